@@ -1,0 +1,75 @@
+/**
+ * Opening the SQLite file: pragmas and the engine's own tables. The events table is made
+ * append-only by triggers, so an UPDATE or DELETE of history fails inside SQLite itself.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+export type Synchronous = 'FULL' | 'NORMAL' | 'OFF';
+
+export interface OpenOptions {
+  /** FULL (default): an acknowledged append survives power loss. NORMAL: survives a process crash. */
+  synchronous?: Synchronous;
+  readonly?: boolean;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position        INTEGER PRIMARY KEY,
+  stream_id       TEXT    NOT NULL,
+  stream_version  INTEGER NOT NULL,
+  event_id        TEXT    NOT NULL UNIQUE,
+  type            TEXT    NOT NULL,
+  schema_version  INTEGER NOT NULL,
+  data            TEXT    NOT NULL,
+  metadata        TEXT    NOT NULL,
+  recorded_at     INTEGER NOT NULL,
+  UNIQUE (stream_id, stream_version)
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  key           TEXT PRIMARY KEY,
+  payload_hash  TEXT NOT NULL,
+  stream_id     TEXT NOT NULL,
+  result        TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS snapshots (
+  stream_id         TEXT    NOT NULL,
+  decider           TEXT    NOT NULL,
+  snapshot_version  INTEGER NOT NULL,
+  stream_version    INTEGER NOT NULL,
+  state             TEXT    NOT NULL,
+  PRIMARY KEY (stream_id, decider)
+) STRICT;
+CREATE TABLE IF NOT EXISTS projection_checkpoints (
+  name        TEXT    PRIMARY KEY,
+  version     INTEGER NOT NULL,
+  position    INTEGER NOT NULL,
+  generation  INTEGER NOT NULL
+) STRICT;
+`;
+
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: options.readonly ?? false });
+  db.pragma('busy_timeout = 10000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      db.close();
+      throw new Error(`${path} was written by a newer engine (schema ${version} > ${SCHEMA_VERSION})`);
+    }
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }
+  return db;
+}

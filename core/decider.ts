@@ -1,0 +1,139 @@
+/**
+ * Deciders and the command runtime. A decider is pure: `decide(command, state)` returns
+ * events, `evolve(state, event)` folds one in. Time and ids arrive inside the command, so the
+ * same log always folds to the same state. `CommandHandler.handle` loads, decides and appends
+ * with optimistic concurrency, retrying a bounded number of times when another writer won.
+ */
+import { canonicalJson, parseCanonicalJson, sha256Hex } from './canonical-json.ts';
+import { ConcurrencyError } from './errors.ts';
+import type { AppendResult, DomainEvent, EventMetadata, EventStore, ExpectedVersion, RecordedEvent } from './event-store.ts';
+
+export interface Command {
+  readonly type: string;
+}
+
+export interface Decider<C extends Command, S, E extends DomainEvent> {
+  /** Names the decider in snapshots. */
+  readonly name: string;
+  initialState(): S;
+  decide(command: C, state: S): readonly E[];
+  evolve(state: S, event: RecordedEvent<E>): S;
+  /** Store the folded state every `every` events; bump `version` when the state's shape changes. */
+  readonly snapshot?: { readonly version: number; readonly every: number };
+}
+
+export interface CommandEnvelope<C extends Command> {
+  readonly streamId: string;
+  readonly command: C;
+  readonly metadata?: EventMetadata;
+  /** The same key with the same command returns the first result and appends nothing. */
+  readonly idempotencyKey?: string;
+}
+
+export interface HandleResult<S, E extends DomainEvent> {
+  readonly append: AppendResult;
+  /** The events this command appended (or, for an idempotent repeat, the ones the first call appended). */
+  readonly events: readonly RecordedEvent<E>[];
+  /** The stream's state after the command. */
+  readonly state: S;
+}
+
+export interface LoadedState<S> {
+  readonly state: S;
+  readonly version: number;
+}
+
+export class CommandHandler<C extends Command, S, E extends DomainEvent> {
+  constructor(
+    private readonly store: EventStore,
+    readonly decider: Decider<C, S, E>,
+    private readonly options: { maxRetries?: number } = {},
+  ) {}
+
+  /** Folds a stream (from its snapshot when there is a usable one), optionally up to a global position. */
+  load(streamId: string, toPosition?: number): LoadedState<S> {
+    const snap = toPosition === undefined ? this.readSnapshot(streamId) : undefined;
+    let state = snap?.state ?? this.decider.initialState();
+    let version = snap?.version ?? 0;
+    const events = this.store.readStream(streamId, {
+      fromVersion: version + 1,
+      ...(toPosition === undefined ? {} : { toPosition }),
+    }) as RecordedEvent<E>[];
+    for (const event of events) {
+      state = this.decider.evolve(state, event);
+      version = event.streamVersion;
+    }
+    return { state, version };
+  }
+
+  handle(envelope: CommandEnvelope<C>): HandleResult<S, E> {
+    const { streamId, command, idempotencyKey } = envelope;
+    const metadata: EventMetadata = {
+      ...envelope.metadata,
+      commandName: command.type,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    };
+    const idempotency =
+      idempotencyKey === undefined ? undefined : { key: idempotencyKey, payloadHash: sha256Hex(canonicalJson({ streamId, command })) };
+    // A repeat is answered from the record, not re-decided: the state may have moved on since.
+    const earlier = idempotency && this.store.idempotentResult(idempotency.key, idempotency.payloadHash);
+    if (earlier) return this.replayed(streamId, earlier);
+    const maxRetries = this.options.maxRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      const loaded = this.load(streamId);
+      const events = this.decider.decide(command, loaded.state);
+      const expectedVersion: ExpectedVersion = loaded.version === 0 ? 'no_stream' : loaded.version;
+      try {
+        const append = this.store.append(streamId, events, {
+          expectedVersion,
+          metadata,
+          ...(idempotency ? { idempotency } : {}),
+        });
+        if (append.duplicate) return this.replayed(streamId, append);
+        let state = loaded.state;
+        const recorded = this.store.readStream(streamId, { fromVersion: loaded.version + 1 }) as RecordedEvent<E>[];
+        for (const e of recorded) state = this.decider.evolve(state, e);
+        this.maybeSnapshot(streamId, loaded.version, state, append.nextExpectedVersion);
+        return { append, events: recorded, state };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= maxRetries) throw error;
+      }
+    }
+  }
+
+  /** An idempotent repeat: return what the first call appended and the stream's state now. */
+  private replayed(streamId: string, append: AppendResult): HandleResult<S, E> {
+    const first = append.positions[0];
+    const events =
+      first === undefined
+        ? []
+        : (this.store.readStream(streamId).filter((e) => append.positions.includes(e.position)) as RecordedEvent<E>[]);
+    return { append, events, state: this.load(streamId).state };
+  }
+
+  private readSnapshot(streamId: string): LoadedState<S> | undefined {
+    const spec = this.decider.snapshot;
+    if (!spec) return undefined;
+    const row = this.store.db
+      .prepare<[string, string], { snapshot_version: number; stream_version: number; state: string }>(
+        'SELECT snapshot_version, stream_version, state FROM snapshots WHERE stream_id = ? AND decider = ?',
+      )
+      .get(streamId, this.decider.name);
+    if (!row || row.snapshot_version !== spec.version) return undefined;
+    return { state: parseCanonicalJson(row.state) as S, version: row.stream_version };
+  }
+
+  /** Writes a snapshot when the append crossed a multiple of `every`. */
+  private maybeSnapshot(streamId: string, before: number, state: S, after: number): void {
+    const spec = this.decider.snapshot;
+    if (!spec || Math.floor(after / spec.every) === Math.floor(before / spec.every)) return;
+    this.store.db
+      .prepare(
+        `INSERT INTO snapshots (stream_id, decider, snapshot_version, stream_version, state) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (stream_id, decider) DO UPDATE SET snapshot_version = excluded.snapshot_version,
+           stream_version = excluded.stream_version, state = excluded.state
+         WHERE excluded.stream_version > snapshots.stream_version`,
+      )
+      .run(streamId, this.decider.name, spec.version, after, canonicalJson(state));
+  }
+}

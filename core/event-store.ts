@@ -1,0 +1,333 @@
+/**
+ * The event store: one SQLite table of typed events with a gap-free global position and a
+ * contiguous version per stream. Appends are transactions that check the expected version,
+ * honour idempotency, and run the inline hooks (projections) before they commit.
+ */
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { type Clock, type IdSource, randomIds, systemClock } from './clock.ts';
+import { type Db, type OpenOptions, openDatabase } from './database.ts';
+import { ClashError, ConcurrencyError, IdempotencyConflict, ValidationError } from './errors.ts';
+import type { EventRegistry } from './event-registry.ts';
+
+/**
+ * Event metadata: string keys to string values. The engine writes `commandName` and
+ * `idempotencyKey`; callers add `correlationId`, `causationId` and `actor` (who acted).
+ */
+export const zEventMetadata = z.record(z.string().min(1).max(100), z.string().max(2000));
+export type EventMetadata = Readonly<Record<string, string>>;
+
+/** An event as a decider emits it: a type and its in-memory data. */
+export interface DomainEvent {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+export interface EventEnvelope {
+  readonly position: number;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly eventId: string;
+  /** The schema version the row was stored under (data has been upcast to the current one). */
+  readonly schemaVersion: number;
+  readonly metadata: EventMetadata;
+  /** Milliseconds since the epoch; non-decreasing along the global position. */
+  readonly recordedAt: number;
+}
+
+export type RecordedEvent<E extends DomainEvent = DomainEvent> = E & EventEnvelope;
+
+export interface NewEvent extends DomainEvent {
+  /** A client-chosen id makes the append idempotent: the same id again returns the first result. */
+  readonly id?: string;
+  readonly metadata?: EventMetadata;
+}
+
+export type ExpectedVersion = 'no_stream' | 'stream_exists' | 'any' | number;
+
+export interface AppendOptions {
+  expectedVersion?: ExpectedVersion;
+  /** Merged into every event's metadata. */
+  metadata?: EventMetadata;
+  /** A command's idempotency key and the hash of its payload. */
+  idempotency?: { key: string; payloadHash: string };
+}
+
+export interface AppendResult {
+  readonly streamId: string;
+  /** The stream's version after the append: pass it as the next expected version. */
+  readonly nextExpectedVersion: number;
+  readonly positions: readonly number[];
+  readonly eventIds: readonly string[];
+  /** True when nothing was written because this append (event ids or idempotency key) happened before. */
+  readonly duplicate: boolean;
+}
+
+/** Runs inside the append's transaction; throwing rolls the append back. */
+export type AppendHook = (events: readonly RecordedEvent[]) => void;
+
+export interface EventStoreOptions extends OpenOptions {
+  registry: EventRegistry;
+  clock?: Clock;
+  ids?: IdSource;
+}
+
+export interface ReadAllOptions {
+  /** Read events with position > after (default 0: from the start). */
+  after?: number;
+  /** Read events with position ≤ to (default: the head when the read starts). */
+  to?: number;
+  batchSize?: number;
+  /** Only these event types (filtered in SQL, so skipped rows cost no decoding). */
+  types?: readonly string[];
+}
+
+type Row = [number, string, number, string, string, number, string, string, number];
+const COLUMNS = 'position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at';
+const STREAM_ID = z.string().min(1).max(200);
+
+export class EventStore {
+  readonly db: Db;
+  readonly registry: EventRegistry;
+  private readonly clock: Clock;
+  private readonly ids: IdSource;
+  private readonly hooks: AppendHook[] = [];
+  private readonly sql;
+
+  static open(path: string, options: EventStoreOptions): EventStore {
+    return new EventStore(openDatabase(path, options), options);
+  }
+
+  constructor(db: Db, options: Omit<EventStoreOptions, keyof OpenOptions>) {
+    this.db = db;
+    this.registry = options.registry;
+    this.clock = options.clock ?? systemClock;
+    this.ids = options.ids ?? randomIds;
+    this.sql = {
+      streamVersion: db.prepare<[string], { v: number | null }>('SELECT max(stream_version) AS v FROM events WHERE stream_id = ?'),
+      head: db.prepare<[], { position: number; recorded_at: number }>(
+        'SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1',
+      ),
+      insert: db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      idempotencyGet: db.prepare<[string], { payload_hash: string; result: string }>(
+        'SELECT payload_hash, result FROM idempotency_keys WHERE key = ?',
+      ),
+      idempotencyPut: db.prepare('INSERT INTO idempotency_keys (key, payload_hash, stream_id, result) VALUES (?, ?, ?, ?)'),
+      byEventId: db.prepare<[string], { position: number; stream_id: string; stream_version: number }>(
+        'SELECT position, stream_id, stream_version FROM events WHERE event_id = ?',
+      ),
+      stream: db
+        .prepare<[string, number, number, number]>(
+          `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ?`,
+        )
+        .raw(),
+      recordedAt: db.prepare<[number], { recorded_at: number }>('SELECT recorded_at FROM events WHERE position = ?'),
+    };
+  }
+
+  /** Registers a hook that runs inside every append transaction (inline projections). */
+  onAppend(hook: AppendHook): void {
+    this.hooks.push(hook);
+  }
+
+  /**
+   * Appends events to one stream atomically. Validation happens before the transaction, so a
+   * bad event appends nothing; a version mismatch is a ConcurrencyError and appends nothing.
+   */
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): AppendResult {
+    const sid = STREAM_ID.safeParse(streamId);
+    if (!sid.success) throw new ValidationError('append', [{ path: 'streamId', message: sid.error.issues[0]?.message ?? 'invalid' }]);
+    const prepared = events.map((e, i) => {
+      const { version, json, data } = this.registry.encode(e.type, e.data);
+      const metadata = { ...options.metadata, ...e.metadata };
+      const meta = zEventMetadata.safeParse(metadata);
+      if (!meta.success)
+        throw new ValidationError('append', [{ path: `events.${i}.metadata`, message: meta.error.issues[0]?.message ?? 'invalid' }]);
+      return { type: e.type, version, json, data, metadata: meta.data, id: e.id ?? this.ids.next(), clientId: e.id !== undefined };
+    });
+    try {
+      return this.db.transaction(() => this.appendInTransaction(streamId, prepared, options)).immediate();
+    } catch (error) {
+      if (prepared.some((p) => p.clientId) && isDuplicateCandidate(error)) {
+        const earlier = this.findEarlierAppend(
+          streamId,
+          prepared.map((p) => p.id),
+        );
+        if (earlier) return earlier;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The recorded result of an earlier command with this idempotency key, if there is one;
+   * IdempotencyConflict when the key was used with another payload.
+   */
+  idempotentResult(key: string, payloadHash: string): AppendResult | undefined {
+    const row = this.sql.idempotencyGet.get(key);
+    if (!row) return undefined;
+    if (row.payload_hash !== payloadHash) throw new IdempotencyConflict(key);
+    return { ...(JSON.parse(row.result) as AppendResult), duplicate: true };
+  }
+
+  private appendInTransaction(
+    streamId: string,
+    prepared: readonly { type: string; version: number; json: string; data: unknown; metadata: EventMetadata; id: string }[],
+    options: AppendOptions,
+  ): AppendResult {
+    const { idempotency } = options;
+    if (idempotency) {
+      const earlier = this.idempotentResult(idempotency.key, idempotency.payloadHash);
+      if (earlier) return earlier;
+    }
+    const current = this.sql.streamVersion.get(streamId)?.v ?? 0;
+    checkExpected(streamId, options.expectedVersion ?? 'any', current);
+    const head = this.sql.head.get();
+    let position = head?.position ?? 0;
+    const recordedAt = Math.max(this.clock.now(), head?.recorded_at ?? 0);
+    const recorded: RecordedEvent[] = [];
+    for (const [i, p] of prepared.entries()) {
+      position += 1;
+      const streamVersion = current + i + 1;
+      const metadataJson = JSON.stringify(p.metadata);
+      this.sql.insert.run(position, streamId, streamVersion, p.id, p.type, p.version, p.json, metadataJson, recordedAt);
+      recorded.push({
+        position,
+        streamId,
+        streamVersion,
+        eventId: p.id,
+        type: p.type,
+        schemaVersion: p.version,
+        data: p.data,
+        metadata: p.metadata,
+        recordedAt,
+      });
+    }
+    if (recorded.length > 0) for (const hook of this.hooks) hook(recorded);
+    const result: AppendResult = {
+      streamId,
+      nextExpectedVersion: current + prepared.length,
+      positions: recorded.map((e) => e.position),
+      eventIds: recorded.map((e) => e.eventId),
+      duplicate: false,
+    };
+    if (idempotency) {
+      this.sql.idempotencyPut.run(idempotency.key, idempotency.payloadHash, streamId, JSON.stringify(result));
+    }
+    return result;
+  }
+
+  /** The result of an earlier append of exactly these event ids to this stream, if there was one. */
+  private findEarlierAppend(streamId: string, eventIds: readonly string[]): AppendResult | undefined {
+    const rows = eventIds.map((id) => this.sql.byEventId.get(id));
+    if (rows.every((r) => r === undefined)) return undefined;
+    const ok = rows.every((r, i) => r && r.stream_id === streamId && r.stream_version === (rows[0]?.stream_version ?? 0) + i);
+    if (!ok) {
+      throw new ClashError('duplicate_event_id', 'conflict', 'some of these event ids were already appended elsewhere', { streamId });
+    }
+    const versions = this.streamVersion(streamId);
+    return {
+      streamId,
+      nextExpectedVersion: versions,
+      positions: rows.map((r) => (r as { position: number }).position),
+      eventIds,
+      duplicate: true,
+    };
+  }
+
+  /** The stream's current version (0 when it does not exist). */
+  streamVersion(streamId: string): number {
+    return this.sql.streamVersion.get(streamId)?.v ?? 0;
+  }
+
+  /** The global position of the last event (0 for an empty store). */
+  headPosition(): number {
+    return this.sql.head.get()?.position ?? 0;
+  }
+
+  /** Events of one stream from `fromVersion` on, optionally only those at or before a global position. */
+  readStream(streamId: string, options: { fromVersion?: number; toPosition?: number; maxCount?: number } = {}): RecordedEvent[] {
+    const rows = this.sql.stream.all(
+      streamId,
+      options.fromVersion ?? 1,
+      options.toPosition ?? Number.MAX_SAFE_INTEGER,
+      options.maxCount ?? -1,
+    ) as Row[];
+    return rows.map((r) => this.decodeRow(r));
+  }
+
+  /**
+   * The whole log in position order, fetched in batches so memory stays bounded. The caller may
+   * write between batches (each batch is fully read before it is yielded).
+   */
+  *readAll(options: ReadAllOptions = {}): Generator<RecordedEvent> {
+    for (const batch of this.readAllBatches(options)) yield* batch;
+  }
+
+  *readAllBatches(options: ReadAllOptions = {}): Generator<RecordedEvent[]> {
+    const to = options.to ?? this.headPosition();
+    const batchSize = options.batchSize ?? 1000;
+    const filter = options.types ? `AND type IN (${options.types.map(() => '?').join(',')})` : '';
+    const stmt = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ?`)
+      .raw();
+    let after = options.after ?? 0;
+    while (after < to) {
+      const rows = stmt.all(after, to, ...(options.types ?? []), batchSize) as Row[];
+      if (rows.length === 0) return;
+      yield rows.map((r) => this.decodeRow(r));
+      after = (rows[rows.length - 1] as Row)[0];
+    }
+  }
+
+  /** The last position recorded at or before `ms` (0 if none): a binary search, as recorded_at never decreases. */
+  positionAt(ms: number): number {
+    let lo = 0;
+    let hi = this.headPosition();
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      const at = this.sql.recordedAt.get(mid)?.recorded_at ?? Number.POSITIVE_INFINITY;
+      if (at <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  decodeRow(row: Row): RecordedEvent {
+    const [position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = row;
+    return {
+      position,
+      streamId,
+      streamVersion,
+      eventId,
+      type,
+      schemaVersion,
+      data: this.registry.decode(type, schemaVersion, data),
+      metadata: JSON.parse(metadata) as EventMetadata,
+      recordedAt,
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function checkExpected(streamId: string, expected: ExpectedVersion, actual: number): void {
+  const ok =
+    expected === 'any' || (expected === 'no_stream' && actual === 0) || (expected === 'stream_exists' && actual > 0) || expected === actual;
+  if (!ok) throw new ConcurrencyError(streamId, expected, actual);
+}
+
+function isDuplicateCandidate(error: unknown): boolean {
+  if (error instanceof ConcurrencyError) return true;
+  const e = error as { code?: string; message?: string } | null;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' && (e.message ?? '').includes('events.event_id');
+}
+
+export type { Database };

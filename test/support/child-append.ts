@@ -1,0 +1,44 @@
+/**
+ * A child process for the race and crash tests.
+ *   race PATH STREAM START_AT_MS   → waits for START_AT_MS, appends with no_stream, prints won|lost
+ *   crash PATH COUNT               → appends COUNT deposits, prints "appended", then catches the
+ *                                     async projection up slowly, one event per batch, printing "at N"
+ */
+import { ConcurrencyError } from '../../core/errors.ts';
+import { openWalletStore } from './store.ts';
+
+const [mode, path, a, b] = process.argv.slice(2);
+const { store, runner } = openWalletStore(path as string, { synchronous: 'FULL' });
+
+if (mode === 'race') {
+  const startAt = Number(b);
+  while (Date.now() < startAt) {
+    /* spin: all racers leave the line together */
+  }
+  try {
+    store.append(a as string, [{ type: 'WalletOpened', data: { walletId: a, owner: String(process.pid), openedAt: 0 } }], {
+      expectedVersion: 'no_stream',
+    });
+    process.stdout.write('won\n');
+  } catch (error) {
+    process.stdout.write(error instanceof ConcurrencyError ? 'lost\n' : `error ${String(error)}\n`);
+  }
+} else if (mode === 'crash') {
+  store.append('wallet-c', [{ type: 'WalletOpened', data: { walletId: 'c', owner: 'o', openedAt: 0 } }]);
+  for (let i = 0; i < Number(a); i++) {
+    store.append('wallet-c', [{ type: 'FundsDeposited', data: { walletId: 'c', amount: BigInt(i + 1), memo: '', at: i } }]);
+  }
+  process.stdout.write('appended\n');
+  runner.catchUp('wallet_activity', {
+    batchSize: 1,
+    onProgress: (position) => {
+      process.stdout.write(`at ${position}\n`);
+      const until = Date.now() + 5;
+      while (Date.now() < until) {
+        /* slow the catch-up down so the parent can kill it midway */
+      }
+    },
+  });
+  process.stdout.write('caught up\n');
+}
+store.close();

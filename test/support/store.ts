@@ -1,0 +1,41 @@
+/** Test helpers: real SQLite files in a fresh temp directory per test file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Clock, ManualClock } from '../../core/clock.ts';
+import { EventRegistry } from '../../core/event-registry.ts';
+import { EventStore } from '../../core/event-store.ts';
+import type { ProjectionDefinition } from '../../core/projection.ts';
+import { ProjectionRunner } from '../../core/projection-runner.ts';
+import { walletEvents } from './wallet/events.ts';
+import { walletProjections } from './wallet/projections.ts';
+
+export function tempDir(prefix = 'clash-test-'): { path: string; file: (name: string) => string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, file: (name) => join(path, name), remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface WalletStore {
+  store: EventStore;
+  runner: ProjectionRunner;
+  clock: ManualClock;
+}
+
+export function openWalletStore(
+  path: string,
+  options: { projections?: readonly ProjectionDefinition[]; clock?: Clock; synchronous?: 'FULL' | 'NORMAL' } = {},
+): WalletStore {
+  const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(Date.UTC(2026, 0, 1));
+  const store = EventStore.open(path, {
+    registry: new EventRegistry(walletEvents),
+    clock,
+    synchronous: options.synchronous ?? 'NORMAL',
+  });
+  const runner = new ProjectionRunner(store, options.projections ?? walletProjections);
+  runner.start();
+  return { store, runner, clock };
+}
+
+/** Seed for fast-check: fixed by default, overridable with FC_SEED, printed on failure by fast-check. */
+export const fcSeed = Number(process.env.FC_SEED ?? 20261121);
+export const fcRuns = Number(process.env.FC_RUNS ?? 60);
