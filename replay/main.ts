@@ -1,0 +1,57 @@
+/** The `clash` command line: operator and audit commands over the ledger file. */
+import { ClashError } from '../core/errors.ts';
+import { type Composition, productComposition } from '../server/composition.ts';
+import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
+import { eventsStats, eventsStream, eventsTail } from './cli/events.ts';
+import { createOutput, processSinks, type Sinks } from './cli/output.ts';
+import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
+import { replayCommand } from './cli/replay-to.ts';
+import { serveCommand } from './cli/serve.ts';
+
+export const commands: readonly CliCommand<unknown>[] = [
+  serveCommand,
+  projectionsStatus,
+  projectionsRebuild,
+  projectionsVerify,
+  eventsStats,
+  eventsTail,
+  eventsStream,
+  replayCommand,
+];
+
+function help(): string {
+  return ['usage: clash <command> [flags]', '', ...commands.map((c) => `  ${c.usage}\n      ${c.summary}`), ''].join('\n');
+}
+
+export interface MainOptions {
+  sinks?: Sinks;
+  composition?: Composition;
+  env?: Record<string, string | undefined>;
+}
+
+/** Runs one command line; returns the exit code (0 ok, 1 failure or difference, 2 bad usage). */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const sinks = options.sinks ?? processSinks;
+  const json = argv.includes('--json');
+  const out = createOutput(json, sinks);
+  const command = [...commands].sort((a, b) => b.words.length - a.words.length).find((c) => c.words.every((w, i) => argv[i] === w));
+  if (!command || argv.includes('--help') || argv.includes('-h')) {
+    sinks.stdout(help());
+    return command || argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+  }
+  try {
+    const input = parseCommandArgs(command, argv.slice(command.words.length));
+    return await command.run(input, { out, composition: options.composition ?? productComposition, env: options.env ?? process.env });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.error(`${error.message}\nusage: ${command.usage}`);
+      return 2;
+    }
+    if (error instanceof ClashError) {
+      out.error(`${error.code}: ${error.message}`);
+      return error.kind === 'invalid' ? 2 : 1;
+    }
+    out.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}

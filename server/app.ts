@@ -1,0 +1,66 @@
+/**
+ * The Hono application: request ids, JSON access logs, zod validation that fails as a 400
+ * naming every bad field, one error shape, the OpenAPI document, and the module routes.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
+import type { Logger } from 'pino';
+import { ValidationError } from '../core/errors.ts';
+import { issuesOf } from '../core/event-registry.ts';
+import { type Authenticator, authenticate, type Principal } from './auth.ts';
+import type { Ledger } from './context.ts';
+import { errorResponse } from './errors.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface AppEnv {
+  Variables: { requestId: string; principal: Principal | null };
+}
+
+export type App = OpenAPIHono<AppEnv>;
+
+export interface AppDeps {
+  readonly ledger: Ledger;
+  readonly log: Logger;
+  readonly auth: Authenticator;
+}
+
+/** A module's routes: registered on the app with the shared dependencies. */
+export type RouteModule = (app: App, deps: AppDeps) => void;
+
+export const productRoutes: readonly RouteModule[] = [healthRoutes];
+
+export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {
+  const app: App = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ValidationError(`request ${result.target}`, issuesOf(result.error, result.target));
+    },
+  });
+  app.use('*', requestId());
+  app.use('*', authenticate(deps.auth));
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.log.info(
+      {
+        reqId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+  app.onError((error, c) => {
+    const response = errorResponse(c, error);
+    if (response.status >= 500) deps.log.error({ reqId: c.get('requestId'), err: error }, 'unhandled error');
+    return response;
+  });
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: {} } }, 404));
+  for (const register of routes) register(app, deps);
+  app.doc31('/api/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Clash ledger API', version: '1' },
+  });
+  return app;
+}

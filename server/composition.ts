@@ -1,0 +1,31 @@
+/**
+ * The composition root: every module's event definitions and every read model. The server,
+ * the CLI and the benchmark all open the store through this list, so they agree on the log.
+ */
+import type { Command, Decider } from '../core/decider.ts';
+import type { EventDefinition } from '../core/event-registry.ts';
+import type { DomainEvent } from '../core/event-store.ts';
+import type { ProjectionDefinition } from '../core/projection.ts';
+
+/** A kind of stream: its id prefix (`prop-account` in `prop-account-42`) and the decider that folds it. */
+export interface StreamKind {
+  readonly category: string;
+  readonly decider: Decider<Command, unknown, DomainEvent>;
+}
+
+export interface Composition {
+  readonly events: readonly EventDefinition[];
+  readonly projections: readonly ProjectionDefinition[];
+  readonly streams: readonly StreamKind[];
+}
+
+export const productComposition: Composition = {
+  events: [],
+  projections: [],
+  streams: [],
+};
+
+/** The stream kind whose category prefixes this stream id (longest match wins). */
+export function streamKindOf(composition: Composition, streamId: string): StreamKind | undefined {
+  return [...composition.streams].sort((a, b) => b.category.length - a.category.length).find((k) => streamId.startsWith(`${k.category}-`));
+}

@@ -1,0 +1,41 @@
+/** Opening the ledger: the store with every event type registered and every projection started. */
+import { type Clock, type IdSource, randomIds, systemClock } from '../core/clock.ts';
+import type { Synchronous } from '../core/database.ts';
+import { EventRegistry } from '../core/event-registry.ts';
+import { EventStore } from '../core/event-store.ts';
+import type { ProgressFn } from '../core/projection-rebuild.ts';
+import { ProjectionRunner } from '../core/projection-runner.ts';
+import { type Composition, productComposition } from './composition.ts';
+
+export interface Ledger {
+  readonly store: EventStore;
+  readonly projections: ProjectionRunner;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  close(): void;
+}
+
+export interface OpenLedgerOptions {
+  readonly dbPath: string;
+  readonly synchronous?: Synchronous;
+  readonly composition?: Composition;
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  /** Progress of a rebuild forced at start (a projection whose version changed). */
+  readonly onProgress?: ProgressFn;
+}
+
+export function openLedger(options: OpenLedgerOptions): Ledger {
+  const composition = options.composition ?? productComposition;
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const store = EventStore.open(options.dbPath, {
+    registry: new EventRegistry(composition.events),
+    clock,
+    ids,
+    synchronous: options.synchronous ?? 'FULL',
+  });
+  const projections = new ProjectionRunner(store, composition.projections);
+  projections.start(options.onProgress);
+  return { store, projections, clock, ids, close: () => store.close() };
+}

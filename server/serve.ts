@@ -1,0 +1,69 @@
+/**
+ * The main job: open the ledger, serve the API, run the workers, and shut down gracefully on
+ * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish (a SQLite
+ * transaction is synchronous, so one in flight always completes), stop workers, close the file.
+ */
+import { serve as honoServe, type ServerType } from '@hono/node-server';
+import pino, { type Logger } from 'pino';
+import { createApp, productRoutes, type RouteModule } from './app.ts';
+import { serviceTokenAuthenticator } from './auth.ts';
+import type { Composition } from './composition.ts';
+import type { Config } from './config.ts';
+import { type Ledger, openLedger } from './context.ts';
+import { startProjectionWorker } from './workers.ts';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly ledger: Ledger;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  options: { composition?: Composition; routes?: readonly RouteModule[]; log?: Logger } = {},
+): Promise<RunningServer> {
+  const log = options.log ?? pino({ level: config.LOG_LEVEL });
+  const ledger = openLedger({
+    dbPath: config.CLASH_DB,
+    synchronous: config.CLASH_SYNCHRONOUS,
+    ...(options.composition ? { composition: options.composition } : {}),
+  });
+  const auth = serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS);
+  const app = createApp({ ledger, log, auth }, options.routes ?? productRoutes);
+  const worker = startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS);
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = honoServe({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST}:${port}`;
+  log.info({ url, db: config.CLASH_DB, head: ledger.store.headPosition() }, 'clash ledger listening');
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      });
+      await worker.stop();
+      ledger.close();
+      log.info('clash ledger stopped');
+    })();
+    return closing;
+  };
+  return { url, ledger, close };
+}
+
+/** Runs until SIGTERM or SIGINT, then closes gracefully. */
+export async function serveUntilSignalled(config: Config, options: Parameters<typeof startServer>[1] = {}): Promise<void> {
+  const running = await startServer(config, options);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      running.close().then(resolve, resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
