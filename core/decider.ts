@@ -26,8 +26,14 @@ export interface CommandEnvelope<C extends Command> {
   readonly streamId: string;
   readonly command: C;
   readonly metadata?: EventMetadata;
-  /** The same key with the same command returns the first result and appends nothing. */
+  /** The same key with the same payload returns the first result and appends nothing. */
   readonly idempotencyKey?: string;
+  /**
+   * What the key's payload hash covers; defaults to the command. Handlers pass the client's
+   * request here, because the command also holds the time the server added, which differs
+   * between an original request and its retry.
+   */
+  readonly idempotencyPayload?: unknown;
 }
 
 export interface HandleResult<S, E extends DomainEvent> {
@@ -74,7 +80,9 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
       ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
     };
     const idempotency =
-      idempotencyKey === undefined ? undefined : { key: idempotencyKey, payloadHash: sha256Hex(canonicalJson({ streamId, command })) };
+      idempotencyKey === undefined
+        ? undefined
+        : { key: idempotencyKey, payloadHash: sha256Hex(canonicalJson({ streamId, payload: envelope.idempotencyPayload ?? command })) };
     // A repeat is answered from the record, not re-decided: the state may have moved on since.
     const earlier = idempotency && this.store.idempotentResult(idempotency.key, idempotency.payloadHash);
     if (earlier) return this.replayed(streamId, earlier);

@@ -6,13 +6,16 @@ import { streamKindOf } from '../../server/composition.ts';
 import { openLedger } from '../../server/context.ts';
 import { commonFlags, defineCommand, existingDb } from './command.ts';
 
-const point = z.union([
-  z
-    .string()
-    .regex(/^\d+$/, 'a global position or an ISO-8601 time')
-    .transform((s) => ({ position: Number(s) })),
-  z.iso.datetime({ offset: true, message: 'a global position or an ISO-8601 time' }).transform((s) => ({ time: Date.parse(s) })),
-]);
+const point = z.union(
+  [
+    z
+      .string()
+      .regex(/^\d+$/)
+      .transform((s) => ({ position: Number(s) })),
+    z.iso.datetime({ offset: true }).transform((s) => ({ time: Date.parse(s) })),
+  ],
+  { error: 'a global position or an ISO-8601 time' },
+);
 
 export const replayCommand = defineCommand({
   words: ['replay'],
