@@ -49,27 +49,59 @@ export interface LoadedState<S> {
   readonly version: number;
 }
 
+export interface CommandHandlerOptions {
+  /** Re-decide at most this many times after a ConcurrencyError (default 3). */
+  readonly maxRetries?: number;
+  /**
+   * Streams whose folded state is kept in memory (least recently used first out; default
+   * 10,000; 0 turns it off). A cached state only saves reading and folding the events it
+   * already holds: every load still reads the events after it, so another process's appends
+   * are always seen, and the append's expected version guards the rest. It relies on
+   * `evolve` returning a new state rather than changing the one it is given.
+   */
+  readonly cacheSize?: number;
+}
+
 export class CommandHandler<C extends Command, S, E extends DomainEvent> {
+  private readonly cache = new Map<string, LoadedState<S>>();
+  private readonly cacheSize: number;
+
   constructor(
     private readonly store: EventStore,
     readonly decider: Decider<C, S, E>,
-    private readonly options: { maxRetries?: number } = {},
-  ) {}
+    private readonly options: CommandHandlerOptions = {},
+  ) {
+    this.cacheSize = options.cacheSize ?? 10_000;
+  }
 
-  /** Folds a stream (from its snapshot when there is a usable one), optionally up to a global position. */
+  /** Folds a stream (from the cache or its snapshot when there is one), optionally up to a global position. */
   load(streamId: string, toPosition?: number): LoadedState<S> {
-    const snap = toPosition === undefined ? this.readSnapshot(streamId) : undefined;
-    let state = snap?.state ?? this.decider.initialState();
-    let version = snap?.version ?? 0;
-    const events = this.store.readStream(streamId, {
-      fromVersion: version + 1,
-      ...(toPosition === undefined ? {} : { toPosition }),
-    }) as RecordedEvent<E>[];
+    const base = toPosition === undefined ? (this.cache.get(streamId) ?? this.readSnapshot(streamId)) : undefined;
+    const loaded = this.fold(
+      base ?? { state: this.decider.initialState(), version: 0 },
+      this.store.readStream(streamId, {
+        fromVersion: (base?.version ?? 0) + 1,
+        ...(toPosition === undefined ? {} : { toPosition }),
+      }) as RecordedEvent<E>[],
+    );
+    if (toPosition === undefined) this.remember(streamId, loaded);
+    return loaded;
+  }
+
+  private fold(from: LoadedState<S>, events: readonly RecordedEvent<E>[]): LoadedState<S> {
+    let { state, version } = from;
     for (const event of events) {
       state = this.decider.evolve(state, event);
       version = event.streamVersion;
     }
     return { state, version };
+  }
+
+  private remember(streamId: string, loaded: LoadedState<S>): void {
+    if (this.cacheSize === 0) return;
+    this.cache.delete(streamId);
+    this.cache.set(streamId, loaded);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
   }
 
   handle(envelope: CommandEnvelope<C>): HandleResult<S, E> {
@@ -98,11 +130,11 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
           ...(idempotency ? { idempotency } : {}),
         });
         if (append.duplicate) return this.replayed(streamId, append);
-        let state = loaded.state;
-        const recorded = this.store.readStream(streamId, { fromVersion: loaded.version + 1 }) as RecordedEvent<E>[];
-        for (const e of recorded) state = this.decider.evolve(state, e);
-        this.maybeSnapshot(streamId, loaded.version, state, append.nextExpectedVersion);
-        return { append, events: recorded, state };
+        const recorded = append.events as readonly RecordedEvent<E>[];
+        const after = this.fold(loaded, recorded);
+        this.remember(streamId, after);
+        this.maybeSnapshot(streamId, loaded.version, after.state, after.version);
+        return { append, events: recorded, state: after.state };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= maxRetries) throw error;
       }
@@ -111,22 +143,13 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
 
   /** An idempotent repeat: return what the first call appended and the stream's state now. */
   private replayed(streamId: string, append: AppendResult): HandleResult<S, E> {
-    const first = append.positions[0];
-    const events =
-      first === undefined
-        ? []
-        : (this.store.readStream(streamId).filter((e) => append.positions.includes(e.position)) as RecordedEvent<E>[]);
-    return { append, events, state: this.load(streamId).state };
+    return { append, events: append.events as readonly RecordedEvent<E>[], state: this.load(streamId).state };
   }
 
   private readSnapshot(streamId: string): LoadedState<S> | undefined {
     const spec = this.decider.snapshot;
     if (!spec) return undefined;
-    const row = this.store.db
-      .prepare<[string, string], { snapshot_version: number; stream_version: number; state: string }>(
-        'SELECT snapshot_version, stream_version, state FROM snapshots WHERE stream_id = ? AND decider = ?',
-      )
-      .get(streamId, this.decider.name);
+    const row = this.snapshotSql().read.get(streamId, this.decider.name);
     if (!row || row.snapshot_version !== spec.version) return undefined;
     return { state: parseCanonicalJson(row.state) as S, version: row.stream_version };
   }
@@ -135,13 +158,27 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
   private maybeSnapshot(streamId: string, before: number, state: S, after: number): void {
     const spec = this.decider.snapshot;
     if (!spec || Math.floor(after / spec.every) === Math.floor(before / spec.every)) return;
-    this.store.db
-      .prepare(
-        `INSERT INTO snapshots (stream_id, decider, snapshot_version, stream_version, state) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (stream_id, decider) DO UPDATE SET snapshot_version = excluded.snapshot_version,
-           stream_version = excluded.stream_version, state = excluded.state
-         WHERE excluded.stream_version > snapshots.stream_version`,
-      )
-      .run(streamId, this.decider.name, spec.version, after, canonicalJson(state));
+    this.snapshotSql().write.run(streamId, this.decider.name, spec.version, after, canonicalJson(state));
   }
+
+  private snapshotStatements?: ReturnType<typeof prepareSnapshotSql>;
+  private snapshotSql(): ReturnType<typeof prepareSnapshotSql> {
+    this.snapshotStatements ??= prepareSnapshotSql(this.store);
+    return this.snapshotStatements;
+  }
+}
+
+function prepareSnapshotSql(store: EventStore) {
+  return {
+    read: store.db.prepare<[string, string], { snapshot_version: number; stream_version: number; state: string }>(
+      'SELECT snapshot_version, stream_version, state FROM snapshots WHERE stream_id = ? AND decider = ?',
+    ),
+    // A snapshot only ever moves forward: a slower writer never replaces a newer one.
+    write: store.db.prepare<[string, string, number, number, string]>(
+      `INSERT INTO snapshots (stream_id, decider, snapshot_version, stream_version, state) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (stream_id, decider) DO UPDATE SET snapshot_version = excluded.snapshot_version,
+         stream_version = excluded.stream_version, state = excluded.state
+       WHERE excluded.stream_version > snapshots.stream_version`,
+    ),
+  };
 }

@@ -61,7 +61,12 @@ export interface AppendResult {
   readonly eventIds: readonly string[];
   /** True when nothing was written because this append (event ids or idempotency key) happened before. */
   readonly duplicate: boolean;
+  /** The events as readers see them (for a duplicate: the ones the first append wrote). */
+  readonly events: readonly RecordedEvent[];
 }
+
+/** What an idempotency record keeps of an append (the events are read back from the log). */
+type StoredAppend = Omit<AppendResult, 'duplicate' | 'events'>;
 
 /** Runs inside the append's transaction; throwing rolls the append back. */
 export type AppendHook = (events: readonly RecordedEvent[]) => void;
@@ -137,13 +142,13 @@ export class EventStore {
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): AppendResult {
     const sid = STREAM_ID.safeParse(streamId);
     if (!sid.success) throw new ValidationError('append', [{ path: 'streamId', message: sid.error.issues[0]?.message ?? 'invalid' }]);
+    const shared = validMetadata(options.metadata ?? {}, 'metadata');
+    const sharedJson = JSON.stringify(shared);
     const prepared = events.map((e, i) => {
       const { version, json, data } = this.registry.encode(e.type, e.data);
-      const metadata = { ...options.metadata, ...e.metadata };
-      const meta = zEventMetadata.safeParse(metadata);
-      if (!meta.success)
-        throw new ValidationError('append', [{ path: `events.${i}.metadata`, message: meta.error.issues[0]?.message ?? 'invalid' }]);
-      return { type: e.type, version, json, data, metadata: meta.data, id: e.id ?? this.ids.next(), clientId: e.id !== undefined };
+      const metadata = e.metadata ? validMetadata({ ...shared, ...e.metadata }, `events.${i}.metadata`) : shared;
+      const metadataJson = e.metadata ? JSON.stringify(metadata) : sharedJson;
+      return { type: e.type, version, json, data, metadata, metadataJson, id: e.id ?? this.ids.next(), clientId: e.id !== undefined };
     });
     try {
       return this.db.transaction(() => this.appendInTransaction(streamId, prepared, options)).immediate();
@@ -167,12 +172,28 @@ export class EventStore {
     const row = this.sql.idempotencyGet.get(key);
     if (!row) return undefined;
     if (row.payload_hash !== payloadHash) throw new IdempotencyConflict(key);
-    return { ...(JSON.parse(row.result) as AppendResult), duplicate: true };
+    const stored = JSON.parse(row.result) as StoredAppend;
+    return { ...stored, duplicate: true, events: this.readPositions(stored.positions) };
+  }
+
+  /** The events at these positions (which one append wrote, so they are contiguous). */
+  private readPositions(positions: readonly number[]): RecordedEvent[] {
+    const first = positions[0];
+    const last = positions[positions.length - 1];
+    return first === undefined || last === undefined ? [] : [...this.readAll({ after: first - 1, to: last })];
   }
 
   private appendInTransaction(
     streamId: string,
-    prepared: readonly { type: string; version: number; json: string; data: unknown; metadata: EventMetadata; id: string }[],
+    prepared: readonly {
+      type: string;
+      version: number;
+      json: string;
+      data: unknown;
+      metadata: EventMetadata;
+      metadataJson: string;
+      id: string;
+    }[],
     options: AppendOptions,
   ): AppendResult {
     const { idempotency } = options;
@@ -189,8 +210,7 @@ export class EventStore {
     for (const [i, p] of prepared.entries()) {
       position += 1;
       const streamVersion = current + i + 1;
-      const metadataJson = JSON.stringify(p.metadata);
-      this.sql.insert.run(position, streamId, streamVersion, p.id, p.type, p.version, p.json, metadataJson, recordedAt);
+      this.sql.insert.run(position, streamId, streamVersion, p.id, p.type, p.version, p.json, p.metadataJson, recordedAt);
       recorded.push({
         position,
         streamId,
@@ -204,17 +224,16 @@ export class EventStore {
       });
     }
     if (recorded.length > 0) for (const hook of this.hooks) hook(recorded);
-    const result: AppendResult = {
+    const stored: StoredAppend = {
       streamId,
       nextExpectedVersion: current + prepared.length,
       positions: recorded.map((e) => e.position),
       eventIds: recorded.map((e) => e.eventId),
-      duplicate: false,
     };
     if (idempotency) {
-      this.sql.idempotencyPut.run(idempotency.key, idempotency.payloadHash, streamId, JSON.stringify(result));
+      this.sql.idempotencyPut.run(idempotency.key, idempotency.payloadHash, streamId, JSON.stringify(stored));
     }
-    return result;
+    return { ...stored, duplicate: false, events: recorded };
   }
 
   /** The result of an earlier append of exactly these event ids to this stream, if there was one. */
@@ -225,13 +244,14 @@ export class EventStore {
     if (!ok) {
       throw new ClashError('duplicate_event_id', 'conflict', 'some of these event ids were already appended elsewhere', { streamId });
     }
-    const versions = this.streamVersion(streamId);
+    const positions = rows.map((r) => (r as { position: number }).position);
     return {
       streamId,
-      nextExpectedVersion: versions,
-      positions: rows.map((r) => (r as { position: number }).position),
+      nextExpectedVersion: this.streamVersion(streamId),
+      positions,
       eventIds,
       duplicate: true,
+      events: this.readPositions(positions),
     };
   }
 
@@ -316,6 +336,12 @@ export class EventStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+function validMetadata(metadata: Record<string, string>, path: string): EventMetadata {
+  const result = zEventMetadata.safeParse(metadata);
+  if (!result.success) throw new ValidationError('append', [{ path, message: result.error.issues[0]?.message ?? 'invalid' }]);
+  return result.data;
 }
 
 function checkExpected(streamId: string, expected: ExpectedVersion, actual: number): void {

@@ -139,11 +139,36 @@ test('snapshots: a long stream loads from its snapshot; a new snapshot version i
   assert.equal(wallets.load('wallet-w'), { state: { open: true, balance: 120n, events: 121 }, version: 121 });
   // A snapshot is only a cache: poison it and bump the version, and the poison is ignored.
   store.db.prepare(`UPDATE snapshots SET state = '{"open":true,"balance":{"$bigint":"999"},"events":100}'`).run();
-  assert.is(wallets.load('wallet-w').state.balance, 999n + 21n); // proves the snapshot is read
+  const uncached = new CommandHandler(store, walletDecider, { cacheSize: 0 });
+  assert.is(uncached.load('wallet-w').state.balance, 999n + 21n); // proves the snapshot is read
   const v2 = new CommandHandler(store, { ...walletDecider, snapshot: { version: 2, every: 50 } });
   assert.is(v2.load('wallet-w').state.balance, 120n);
   // state as of a position folds only the prefix
   assert.is(wallets.load('wallet-w', 11).state.balance, 10n);
+  store.close();
+});
+
+test('the state cache sees appends made by another connection, and a stale cache only costs a retry', () => {
+  const path = dir.file('cache.db');
+  const { store } = openWalletStore(path);
+  const wallets = new CommandHandler(store, walletDecider);
+  wallets.handle({ streamId: 'wallet-w', command: { type: 'OpenWallet', walletId: 'w', owner: 'alice', at: 1 } });
+  wallets.handle({ streamId: 'wallet-w', command: { type: 'Deposit', walletId: 'w', amount: 10n, memo: '', at: 1 } });
+  const other = openWalletStore(path);
+  new CommandHandler(other.store, walletDecider).handle({
+    streamId: 'wallet-w',
+    command: { type: 'Withdraw', walletId: 'w', amount: 7n, at: 2 },
+  });
+  other.store.close();
+  assert.equal(wallets.load('wallet-w'), { state: { open: true, balance: 3n, events: 3 }, version: 3 });
+  assert.throws(
+    () => wallets.handle({ streamId: 'wallet-w', command: { type: 'Withdraw', walletId: 'w', amount: 4n, at: 3 } }),
+    /insufficient/,
+  );
+  const tiny = new CommandHandler(store, walletDecider, { cacheSize: 1 });
+  tiny.load('wallet-w');
+  tiny.load('wallet-x');
+  assert.is(tiny.load('wallet-w').version, 3);
   store.close();
 });
 

@@ -13,7 +13,15 @@ export async function clash(argv: string[], composition?: Composition): Promise<
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
-    sinks: { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stderrIsTTY: false },
+    sinks: {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      stderrIsTTY: false,
+    },
     ...(composition ? { composition } : {}),
     env: {},
   });

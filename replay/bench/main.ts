@@ -1,0 +1,42 @@
+/**
+ * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N]`: every figure beside a raw
+ * better-sqlite3 baseline measured in the same run, as a ratio.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { runEventStoreBench } from './event-store.ts';
+import { type Figure, Scratch } from './measure.ts';
+
+const flags = z
+  .object({
+    json: z.boolean().default(false),
+    events: z.coerce.number().int().min(1000).default(1_000_000),
+    scale: z.coerce.number().positive().max(10).default(1),
+    rounds: z.coerce.number().int().min(1).max(10).default(2),
+  })
+  .parse(
+    parseArgs({ options: { json: { type: 'boolean' }, events: { type: 'string' }, scale: { type: 'string' }, rounds: { type: 'string' } } })
+      .values,
+  );
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+function print(f: Figure): void {
+  if (flags.json) return;
+  const verdict = f.target === undefined ? '' : f.ratio >= f.target ? `  (target ≥ ${f.target}: met)` : `  (target ≥ ${f.target}: NOT met)`;
+  process.stdout.write(
+    `${f.name}\n  ours ${fmt(f.ours)} ${f.unit}   raw ${fmt(f.baseline)} ${f.unit}   ratio ${f.ratio.toFixed(2)}${verdict}\n`,
+  );
+  if (f.note) process.stdout.write(`  ${f.note}\n`);
+}
+
+const scratch = new Scratch();
+try {
+  if (!flags.json)
+    process.stdout.write(
+      `clash bench: node ${process.version}, log of ${fmt(flags.events)} events, scale ${flags.scale}, best of ${flags.rounds}\n\n`,
+    );
+  const figures = runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print });
+  if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
+} finally {
+  scratch.remove();
+}
