@@ -34,3 +34,6 @@ export const holders = {
   a2: '0x00000000000000000000000000000000000000A2',
   a3: '0x00000000000000000000000000000000000000A3',
 } as const;
+
+/** The payout Merkle root of the worked example (the same as OpenZeppelin's StandardMerkleTree gives). */
+export const workedExampleRoot = '0x93d33749ab5283fbc2ff04a080517ff25fb527506512079f714b2500edffe61a';
