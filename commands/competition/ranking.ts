@@ -43,9 +43,9 @@ function gcd(a: bigint, b: bigint): bigint {
   return b === 0n ? a : gcd(b, a % b);
 }
 
+/** numerator / denominator in lowest terms (denominator ≥ 1, so the gcd is never 0). */
 function reduced(numerator: bigint, denominator: bigint): Weight {
   const g = gcd(numerator, denominator);
-  if (g === 0n) return { numerator: 0n, denominator: 1n };
   return { numerator: divide(numerator, g, 'floor'), denominator: divide(denominator, g, 'floor') };
 }
 
@@ -72,12 +72,12 @@ export function rank(results: readonly RaceResult[], rankWeightsBps: readonly bi
 
 /**
  * The placings' weights over one common denominator (the lcm of theirs), as whole numbers:
- * ratios between them are exactly the ratios of the fractional weights.
+ * ratios between them are exactly the ratios of the fractional weights. (The divisions are exact.)
  */
-export function commonWeights(placings: readonly Placing[]): Map<string, bigint> {
+export function commonWeights(placings: readonly Placing[]): { cloneId: string; weight: bigint }[] {
   let lcm = 1n;
   for (const { weight } of placings) lcm = divide(lcm * weight.denominator, gcd(lcm, weight.denominator), 'floor');
-  return new Map(placings.map(({ cloneId, weight }) => [cloneId, weight.numerator * divide(lcm, weight.denominator, 'floor')]));
+  return placings.map(({ cloneId, weight }) => ({ cloneId, weight: weight.numerator * divide(lcm, weight.denominator, 'floor') }));
 }
 
 /** "5000", or "10000/3" when a dead heat leaves a fraction of a basis point. */

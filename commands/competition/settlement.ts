@@ -82,9 +82,9 @@ export function settle(input: SettlementInput): Settlement {
   const distributionPoolWei = grossPoolWei - rakeWei - creatorPoolWei;
 
   const ranking = rank(input.entrants, config.rankWeightsBps);
-  const weights = commonWeights(ranking);
-  const placed = ranking.filter((p) => p.weight.numerator > 0n);
-  const eligible = placed.filter((p) => tickets.perClone.has(p.cloneId));
+  const clones = commonWeights(ranking).map(({ cloneId, weight }) => ({ cloneId, weight, tickets: tickets.perClone.get(cloneId) ?? 0n }));
+  const placed = clones.filter((c) => c.weight > 0n);
+  const eligible = placed.filter((c) => c.tickets > 0n);
   const refund = eligible.length === 0;
 
   /** Wei per ticket on each clone that pays its holders. */
@@ -93,15 +93,15 @@ export function settle(input: SettlementInput): Settlement {
     const each = totalTickets === 0n ? 0n : divide(distributionPoolWei, totalTickets, 'floor');
     for (const cloneId of tickets.perClone.keys()) perTicket.set(cloneId, each);
   } else {
-    const eligibleWeight = sum(eligible.map((p) => weights.get(p.cloneId) ?? 0n));
-    for (const { cloneId } of eligible) {
-      const share = mulDiv(distributionPoolWei, weights.get(cloneId) ?? 0n, eligibleWeight, 'floor');
-      perTicket.set(cloneId, divide(share, tickets.perClone.get(cloneId) ?? 1n, 'floor'));
+    const eligibleWeight = sum(eligible.map((c) => c.weight));
+    for (const c of eligible) {
+      const share = mulDiv(distributionPoolWei, c.weight, eligibleWeight, 'floor');
+      perTicket.set(c.cloneId, divide(share, c.tickets, 'floor'));
     }
   }
 
   const payouts: Payout[] = [];
-  for (const { cloneId } of ranking) {
+  for (const { cloneId } of clones) {
     const each = perTicket.get(cloneId) ?? 0n;
     if (each === 0n) continue;
     const holders = [...(tickets.perHolder.get(cloneId) ?? [])].sort(([a], [b]) => byAddress(a, b));
@@ -109,10 +109,10 @@ export function settle(input: SettlementInput): Settlement {
   }
 
   const creators = new Map(input.entrants.map((e) => [e.cloneId, e.creator]));
-  const placedWeight = sum(placed.map((p) => weights.get(p.cloneId) ?? 0n));
+  const placedWeight = sum(placed.map((c) => c.weight));
   const royalties: Royalty[] = [];
-  for (const { cloneId } of placed) {
-    const amountWei = mulDiv(creatorPoolWei, weights.get(cloneId) ?? 0n, placedWeight, 'floor');
+  for (const { cloneId, weight } of placed) {
+    const amountWei = mulDiv(creatorPoolWei, weight, placedWeight, 'floor');
     const creator = creators.get(cloneId);
     if (amountWei > 0n && creator) royalties.push({ creator, cloneId, amountWei });
   }
