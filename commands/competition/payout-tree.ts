@@ -9,6 +9,7 @@
 import { type Address, encodeAbiParameters, type Hex, keccak256 } from 'viem';
 import { type MerkleTree, merkleProof, merkleTree, verifyMerkleProof } from './merkle.ts';
 import type { Payout } from './settlement.ts';
+import { compareAddresses } from './settlement-input.ts';
 
 /** The leaf encoding, as `StandardMerkleTree.of(values, payoutLeafEncoding)` takes it. */
 export const payoutLeafEncoding = ['string', 'address', 'uint256'] as const;
@@ -43,7 +44,7 @@ export function payoutClaims(payouts: readonly Payout[]): PayoutClaim[] {
     const key = holder.toLowerCase();
     totals.set(key, { holder: totals.get(key)?.holder ?? holder, amountWei: (totals.get(key)?.amountWei ?? 0n) + amountWei });
   }
-  return [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, claim]) => claim);
+  return [...totals.values()].sort((a, b) => compareAddresses(a.holder, b.holder));
 }
 
 export function payoutTree(raceId: string, payouts: readonly Payout[]): PayoutTree {
@@ -53,10 +54,10 @@ export function payoutTree(raceId: string, payouts: readonly Payout[]): PayoutTr
 }
 
 /** A holder's claim and its proof, or null when the race pays them nothing. */
-export function payoutProof(payoutTree: PayoutTree, holder: Address): { claim: PayoutClaim; proof: Hex[] } | null {
-  const claim = payoutTree.claims.find((c) => c.holder.toLowerCase() === holder.toLowerCase());
-  if (!claim || !payoutTree.tree) return null;
-  return { claim, proof: merkleProof(payoutTree.tree, payoutLeaf(payoutTree.raceId, claim)) };
+export function payoutProof(table: PayoutTree, holder: Address): { claim: PayoutClaim; proof: Hex[] } | null {
+  const claim = table.claims.find((c) => compareAddresses(c.holder, holder) === 0);
+  if (!claim || !table.tree) return null;
+  return { claim, proof: merkleProof(table.tree, payoutLeaf(table.raceId, claim)) };
 }
 
 export function verifyPayout(raceId: string, claim: PayoutClaim, proof: readonly Hex[], root: Hex): boolean {

@@ -35,7 +35,7 @@ export function compareReturns(a: RaceResult, b: RaceResult): number {
 }
 
 /** Orders clone ids by UTF-16 code units, never by locale, so every machine agrees. */
-export function compareIds(a: string, b: string): number {
+function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -76,6 +76,13 @@ export function settlementInputIssues(input: SettlementInput): FieldIssue[] {
   return issues;
 }
 
+/** Orders addresses by their numeric value (case-insensitive hex). */
+export function compareAddresses(a: Address, b: Address): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 const zAddress = z
   .string()
   .refine((s) => isAddress(s, { strict: false }), 'must be a 0x-prefixed 20-byte address')

@@ -8,7 +8,7 @@ import type { Address } from 'viem';
 import { ValidationError } from '../../core/errors.ts';
 import { BPS, divide, mulDiv } from '../../core/money.ts';
 import { commonWeights, type Placing, rank } from './ranking.ts';
-import { type SettlementInput, settlementInputIssues } from './settlement-input.ts';
+import { compareAddresses, type SettlementInput, settlementInputIssues } from './settlement-input.ts';
 
 export interface Payout {
   readonly holder: Address;
@@ -56,12 +56,6 @@ function countTickets(input: SettlementInput): { perClone: Map<string, bigint>; 
   return { perClone, perHolder };
 }
 
-function byAddress(a: Address, b: Address): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 function sum(values: Iterable<bigint>): bigint {
   let total = 0n;
   for (const v of values) total += v;
@@ -104,7 +98,7 @@ export function settle(input: SettlementInput): Settlement {
   for (const { cloneId } of clones) {
     const each = perTicket.get(cloneId) ?? 0n;
     if (each === 0n) continue;
-    const holders = [...(tickets.perHolder.get(cloneId) ?? [])].sort(([a], [b]) => byAddress(a, b));
+    const holders = [...(tickets.perHolder.get(cloneId) ?? [])].sort(([a], [b]) => compareAddresses(a, b));
     for (const [holder, count] of holders) payouts.push({ holder, cloneId, amountWei: count * each });
   }
 
