@@ -7,6 +7,7 @@ import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
 import { replayCommand } from './cli/replay-to.ts';
 import { serveCommand } from './cli/serve.ts';
+import { settleCommand } from './cli/settle.ts';
 
 export const commands: readonly CliCommand<unknown>[] = [
   serveCommand,
@@ -17,6 +18,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   eventsTail,
   eventsStream,
   replayCommand,
+  settleCommand,
 ];
 
 function help(): string {
