@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+// Figures live in `npm run bench`, never in timed tests. This only proves the benchmark still
+// runs end to end and reports every figure beside its baseline.
+test('npm run bench runs at a tiny size and reports each figure with its baseline and ratio', () => {
+  const run = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', 'replay/bench/main.ts', '--json', '--events', '2000', '--scale', '0.02', '--rounds', '1'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.is(run.status, 0, run.stderr);
+  const { figures } = JSON.parse(run.stdout) as { figures: { name: string; ours: number; baseline: number; ratio: number }[] };
+  assert.ok(figures.length >= 8);
+  for (const f of figures) {
+    assert.ok(f.ours > 0 && f.baseline > 0, f.name);
+    assert.ok(Math.abs(f.ratio - f.ours / f.baseline) < 1e-9, f.name);
+  }
+  assert.ok(figures.some((f) => f.name.startsWith('projection rebuild of 2,000 events')));
+});
+
+test.run();
