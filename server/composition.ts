@@ -2,10 +2,15 @@
  * The composition root: every module's event definitions and every read model. The server,
  * the CLI and the benchmark all open the store through this list, so they agree on the log.
  */
+
+import { identityDecider } from '../commands/identity/decider.ts';
+import { identityEvents } from '../commands/identity/events.ts';
 import type { Command, Decider } from '../core/decider.ts';
 import type { EventDefinition } from '../core/event-registry.ts';
 import type { DomainEvent } from '../core/event-store.ts';
 import type { ProjectionDefinition } from '../core/projection.ts';
+import { sessionsProjection } from '../projections/identity/sessions.ts';
+import { usersProjection } from '../projections/identity/users.ts';
 
 /** A kind of stream: its id prefix (`prop-account` in `prop-account-42`) and the decider that folds it. */
 export interface StreamKind {
@@ -20,9 +25,9 @@ export interface Composition {
 }
 
 export const productComposition: Composition = {
-  events: [],
-  projections: [],
-  streams: [],
+  events: [...identityEvents],
+  projections: [usersProjection, sessionsProjection],
+  streams: [{ category: 'user', decider: identityDecider }],
 };
 
 /** The stream kind whose category prefixes this stream id (longest match wins). */
