@@ -12,6 +12,9 @@ import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
+import { cloneProfileRoutes } from './routes/clone-profiles.ts';
+import { cloneRoutes } from './routes/clones.ts';
+import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 
@@ -32,7 +35,7 @@ export interface AppDeps {
 /** A module's routes: registered on the app with the shared dependencies. */
 export type RouteModule = (app: App, deps: AppDeps) => void;
 
-export const productRoutes: readonly RouteModule[] = [healthRoutes, identityRoutes];
+export const productRoutes: readonly RouteModule[] = [healthRoutes, identityRoutes, cloneRoutes, cloneProfileRoutes, entitlementRoutes];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {
   const app: App = new OpenAPIHono<AppEnv>({

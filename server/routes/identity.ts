@@ -3,9 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { findUser } from '../../projections/identity/users.ts';
 import type { RouteModule } from '../app.ts';
 import { requireUser } from '../auth.ts';
-import { errorsOf } from './schemas.ts';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { errorsOf, iso, json } from './schemas.ts';
 
 const NonceSchema = z
   .object({
@@ -45,8 +43,6 @@ const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).opena
 const MeSchema = z
   .object({ id: z.string(), address: z.string(), admin: z.boolean(), registeredAt: z.string().openapi({ format: 'date-time' }) })
   .openapi('Me');
-
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const nonceRoute = createRoute({
   method: 'get',

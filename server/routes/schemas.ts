@@ -30,3 +30,9 @@ export function errorsOf<S extends keyof typeof errorDescriptions>(...statuses: 
     statuses.map((s) => [s, { description: errorDescriptions[s], content: { 'application/json': { schema: ErrorSchema } } }]),
   ) as unknown as { [K in S]: { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } } };
 }
+
+/** Times go on the wire as ISO 8601 strings. */
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A JSON content entry for createRoute. */
+export const json = <T>(schema: T) => ({ 'application/json': { schema } });
