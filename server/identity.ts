@@ -30,7 +30,8 @@ export function createIdentity(ledger: Ledger, config: Config): Identity {
     ids: ledger.ids,
     tokens,
     policy: {
-      origin: config.CLASH_PUBLIC_ORIGIN,
+      domain: new URL(config.CLASH_PUBLIC_ORIGIN).host,
+      origin: new URL(config.CLASH_PUBLIC_ORIGIN).origin,
       chainId: config.CLASH_SIWE_CHAIN_ID,
       skewMs: config.CLASH_SIWE_CLOCK_SKEW_SECONDS * 1000,
     },

@@ -7,6 +7,8 @@ import { DomainError } from '../../core/errors.ts';
 
 /** The fields of a parsed message (times are the ISO 8601 strings as written in the message). */
 export interface SiweFields {
+  /** The URI scheme of the requesting authority, when the message states one. */
+  readonly scheme?: string;
   readonly domain: string;
   readonly address: string;
   readonly statement?: string;
@@ -40,6 +42,7 @@ export function parseSiweMessage(text: string): SiweFields {
     chainId: parsed.chainId,
     nonce: parsed.nonce,
     issuedAt: parsed.issuedAt,
+    ...optional('scheme', parsed.scheme),
     ...optional('statement', parsed.statement),
     ...optional('expirationTime', parsed.expirationTime),
     ...optional('notBefore', parsed.notBefore),

@@ -9,7 +9,9 @@ import { DomainError } from '../../core/errors.ts';
 import { parseSiweMessage, type SiweFields } from './siwe-message.ts';
 
 export interface SiwePolicy {
-  /** The origin users sign in to, e.g. `https://clash.example`; its host is the expected domain. */
+  /** The EIP-4361 domain (RFC 3986 authority) the message must name, e.g. `clash.example`. */
+  readonly domain: string;
+  /** The origin the message URI must be on, e.g. `https://clash.example`. */
   readonly origin: string;
   readonly chainId: number;
   /** How far the server clock may disagree with the wallet's, in milliseconds. */
@@ -19,12 +21,12 @@ export interface SiwePolicy {
 const refuse = (code: string, message: string, info: Record<string, unknown> = {}) => new DomainError(code, 'unauthorized', message, info);
 
 export function checkSiweFields(fields: SiweFields, policy: SiwePolicy, nowMs: number): void {
-  const expected = new URL(policy.origin);
-  if (fields.domain !== expected.host) {
-    throw refuse('siwe_domain_mismatch', `the message is for ${fields.domain}, not ${expected.host}`, { expected: expected.host });
+  const scheme = new URL(policy.origin).protocol.slice(0, -1);
+  if (fields.domain !== policy.domain || (fields.scheme !== undefined && fields.scheme !== scheme)) {
+    throw refuse('siwe_domain_mismatch', `the message is for ${fields.domain}, not ${policy.domain}`, { expected: policy.domain });
   }
-  if (originOf(fields.uri) !== expected.origin) {
-    throw refuse('siwe_uri_mismatch', `the message URI ${fields.uri} is not on ${expected.origin}`, { expected: expected.origin });
+  if (originOf(fields.uri) !== policy.origin) {
+    throw refuse('siwe_uri_mismatch', `the message URI ${fields.uri} is not on ${policy.origin}`, { expected: policy.origin });
   }
   if (fields.chainId !== policy.chainId) {
     throw refuse('siwe_chain_id_mismatch', `chain id ${fields.chainId} is not ${policy.chainId}`, { expected: policy.chainId });
