@@ -27,7 +27,7 @@ const CloneSchema = z
   .openapi('Clone');
 const CreateBody = z.object({ name: zCloneName, modelTier: zModelStrength }).openapi('CreateClone');
 const ModelBody = z.object({ modelTier: zModelStrength }).openapi('CloneModel');
-const ProfileBody = zProfile.openapi('CloneProfileInput');
+const ProfileBody = z.object(zProfile.shape).strict().openapi('CloneProfileInput');
 const DraftBody = z.object({ graph: zStrategyGraph, layout: zGraphLayout }).openapi('StrategyDraftInput');
 const DraftSchema = z
   .object({
