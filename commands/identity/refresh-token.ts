@@ -14,7 +14,7 @@ export interface RefreshToken {
   readonly hash: string;
 }
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function newRefreshToken(userId: string, sessionId: string): RefreshToken {
   const token = `${userId}.${sessionId}.${randomBytes(32).toString('base64url')}`;

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 
-export const zNodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64');
-export const zSymbol = z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC or kPEPE');
+const zNodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64');
+const zSymbol = z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC or kPEPE');
 const symbols = z.array(zSymbol).max(100);
 const tags = z.array(z.string().min(1).max(60)).max(50);
 const includeInPrompt = z.boolean();
@@ -47,7 +47,7 @@ const zContextBlock = z.discriminatedUnion('source', [
 
 const sourceRule = z.object({ enabled: z.boolean(), includeInPrompt }).strict();
 
-export const zDataStreamConfig = z
+const zDataStreamConfig = z
   .object({
     profile: retrievalProfile,
     sourcePolicy: z.object({ hyperliquid: sourceRule, polymarket: sourceRule, defillama: sourceRule }).strict(),
@@ -57,7 +57,7 @@ export const zDataStreamConfig = z
   })
   .strict();
 
-export const zAssetSelectionConfig = z
+const zAssetSelectionConfig = z
   .object({
     highLevelCategories: tags,
     subcategories: tags,
@@ -66,7 +66,7 @@ export const zAssetSelectionConfig = z
   })
   .strict();
 
-export const zTradingPromptConfig = z
+const zTradingPromptConfig = z
   .object({
     enabled: z.boolean(),
     customBehaviorPrompt: z.string().max(8000),
@@ -77,7 +77,7 @@ export const zTradingPromptConfig = z
   })
   .strict();
 
-export const zGraphNode = z.discriminatedUnion('type', [
+const zGraphNode = z.discriminatedUnion('type', [
   z.object({ id: zNodeId, type: z.literal('data_stream'), config: zDataStreamConfig }).strict(),
   z.object({ id: zNodeId, type: z.literal('asset_selection'), config: zAssetSelectionConfig }).strict(),
   z.object({ id: zNodeId, type: z.literal('trading_prompt'), config: zTradingPromptConfig }).strict(),
