@@ -2,6 +2,7 @@
  * Wiring of sign-in: the access-token key and issuer, the identity commands, and the user
  * authenticators (JWT sessions, and the development fallback when it is enabled).
  */
+import { getAddress } from 'viem';
 import { type AccessTokens, accessTokens } from '../adapters/jwt/access-tokens.ts';
 import { signingKey } from '../adapters/jwt/signing-key.ts';
 import { IdentityCommands } from '../commands/identity/handlers.ts';
@@ -56,8 +57,9 @@ export function createIdentity(ledger: Ledger, config: Config): Identity {
   };
   const devFallback: Authenticator = {
     authenticate: async (header) => {
-      const address = /^Dev (0x[0-9a-fA-F]{40})$/.exec(header ?? '')?.[1];
-      if (address === undefined) return null;
+      const given = /^Dev (0x[0-9a-fA-F]{40})$/.exec(header ?? '')?.[1];
+      if (given === undefined) return null;
+      const address = getAddress(given.toLowerCase());
       const known = findUser(ledger.store.db, userIdFor(address));
       const u = known ? { userId: known.id, address: known.address } : commands.registerUnverified(address);
       return user(u.userId, u.address);

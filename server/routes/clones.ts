@@ -4,6 +4,7 @@ import { zCloneName, zProfile } from '../../commands/clones/events.ts';
 import { zGraphLayout, zStrategyGraph } from '../../commands/clones/graph/schema.ts';
 import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { zModelStrength } from '../../commands/entitlements/tiers.ts';
+import { ClashError } from '../../core/errors.ts';
 import { type CloneSummary, clonesOf, draftOf } from '../../projections/clones/clones.ts';
 import { lifecycleOf } from '../../projections/clones/lifecycle.ts';
 import { type LifecycleState, lifecycleStates } from '../../projections/clones/lifecycle-state.ts';
@@ -200,7 +201,7 @@ export const cloneRoutes: RouteModule = (app, { ledger }) => {
     const { id, number } = c.req.valid('param');
     const clone = ownedClone(db, id, c.get('principal'));
     const v = versionOf(db, clone.id, number);
-    if (!v) return c.json({ error: { code: 'version_not_found', message: `clone ${id} has no version ${number}`, details: {} } }, 404);
+    if (!v) throw new ClashError('version_not_found', 'not_found', `clone ${id} has no version ${number}`);
     return c.json(versionView(v), 200);
   });
 };

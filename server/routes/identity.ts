@@ -1,5 +1,6 @@
 /** Sign-in routes (SIWE + JWT) and the signed-in user: /api/v1/auth/*, /api/v1/me. */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { SessionGrant } from '../../commands/identity/handlers.ts';
 import { findUser } from '../../projections/identity/users.ts';
 import type { RouteModule } from '../app.ts';
 import { requireUser } from '../auth.ts';
@@ -89,7 +90,7 @@ const meRoute = createRoute({
 
 export const identityRoutes: RouteModule = (app, { ledger, config, identity }) => {
   const origin = new URL(config.CLASH_PUBLIC_ORIGIN);
-  const session = (g: Awaited<ReturnType<typeof identity.commands.signIn>>) => ({
+  const session = (g: SessionGrant) => ({
     ...g,
     accessTokenExpiresAt: iso(g.accessTokenExpiresAt),
     refreshTokenExpiresAt: iso(g.refreshTokenExpiresAt),
