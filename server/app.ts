@@ -8,9 +8,15 @@ import type { Logger } from 'pino';
 import { ValidationError } from '../core/errors.ts';
 import { issuesOf } from '../core/event-registry.ts';
 import { type Authenticator, authenticate, type Principal } from './auth.ts';
+import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import { errorResponse } from './errors.ts';
+import type { Identity } from './identity.ts';
+import { cloneProfileRoutes } from './routes/clone-profiles.ts';
+import { cloneRoutes } from './routes/clones.ts';
+import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
+import { identityRoutes } from './routes/identity.ts';
 
 export interface AppEnv {
   Variables: { requestId: string; principal: Principal | null };
@@ -22,12 +28,14 @@ export interface AppDeps {
   readonly ledger: Ledger;
   readonly log: Logger;
   readonly auth: Authenticator;
+  readonly config: Config;
+  readonly identity: Identity;
 }
 
 /** A module's routes: registered on the app with the shared dependencies. */
 export type RouteModule = (app: App, deps: AppDeps) => void;
 
-export const productRoutes: readonly RouteModule[] = [healthRoutes];
+export const productRoutes: readonly RouteModule[] = [healthRoutes, identityRoutes, cloneRoutes, cloneProfileRoutes, entitlementRoutes];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {
   const app: App = new OpenAPIHono<AppEnv>({

@@ -2,10 +2,24 @@
  * The composition root: every module's event definitions and every read model. The server,
  * the CLI and the benchmark all open the store through this list, so they agree on the log.
  */
+
+import { cloneDecider } from '../commands/clones/decider.ts';
+import { cloneEvents } from '../commands/clones/events.ts';
+import { entitlementDecider } from '../commands/entitlements/decider.ts';
+import { entitlementEvents } from '../commands/entitlements/events.ts';
+import { identityDecider } from '../commands/identity/decider.ts';
+import { identityEvents } from '../commands/identity/events.ts';
 import type { Command, Decider } from '../core/decider.ts';
 import type { EventDefinition } from '../core/event-registry.ts';
 import type { DomainEvent } from '../core/event-store.ts';
 import type { ProjectionDefinition } from '../core/projection.ts';
+import { clonesProjection } from '../projections/clones/clones.ts';
+import { lifecycleProjection } from '../projections/clones/lifecycle.ts';
+import { profilesProjection } from '../projections/clones/profiles.ts';
+import { versionsProjection } from '../projections/clones/versions.ts';
+import { entitlementsProjection } from '../projections/entitlements/entitlements.ts';
+import { sessionsProjection } from '../projections/identity/sessions.ts';
+import { usersProjection } from '../projections/identity/users.ts';
 
 /** A kind of stream: its id prefix (`prop-account` in `prop-account-42`) and the decider that folds it. */
 export interface StreamKind {
@@ -20,9 +34,21 @@ export interface Composition {
 }
 
 export const productComposition: Composition = {
-  events: [],
-  projections: [],
-  streams: [],
+  events: [...identityEvents, ...cloneEvents, ...entitlementEvents],
+  projections: [
+    usersProjection,
+    sessionsProjection,
+    clonesProjection,
+    profilesProjection,
+    versionsProjection,
+    lifecycleProjection,
+    entitlementsProjection,
+  ],
+  streams: [
+    { category: 'user', decider: identityDecider },
+    { category: 'clone', decider: cloneDecider },
+    { category: 'entitlement', decider: entitlementDecider },
+  ],
 };
 
 /** The stream kind whose category prefixes this stream id (longest match wins). */

@@ -5,11 +5,13 @@
  */
 import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
+import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes, type RouteModule } from './app.ts';
-import { serviceTokenAuthenticator } from './auth.ts';
+import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import type { Composition } from './composition.ts';
 import type { Config } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
+import { createIdentity } from './identity.ts';
 import { startProjectionWorker } from './workers.ts';
 
 export interface RunningServer {
@@ -20,16 +22,21 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  options: { composition?: Composition; routes?: readonly RouteModule[]; log?: Logger } = {},
+  options: { composition?: Composition; routes?: readonly RouteModule[]; log?: Logger; clock?: Clock; ids?: IdSource } = {},
 ): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL });
   const ledger = openLedger({
     dbPath: config.CLASH_DB,
     synchronous: config.CLASH_SYNCHRONOUS,
     ...(options.composition ? { composition: options.composition } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.ids ? { ids: options.ids } : {}),
   });
-  const auth = serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS);
-  const app = createApp({ ledger, log, auth }, options.routes ?? productRoutes);
+  const identity = createIdentity(ledger, config);
+  if (identity.generatedKey) log.warn('CLASH_JWT_PRIVATE_KEY is not set: access tokens are signed with a key generated at start-up');
+  if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
+  const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
+  const app = createApp({ ledger, log, auth, config, identity }, options.routes ?? productRoutes);
   const worker = startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS);
   const server = await new Promise<ServerType>((resolve) => {
     const s = honoServe({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));

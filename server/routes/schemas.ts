@@ -14,3 +14,25 @@ export const ErrorSchema = z
 export const errorResponses = {
   400: { description: 'Invalid input; details.issues names each bad field', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
+
+const errorDescriptions = {
+  400: 'Invalid input; details.issues names each bad field',
+  401: 'No valid session, or the credentials were refused (the code says why)',
+  403: 'Signed in, but not allowed to do this',
+  404: 'No such resource',
+  409: 'Conflicts with the current state',
+  422: 'Refused by a rule; the code and details name it',
+} as const;
+
+/** OpenAPI error responses for the given statuses. */
+export function errorsOf<S extends keyof typeof errorDescriptions>(...statuses: S[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: errorDescriptions[s], content: { 'application/json': { schema: ErrorSchema } } }]),
+  ) as unknown as { [K in S]: { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } } };
+}
+
+/** Times go on the wire as ISO 8601 strings. */
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A JSON content entry for createRoute. */
+export const json = <T>(schema: T) => ({ 'application/json': { schema } });

@@ -1,0 +1,110 @@
+/**
+ * The strategy graph as the backend contract stores it: executable nodes `data_stream`,
+ * `asset_selection` and `trading_prompt`, edges between them, and the builder's layout
+ * (the visual Trading Clone Block and node positions) kept apart from the executable graph.
+ */
+import { z } from 'zod';
+
+const zNodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64');
+const zSymbol = z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC or kPEPE');
+const symbols = z.array(zSymbol).max(100);
+const tags = z.array(z.string().min(1).max(60)).max(50);
+const includeInPrompt = z.boolean();
+const retrievalProfile = z.enum(['fast', 'balanced', 'deep']);
+const lookback = z.enum(['1h', '6h', '24h', '7d']);
+const granularity = z.enum(['1m', '1h']);
+
+/** One context block of a data stream (the builder drops one per source/channel). */
+const zContextBlock = z.discriminatedUnion('source', [
+  z
+    .object({
+      source: z.literal('hyperliquid'),
+      channel: z.enum(['ohlcv', 'funding_rates', 'rsi', 'bollinger_bands', 'moving_averages', 'macd']),
+      /** The asset read from market memory (`contextSymbol`), which may differ from the traded one. */
+      symbol: zSymbol,
+      lookback,
+      granularity,
+      includeInPrompt,
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal('polymarket'),
+      target: z.object({ kind: z.enum(['market', 'event']), slug: z.string().min(1).max(200) }).strict(),
+      includeInPrompt,
+    })
+    .strict(),
+  z
+    .object({
+      source: z.literal('defillama'),
+      channel: z.enum(['tvl', 'flows', 'dex_volume', 'fees', 'revenue', 'open_interest']),
+      scope: z.object({ kind: z.enum(['global', 'chain', 'protocol', 'stablecoin']), id: z.string().min(1).max(100).optional() }).strict(),
+      lookback,
+      includeInPrompt,
+    })
+    .strict(),
+]);
+
+const sourceRule = z.object({ enabled: z.boolean(), includeInPrompt }).strict();
+
+const zDataStreamConfig = z
+  .object({
+    profile: retrievalProfile,
+    sourcePolicy: z.object({ hyperliquid: sourceRule, polymarket: sourceRule, defillama: sourceRule }).strict(),
+    blocks: z.array(zContextBlock).max(50),
+    profileDefinitions: z.partialRecord(retrievalProfile, z.object({ lookback, granularity }).strict()).optional(),
+    assetOverrides: z.record(zSymbol, z.object({ profile: retrievalProfile }).strict()).optional(),
+  })
+  .strict();
+
+const zAssetSelectionConfig = z
+  .object({
+    highLevelCategories: tags,
+    subcategories: tags,
+    explicitlyEnabledSymbols: symbols,
+    explicitlyDisabledSymbols: symbols,
+  })
+  .strict();
+
+const zTradingPromptConfig = z
+  .object({
+    enabled: z.boolean(),
+    customBehaviorPrompt: z.string().max(8000),
+    decisionCadenceSec: z.number().int().min(60).max(86_400),
+    candidatePolicy: z.object({ maxCandidates: z.number().int().min(1).max(25) }).strict(),
+    coverageMode: z.enum(['global', 'global_with_asset_overrides', 'asset_specific_only']),
+    assetOverrides: z.record(zSymbol, z.object({ enabled: z.boolean(), customBehaviorPrompt: z.string().max(8000) }).strict()),
+  })
+  .strict();
+
+const zGraphNode = z.discriminatedUnion('type', [
+  z.object({ id: zNodeId, type: z.literal('data_stream'), config: zDataStreamConfig }).strict(),
+  z.object({ id: zNodeId, type: z.literal('asset_selection'), config: zAssetSelectionConfig }).strict(),
+  z.object({ id: zNodeId, type: z.literal('trading_prompt'), config: zTradingPromptConfig }).strict(),
+]);
+export type GraphNode = z.output<typeof zGraphNode>;
+export type NodeType = GraphNode['type'];
+
+export const zStrategyGraph = z
+  .object({
+    nodes: z.array(zGraphNode).max(100),
+    edges: z.array(z.object({ source: zNodeId, target: zNodeId }).strict()).max(400),
+  })
+  .strict();
+export type StrategyGraph = z.output<typeof zStrategyGraph>;
+
+const position = z.object({ x: z.number().finite(), y: z.number().finite() }).strict();
+
+/** Builder metadata only: the compiler ignores it except to check the prompt ids it names. */
+export const zGraphLayout = z
+  .object({
+    strategyClone: z
+      .object({ position: position.optional(), connectedPromptNodeIds: z.array(zNodeId).max(100).optional() })
+      .strict()
+      .optional(),
+    nodePositions: z.record(zNodeId, position).optional(),
+  })
+  .strict();
+export type GraphLayout = z.output<typeof zGraphLayout>;
+
+export const emptyGraph: StrategyGraph = { nodes: [], edges: [] };

@@ -1,0 +1,37 @@
+/**
+ * Entitlement commands. Callers prove the justification before they get here: the economy
+ * module passes verified payment ids, the admin route an admin's reason, and the development
+ * fallback route exists only where the fallback identity is enabled.
+ */
+import type { Clock } from '../../core/clock.ts';
+import { CommandHandler } from '../../core/decider.ts';
+import type { EventStore } from '../../core/event-store.ts';
+import { entitlementDecider } from './decider.ts';
+import type { GrantJustification, RevokeJustification } from './events.ts';
+import type { TierName } from './tiers.ts';
+
+export const entitlementStream = (cloneId: string) => `entitlement-${cloneId}`;
+
+export class EntitlementCommands {
+  private readonly handler;
+
+  constructor(private readonly deps: { readonly store: EventStore; readonly clock: Clock }) {
+    this.handler = new CommandHandler(deps.store, entitlementDecider);
+  }
+
+  grant(cloneId: string, tier: TierName, justification: GrantJustification, actor: string) {
+    return this.handler.handle({
+      streamId: entitlementStream(cloneId),
+      command: { type: 'GrantEntitlement', cloneId, tier, justification, at: this.deps.clock.now() },
+      metadata: { actor },
+    }).state;
+  }
+
+  revoke(cloneId: string, justification: RevokeJustification, actor: string) {
+    return this.handler.handle({
+      streamId: entitlementStream(cloneId),
+      command: { type: 'RevokeEntitlement', cloneId, justification, at: this.deps.clock.now() },
+      metadata: { actor },
+    }).state;
+  }
+}

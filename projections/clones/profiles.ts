@@ -1,0 +1,119 @@
+/**
+ * Read model `clone_profiles` and `clone_reports`: what backers see of a clone (name,
+ * description, avatar, the signals the creator chose to show, moderation status) and the
+ * reports against it. Nothing of the private draft or versions is ever copied here.
+ */
+
+import type { CloneEvent } from '../../commands/clones/events.ts';
+import type { Db } from '../../core/database.ts';
+import type { RecordedEvent } from '../../core/event-store.ts';
+import { defineProjection } from '../../core/projection.ts';
+
+export const profilesProjection = defineProjection({
+  name: 'clone_profiles',
+  version: 1,
+  mode: 'inline',
+  eventTypes: ['CloneCreated', 'CloneProfileUpdated', 'CloneReported', 'CloneProfileRetired', 'CloneProfileReinstated'],
+  tables: [
+    {
+      name: 'clone_profiles',
+      columns: {
+        clone_id: 'TEXT NOT NULL',
+        name: 'TEXT NOT NULL',
+        description: 'TEXT NOT NULL',
+        avatar_url: 'TEXT',
+        capability_signals: 'TEXT NOT NULL',
+        moderation_status: 'TEXT NOT NULL',
+        moderated_at: 'INTEGER',
+        report_count: 'INTEGER NOT NULL',
+        updated_at: 'INTEGER NOT NULL',
+      },
+      primaryKey: ['clone_id'],
+    },
+    {
+      name: 'clone_reports',
+      columns: {
+        clone_id: 'TEXT NOT NULL',
+        report_id: 'TEXT NOT NULL',
+        reporter_user_id: 'TEXT NOT NULL',
+        reason: 'TEXT NOT NULL',
+        reported_at: 'INTEGER NOT NULL',
+      },
+      primaryKey: ['clone_id', 'report_id'],
+    },
+  ],
+  bind(db, t) {
+    const create = db.prepare(
+      `INSERT INTO "${t.clone_profiles}" (clone_id, name, description, avatar_url, capability_signals, moderation_status, report_count, updated_at)
+       VALUES (?, ?, '', NULL, '[]', 'active', 0, ?)`,
+    );
+    const update = db.prepare(
+      `UPDATE "${t.clone_profiles}" SET name = ?, description = ?, avatar_url = ?, capability_signals = ?, updated_at = ? WHERE clone_id = ?`,
+    );
+    const report = db.prepare(
+      `INSERT INTO "${t.clone_reports}" (clone_id, report_id, reporter_user_id, reason, reported_at) VALUES (?, ?, ?, ?, ?)`,
+    );
+    const count = db.prepare(`UPDATE "${t.clone_profiles}" SET report_count = report_count + 1 WHERE clone_id = ?`);
+    const moderate = db.prepare(`UPDATE "${t.clone_profiles}" SET moderation_status = ?, moderated_at = ? WHERE clone_id = ?`);
+    return (raw: RecordedEvent) => {
+      const e = raw as RecordedEvent<CloneEvent>;
+      switch (e.type) {
+        case 'CloneCreated':
+          create.run(e.data.cloneId, e.data.name, e.data.createdAt);
+          break;
+        case 'CloneProfileUpdated': {
+          const p = e.data.profile;
+          update.run(p.name, p.description, p.avatarUrl, JSON.stringify(p.capabilitySignals), e.data.updatedAt, e.data.cloneId);
+          break;
+        }
+        case 'CloneReported':
+          report.run(e.data.cloneId, e.data.reportId, e.data.reporterUserId, e.data.reason, e.data.reportedAt);
+          count.run(e.data.cloneId);
+          break;
+        case 'CloneProfileRetired':
+          moderate.run('retired', e.data.at, e.data.cloneId);
+          break;
+        case 'CloneProfileReinstated':
+          moderate.run('active', e.data.at, e.data.cloneId);
+          break;
+      }
+    };
+  },
+});
+
+export interface PublicProfile {
+  readonly cloneId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly avatarUrl: string | null;
+  readonly capabilitySignals: readonly string[];
+  readonly moderationStatus: 'active' | 'retired';
+  readonly reportCount: number;
+  readonly updatedAt: number;
+}
+
+export function publicProfileOf(db: Db, cloneId: string): PublicProfile | undefined {
+  const row = db
+    .prepare<[string], Omit<PublicProfile, 'capabilitySignals'> & { capabilitySignals: string }>(
+      `SELECT clone_id AS cloneId, name, description, avatar_url AS avatarUrl, capability_signals AS capabilitySignals,
+        moderation_status AS moderationStatus, report_count AS reportCount, updated_at AS updatedAt FROM clone_profiles WHERE clone_id = ?`,
+    )
+    .get(cloneId);
+  return row && { ...row, capabilitySignals: JSON.parse(row.capabilitySignals) as string[] };
+}
+
+export interface CloneReport {
+  readonly reportId: string;
+  readonly reporterUserId: string;
+  readonly reason: string;
+  readonly reportedAt: number;
+}
+
+export function reportsOf(db: Db, cloneId: string): CloneReport[] {
+  return db
+    .prepare<[string], CloneReport>(
+      `SELECT report_id AS reportId, reporter_user_id AS reporterUserId, reason, reported_at AS reportedAt
+       FROM clone_reports WHERE clone_id = ? ORDER BY reported_at, report_id`,
+    )
+    .all(cloneId);
+}

@@ -1,0 +1,71 @@
+/** Refresh-token rotation, reuse detection, logout and token lifetimes, through the real endpoints. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { codeOf, startTestServer } from '../support/server.ts';
+import { newAccount, type SignedIn, signIn } from '../support/siwe.ts';
+
+const server = await startTestServer();
+const refresh = (refreshToken: string) => server.call('POST', '/api/v1/auth/refresh', { body: { refreshToken } });
+const me = (s: { accessToken: string }) => server.call('GET', '/api/v1/me', { auth: `Bearer ${s.accessToken}` });
+
+test('refresh rotates: a new pair each time, the old access token keeps working until it expires', async () => {
+  const s = await signIn(server, newAccount());
+  const r1 = await refresh(s.refreshToken);
+  assert.is(r1.status, 200);
+  const next = r1.body as SignedIn;
+  assert.is.not(next.refreshToken, s.refreshToken);
+  assert.is(next.user.id, s.user.id);
+  assert.is((await me(next)).status, 200);
+  assert.is((await refresh(next.refreshToken)).status, 200);
+});
+
+test('reusing a rotated refresh token revokes the whole family', async () => {
+  const s = await signIn(server, newAccount());
+  const rotated = (await refresh(s.refreshToken)).body as SignedIn;
+  const reuse = await refresh(s.refreshToken);
+  assert.is(reuse.status, 401);
+  assert.is(codeOf(reuse.body), 'refresh_token_reused');
+  assert.is(codeOf((await refresh(rotated.refreshToken)).body), 'refresh_token_revoked', 'the current token of the family is dead too');
+  assert.is((await me(rotated)).status, 401, 'access tokens of a revoked session are refused');
+  const row = server.ledger.store.db.prepare('SELECT revoke_reason FROM sessions WHERE session_id = ?').get(s.refreshToken.split('.')[1]);
+  assert.equal(row, { revoke_reason: 'refresh_token_reused' });
+});
+
+test('logout revokes the session; its tokens stop working; other sessions live on', async () => {
+  const account = newAccount();
+  const a = await signIn(server, account);
+  const b = await signIn(server, account);
+  assert.is((await server.call('POST', '/api/v1/auth/logout', { body: { refreshToken: a.refreshToken } })).status, 204);
+  assert.is((await me(a)).status, 401);
+  assert.is(codeOf((await refresh(a.refreshToken)).body), 'refresh_token_revoked');
+  assert.is((await me(b)).status, 200);
+});
+
+test('forged or malformed refresh tokens are refused without touching the family', async () => {
+  const s = await signIn(server, newAccount());
+  const [user, session] = s.refreshToken.split('.');
+  const forged = `${user}.${session}.${'A'.repeat(43)}`;
+  assert.is(codeOf((await refresh(forged)).body), 'refresh_token_invalid');
+  assert.is(codeOf((await refresh('nonsense')).body), 'refresh_token_invalid');
+  assert.is((await refresh(s.refreshToken)).status, 200, 'the genuine token still rotates');
+});
+
+test('access tokens last 15 minutes; sessions end after the refresh lifetime', async () => {
+  const s = await signIn(server, newAccount());
+  server.clock.advance(15 * 60_000 + 1000);
+  assert.is((await me(s)).status, 401);
+  const r = await refresh(s.refreshToken);
+  assert.is(r.status, 200);
+  server.clock.advance(30 * 24 * 3600_000);
+  assert.is(codeOf((await refresh((r.body as SignedIn).refreshToken)).body), 'refresh_token_expired');
+});
+
+test('a token signed by another key (another server process) is refused', async () => {
+  const elsewhere = await startTestServer();
+  const s = await signIn(elsewhere, newAccount());
+  await elsewhere.stop();
+  assert.is((await me(s)).status, 401);
+});
+
+test.after(() => server.stop());
+test.run();

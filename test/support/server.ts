@@ -1,0 +1,45 @@
+/** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock. */
+import pino from 'pino';
+import { ManualClock } from '../../core/clock.ts';
+import { loadConfig } from '../../server/config.ts';
+import { type RunningServer, startServer } from '../../server/serve.ts';
+import { tempDir } from './store.ts';
+
+export interface TestServer extends RunningServer {
+  readonly clock: ManualClock;
+  /** fetch against the server, JSON in and out, with an optional Authorization header. */
+  call(method: string, path: string, options?: { body?: unknown; auth?: string }): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+export const T0 = Date.UTC(2026, 0, 1);
+
+export async function startTestServer(env: Record<string, string> = {}, now = T0): Promise<TestServer> {
+  const dir = tempDir('clash-http-');
+  const clock = new ManualClock(now);
+  const config = loadConfig({ NODE_ENV: 'test', CLASH_DB: dir.file('clash.db'), PORT: '0', CLASH_SYNCHRONOUS: 'NORMAL', ...env });
+  const running = await startServer(config, { clock, log: pino({ level: 'silent' }) });
+  return {
+    ...running,
+    clock,
+    call: async (method, path, options = {}) => {
+      const res = await fetch(running.url + path, {
+        method,
+        headers: {
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(options.auth === undefined ? {} : { authorization: options.auth }),
+        },
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+    },
+    stop: async () => {
+      await running.close();
+      dir.remove();
+    },
+  };
+}
+
+/** The error code of an error body. */
+export const codeOf = (body: unknown) => (body as { error?: { code?: string } } | null)?.error?.code;
