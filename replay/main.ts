@@ -2,7 +2,7 @@
 import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
-import { eventsStats, eventsStream, eventsTail } from './cli/events.ts';
+import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
 import { replayCommand } from './cli/replay-to.ts';
@@ -17,6 +17,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   eventsStats,
   eventsTail,
   eventsStream,
+  eventsCatalog,
   replayCommand,
   settleCommand,
 ];

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { z } from 'zod';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { openLedger } from '../../server/context.ts';
+import { buildCatalog, catalogMarkdown } from '../event-catalog.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb, intFlag } from './command.ts';
 
 function readLedger<T>(db: string | undefined, ctx: CliContext, fn: (ledger: ReturnType<typeof openLedger>, path: string) => T): T {
@@ -103,4 +104,17 @@ export const eventsStream = defineCommand({
       if (events.length === 0) ctx.out.line('no events');
       return 0;
     }),
+});
+
+export const eventsCatalog = defineCommand({
+  words: ['events', 'catalog'],
+  usage: 'clash events catalog [--json]',
+  summary: 'every event type: version, declaring module, fields (the source of doc/event-catalog.md)',
+  schema: z.object({ ...commonFlags, positionals: z.array(z.string()).max(0) }),
+  run: async (_flags, ctx) => {
+    const entries = await buildCatalog(ctx.composition);
+    ctx.out.data(entries);
+    if (!ctx.out.json) ctx.out.line(catalogMarkdown(entries).trimEnd());
+    return 0;
+  },
 });
