@@ -1,6 +1,7 @@
 /** The `clash` command line: operator and audit commands over the ledger file. */
 import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
+import { backupCommand } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
@@ -19,6 +20,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   eventsStream,
   eventsCatalog,
   replayCommand,
+  backupCommand,
   settleCommand,
 ];
 

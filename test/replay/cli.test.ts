@@ -100,6 +100,18 @@ test('replay --to a position or a time, for a stream or for every projection', a
   store.close();
 });
 
+test('backup writes a consistent copy with the same head and refuses to overwrite', async () => {
+  const out = dir.file('backup.db');
+  const r = await run('backup', '--out', out, '--json');
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).integrity, 'ok');
+  assert.is(JSON.parse(r.stdout).head, 12);
+  assert.is((await clash(['projections', 'verify', '--db', out], walletComposition)).code, 0);
+  const again = await run('backup', '--out', out);
+  assert.is(again.code, 2);
+  assert.match(again.stderr, /refusing to overwrite/);
+});
+
 test('bad usage exits 2 naming the flag or argument; a missing ledger is not created', async () => {
   const r1 = await run('events', 'tail', '--limit', 'lots');
   assert.is(r1.code, 2);
