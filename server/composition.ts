@@ -2,10 +2,14 @@
  * The composition root: every module's event definitions and every read model. The server,
  * the CLI and the benchmark all open the store through this list, so they agree on the log.
  */
+
+import { PROP_ACCOUNT_CATEGORY, propAccountDecider } from '../commands/prop-trading/decider.ts';
+import { propTradingEvents } from '../commands/prop-trading/events.ts';
 import type { Command, Decider } from '../core/decider.ts';
 import type { EventDefinition } from '../core/event-registry.ts';
 import type { DomainEvent } from '../core/event-store.ts';
 import type { ProjectionDefinition } from '../core/projection.ts';
+import { propTradingProjections } from '../projections/prop-trading/index.ts';
 
 /** A kind of stream: its id prefix (`prop-account` in `prop-account-42`) and the decider that folds it. */
 export interface StreamKind {
@@ -20,9 +24,9 @@ export interface Composition {
 }
 
 export const productComposition: Composition = {
-  events: [],
-  projections: [],
-  streams: [],
+  events: [...propTradingEvents],
+  projections: [...propTradingProjections],
+  streams: [{ category: PROP_ACCOUNT_CATEGORY, decider: propAccountDecider as unknown as StreamKind['decider'] }],
 };
 
 /** The stream kind whose category prefixes this stream id (longest match wins). */
