@@ -11,6 +11,7 @@ import { type Authenticator, authenticate, type Principal } from './auth.ts';
 import type { Ledger } from './context.ts';
 import { errorResponse } from './errors.ts';
 import { healthRoutes } from './routes/health.ts';
+import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export interface AppEnv {
   Variables: { requestId: string; principal: Principal | null };
@@ -27,7 +28,7 @@ export interface AppDeps {
 /** A module's routes: registered on the app with the shared dependencies. */
 export type RouteModule = (app: App, deps: AppDeps) => void;
 
-export const productRoutes: readonly RouteModule[] = [healthRoutes];
+export const productRoutes: readonly RouteModule[] = [healthRoutes, propTradingRoutes()];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {
   const app: App = new OpenAPIHono<AppEnv>({

@@ -47,7 +47,7 @@ export class PropTradingQueries {
     const [position = 0, lineNo = -1] = (options.after ?? '0.-1').split('.').map(Number);
     const rows = this.db
       .prepare<[string, number, number, number], Row & { position: number; _line: number }>(
-        `SELECT *, ${line} AS _line FROM ${table} WHERE account_id = ? AND (position, ${line}) > (?, ?) ORDER BY position, ${line} LIMIT ?`,
+        `SELECT *, ${line} AS _line FROM ${table} WHERE account_id = ? AND (position, ${line}) > (?, ?) ORDER BY position, _line LIMIT ?`,
       )
       .all(accountId, position, lineNo, options.limit + 1);
     const items = rows.slice(0, options.limit);
