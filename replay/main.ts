@@ -3,8 +3,10 @@ import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { eventsStats, eventsStream, eventsTail } from './cli/events.ts';
+import { marketImport } from './cli/market.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
+import { propShow } from './cli/prop.ts';
 import { replayCommand } from './cli/replay-to.ts';
 import { serveCommand } from './cli/serve.ts';
 
@@ -17,6 +19,8 @@ export const commands: readonly CliCommand<unknown>[] = [
   eventsTail,
   eventsStream,
   replayCommand,
+  marketImport,
+  propShow,
 ];
 
 function help(): string {
