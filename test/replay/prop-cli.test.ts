@@ -15,10 +15,11 @@ const dir = tempDir();
 const db = dir.file('cli.db');
 
 async function clash(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { sinks: { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stderrIsTTY: false }, env: {} });
-  return { code, out, err };
+  const out: string[] = [];
+  const err: string[] = [];
+  const sinks = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), stderrIsTTY: false };
+  const code = await main(argv, { sinks, env: {} });
+  return { code, out: out.join(''), err: err.join('') };
 }
 
 test('market import: bad flags exit 2 naming the flag', async () => {
