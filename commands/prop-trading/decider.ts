@@ -211,7 +211,7 @@ function evolve(state: PropAccountState, event: PropAccountEvent): PropAccountSt
 
 export const propAccountDecider: Decider<PropAccountCommand, PropAccountState, PropAccountEvent> = {
   name: 'prop-account',
-  snapshot: { version: 1, every: 100 },
+  snapshot: { version: 1, every: 20 },
   initialState: () => initialPropAccountState,
   decide,
   evolve,
