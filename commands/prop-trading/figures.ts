@@ -112,5 +112,6 @@ export function liquidationPrice(
 
 /** Days since the epoch of a UTC instant (the trading day for daily loss limits). */
 export function utcDayOf(ms: number): number {
-  return Math.floor(ms / DAY_MS);
+  const rest = ms % DAY_MS;
+  return (ms - rest) / DAY_MS - (rest < 0 ? 1 : 0);
 }
