@@ -78,6 +78,9 @@ test('prop show: an account traded on real prices, its PnL and a balanced journa
   const json = JSON.parse((await clash('prop', 'show', 'cli-1', '--db', db, '--json')).out) as { ok: boolean };
   assert.ok(json.ok);
   assert.is((await clash('prop', 'show', 'nope', '--db', db)).code, 1);
+  const verified = await clash('projections', 'verify', '--db', db);
+  assert.is(verified.code, 0, verified.out);
+  assert.match(verified.out, 'ok      prop_journal');
   const tamper = openLedger({ dbPath: db });
   tamper.store.db
     .prepare(`UPDATE prop_journal SET amount = '1' WHERE account_id = 'cli-1' AND line = 0 AND event_type = 'OrderFilled'`)

@@ -258,4 +258,25 @@ test('admin close and finalize close positions at mark and record the result', (
     .thenThrows('account_finalized');
 });
 
+test('the decider is pure: deciding never reads the clock or randomness', () => {
+  const saved = { now: Date.now, random: Math.random };
+  Date.now = () => {
+    throw new Error('decider read the clock');
+  };
+  Math.random = () => {
+    throw new Error('decider read randomness');
+  };
+  try {
+    const commands = [
+      action({ quotes: btcAt('100000'), at: T0 + 86_400_000 }),
+      { type: 'MarkToMarket', quotes: btcAt('80000'), at: T0 } as const,
+      { type: 'FinalizeAccount', quotes: btcAt('90000'), at: T0 } as const,
+    ];
+    for (const c of commands) assert.equal(decide(afterLong, c), decide(afterLong, c));
+  } finally {
+    Date.now = saved.now;
+    Math.random = saved.random;
+  }
+});
+
 test.run();
