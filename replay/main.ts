@@ -4,8 +4,10 @@ import { type Composition, productComposition } from '../server/composition.ts';
 import { backupCommand } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
+import { marketImport } from './cli/market.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
+import { propShow } from './cli/prop.ts';
 import { replayCommand } from './cli/replay-to.ts';
 import { serveCommand } from './cli/serve.ts';
 import { settleCommand } from './cli/settle.ts';
@@ -22,6 +24,8 @@ export const commands: readonly CliCommand<unknown>[] = [
   replayCommand,
   backupCommand,
   settleCommand,
+  marketImport,
+  propShow,
 ];
 
 function help(): string {

@@ -17,6 +17,7 @@ import { cloneRoutes } from './routes/clones.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export interface AppEnv {
   Variables: { requestId: string; principal: Principal | null };
@@ -35,7 +36,14 @@ export interface AppDeps {
 /** A module's routes: registered on the app with the shared dependencies. */
 export type RouteModule = (app: App, deps: AppDeps) => void;
 
-export const productRoutes: readonly RouteModule[] = [healthRoutes, identityRoutes, cloneRoutes, cloneProfileRoutes, entitlementRoutes];
+export const productRoutes: readonly RouteModule[] = [
+  healthRoutes,
+  identityRoutes,
+  cloneRoutes,
+  cloneProfileRoutes,
+  entitlementRoutes,
+  propTradingRoutes(),
+];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {
   const app: App = new OpenAPIHono<AppEnv>({

@@ -9,6 +9,8 @@ import { entitlementDecider } from '../commands/entitlements/decider.ts';
 import { entitlementEvents } from '../commands/entitlements/events.ts';
 import { identityDecider } from '../commands/identity/decider.ts';
 import { identityEvents } from '../commands/identity/events.ts';
+import { PROP_ACCOUNT_CATEGORY, propAccountDecider } from '../commands/prop-trading/decider.ts';
+import { propTradingEvents } from '../commands/prop-trading/events.ts';
 import type { Command, Decider } from '../core/decider.ts';
 import type { EventDefinition } from '../core/event-registry.ts';
 import type { DomainEvent } from '../core/event-store.ts';
@@ -20,6 +22,7 @@ import { versionsProjection } from '../projections/clones/versions.ts';
 import { entitlementsProjection } from '../projections/entitlements/entitlements.ts';
 import { sessionsProjection } from '../projections/identity/sessions.ts';
 import { usersProjection } from '../projections/identity/users.ts';
+import { propTradingProjections } from '../projections/prop-trading/index.ts';
 
 /** A kind of stream: its id prefix (`prop-account` in `prop-account-42`) and the decider that folds it. */
 export interface StreamKind {
@@ -34,7 +37,7 @@ export interface Composition {
 }
 
 export const productComposition: Composition = {
-  events: [...identityEvents, ...cloneEvents, ...entitlementEvents],
+  events: [...identityEvents, ...cloneEvents, ...entitlementEvents, ...propTradingEvents],
   projections: [
     usersProjection,
     sessionsProjection,
@@ -43,11 +46,13 @@ export const productComposition: Composition = {
     versionsProjection,
     lifecycleProjection,
     entitlementsProjection,
+    ...propTradingProjections,
   ],
   streams: [
     { category: 'user', decider: identityDecider },
     { category: 'clone', decider: cloneDecider },
     { category: 'entitlement', decider: entitlementDecider },
+    { category: PROP_ACCOUNT_CATEGORY, decider: propAccountDecider as unknown as StreamKind['decider'] },
   ],
 };
 

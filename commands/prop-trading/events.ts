@@ -1,0 +1,237 @@
+/**
+ * The events of a prop account stream (`prop-account-<id>`). Money is micro-USD, prices and
+ * sizes are PRICE/SIZE fixed point (1e-8), all as integer decimal strings on disk. Events that
+ * move value carry the account's valuation after them, so read models need no prices.
+ */
+import { z } from 'zod';
+import { defineEvent, type EventOf } from '../../core/event-registry.ts';
+import { zAmount, zNonNegativeAmount } from '../../core/money.ts';
+import { zRules } from './rules.ts';
+
+const id = z.string().min(1).max(200);
+const at = z.number().int();
+export const zPurpose = z.enum(['sandbox', 'audition', 'race', 'backtest']);
+export const zActionKind = z.enum(['open', 'increase', 'reduce', 'close']);
+export const zSide = z.enum(['long', 'short']);
+
+export const zPositionFigures = z
+  .object({
+    asset: id,
+    /** Signed: positive long, negative short. */
+    size: zAmount,
+    entryPrice: zNonNegativeAmount,
+    markPrice: zNonNegativeAmount,
+    leverage: z.number().int().min(1),
+    assetMaxLeverage: z.number().int().min(1),
+    notionalMicroUsd: zNonNegativeAmount,
+    unrealizedPnlMicroUsd: zAmount,
+    marginMicroUsd: zNonNegativeAmount,
+    maintenanceMarginMicroUsd: zNonNegativeAmount,
+    liquidationPrice: zNonNegativeAmount.nullable(),
+  })
+  .strict();
+
+/** The account at a set of marks: equity = cash + unrealized PnL. */
+export const zValuation = z
+  .object({
+    cashMicroUsd: zAmount,
+    unrealizedPnlMicroUsd: zAmount,
+    equityMicroUsd: zAmount,
+    marginUsedMicroUsd: zNonNegativeAmount,
+    maintenanceMarginMicroUsd: zNonNegativeAmount,
+    /** max(0, starting equity − equity). */
+    drawdownMicroUsd: zNonNegativeAmount,
+    positions: z.array(zPositionFigures),
+  })
+  .strict();
+
+/** A position closed at mark by the account's end (liquidation, admin close, finalize): no fee, no slippage. */
+export const zClose = z
+  .object({
+    asset: id,
+    /** The signed size traded: the negative of the position closed. */
+    size: zAmount,
+    entryPrice: zNonNegativeAmount,
+    price: zNonNegativeAmount,
+    realizedPnlMicroUsd: zAmount,
+  })
+  .strict();
+
+export const PropAccountOpened = defineEvent(
+  'PropAccountOpened',
+  z
+    .object({
+      accountId: id,
+      cloneId: id,
+      strategyVersionId: id,
+      purpose: zPurpose,
+      startingEquityMicroUsd: zNonNegativeAmount,
+      rules: zRules,
+      openedAt: at,
+    })
+    .strict(),
+);
+
+export const TradingDayStarted = defineEvent(
+  'TradingDayStarted',
+  z.object({ accountId: id, utcDay: z.number().int(), startOfDayEquityMicroUsd: zAmount, at }).strict(),
+);
+
+export const OrderFilled = defineEvent(
+  'OrderFilled',
+  z
+    .object({
+      accountId: id,
+      orderId: id,
+      decisionRunId: id,
+      asset: id,
+      action: zActionKind,
+      side: zSide,
+      reduceOnly: z.boolean(),
+      leverage: z.number().int().min(1),
+      /** Signed: positive buys, negative sells. */
+      size: zAmount,
+      quotePrice: zNonNegativeAmount,
+      quoteTime: at,
+      price: zNonNegativeAmount,
+      notionalMicroUsd: zNonNegativeAmount,
+      liquidity: z.enum(['taker', 'maker']),
+      feeMicroUsd: zNonNegativeAmount,
+      realizedPnlMicroUsd: zAmount,
+      positionAfter: z
+        .object({
+          size: zAmount,
+          entryPrice: zNonNegativeAmount,
+          leverage: z.number().int().min(1),
+          assetMaxLeverage: z.number().int().min(1),
+        })
+        .strict(),
+      valuation: zValuation,
+      at,
+    })
+    .strict(),
+);
+
+export const ActionRejected = defineEvent(
+  'ActionRejected',
+  z
+    .object({
+      accountId: id,
+      orderId: id,
+      decisionRunId: id,
+      asset: id,
+      action: zActionKind,
+      side: zSide,
+      reasonCode: z.string().min(1),
+      /** The figures that tripped the gate, as strings (money in micro-USD, prices in 1e-8). */
+      figures: z.record(z.string(), z.string()),
+      at,
+    })
+    .strict(),
+);
+
+export const FundingApplied = defineEvent(
+  'FundingApplied',
+  z
+    .object({
+      accountId: id,
+      hour: at,
+      payments: z.array(z.object({ asset: id, size: zAmount, price: zNonNegativeAmount, rate: zAmount, amountMicroUsd: zAmount }).strict()),
+      /** Σ payments as the account sees them (negative: the account paid). */
+      totalMicroUsd: zAmount,
+      valuation: zValuation,
+      at,
+    })
+    .strict(),
+);
+
+export const AccountMarked = defineEvent(
+  'AccountMarked',
+  z
+    .object({
+      accountId: id,
+      utcDay: z.number().int(),
+      startOfDayEquityMicroUsd: zAmount,
+      valuation: zValuation,
+      at,
+    })
+    .strict(),
+);
+
+export const AccountLiquidated = defineEvent(
+  'AccountLiquidated',
+  z
+    .object({
+      accountId: id,
+      /** The figures that triggered it: equity below the maintenance requirement. */
+      equityMicroUsd: zAmount,
+      maintenanceMarginMicroUsd: zNonNegativeAmount,
+      closes: z.array(zClose),
+      valuation: zValuation,
+      at,
+    })
+    .strict(),
+);
+
+export const AccountFrozen = defineEvent('AccountFrozen', z.object({ accountId: id, reason: z.string().min(1), at }).strict());
+export const AccountUnfrozen = defineEvent('AccountUnfrozen', z.object({ accountId: id, reason: z.string().min(1), at }).strict());
+
+export const AccountClosed = defineEvent(
+  'AccountClosed',
+  z.object({ accountId: id, reason: z.string().min(1), closes: z.array(zClose), valuation: zValuation, at }).strict(),
+);
+
+export const zResult = z
+  .object({
+    startingEquityMicroUsd: zNonNegativeAmount,
+    finalEquityMicroUsd: zAmount,
+    /** (final − starting) / starting in ppm, rounded down. */
+    returnPpm: zAmount,
+    maxDrawdownMicroUsd: zNonNegativeAmount,
+    /** max drawdown / starting equity in ppm, rounded down. */
+    maxDrawdownPpm: zNonNegativeAmount,
+    trades: z.number().int().min(0),
+    realizedPnlMicroUsd: zAmount,
+    feesMicroUsd: zNonNegativeAmount,
+    fundingMicroUsd: zAmount,
+  })
+  .strict();
+
+export const PropAccountFinalized = defineEvent(
+  'PropAccountFinalized',
+  z.object({ accountId: id, closes: z.array(zClose), valuation: zValuation, result: zResult, at }).strict(),
+);
+
+export const propTradingEvents = [
+  PropAccountOpened,
+  TradingDayStarted,
+  OrderFilled,
+  ActionRejected,
+  FundingApplied,
+  AccountMarked,
+  AccountLiquidated,
+  AccountFrozen,
+  AccountUnfrozen,
+  AccountClosed,
+  PropAccountFinalized,
+];
+
+export type PropAccountEvent =
+  | EventOf<typeof PropAccountOpened>
+  | EventOf<typeof TradingDayStarted>
+  | EventOf<typeof OrderFilled>
+  | EventOf<typeof ActionRejected>
+  | EventOf<typeof FundingApplied>
+  | EventOf<typeof AccountMarked>
+  | EventOf<typeof AccountLiquidated>
+  | EventOf<typeof AccountFrozen>
+  | EventOf<typeof AccountUnfrozen>
+  | EventOf<typeof AccountClosed>
+  | EventOf<typeof PropAccountFinalized>;
+
+export type Valuation = z.output<typeof zValuation>;
+export type Close = z.output<typeof zClose>;
+export type AccountResult = z.output<typeof zResult>;
+export type ActionKind = z.output<typeof zActionKind>;
+export type Side = z.output<typeof zSide>;
+export type Purpose = z.output<typeof zPurpose>;

@@ -1,0 +1,152 @@
+/**
+ * The prop trading command path: validate the input, add what the pure decider may not fetch
+ * itself (the time, new ids, the asset's registry entry, quotes and funding rates from market
+ * memory), then load–decide–append through the CommandHandler, inline projections included.
+ */
+import type { z } from 'zod';
+import type { AssetRegistry, FundingSource, PriceSource } from '../../adapters/market/price-source.ts';
+import type { Clock, IdSource } from '../../core/clock.ts';
+import { CommandHandler, type HandleResult } from '../../core/decider.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { issuesOf } from '../../core/event-registry.ts';
+import type { EventMetadata, EventStore } from '../../core/event-store.ts';
+import type { PropAccountCommand, Quotes } from './commands.ts';
+import { propAccountDecider, propAccountStream } from './decider.ts';
+import type { PropAccountEvent } from './events.ts';
+import { type ActionInput, type OpenAccountInput, zActionInput, zFundingInput, zOpenAccountInput, zReasonInput } from './inputs.ts';
+import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY, type Rules } from './rules.ts';
+import type { PropAccountState } from './state.ts';
+
+export type MarketFacts = PriceSource & AssetRegistry & FundingSource;
+
+export interface PropTradingDeps {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly market: MarketFacts;
+}
+
+export type PropResult = HandleResult<PropAccountState, PropAccountEvent>;
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(source, issuesOf(result.error));
+  return result.data;
+}
+
+/** The given rule overrides without their absent keys. */
+function definedOnly(overrides: { [K in keyof Rules]?: Rules[K] | undefined }): Partial<Rules> {
+  return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<Rules>;
+}
+
+export class PropTrading {
+  readonly accounts: CommandHandler<PropAccountCommand, PropAccountState, PropAccountEvent>;
+
+  constructor(private readonly deps: PropTradingDeps) {
+    this.accounts = new CommandHandler(deps.store, propAccountDecider);
+  }
+
+  state(accountId: string): PropAccountState {
+    return this.accounts.load(propAccountStream(accountId)).state;
+  }
+
+  private run(accountId: string, command: PropAccountCommand, metadata: EventMetadata): PropResult {
+    return this.accounts.handle({ streamId: propAccountStream(accountId), command, metadata });
+  }
+
+  /** Quotes at `at` for the given assets and every asset the account holds (those with a price). */
+  private quotes(accountId: string, at: number, assets: readonly string[] = []): Quotes {
+    const held = Object.keys(this.state(accountId).positions);
+    const quotes: Record<string, { price: bigint; time: number }> = {};
+    for (const asset of new Set([...assets, ...held])) {
+      const q = this.deps.market.priceAt(asset, at);
+      if (q) quotes[asset] = { price: q.price, time: q.time };
+    }
+    return quotes;
+  }
+
+  open(input: OpenAccountInput, actor: string): PropResult {
+    const i = parse(zOpenAccountInput, input, 'open account');
+    const accountId = i.accountId ?? this.deps.ids.next();
+    return this.run(
+      accountId,
+      {
+        type: 'OpenPropAccount',
+        accountId,
+        cloneId: i.cloneId,
+        strategyVersionId: i.strategyVersionId,
+        purpose: i.purpose,
+        startingEquityMicroUsd: i.startingEquityUsd ?? DEFAULT_STARTING_EQUITY,
+        rules: { ...DEFAULT_RULES, ...definedOnly(i.rules ?? {}) },
+        at: this.deps.clock.now(),
+      },
+      { actor },
+    );
+  }
+
+  submitAction(accountId: string, input: ActionInput, actor: string): PropResult {
+    const a = parse(zActionInput, input, 'action');
+    const at = this.deps.clock.now();
+    return this.run(
+      accountId,
+      {
+        type: 'SubmitAction',
+        orderId: this.deps.ids.next(),
+        decisionRunId: a.decisionRunId,
+        asset: a.asset,
+        assetInfo: this.deps.market.asset(a.asset) ?? null,
+        action: a.action,
+        side: a.side,
+        size: a.size ?? null,
+        notionalMicroUsd: a.notionalUsd ?? null,
+        leverage: a.leverage ?? null,
+        reduceOnly: a.reduceOnly,
+        quotes: this.quotes(accountId, at, [a.asset]),
+        at,
+      },
+      { actor, correlationId: a.decisionRunId },
+    );
+  }
+
+  markToMarket(accountId: string, actor: string): PropResult {
+    const at = this.deps.clock.now();
+    return this.run(accountId, { type: 'MarkToMarket', quotes: this.quotes(accountId, at), at }, { actor });
+  }
+
+  /** Applies the funding of one hour to every held asset that has a rate for it. */
+  applyFunding(accountId: string, input: { hour: number }, actor: string): PropResult {
+    const { hour } = parse(zFundingInput, input, 'funding');
+    const held = Object.keys(this.state(accountId).positions);
+    const rates: Record<string, bigint> = {};
+    for (const asset of held) {
+      const r = this.deps.market.fundingAt(asset, hour);
+      if (r) rates[asset] = r.rate;
+    }
+    return this.run(
+      accountId,
+      { type: 'ApplyFunding', hour, rates, quotes: this.quotes(accountId, hour), at: this.deps.clock.now() },
+      { actor },
+    );
+  }
+
+  freeze(accountId: string, input: { reason: string }, actor: string): PropResult {
+    const { reason } = parse(zReasonInput, input, 'freeze');
+    return this.run(accountId, { type: 'FreezeAccount', reason, at: this.deps.clock.now() }, { actor });
+  }
+
+  unfreeze(accountId: string, input: { reason: string }, actor: string): PropResult {
+    const { reason } = parse(zReasonInput, input, 'unfreeze');
+    return this.run(accountId, { type: 'UnfreezeAccount', reason, at: this.deps.clock.now() }, { actor });
+  }
+
+  close(accountId: string, input: { reason: string }, actor: string): PropResult {
+    const { reason } = parse(zReasonInput, input, 'close');
+    const at = this.deps.clock.now();
+    return this.run(accountId, { type: 'CloseAccount', reason, quotes: this.quotes(accountId, at), at }, { actor });
+  }
+
+  finalize(accountId: string, actor: string): PropResult {
+    const at = this.deps.clock.now();
+    return this.run(accountId, { type: 'FinalizeAccount', quotes: this.quotes(accountId, at), at }, { actor });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The folded state of a prop account and its valuation at a set of marks. Pure: everything
+ * comes from the events and the marks handed in.
+ */
+import { maxBigint } from '../../core/money.ts';
+import type { Valuation } from './events.ts';
+import { initialMargin, liquidationPrice, maintenanceMargin, notional, pnl } from './figures.ts';
+import type { Rules } from './rules.ts';
+
+export type AccountStatus = 'new' | 'active' | 'frozen' | 'closed' | 'liquidated' | 'finalized';
+
+export interface Position {
+  /** Signed SIZE (1e-8): positive long, negative short. */
+  readonly size: bigint;
+  readonly entryPrice: bigint;
+  readonly leverage: number;
+  readonly assetMaxLeverage: number;
+}
+
+export interface PropAccountState {
+  readonly status: AccountStatus;
+  readonly accountId: string;
+  readonly rules: Rules | null;
+  readonly startingEquity: bigint;
+  /** starting equity + realized PnL − fees + funding. */
+  readonly cash: bigint;
+  readonly realizedPnl: bigint;
+  readonly fees: bigint;
+  readonly funding: bigint;
+  readonly positions: Readonly<Record<string, Position>>;
+  readonly utcDay: number;
+  readonly startOfDayEquity: bigint;
+  readonly maxDrawdown: bigint;
+  readonly trades: number;
+  /** The last funding hour applied (ms), or −1. */
+  readonly lastFundingHour: number;
+}
+
+export const initialPropAccountState: PropAccountState = {
+  status: 'new',
+  accountId: '',
+  rules: null,
+  startingEquity: 0n,
+  cash: 0n,
+  realizedPnl: 0n,
+  fees: 0n,
+  funding: 0n,
+  positions: {},
+  utcDay: 0,
+  startOfDayEquity: 0n,
+  maxDrawdown: 0n,
+  trades: 0,
+  lastFundingHour: -1,
+};
+
+/** Marks: asset → PRICE. Every open position must have one. */
+export type Marks = Readonly<Record<string, bigint>>;
+
+/** The account valued at `marks` with `positions` and `cash` (defaults: the state's). */
+export function valuationOf(
+  state: PropAccountState,
+  marks: Marks,
+  positions: Readonly<Record<string, Position>> = state.positions,
+  cash: bigint = state.cash,
+): Valuation {
+  const rows = Object.entries(positions)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([asset, p]) => {
+      const mark = marks[asset];
+      if (mark === undefined) throw new Error(`no mark for ${asset}`);
+      return {
+        asset,
+        p,
+        mark,
+        unrealized: pnl(p.size, p.entryPrice, mark),
+        margin: initialMargin(p.size, mark, p.leverage),
+        maintenance: maintenanceMargin(p.size, mark, p.assetMaxLeverage),
+      };
+    });
+  const unrealized = rows.reduce((s, r) => s + r.unrealized, 0n);
+  const maintenanceTotal = rows.reduce((s, r) => s + r.maintenance, 0n);
+  const equity = cash + unrealized;
+  return {
+    cashMicroUsd: cash,
+    unrealizedPnlMicroUsd: unrealized,
+    equityMicroUsd: equity,
+    marginUsedMicroUsd: rows.reduce((s, r) => s + r.margin, 0n),
+    maintenanceMarginMicroUsd: maintenanceTotal,
+    drawdownMicroUsd: maxBigint(0n, state.startingEquity - equity),
+    positions: rows.map((r) => ({
+      asset: r.asset,
+      size: r.p.size,
+      entryPrice: r.p.entryPrice,
+      markPrice: r.mark,
+      leverage: r.p.leverage,
+      assetMaxLeverage: r.p.assetMaxLeverage,
+      notionalMicroUsd: notional(r.p.size, r.mark),
+      unrealizedPnlMicroUsd: r.unrealized,
+      marginMicroUsd: r.margin,
+      maintenanceMarginMicroUsd: r.maintenance,
+      liquidationPrice: liquidationPrice(r.p.size, r.mark, equity, maintenanceTotal - r.maintenance, r.p.assetMaxLeverage),
+    })),
+  };
+}

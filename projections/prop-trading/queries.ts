@@ -1,0 +1,79 @@
+/**
+ * Reading the prop trading read models: an account, its positions, paged lists (fills,
+ * journal, mark snapshots, rejections) and the journal balance check. Pages are ordered by
+ * the event position (and a line number within it); the cursor `after` is "position.line".
+ */
+import type { Db } from '../../core/database.ts';
+import type { AccountRow } from './accounts.ts';
+
+export type PagedList = 'fills' | 'journal' | 'marks' | 'rejections';
+
+const LISTS: Record<PagedList, { table: string; line: string }> = {
+  fills: { table: 'prop_fills', line: 'seq' },
+  journal: { table: 'prop_journal', line: 'line' },
+  marks: { table: 'prop_marks', line: '0' },
+  rejections: { table: 'prop_rejections', line: '0' },
+};
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Pass as `after` for the next page; null on the last page. */
+  readonly next: string | null;
+}
+
+export interface JournalCheck {
+  /** Σ lines per asset; all zero when the books balance. */
+  readonly totals: Record<string, string>;
+  readonly balanced: boolean;
+  /** Balance of each ledger account per asset ("account asset" → amount). */
+  readonly balances: Record<string, string>;
+}
+
+export type Row = Record<string, unknown>;
+
+export class PropTradingQueries {
+  constructor(private readonly db: Db) {}
+
+  account(accountId: string): AccountRow | undefined {
+    return this.db.prepare<[string], AccountRow>('SELECT * FROM prop_accounts WHERE account_id = ?').get(accountId);
+  }
+
+  positions(accountId: string): Row[] {
+    return this.db.prepare<[string], Row>('SELECT * FROM prop_positions WHERE account_id = ? ORDER BY asset').all(accountId);
+  }
+
+  page(list: PagedList, accountId: string, options: { after?: string | undefined; limit: number }): Page<Row> {
+    const { table, line } = LISTS[list];
+    const [position = 0, lineNo = -1] = (options.after ?? '0.-1').split('.').map(Number);
+    const rows = this.db
+      .prepare<[string, number, number, number], Row & { position: number; _line: number }>(
+        `SELECT *, ${line} AS _line FROM ${table} WHERE account_id = ? AND (position, ${line}) > (?, ?) ORDER BY position, _line LIMIT ?`,
+      )
+      .all(accountId, position, lineNo, options.limit + 1);
+    const items = rows.slice(0, options.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(({ _line, ...r }) => r),
+      next: rows.length > options.limit && last ? `${last.position}.${last._line}` : null,
+    };
+  }
+
+  journalCheck(accountId: string): JournalCheck {
+    const totals = new Map<string, bigint>();
+    const balances = new Map<string, bigint>();
+    const rows = this.db
+      .prepare<[string], { ledger_account: string; asset: string; amount: string }>(
+        'SELECT ledger_account, asset, amount FROM prop_journal WHERE account_id = ?',
+      )
+      .iterate(accountId);
+    for (const r of rows) {
+      const amount = BigInt(r.amount);
+      totals.set(r.asset, (totals.get(r.asset) ?? 0n) + amount);
+      const key = `${r.ledger_account} ${r.asset}`;
+      balances.set(key, (balances.get(key) ?? 0n) + amount);
+    }
+    const text = (m: Map<string, bigint>) =>
+      Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.toString()]));
+    return { totals: text(totals), balanced: [...totals.values()].every((v) => v === 0n), balances: text(balances) };
+  }
+}

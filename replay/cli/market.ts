@@ -1,0 +1,54 @@
+/** clash market import FILE… [--at ISO]: load market data files into market memory, idempotently. */
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
+import { MarketMemory } from '../../adapters/market/market-memory.ts';
+import { openDatabase } from '../../core/database.ts';
+import { commonFlags, defineCommand } from './command.ts';
+
+export const marketImport = defineCommand({
+  words: ['market', 'import'],
+  usage: 'clash market import FILE… [--at ISO-8601] [--db PATH] [--json]',
+  summary: 'load candles, mids, funding rates and assets (Bybit CSV, Hyperliquid info responses); importing twice changes nothing',
+  options: { at: { type: 'string' } },
+  schema: z.object({
+    ...commonFlags,
+    at: z.iso
+      .datetime({ offset: true, message: 'an ISO-8601 time such as 2023-07-17T21:43:00Z' })
+      .transform((s) => Date.parse(s))
+      .optional(),
+    positionals: z.array(z.string().refine((f) => existsSync(f), 'no such file')).min(1, 'give at least one FILE'),
+  }),
+  run: (flags, ctx) => {
+    const db = openDatabase(flags.db ?? ctx.env.CLASH_DB ?? './data/clash.db');
+    try {
+      const memory = new MarketMemory(db);
+      const summaries = flags.positionals.map((file) => {
+        const progress = ctx.out.progress(`import ${basename(file)}`);
+        const summary = importMarketFile(memory, file, {
+          ...(flags.at === undefined ? {} : { at: flags.at }),
+          onProgress: progress.update,
+        });
+        progress.stop();
+        return summary;
+      });
+      ctx.out.data(summaries);
+      ctx.out.table(
+        summaries.map((s) => ({
+          file: basename(s.file),
+          format: s.format,
+          rows: s.rows,
+          ...Object.fromEntries(
+            Object.entries(s.counts).map(([table, c]) => [table, `${c.written} new/changed, ${c.unchanged} unchanged`]),
+          ),
+        })),
+      );
+      const written = summaries.reduce((n, s) => n + Object.values(s.counts).reduce((m, c) => m + c.written, 0), 0);
+      ctx.out.line(`${summaries.length} file(s), ${written} row(s) written`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+});

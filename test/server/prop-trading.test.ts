@@ -1,0 +1,216 @@
+/** Prop trading over real HTTP on 127.0.0.1: access rules, writes, reads, paging, validation, OpenAPI. */
+import { type ServerType, serve } from '@hono/node-server';
+import pino from 'pino';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MarketMemory } from '../../adapters/market/market-memory.ts';
+import type { CloneOwnership } from '../../projections/clones/ownership.ts';
+import { createApp } from '../../server/app.ts';
+import { type Authenticator, anyOf, serviceTokenAuthenticator } from '../../server/auth.ts';
+import { loadConfig } from '../../server/config.ts';
+import { openLedger } from '../../server/context.ts';
+import { createIdentity } from '../../server/identity.ts';
+import { propTradingRoutes } from '../../server/routes/prop-trading.ts';
+import { BTC, px } from '../support/prop-trading.ts';
+import { tempDir } from '../support/store.ts';
+
+const dir = tempDir();
+const SERVICE = 'svc-secret-0123456789abcdefghij';
+/** Test users: `Bearer user:<id>` and `Bearer admin:<id>`. */
+const users: Authenticator = {
+  authenticate: async (h) => {
+    const m = /^Bearer (user|admin):(\w+)$/.exec(h ?? '');
+    return m ? { kind: 'user', userId: m[2] as string, address: '0x0', admin: m[1] === 'admin' } : null;
+  },
+};
+const ownership: CloneOwnership = { ownerOf: (cloneId) => (cloneId === 'clone-alice' ? 'alice' : undefined) };
+
+const ledger = openLedger({ dbPath: dir.file('http.db'), synchronous: 'NORMAL' });
+const market = new MarketMemory(ledger.store.db);
+const config = loadConfig({ LOG_LEVEL: 'silent' });
+const app = createApp(
+  {
+    ledger,
+    log: pino({ level: 'silent' }),
+    auth: anyOf([serviceTokenAuthenticator([{ name: 'worker', secret: SERVICE }]), users]),
+    config,
+    identity: createIdentity(ledger, config),
+  },
+  [propTradingRoutes({ ownership })],
+);
+const server = await new Promise<ServerType>((resolve) => {
+  const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+});
+const address = server.address();
+const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+async function call(method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; details: Record<string, unknown> } },
+  };
+}
+
+const setBtc = (price: string) =>
+  market.write({ assets: [BTC], candles: [], mids: [{ asset: 'BTC', time: Date.now(), price: px(price) }], funding: [] });
+
+test('a service opens an account and trades; reads show account, positions, fills, journal', async () => {
+  setBtc('100000');
+  const opened = await call('POST', '/api/v1/prop-accounts', SERVICE, {
+    accountId: 'h1',
+    cloneId: 'clone-alice',
+    strategyVersionId: 'v1',
+    purpose: 'audition',
+    startingEquityUsd: '20000',
+    rules: { slippagePpm: 0 },
+  });
+  assert.is(opened.status, 201, JSON.stringify(opened.body));
+  const filled = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'run-1',
+    asset: 'BTC',
+    action: 'open',
+    side: 'long',
+    size: '0.5',
+    leverage: 5,
+  });
+  assert.is(filled.status, 200, JSON.stringify(filled.body));
+  const events = filled.body.events as { type: string; data: Record<string, unknown> }[];
+  assert.equal(
+    events.map((e) => e.type),
+    ['OrderFilled'],
+  );
+  // 0.5 × 100,000 = 50,000 notional; fee 50,000 × 0.00045 = 22.5 USD = 22,500,000 micro-USD
+  assert.is(events[0]?.data.feeMicroUsd, '22500000');
+  const account = await call('GET', '/api/v1/prop-accounts/h1', 'user:alice');
+  assert.is(account.status, 200);
+  assert.is(account.body.cash, '19977500000');
+  assert.is(account.body.trades, 1);
+  const positions = await call('GET', '/api/v1/prop-accounts/h1/positions', 'user:alice');
+  assert.equal(
+    (positions.body.items as { asset: string; size: string }[]).map((p) => [p.asset, p.size]),
+    [['BTC', '50000000']],
+  );
+  const fills = await call('GET', '/api/v1/prop-accounts/h1/fills', 'admin:root');
+  assert.is((fills.body.items as unknown[]).length, 1);
+  const journal = await call('GET', '/api/v1/prop-accounts/h1/journal?limit=2', SERVICE);
+  assert.is(journal.body.balanced, true);
+  assert.is((journal.body.items as unknown[]).length, 2);
+  const page2 = await call('GET', `/api/v1/prop-accounts/h1/journal?limit=100&after=${journal.body.next}`, SERVICE);
+  assert.is((page2.body.items as unknown[]).length, 4); // opening 2 lines + fill: position 2, fee 2 (no realized PnL yet)
+  assert.is(page2.body.next, null);
+});
+
+test('a refused action is recorded and visible; mark, snapshots, admin freeze and close', async () => {
+  const refused = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'run-2',
+    asset: 'BTC',
+    action: 'increase',
+    side: 'long',
+    size: '0.1',
+    leverage: 45,
+  });
+  assert.is(refused.status, 200, JSON.stringify(refused.body));
+  assert.is((refused.body.events as { data: { reasonCode: string } }[])[0]?.data.reasonCode, 'leverage_over_cap');
+  const rejections = await call('GET', '/api/v1/prop-accounts/h1/rejections', 'user:alice');
+  assert.is(rejections.status, 200, JSON.stringify(rejections.body));
+  assert.is((rejections.body.items as { reason_code: string }[])[0]?.reason_code, 'leverage_over_cap');
+  setBtc('101000');
+  const marked = await call('POST', '/api/v1/prop-accounts/h1/mark-to-market', SERVICE);
+  assert.is(marked.status, 200);
+  assert.is((marked.body.account as { unrealizedPnl: string }).unrealizedPnl, '500000000'); // 0.5 × 1,000
+  ledger.projections.catchUpAll();
+  const snapshots = await call('GET', '/api/v1/prop-accounts/h1/snapshots', 'user:alice');
+  assert.is((snapshots.body.items as { equity: string }[])[0]?.equity, '20477500000');
+  assert.is((await call('POST', '/api/v1/prop-accounts/h1/freeze', SERVICE, { reason: 'x' })).status, 403);
+  const frozen = await call('POST', '/api/v1/prop-accounts/h1/freeze', 'admin:root', { reason: 'incident 7' });
+  assert.is((frozen.body.account as { status: string }).status, 'frozen');
+  const closed = await call('POST', '/api/v1/prop-accounts/h1/close', 'admin:root', { reason: 'audit' });
+  assert.equal(
+    (closed.body.events as { type: string }[]).map((e) => e.type),
+    ['AccountClosed'],
+  );
+  assert.is((closed.body.account as { status: string; realizedPnl: string }).realizedPnl, '500000000');
+  const byAdmin = ledger.store.readStream('prop-account-h1').find((e) => e.type === 'AccountFrozen');
+  assert.is(byAdmin?.metadata.actor, 'user:root');
+});
+
+test('access: owners and admins read, others are refused; writes need a service token', async () => {
+  assert.is((await call('GET', '/api/v1/prop-accounts/h1')).status, 401);
+  assert.is((await call('GET', '/api/v1/prop-accounts/h1', 'user:bob')).status, 403);
+  assert.is((await call('GET', '/api/v1/prop-accounts/h1/fills', 'user:bob')).status, 403);
+  assert.is((await call('GET', '/api/v1/prop-accounts/nope', 'admin:root')).status, 404);
+  assert.is((await call('POST', '/api/v1/prop-accounts/h1/mark-to-market', 'user:alice')).status, 403);
+});
+
+test('bad input is a 400 naming the field and appends nothing', async () => {
+  const head = ledger.store.headPosition();
+  const bad = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'r',
+    asset: 'BTC',
+    action: 'open',
+    side: 'up',
+    size: '1',
+    leverage: 2,
+  });
+  assert.is(bad.status, 400);
+  assert.match(JSON.stringify(bad.body.error?.details), 'side');
+  const decimals = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'r',
+    asset: 'BTC',
+    action: 'open',
+    side: 'long',
+    size: '0.123456789',
+    leverage: 2,
+  });
+  assert.is(decimals.status, 400);
+  assert.match(decimals.body.error?.message ?? '', 'size');
+  const noLeverage = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'r',
+    asset: 'BTC',
+    action: 'open',
+    side: 'long',
+    size: '1',
+  });
+  assert.is(noLeverage.status, 400);
+  assert.match(noLeverage.body.error?.message ?? '', 'leverage');
+  assert.is((await call('GET', '/api/v1/prop-accounts/h1/fills?limit=0', SERVICE)).status, 400);
+  assert.is(ledger.store.headPosition(), head);
+});
+
+test('the OpenAPI document lists every prop trading route', async () => {
+  const doc = await call('GET', '/api/v1/openapi.json');
+  const paths = Object.keys(doc.body.paths as object);
+  for (const p of [
+    '',
+    '/positions',
+    '/fills',
+    '/journal',
+    '/snapshots',
+    '/rejections',
+    '/actions',
+    '/mark-to-market',
+    '/funding',
+    '/finalize',
+    '/freeze',
+    '/unfreeze',
+    '/close',
+  ]) {
+    assert.ok(paths.includes(`/api/v1/prop-accounts/{id}${p}`), p);
+  }
+  assert.ok(paths.includes('/api/v1/prop-accounts'));
+});
+
+test.after(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  ledger.close();
+  dir.remove();
+});
+test.run();
