@@ -17,6 +17,7 @@ import { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 import { type Db, openDatabase } from './database.ts';
 import type { EventStore, RecordedEvent } from './event-store.ts';
 import {
+  countRows,
   createIndexes,
   createTable,
   dropTable,
@@ -41,23 +42,84 @@ export interface RebuildResult {
   readonly rows: Readonly<Record<string, number>>;
 }
 
-function replayInto(
+/** A projection being replayed: its handler and the last position it should see. */
+interface ReplayTarget {
+  readonly apply: ProjectionHandler;
+  readonly types: ReadonlySet<string>;
+  readonly upTo: number;
+}
+
+/**
+ * One pass over the log for any number of projections: each batch is read and decoded once,
+ * then given to every projection that reads its event types (up to that projection's `upTo`).
+ */
+function replayMany(
   store: EventStore,
   target: Db,
-  apply: ProjectionHandler,
-  p: ProjectionDefinition,
-  range: { after: number; to: number },
+  targets: readonly ReplayTarget[],
+  after: number,
   options: { batchSize?: number; onProgress?: ProgressFn },
 ): number {
+  const to = Math.max(after, ...targets.map((t) => t.upTo));
+  const types = [...new Set(targets.flatMap((t) => [...t.types]))];
   let n = 0;
-  for (const batch of store.readAllBatches({ ...range, types: p.eventTypes, batchSize: options.batchSize ?? 5000 })) {
+  for (const batch of store.readAllBatches({ after, to, types, batchSize: options.batchSize ?? 5000 })) {
     target.transaction(() => {
-      for (const e of batch) apply(e);
+      for (const e of batch) for (const t of targets) if (e.position <= t.upTo && t.types.has(e.type)) t.apply(e);
     })();
     n += batch.length;
-    options.onProgress?.((batch[batch.length - 1] as RecordedEvent).position, range.to);
+    options.onProgress?.((batch[batch.length - 1] as RecordedEvent).position, to);
   }
   return n;
+}
+
+/**
+ * Rebuilds projections from position 0 in one pass over the log: into shadow tables, batch by
+ * batch, then in one short write transaction the events that arrived meanwhile are applied and
+ * every shadow table replaces its live table.
+ */
+export function rebuildProjections(
+  store: EventStore,
+  projections: readonly ProjectionDefinition[],
+  options: { batchSize?: number; onProgress?: ProgressFn } = {},
+): RebuildResult[] {
+  const db = store.db;
+  const target = store.headPosition();
+  const building = projections.map((p) => {
+    const shadow = shadowNames(p);
+    for (const t of p.tables) {
+      dropTable(db, shadow[t.name] as string);
+      createTable(db, t, shadow[t.name] as string);
+    }
+    const generation = (readCheckpoint(db, p.name)?.generation ?? 0) + 1;
+    return { p, shadow, generation, apply: p.bind(db, shadow), types: new Set(p.eventTypes), upTo: target };
+  });
+  let events = replayMany(store, db, building, 0, options);
+  for (const b of building) for (const t of b.p.tables) createIndexes(db, t, b.shadow[t.name] as string, b.generation);
+  const position = store.transaction(() => {
+    const head = store.headPosition();
+    events += replayMany(
+      store,
+      db,
+      building.map((b) => ({ ...b, upTo: head })),
+      target,
+      {},
+    );
+    for (const b of building) {
+      for (const t of b.p.tables) {
+        dropTable(db, t.name);
+        renameTable(db, b.shadow[t.name] as string, t.name);
+      }
+      writeCheckpoint(db, b.p.name, { version: b.p.version, position: head, generation: b.generation });
+    }
+    return head;
+  });
+  return building.map(({ p }) => ({
+    name: p.name,
+    events,
+    position,
+    rows: Object.fromEntries(p.tables.map((t) => [t.name, countRows(db, t.name)])),
+  }));
 }
 
 export function rebuildProjection(
@@ -65,32 +127,7 @@ export function rebuildProjection(
   p: ProjectionDefinition,
   options: { batchSize?: number; onProgress?: ProgressFn } = {},
 ): RebuildResult {
-  const db = store.db;
-  const shadow = shadowNames(p);
-  const generation = (readCheckpoint(db, p.name)?.generation ?? 0) + 1;
-  for (const t of p.tables) {
-    dropTable(db, shadow[t.name] as string);
-    createTable(db, t, shadow[t.name] as string);
-  }
-  const apply = p.bind(db, shadow);
-  const target = store.headPosition();
-  let events = replayInto(store, db, apply, p, { after: 0, to: target }, options);
-  for (const t of p.tables) createIndexes(db, t, shadow[t.name] as string, generation);
-  const position = store.transaction(() => {
-    const head = store.headPosition();
-    for (const e of store.readAll({ after: target, to: head, types: p.eventTypes })) {
-      apply(e);
-      events += 1;
-    }
-    for (const t of p.tables) {
-      dropTable(db, t.name);
-      renameTable(db, shadow[t.name] as string, t.name);
-    }
-    writeCheckpoint(db, p.name, { version: p.version, position: head, generation });
-    return head;
-  });
-  const rows = Object.fromEntries(p.tables.map((t) => [t.name, tableDigest(db, t, t.name).rows]));
-  return { name: p.name, events, position, rows };
+  return rebuildProjections(store, [p], options)[0] as RebuildResult;
 }
 
 export interface RowDifference {
@@ -119,34 +156,51 @@ function removeDb(path: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
 }
 
-export function verifyProjection(
+/**
+ * Verifies projections in one pass: every projection is replayed into one scratch database up
+ * to its own checkpoint (inline ones are at the head, async ones may lag), all read in the same
+ * snapshot of the live file, then compared table by table.
+ */
+export function verifyProjections(
   store: EventStore,
-  p: ProjectionDefinition,
+  projections: readonly ProjectionDefinition[],
   options: { batchSize?: number; onProgress?: ProgressFn } = {},
-): VerifyResult {
+): VerifyResult[] {
   const live = store.db;
   const path = scratchPath();
   const scratch = openDatabase(path, { synchronous: 'OFF' });
-  // One read transaction on the live connection: the checkpoint, the log and the live rows
+  // One read transaction on the live connection: the checkpoints, the log and the live rows
   // are all seen at the same instant, whatever other processes append meanwhile.
   live.exec('BEGIN');
   try {
-    const position = readCheckpoint(live, p.name)?.position ?? 0;
-    for (const t of p.tables) createTable(scratch, t, t.name);
-    replayInto(store, scratch, p.bind(scratch, liveNames(p)), p, { after: 0, to: position }, options);
-    const tables = [];
-    let firstDifference: RowDifference | null = null;
-    for (const t of p.tables) {
-      const cmp = compareTables(live, scratch, t);
-      tables.push({ table: t.name, rows: cmp.rows, liveHash: cmp.liveHash, replayHash: cmp.replayHash });
-      firstDifference ??= cmp.firstDifference;
-    }
-    return { name: p.name, ok: firstDifference === null, position, tables, firstDifference };
+    const targets = projections.map((p) => {
+      for (const t of p.tables) createTable(scratch, t, t.name);
+      return { p, apply: p.bind(scratch, liveNames(p)), types: new Set(p.eventTypes), upTo: readCheckpoint(live, p.name)?.position ?? 0 };
+    });
+    replayMany(store, scratch, targets, 0, options);
+    return targets.map(({ p, upTo }) => {
+      const tables = [];
+      let firstDifference: RowDifference | null = null;
+      for (const t of p.tables) {
+        const cmp = compareTables(live, scratch, t);
+        tables.push({ table: t.name, rows: cmp.rows, liveHash: cmp.liveHash, replayHash: cmp.replayHash });
+        firstDifference ??= cmp.firstDifference;
+      }
+      return { name: p.name, ok: firstDifference === null, position: upTo, tables, firstDifference };
+    });
   } finally {
     live.exec('COMMIT');
     scratch.close();
     removeDb(path);
   }
+}
+
+export function verifyProjection(
+  store: EventStore,
+  p: ProjectionDefinition,
+  options: { batchSize?: number; onProgress?: ProgressFn } = {},
+): VerifyResult {
+  return verifyProjections(store, [p], options)[0] as VerifyResult;
 }
 
 /**

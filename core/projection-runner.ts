@@ -7,7 +7,7 @@
 import { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 import type { EventStore, RecordedEvent } from './event-store.ts';
 import { countRows, createIndexes, createTable, liveNames, type ProjectionDefinition, type ProjectionHandler } from './projection.ts';
-import { type ProgressFn, rebuildProjection } from './projection-rebuild.ts';
+import { type ProgressFn, rebuildProjections } from './projection-rebuild.ts';
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -45,26 +45,28 @@ export class ProjectionRunner {
   }
 
   /**
-   * Makes every projection usable: creates missing tables, rebuilds those whose version
-   * changed, brings inline ones up to the head and hooks them into appends.
+   * Makes every projection usable: creates missing tables, rebuilds (in one pass over the log)
+   * those whose version changed or that are new over a non-empty log, brings inline ones up to
+   * the head and hooks them into appends.
    */
   start(onProgress?: ProgressFn): void {
     const db = this.store.db;
-    for (const p of this.definitions) {
+    const logIsEmpty = this.store.headPosition() === 0;
+    const stale = this.definitions.filter((p) => {
       const cp = readCheckpoint(db, p.name);
-      if (cp && cp.version !== p.version) {
-        rebuildProjection(this.store, p, onProgress ? { onProgress } : {});
-      } else if (!cp) {
-        this.store.transaction(() => {
-          for (const t of p.tables) {
-            createTable(db, t, t.name);
-            createIndexes(db, t, t.name, 1);
-          }
-          writeCheckpoint(db, p.name, { version: p.version, position: 0, generation: 1 });
-        });
-      }
-      this.handlers.set(p.name, { apply: p.bind(db, liveNames(p)), types: new Set(p.eventTypes) });
-    }
+      if (cp) return cp.version !== p.version;
+      if (!logIsEmpty) return true; // a new projection over an existing log: build it from the log
+      this.store.transaction(() => {
+        for (const t of p.tables) {
+          createTable(db, t, t.name);
+          createIndexes(db, t, t.name, 1);
+        }
+        writeCheckpoint(db, p.name, { version: p.version, position: 0, generation: 1 });
+      });
+      return false;
+    });
+    if (stale.length > 0) rebuildProjections(this.store, stale, onProgress ? { onProgress } : {});
+    for (const p of this.definitions) this.handlers.set(p.name, { apply: p.bind(db, liveNames(p)), types: new Set(p.eventTypes) });
     for (const p of this.definitions) if (p.mode === 'inline') this.catchUp(p.name);
     const inline = this.definitions.filter((p) => p.mode === 'inline');
     if (inline.length > 0) this.store.onAppend((events) => this.applyInline(inline, events));

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runEventStoreBench } from './event-store.ts';
 import { type Figure, Scratch } from './measure.ts';
+import { runPropTradingBench } from './prop-trading.ts';
 
 const flags = z
   .object({
@@ -35,7 +36,16 @@ try {
     process.stdout.write(
       `clash bench: node ${process.version}, log of ${fmt(flags.events)} events, scale ${flags.scale}, best of ${flags.rounds}\n\n`,
     );
-  const figures = runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print });
+  const figures = [
+    ...runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print }),
+    ...runPropTradingBench({
+      scratch,
+      actions: Math.max(100, Math.round(5_000 * flags.scale)),
+      logEvents: flags.events,
+      rounds: flags.rounds,
+      onFigure: print,
+    }),
+  ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
 } finally {
   scratch.remove();

@@ -1,18 +1,10 @@
 /**
- * Prop trading benchmark. Two figures, each beside a raw better-sqlite3 baseline measured in
- * the same run:
+ * Prop trading figures, each beside plain better-sqlite3 writing the same rows with the same
+ * pragmas in the same run (`row-capture.ts`):
  *   1. actions filled per second through the full command path (validate, quote, load, decide,
- *      append, inline projections) at synchronous FULL and NORMAL, against inserting the same
- *      event rows with plain INSERTs, one transaction per command;
- *   2. rebuilding every prop read model from a large log (default 1M events), against a plain
- *      scan of the same rows with JSON.parse.
- * Run alone: node --import tsx replay/bench/prop-trading.ts [--actions N] [--events N]
+ *      append, inline projections) at synchronous FULL and NORMAL;
+ *   2. rebuilding every prop read model, in one pass, from a large log (default 1M events).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { AssetInfo } from '../../adapters/market/price-source.ts';
 import { PRICE } from '../../adapters/market/units.ts';
@@ -26,47 +18,14 @@ import { ManualClock, SequentialIds } from '../../core/clock.ts';
 import type { Synchronous } from '../../core/database.ts';
 import { EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
-import { rebuildProjection } from '../../core/projection-rebuild.ts';
+import { createTable, liveNames } from '../../core/projection.ts';
+import { rebuildProjections } from '../../core/projection-rebuild.ts';
 import { propTradingProjections } from '../../projections/prop-trading/index.ts';
 import { openLedger } from '../../server/context.ts';
+import { compare, type Figure, figure, rate, type Scratch } from './measure.ts';
+import { captureRowWrites, RawRowWriter, type RowWrite, writeRowsRate } from './row-capture.ts';
 
-export interface PropTradingBenchOptions {
-  /** Actions per synchronous mode (default 5,000). */
-  readonly actions?: number;
-  /** Accounts the actions are spread over (default 50). */
-  readonly accounts?: number;
-  /** Events in the log the read models are rebuilt from (default 1,000,000). */
-  readonly rebuildEvents?: number;
-  /** Where the scratch databases go (default: a fresh temp directory, removed afterwards). */
-  readonly dir?: string;
-}
-
-export interface CommandPathFigure {
-  readonly synchronous: Synchronous;
-  readonly actions: number;
-  readonly events: number;
-  readonly actionsPerSecond: number;
-  /** The same event rows inserted with plain better-sqlite3, one transaction per command. */
-  readonly rawCommandsPerSecond: number;
-  /** actionsPerSecond / rawCommandsPerSecond. */
-  readonly ratio: number;
-}
-
-export interface RebuildFigure {
-  readonly events: number;
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-  readonly projections: readonly { name: string; seconds: number; rows: Readonly<Record<string, number>> }[];
-  /** A plain scan of the same rows with JSON.parse of data and metadata. */
-  readonly rawScanEventsPerSecond: number;
-  /** eventsPerSecond / rawScanEventsPerSecond. */
-  readonly ratio: number;
-}
-
-export interface PropTradingBenchResult {
-  readonly commandPath: readonly CommandPathFigure[];
-  readonly rebuild: RebuildFigure;
-}
+const propTables = propTradingProjections.flatMap((p) => p.tables);
 
 const BTC: AssetInfo = { name: 'BTC', szDecimals: 5, maxLeverage: 50, kind: 'perp', enabled: true };
 const START = Date.UTC(2026, 0, 5);
@@ -97,64 +56,6 @@ function benchMarket(clock: ManualClock): MarketFacts & { step(): void } {
     priceAt: (asset, at) => (asset === 'BTC' ? { asset, price, time: clock.now(), ageMs: at - clock.now() } : undefined),
     fundingAt: () => undefined,
   };
-}
-
-const perSecond = (n: number, ms: number) => Math.round((n / ms) * 1000);
-
-function commandPath(dir: string, synchronous: Synchronous, actions: number, accounts: number): CommandPathFigure {
-  const path = join(dir, `commands-${synchronous}.db`);
-  const clock = new ManualClock(START);
-  const ledger = openLedger({ dbPath: path, synchronous, clock, ids: new SequentialIds() });
-  const market = benchMarket(clock);
-  const prop = new PropTrading({ store: ledger.store, clock, ids: ledger.ids, market });
-  for (let a = 0; a < accounts; a++)
-    prop.open({ accountId: `b${a}`, cloneId: `c${a}`, strategyVersionId: 'v', purpose: 'backtest', rules: LOSS_GATES_OPEN }, 'bench');
-  const openedHead = ledger.store.headPosition();
-  const started = performance.now();
-  for (let i = 0; i < actions; i++) {
-    const account = `b${i % accounts}`;
-    const opening = Math.floor(i / accounts) % 2 === 0;
-    clock.advance(1000);
-    market.step();
-    const input = opening
-      ? ({ decisionRunId: `r${i}`, asset: 'BTC', action: 'open', side: 'long', notionalUsd: '2000', leverage: 5 } as const)
-      : ({ decisionRunId: `r${i}`, asset: 'BTC', action: 'close', side: 'long' } as const);
-    prop.submitAction(account, input, 'bench');
-  }
-  const ms = performance.now() - started;
-  const events = ledger.store.headPosition() - openedHead;
-  const rows = ledger.store.db
-    .prepare(
-      'SELECT stream_id, stream_version, event_id, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position',
-    )
-    .raw()
-    .all(openedHead) as unknown[][];
-  ledger.close();
-  const raw = rawInsertRate(join(dir, `raw-${synchronous}.db`), synchronous, rows, actions);
-  const actionsPerSecond = perSecond(actions, ms);
-  return { synchronous, actions, events, actionsPerSecond, rawCommandsPerSecond: raw, ratio: actionsPerSecond / raw };
-}
-
-/** Inserts the rows into a bare events table, the rows of one command per transaction. */
-function rawInsertRate(path: string, synchronous: Synchronous, rows: readonly unknown[][], commands: number): number {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, stream_version INTEGER NOT NULL,
-    event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at INTEGER NOT NULL,
-    UNIQUE (stream_id, stream_version)) STRICT`);
-  const insert = db.prepare(
-    'INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const perCommand = Math.max(1, Math.round(rows.length / commands));
-  const tx = db.transaction((batch: readonly unknown[][]) => {
-    for (const r of batch) insert.run(...r);
-  });
-  const started = performance.now();
-  for (let i = 0; i < rows.length; i += perCommand) tx(rows.slice(i, i + perCommand));
-  const ms = performance.now() - started;
-  db.close();
-  return perSecond(Math.ceil(rows.length / perCommand), ms);
 }
 
 /**
@@ -236,65 +137,134 @@ function writeLog(path: string, events: number): number {
   return position;
 }
 
-function rawScanRate(path: string): number {
-  const db = new Database(path, { readonly: true });
-  const started = performance.now();
-  let n = 0;
-  for (const [data, metadata] of db.prepare('SELECT data, metadata FROM events ORDER BY position').raw().iterate() as IterableIterator<
-    [string, string]
-  >) {
-    JSON.parse(data);
-    JSON.parse(metadata);
-    n += 1;
-  }
-  const ms = performance.now() - started;
-  db.close();
-  return perSecond(n, ms);
-}
-
-function rebuild(dir: string, events: number): RebuildFigure {
-  const path = join(dir, 'log.db');
-  const written = writeLog(path, events);
-  const rawScanEventsPerSecond = rawScanRate(path);
-  const store = EventStore.open(path, { registry: new EventRegistry(propTradingEvents), synchronous: 'NORMAL' });
-  const started = performance.now();
-  const projections = propTradingProjections.map((p) => {
-    const t = performance.now();
-    const r = rebuildProjection(store, p);
-    return { name: p.name, seconds: (performance.now() - t) / 1000, rows: r.rows };
-  });
-  const ms = performance.now() - started;
-  store.close();
-  const eventsPerSecond = perSecond(written, ms);
+/** Opens `accounts` accounts; `run` then submits `actions` alternating opens and closes, calling `before` ahead of each. */
+function tradingWorkload(path: string, synchronous: Synchronous, actions: number, accounts: number) {
+  const clock = new ManualClock(START);
+  const ledger = openLedger({ dbPath: path, synchronous, clock, ids: new SequentialIds() });
+  const market = benchMarket(clock);
+  const prop = new PropTrading({ store: ledger.store, clock, ids: ledger.ids, market });
+  for (let a = 0; a < accounts; a++)
+    prop.open({ accountId: `b${a}`, cloneId: `c${a}`, strategyVersionId: 'v', purpose: 'backtest', rules: LOSS_GATES_OPEN }, 'bench');
   return {
-    events: written,
-    seconds: ms / 1000,
-    eventsPerSecond,
-    projections,
-    rawScanEventsPerSecond,
-    ratio: eventsPerSecond / rawScanEventsPerSecond,
+    db: ledger.store.db,
+    run: (before: () => void = () => {}) => {
+      for (let i = 0; i < actions; i++) {
+        const opening = Math.floor(i / accounts) % 2 === 0;
+        clock.advance(1000);
+        market.step();
+        before();
+        prop.submitAction(
+          `b${i % accounts}`,
+          opening
+            ? { decisionRunId: `r${i}`, asset: 'BTC', action: 'open', side: 'long', notionalUsd: '2000', leverage: 5 }
+            : { decisionRunId: `r${i}`, asset: 'BTC', action: 'close', side: 'long' },
+          'bench',
+        );
+      }
+    },
+    close: () => ledger.close(),
   };
 }
 
-export function runPropTradingBench(options: PropTradingBenchOptions = {}): PropTradingBenchResult {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'clash-bench-prop-'));
-  try {
-    const actions = options.actions ?? 5_000;
-    const accounts = options.accounts ?? 50;
-    return {
-      commandPath: (['FULL', 'NORMAL'] as const).map((s) => commandPath(dir, s, actions, accounts)),
-      rebuild: rebuild(dir, options.rebuildEvents ?? 1_000_000),
-    };
-  } finally {
-    if (!options.dir) rmSync(dir, { recursive: true, force: true });
-  }
+function commandFigure(scratch: Scratch, synchronous: Synchronous, actions: number, accounts: number, rounds: number): Figure {
+  // The rows one run writes, per action (events and read models), captured in an untimed run.
+  const capturing = tradingWorkload(scratch.file('prop-capture'), 'OFF', actions, accounts);
+  const capture = captureRowWrites(capturing.db, propTables);
+  capturing.run(capture.next);
+  const groups = capture.stop();
+  capturing.close();
+  const rows = groups.reduce((n, g) => n + g.length, 0);
+  const r = compare(
+    rounds,
+    () => (writeRowsRate(scratch.file('prop-raw'), synchronous, propTables, groups) * groups.length) / actions,
+    () => {
+      const w = tradingWorkload(scratch.file('prop'), synchronous, actions, accounts);
+      const v = rate(actions, () => w.run());
+      w.close();
+      return v;
+    },
+  );
+  return figure(
+    `prop trading: actions filled through the full command path (synchronous=${synchronous})`,
+    'actions/s',
+    r.ours,
+    r.baseline,
+    undefined,
+    `baseline: the same ${rows.toLocaleString('en-US')} rows (events and inline read models) written raw, one transaction per action`,
+  );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { actions: { type: 'string' }, events: { type: 'string' } } });
-  const result = runPropTradingBench({
-    ...(values.actions ? { actions: Number(values.actions) } : {}),
-    ...(values.events ? { rebuildEvents: Number(values.events) } : {}),
+/**
+ * The rebuild baseline: the read-model rows a replay writes are captured per event into a side
+ * file (untimed); the timed part reads them back in 5,000-event pages (as a rebuild reads the
+ * log), parses them and writes them with plain statements, one transaction per page.
+ */
+function rebuildBaseline(scratch: Scratch, store: EventStore, events: number): number {
+  const capturePath = scratch.file('prop-rebuild-capture');
+  const db = new Database(capturePath);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  for (const t of propTables) createTable(db, t, t.name);
+  const capture = captureRowWrites(db, propTables, false);
+  const handlers = propTradingProjections.map((p) => ({ apply: p.bind(db, liveNames(p)), types: new Set(p.eventTypes) }));
+  for (const batch of store.readAllBatches({ batchSize: 5000 })) {
+    db.transaction(() => {
+      for (const e of batch) {
+        capture.next();
+        for (const h of handlers) if (h.types.has(e.type)) h.apply(e);
+      }
+    })();
+  }
+  const page = db.prepare('SELECT tbl, op, vals FROM capture_writes WHERE command > ? AND command <= ? ORDER BY seq');
+  const writer = new RawRowWriter(scratch.file('prop-rebuild-raw'), 'NORMAL', propTables);
+  const v = rate(events, () => {
+    for (let from = 0; from < events; from += 5000) {
+      const rows = (page.all(from, from + 5000) as { tbl: string; op: RowWrite['op']; vals: string }[]).map((r) => ({
+        table: r.tbl,
+        op: r.op,
+        values: JSON.parse(r.vals) as unknown[],
+      }));
+      writer.writeGroup(rows);
+    }
   });
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  writer.close();
+  db.close();
+  return v;
+}
+
+function rebuildFigure(scratch: Scratch, events: number): Figure {
+  const path = scratch.file('prop-log');
+  const written = writeLog(path, events);
+  const store = EventStore.open(path, { registry: new EventRegistry(propTradingEvents), synchronous: 'NORMAL' });
+  const baseline = rebuildBaseline(scratch, store, written);
+  const ours = rate(written, () => rebuildProjections(store, propTradingProjections));
+  store.close();
+  return figure(
+    `prop trading: rebuild of all ${propTradingProjections.length} prop read models from ${written.toLocaleString('en-US')} events, one pass`,
+    'events/s',
+    ours,
+    baseline,
+    0.5,
+    'baseline: the same read-model rows read back in 5,000-event pages and written raw',
+  );
+}
+
+export interface PropTradingBenchOptions {
+  readonly scratch: Scratch;
+  /** Actions per synchronous mode. */
+  readonly actions: number;
+  /** Events in the log the read models are rebuilt from. */
+  readonly logEvents: number;
+  readonly rounds: number;
+  readonly onFigure: (f: Figure) => void;
+}
+
+export function runPropTradingBench(o: PropTradingBenchOptions): Figure[] {
+  const figures = [
+    commandFigure(o.scratch, 'FULL', o.actions, 50, o.rounds),
+    commandFigure(o.scratch, 'NORMAL', o.actions, 50, o.rounds),
+    rebuildFigure(o.scratch, o.logEvents),
+  ];
+  for (const f of figures) o.onFigure(f);
+  return figures;
 }

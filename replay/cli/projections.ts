@@ -1,6 +1,6 @@
 /** clash projections status | rebuild [NAME…] | verify [NAME…] */
 import { z } from 'zod';
-import { rebuildProjection, verifyProjection } from '../../core/projection-rebuild.ts';
+import { rebuildProjections, verifyProjections } from '../../core/projection-rebuild.ts';
 import { openLedger } from '../../server/context.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb, UsageError } from './command.ts';
 
@@ -59,16 +59,16 @@ export const projectionsRebuild = defineCommand({
   schema,
   run: (flags, ctx) =>
     withLedger(flags, ctx, (ledger) => {
-      const results = selected(flags.positionals, ctx).map((p) => {
-        const started = performance.now();
-        const progress = ctx.out.progress(`rebuild ${p.name}`);
-        const r = rebuildProjection(ledger.store, p, { onProgress: progress.update });
-        progress.stop();
-        return { ...r, ms: Math.round(performance.now() - started) };
-      });
-      ctx.out.data(results);
-      for (const r of results)
-        ctx.out.line(`rebuilt ${r.name}: ${r.events} events to position ${r.position} in ${r.ms} ms, rows ${JSON.stringify(r.rows)}`);
+      const started = performance.now();
+      const progress = ctx.out.progress('rebuild');
+      const results = rebuildProjections(ledger.store, selected(flags.positionals, ctx), { onProgress: progress.update });
+      progress.stop();
+      const ms = Math.round(performance.now() - started);
+      ctx.out.data(results.map((r) => ({ ...r, ms })));
+      ctx.out.line(
+        `rebuilt ${results.length} projection(s) in one pass over ${results[0]?.events ?? 0} events, to position ${results[0]?.position ?? 0}, in ${ms} ms`,
+      );
+      for (const r of results) ctx.out.line(`  ${r.name}: rows ${JSON.stringify(r.rows)}`);
       return 0;
     }),
 });
@@ -80,12 +80,9 @@ export const projectionsVerify = defineCommand({
   schema,
   run: (flags, ctx) =>
     withLedger(flags, ctx, (ledger) => {
-      const results = selected(flags.positionals, ctx).map((p) => {
-        const progress = ctx.out.progress(`verify ${p.name}`);
-        const r = verifyProjection(ledger.store, p, { onProgress: progress.update });
-        progress.stop();
-        return r;
-      });
+      const progress = ctx.out.progress('verify');
+      const results = verifyProjections(ledger.store, selected(flags.positionals, ctx), { onProgress: progress.update });
+      progress.stop();
       ctx.out.data(results);
       for (const r of results) {
         if (r.ok)

@@ -5,7 +5,7 @@ import { CommandHandler } from '../../core/decider.ts';
 import { EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
 import { defineProjection, tableDigest } from '../../core/projection.ts';
-import { rebuildProjection, replayTo, verifyProjection } from '../../core/projection-rebuild.ts';
+import { rebuildProjection, rebuildProjections, replayTo, verifyProjection, verifyProjections } from '../../core/projection-rebuild.ts';
 import { ProjectionRunner } from '../../core/projection-runner.ts';
 import { fcRuns, fcSeed, openWalletStore, tempDir } from '../support/store.ts';
 import { walletDecider } from '../support/wallet/decider.ts';
@@ -87,6 +87,23 @@ test('rebuild equals live, swaps atomically, and keeps indexes usable across gen
   });
   assert.ok(verifyProjection(store, walletBalances).ok);
   assert.is(runner.status().find((s) => s.name === 'wallet_balances')?.lag, 0);
+  store.close();
+});
+
+test('rebuilding several projections reads the log once and equals rebuilding each alone', () => {
+  const { store, runner } = openWalletStore(freshPath());
+  seed(store);
+  runner.catchUpAll();
+  const before = digest(store);
+  let batches = 0;
+  const results = rebuildProjections(store, walletProjections, { batchSize: 10, onProgress: () => batches++ });
+  assert.equal(
+    results.map((r) => r.name),
+    ['wallet_balances', 'wallet_activity'],
+  );
+  assert.is(batches, Math.ceil(store.headPosition() / 10)); // one pass: every event read once
+  assert.equal(digest(store), before);
+  assert.ok(verifyProjections(store, walletProjections).every((v) => v.ok));
   store.close();
 });
 

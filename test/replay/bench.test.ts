@@ -14,7 +14,8 @@ test('npm run bench runs at a tiny size and reports each figure with its baselin
   );
   assert.is(run.status, 0, run.stderr);
   const { figures } = JSON.parse(run.stdout) as { figures: { name: string; ours: number; baseline: number; ratio: number }[] };
-  assert.ok(figures.length >= 8);
+  assert.ok(figures.length >= 11);
+  assert.ok(figures.some((f) => f.name.startsWith('prop trading: actions filled')));
   for (const f of figures) {
     assert.ok(f.ours > 0 && f.baseline > 0, f.name);
     assert.ok(Math.abs(f.ratio - f.ours / f.baseline) < 1e-9, f.name);
