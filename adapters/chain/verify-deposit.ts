@@ -102,13 +102,15 @@ function depositLogs(receipt: z.output<typeof zReceipt>, vault: Address): Deposi
   for (const log of receipt.logs) {
     const [signature, ...rest] = log.topics;
     if (log.removed || log.address !== vault || !signature) continue;
-    let args: unknown;
+    let decoded: ReturnType<typeof decodeEventLog<typeof signedVaultAbi>>;
     try {
-      args = decodeEventLog({ abi: signedVaultAbi, eventName: 'Deposit', topics: [signature, ...rest], data: log.data }).args;
+      decoded = decodeEventLog({ abi: signedVaultAbi, topics: [signature, ...rest], data: log.data });
     } catch {
-      continue; // another event of the vault
+      continue; // not an event of the vault's ABI
     }
-    found.push({ ...parseChainData(zDepositArgs, args, 'Deposit log'), logIndex: log.logIndex });
+    // viem decodes whichever event the first topic names, so the name must be checked.
+    if (decoded.eventName !== 'Deposit') continue;
+    found.push({ ...parseChainData(zDepositArgs, decoded.args, 'Deposit log'), logIndex: log.logIndex });
   }
   return found;
 }
