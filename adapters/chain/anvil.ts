@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 
 export interface Anvil {
@@ -67,6 +67,9 @@ async function startOnce(port: number, chainId: number, readyTimeoutMs: number):
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   running.add(child);
+  // A forgotten stop must not keep this process alive; the exit hook above kills the child.
+  child.unref();
+  if (child.stderr instanceof Socket) child.stderr.unref();
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);

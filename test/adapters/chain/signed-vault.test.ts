@@ -13,13 +13,10 @@ import {
 } from '../../../adapters/chain/typed-data.ts';
 import { type ChainFixture, revertOf, startChainFixture, testAccount } from '../../support/chain.ts';
 
-let chain: ChainFixture;
-test.before(async () => {
-  chain = await startChainFixture();
-});
-test.after(async () => {
-  await chain?.stop();
-});
+// Top-level await, not test.before: uvu swallows a failing before hook, and a chain that cannot
+// start must fail the run loudly.
+const chain: ChainFixture = await startChainFixture();
+test.after(() => chain.stop());
 
 const quoteUsed = (id: Hex) =>
   chain.client.readContract({ address: chain.vault.address, abi: signedVaultAbi, functionName: 'quoteUsed', args: [id] });

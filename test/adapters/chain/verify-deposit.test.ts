@@ -7,15 +7,11 @@ import { createDepositVerifier, type DepositVerifier } from '../../../adapters/c
 import { ValidationError } from '../../../core/errors.ts';
 import { type ChainFixture, id32, startChainFixture, testAccount } from '../../support/chain.ts';
 
-let chain: ChainFixture;
-let verifier: DepositVerifier;
-test.before(async () => {
-  chain = await startChainFixture();
-  verifier = createDepositVerifier(chain.client, chain.vault.address);
-});
-test.after(async () => {
-  await chain?.stop();
-});
+// Top-level await, not test.before: uvu swallows a failing before hook, and a chain that cannot
+// start must fail the run loudly.
+const chain: ChainFixture = await startChainFixture();
+const verifier: DepositVerifier = createDepositVerifier(chain.client, chain.vault.address);
+test.after(() => chain.stop());
 
 /** A paid quote: the deposit is mined at once (automine), so it has one confirmation. */
 async function paid(name: string, overrides: Partial<Quote> = {}) {
