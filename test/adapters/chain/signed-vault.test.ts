@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Address, type Hex, hashTypedData, parseEther, parseEventLogs } from 'viem';
+import { type Address, bytesToHex, getAddress, type Hex, hashTypedData, maxUint256, parseEther, parseEventLogs } from 'viem';
 import { deployVault } from '../../../adapters/chain/deploy.ts';
 import { signedVaultAbi } from '../../../adapters/chain/signed-vault-artifact.ts';
 import { createVaultSigner } from '../../../adapters/chain/signer.ts';
@@ -12,6 +13,7 @@ import {
   withdrawalTypedData,
 } from '../../../adapters/chain/typed-data.ts';
 import { type ChainFixture, revertOf, startChainFixture, testAccount } from '../../support/chain.ts';
+import { fcRuns, fcSeed } from '../../support/store.ts';
 
 // Top-level await, not test.before: uvu swallows a failing before hook, and a chain that cannot
 // start must fail the run loudly.
@@ -37,19 +39,42 @@ async function depositRevert(from: Address, q: Quote, signature: Hex, value = q.
   );
 }
 
-test('the contract computes the same EIP-712 digests as viem', async () => {
-  const q = await chain.quote(testAccount('payer').address, { purpose: QUOTE_PURPOSE.raceTickets });
-  const w = await chain.withdrawal(testAccount('payer').address);
-  const args = { address: chain.vault.address, abi: signedVaultAbi } as const;
+test('the vault was deployed with the backend signer', async () => {
   assert.is(
-    await chain.client.readContract({ ...args, functionName: 'quoteDigest', args: [q] }),
-    hashTypedData(quoteTypedData(chain.vault, q)),
+    await chain.client.readContract({ address: chain.vault.address, abi: signedVaultAbi, functionName: 'signer' }),
+    chain.backend.address,
   );
-  assert.is(
-    await chain.client.readContract({ ...args, functionName: 'withdrawalDigest', args: [w] }),
-    hashTypedData(withdrawalTypedData(chain.vault, w)),
+});
+
+test('property: for any field values the contract and viem compute the same digests', async () => {
+  const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => bytesToHex(b));
+  const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(bytesToHex(b)));
+  const uint256 = fc.bigInt({ min: 0n, max: maxUint256 });
+  const contract = { address: chain.vault.address, abi: signedVaultAbi } as const;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.record({
+        id: bytes32,
+        payer: address,
+        amount: fc.bigInt({ min: 1n, max: maxUint256 }),
+        purpose: fc.nat(255),
+        ref: bytes32,
+        deadline: uint256,
+      }),
+      async (q) => {
+        const w = { id: q.id, recipient: q.payer, amount: q.amount, deadline: q.deadline };
+        assert.is(
+          await chain.client.readContract({ ...contract, functionName: 'quoteDigest', args: [q] }),
+          hashTypedData(quoteTypedData(chain.vault, q)),
+        );
+        assert.is(
+          await chain.client.readContract({ ...contract, functionName: 'withdrawalDigest', args: [w] }),
+          hashTypedData(withdrawalTypedData(chain.vault, w)),
+        );
+      },
+    ),
+    { seed: fcSeed, numRuns: fcRuns },
   );
-  assert.is(await chain.client.readContract({ ...args, functionName: 'signer' }), chain.backend.address);
 });
 
 test('deposit: a signed quote paid by its payer moves exactly the amount into the vault and emits Deposit', async () => {
