@@ -79,7 +79,7 @@ test('property: for any field values the contract and viem compute the same dige
 
 test('deposit: a signed quote paid by its payer moves exactly the amount into the vault and emits Deposit', async () => {
   const payer = await chain.wallet('happy-payer');
-  const q = await chain.quote(payer.account.address, { amount: 123_456_789_000_000_001n });
+  const q = await chain.quote(payer.account.address, { amount: 123_456_789_000_000_001n, purpose: QUOTE_PURPOSE.raceTickets });
   const before = await chain.client.getBalance({ address: chain.vault.address });
   const receipt = await chain.deposit(payer, q, await chain.signer.signQuote(q));
   assert.is(receipt.status, 'success');
