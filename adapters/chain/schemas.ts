@@ -43,3 +43,14 @@ export const zBytes32 = z
 export const zUint256 = z.bigint().nonnegative().max(maxUint256);
 
 export const zUint8 = z.number().int().min(0).max(255);
+
+/**
+ * The stored (already normalized) forms, for event schemas: no transforms, since events are
+ * encoded as well as decoded. Hashes and ids lower-case, addresses checksummed.
+ */
+export const zStoredBytes32 = z.string().regex(/^0x[0-9a-f]{64}$/, 'must be 32 bytes of lower-case hex');
+export const zStoredAddress = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
+  .refine((s) => s === getAddress(s), 'must be EIP-55 checksummed');
+export const zStoredSignature = z.string().regex(/^0x[0-9a-f]{130}$/, 'must be a 65-byte lower-case hex signature');

@@ -4,34 +4,28 @@
  * disk); hashes are lower-case hex; addresses are EIP-55 checksummed; `*At` times are epoch
  * milliseconds, `deadlineSeconds` unix seconds as signed.
  */
-import { getAddress } from 'viem';
 import { z } from 'zod';
+import { zStoredAddress, zStoredBytes32, zStoredSignature } from '../../adapters/chain/schemas.ts';
 import { defineEvent, type EventOf } from '../../core/event-registry.ts';
 import { zNonNegativeAmount } from '../../core/money.ts';
 import { zPurchase } from './purchase.ts';
 
-const zBytes32 = z.string().regex(/^0x[0-9a-f]{64}$/, 'must be 32 bytes of lower-case hex');
-const zAddress = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
-  .refine((s) => s === getAddress(s), 'must be EIP-55 checksummed');
-const zSignature = z.string().regex(/^0x[0-9a-f]{130}$/, 'must be a 65-byte lower-case hex signature');
 const zTime = z.number().int().nonnegative();
 
 export const PaymentQuoted = defineEvent(
   'PaymentQuoted',
   z
     .object({
-      quoteId: zBytes32,
-      payer: zAddress,
+      quoteId: zStoredBytes32,
+      payer: zStoredAddress,
       purchase: zPurchase,
       amountWei: zNonNegativeAmount,
       purpose: z.number().int().min(0).max(255),
-      ref: zBytes32,
+      ref: zStoredBytes32,
       deadlineSeconds: z.number().int().positive(),
       chainId: z.number().int().positive(),
-      vault: zAddress,
-      signature: zSignature,
+      vault: zStoredAddress,
+      signature: zStoredSignature,
       quotedAt: zTime,
     })
     .strict(),
@@ -41,12 +35,12 @@ export const DepositVerified = defineEvent(
   'DepositVerified',
   z
     .object({
-      quoteId: zBytes32,
-      txHash: zBytes32,
-      payer: zAddress,
+      quoteId: zStoredBytes32,
+      txHash: zStoredBytes32,
+      payer: zStoredAddress,
       amountWei: zNonNegativeAmount,
       blockNumber: zNonNegativeAmount,
-      blockHash: zBytes32,
+      blockHash: zStoredBytes32,
       logIndex: z.number().int().nonnegative(),
       verifiedAt: zTime,
     })
@@ -57,12 +51,12 @@ export const RefundAuthorized = defineEvent(
   'RefundAuthorized',
   z
     .object({
-      quoteId: zBytes32,
-      withdrawalId: zBytes32,
-      recipient: zAddress,
+      quoteId: zStoredBytes32,
+      withdrawalId: zStoredBytes32,
+      recipient: zStoredAddress,
       amountWei: zNonNegativeAmount,
       deadlineSeconds: z.number().int().positive(),
-      signature: zSignature,
+      signature: zStoredSignature,
       reason: z.enum(['audition_voided']),
       authorizedAt: zTime,
     })
