@@ -6,13 +6,12 @@
  * commands.
  */
 import type { Decider } from '../../core/decider.ts';
-import { issuesOf } from '../../core/event-registry.ts';
 import { admissions } from './arena-admission.ts';
 import { type ArenaEvent, type ArenaRules, defaultArenaRules, zArenaRules } from './arena-events.ts';
 import { type ArenaState, accumulatingRace, evolveArena, initialArenaState, placeOf } from './arena-state.ts';
 import { strikeEvents } from './arena-strikes.ts';
 import { emptyCareer, type RaceResultLine } from './career.ts';
-import { refuse } from './refusal.ts';
+import { frozenRules, refuse } from './refusal.ts';
 
 export const ARENA_CATEGORY = 'arena';
 /** The one arena stream. */
@@ -56,9 +55,8 @@ function openRules(state: ArenaState): ArenaRules {
 function decide(command: ArenaCommand, state: ArenaState): ArenaEvent[] {
   if (command.type === 'OpenArena') {
     if (state.rules) refuse('arena_already_open', 'conflict', 'the arena is already open');
-    const rules = zArenaRules.safeParse({ ...defaultArenaRules, ...command.rules });
-    if (!rules.success) refuse('arena_rules_invalid', 'invalid', 'arena rules are invalid', { issues: issuesOf(rules.error, 'rules') });
-    return [{ type: 'ArenaOpened', data: { rules: rules.data, openedAt: command.at } }];
+    const rules = frozenRules(zArenaRules, defaultArenaRules, command.rules, 'arena_rules_invalid');
+    return [{ type: 'ArenaOpened', data: { rules, openedAt: command.at } }];
   }
   const rules = openRules(state);
   switch (command.type) {

@@ -5,10 +5,9 @@
  * owes the fee back. Facts from other modules (the account id, its figures) arrive in commands.
  */
 import type { Decider } from '../../core/decider.ts';
-import { issuesOf } from '../../core/event-registry.ts';
 import { judgeAudition } from './audition-evaluation.ts';
 import { type AuditionEvent, type AuditionFigures, type AuditionRules, defaultAuditionRules, zAuditionRules } from './audition-events.ts';
-import { refuse } from './refusal.ts';
+import { frozenRules, refuse } from './refusal.ts';
 
 export const AUDITION_CATEGORY = 'audition';
 export const auditionStreamId = (auditionId: string) => `${AUDITION_CATEGORY}-${auditionId}`;
@@ -61,13 +60,6 @@ export interface Audition {
 
 export type AuditionState = Audition | null;
 
-function frozenRules(overrides: Partial<AuditionRules> | undefined): AuditionRules {
-  const result = zAuditionRules.safeParse({ ...defaultAuditionRules, ...overrides });
-  if (!result.success)
-    refuse('audition_rules_invalid', 'invalid', 'audition rules are invalid', { issues: issuesOf(result.error, 'rules') });
-  return result.data;
-}
-
 function existing(state: AuditionState, auditionId: string): Audition {
   return state ?? refuse('audition_not_found', 'not_found', `audition ${auditionId} not found`, { auditionId });
 }
@@ -91,7 +83,7 @@ function decide(command: AuditionCommand, state: AuditionState): AuditionEvent[]
   if (command.type === 'SubmitAudition') {
     if (state) refuse('audition_exists', 'conflict', `audition ${command.auditionId} exists`, { auditionId: command.auditionId });
     const { auditionId, cloneId, strategyVersionId, feePaymentId, at } = command;
-    const rules = frozenRules(command.rules);
+    const rules = frozenRules(zAuditionRules, defaultAuditionRules, command.rules, 'audition_rules_invalid');
     return [
       { type: 'AuditionSubmitted', data: { auditionId, cloneId, strategyVersionId, feePaymentId, rules, submittedAt: at } },
       accountRequested({ auditionId, cloneId, rules }, 1, strategyVersionId, at),

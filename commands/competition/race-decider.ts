@@ -8,12 +8,11 @@
  */
 import type { Address } from 'viem';
 import type { Decider } from '../../core/decider.ts';
-import { issuesOf } from '../../core/event-registry.ts';
 import { divide } from '../../core/money.ts';
 import { defaultRaceRules, type RaceEntrant, type RaceEvent, type RaceRules, zRaceRules } from './race-events.ts';
 import { settlementOf } from './race-settlement.ts';
 import { evolveRace, type Race, type RaceStage, type RaceState, raceStages } from './race-state.ts';
-import { refuse } from './refusal.ts';
+import { frozenRules, refuse } from './refusal.ts';
 
 export const RACE_CATEGORY = 'race';
 export const raceStreamId = (raceId: string) => `${RACE_CATEGORY}-${raceId}`;
@@ -63,10 +62,9 @@ function accumulating(race: Race): void {
 function decide(command: RaceCommand, state: RaceState): RaceEvent[] {
   if (command.type === 'OpenRace') {
     if (state) refuse('race_exists', 'conflict', `race ${command.raceId} exists`);
-    const rules = zRaceRules.safeParse({ ...defaultRaceRules, ...command.rules });
-    if (!rules.success) refuse('race_rules_invalid', 'invalid', 'race rules are invalid', { issues: issuesOf(rules.error, 'rules') });
+    const rules = frozenRules(zRaceRules, defaultRaceRules, command.rules, 'race_rules_invalid');
     const { raceId, sequence, launchAt } = command;
-    return [{ type: 'RaceOpened', data: { raceId, sequence, rules: rules.data, launchAt, openedAt: command.at } }];
+    return [{ type: 'RaceOpened', data: { raceId, sequence, rules, launchAt, openedAt: command.at } }];
   }
   const race = existing(state, command.raceId);
   switch (command.type) {
