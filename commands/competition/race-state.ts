@@ -28,7 +28,7 @@ export function heldTickets(race: Race): number {
   return race.purchases.reduce((n, p) => (p.refunded ? n : n + p.tickets), 0);
 }
 
-function at(state: RaceState, change: Partial<Race>): RaceState {
+function changed(state: RaceState, change: Partial<Race>): RaceState {
   return state && { ...state, ...change };
 }
 
@@ -40,23 +40,25 @@ export function evolveRace(state: RaceState, event: RaceEvent): RaceState {
     }
     case 'TicketsBought': {
       const { paymentId, holder, cloneId, tickets, amountWei } = event.data;
-      return at(state, { purchases: [...(state?.purchases ?? []), { paymentId, holder, cloneId, tickets, amountWei, refunded: false }] });
+      return changed(state, {
+        purchases: [...(state?.purchases ?? []), { paymentId, holder, cloneId, tickets, amountWei, refunded: false }],
+      });
     }
     case 'RaceLaunchPostponed':
-      return at(state, { launchAt: event.data.launchAt });
+      return changed(state, { launchAt: event.data.launchAt });
     case 'RaceLaunched':
-      return at(state, { stage: 'launched', entrants: event.data.entrants });
+      return changed(state, { stage: 'launched', entrants: event.data.entrants });
     case 'TicketRefundOwed': {
       const { paymentId } = event.data;
-      return at(state, { purchases: (state?.purchases ?? []).map((p) => (p.paymentId === paymentId ? { ...p, refunded: true } : p)) });
+      return changed(state, { purchases: (state?.purchases ?? []).map((p) => (p.paymentId === paymentId ? { ...p, refunded: true } : p)) });
     }
     case 'RaceWentLive':
-      return at(state, { stage: 'live', closesAt: event.data.closesAt });
+      return changed(state, { stage: 'live', closesAt: event.data.closesAt });
     case 'RaceClosed':
-      return at(state, { stage: 'settling' });
+      return changed(state, { stage: 'settling' });
     case 'RaceSettled':
-      return at(state, { stage: 'settled' });
+      return changed(state, { stage: 'settled' });
     case 'RaceArchived':
-      return at(state, { stage: 'archived' });
+      return changed(state, { stage: 'archived' });
   }
 }

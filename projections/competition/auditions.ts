@@ -127,8 +127,6 @@ export const auditionsProjection = defineProjection({
         case 'AuditionFeeRefundOwed':
           refundOwed.run(e.data.auditionId);
           break;
-        case 'AuditionAccountRequested':
-          break;
       }
     };
   },

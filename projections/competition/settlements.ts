@@ -87,8 +87,8 @@ export const settlementsProjection = defineProjection({
       );
       return (id: string, amount: bigint) => put.run(id, (BigInt(get.get(id)?.amount_wei ?? '0') + amount).toString());
     };
-    const holderTotal = total(t.competition_holder_payouts as string, 'holder');
-    const creatorTotal = total(t.competition_creator_royalties as string, 'creator');
+    const holderTotal = total(`${t.competition_holder_payouts}`, 'holder');
+    const creatorTotal = total(`${t.competition_creator_royalties}`, 'creator');
     return (raw: RecordedEvent) => {
       const e = raw as RecordedEvent<RaceEvent>;
       if (e.type !== 'RaceSettled') return;
