@@ -5,6 +5,12 @@
 
 import { cloneDecider } from '../commands/clones/decider.ts';
 import { cloneEvents } from '../commands/clones/events.ts';
+import { ARENA_CATEGORY, arenaDecider } from '../commands/competition/arena-decider.ts';
+import { arenaEvents } from '../commands/competition/arena-events.ts';
+import { AUDITION_CATEGORY, auditionDecider } from '../commands/competition/audition-decider.ts';
+import { auditionEvents } from '../commands/competition/audition-events.ts';
+import { RACE_CATEGORY, raceDecider } from '../commands/competition/race-decider.ts';
+import { raceEvents } from '../commands/competition/race-events.ts';
 import { entitlementDecider } from '../commands/entitlements/decider.ts';
 import { entitlementEvents } from '../commands/entitlements/events.ts';
 import { identityDecider } from '../commands/identity/decider.ts';
@@ -19,6 +25,7 @@ import { clonesProjection } from '../projections/clones/clones.ts';
 import { lifecycleProjection } from '../projections/clones/lifecycle.ts';
 import { profilesProjection } from '../projections/clones/profiles.ts';
 import { versionsProjection } from '../projections/clones/versions.ts';
+import { competitionProjections } from '../projections/competition/index.ts';
 import { entitlementsProjection } from '../projections/entitlements/entitlements.ts';
 import { sessionsProjection } from '../projections/identity/sessions.ts';
 import { usersProjection } from '../projections/identity/users.ts';
@@ -37,7 +44,7 @@ export interface Composition {
 }
 
 export const productComposition: Composition = {
-  events: [...identityEvents, ...cloneEvents, ...entitlementEvents, ...propTradingEvents],
+  events: [...identityEvents, ...cloneEvents, ...entitlementEvents, ...propTradingEvents, ...auditionEvents, ...arenaEvents, ...raceEvents],
   projections: [
     usersProjection,
     sessionsProjection,
@@ -47,14 +54,26 @@ export const productComposition: Composition = {
     lifecycleProjection,
     entitlementsProjection,
     ...propTradingProjections,
+    ...competitionProjections,
   ],
   streams: [
-    { category: 'user', decider: identityDecider },
-    { category: 'clone', decider: cloneDecider },
-    { category: 'entitlement', decider: entitlementDecider },
-    { category: PROP_ACCOUNT_CATEGORY, decider: propAccountDecider as unknown as StreamKind['decider'] },
+    streamKind('user', identityDecider),
+    streamKind('clone', cloneDecider),
+    streamKind('entitlement', entitlementDecider),
+    streamKind(PROP_ACCOUNT_CATEGORY, propAccountDecider),
+    streamKind(AUDITION_CATEGORY, auditionDecider),
+    streamKind(ARENA_CATEGORY, arenaDecider),
+    streamKind(RACE_CATEGORY, raceDecider),
   ],
 };
+
+/**
+ * A stream kind for the composition. The one cast is safe because the registry only ever folds
+ * a stream's own events through its own decider (`clash replay --stream`); it never decides.
+ */
+export function streamKind<C extends Command, S, E extends DomainEvent>(category: string, decider: Decider<C, S, E>): StreamKind {
+  return { category, decider: decider as unknown as StreamKind['decider'] };
+}
 
 /** The stream kind whose category prefixes this stream id (longest match wins). */
 export function streamKindOf(composition: Composition, streamId: string): StreamKind | undefined {
