@@ -50,8 +50,18 @@ export class PropTrading {
     return this.accounts.load(propAccountStream(accountId)).state;
   }
 
-  private run(accountId: string, command: PropAccountCommand, metadata: EventMetadata): PropResult {
-    return this.accounts.handle({ streamId: propAccountStream(accountId), command, metadata });
+  private run(
+    accountId: string,
+    command: PropAccountCommand,
+    metadata: EventMetadata,
+    idempotency?: { key: string; payload: unknown },
+  ): PropResult {
+    return this.accounts.handle({
+      streamId: propAccountStream(accountId),
+      command,
+      metadata,
+      ...(idempotency ? { idempotencyKey: idempotency.key, idempotencyPayload: idempotency.payload } : {}),
+    });
   }
 
   /** Quotes at `at` for the given assets and every asset the account holds (those with a price). */
@@ -84,6 +94,11 @@ export class PropTrading {
     );
   }
 
+  /**
+   * One decision run proposes one action: submitting the same run's action again (a retry after
+   * a timeout, say) returns the first result and fills nothing twice; the same run with another
+   * action is an IdempotencyConflict.
+   */
   submitAction(accountId: string, input: ActionInput, actor: string): PropResult {
     const a = parse(zActionInput, input, 'action');
     const at = this.deps.clock.now();
@@ -105,6 +120,7 @@ export class PropTrading {
         at,
       },
       { actor, correlationId: a.decisionRunId },
+      { key: `prop-action:${accountId}:${a.decisionRunId}`, payload: a },
     );
   }
 

@@ -89,6 +89,31 @@ test('a service opens an account and trades; reads show account, positions, fill
   );
   // 0.5 × 100,000 = 50,000 notional; fee 50,000 × 0.00045 = 22.5 USD = 22,500,000 micro-USD
   assert.is(events[0]?.data.feeMicroUsd, '22500000');
+  // A retry of the same decision run (say after a timeout) fills nothing twice…
+  const head = ledger.store.headPosition();
+  const retried = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'run-1',
+    asset: 'BTC',
+    action: 'open',
+    side: 'long',
+    size: '0.5',
+    leverage: 5,
+  });
+  assert.is(retried.status, 200);
+  assert.equal(retried.body.events, filled.body.events);
+  assert.is(ledger.store.headPosition(), head);
+  // …and the same run proposing another action is refused
+  const conflicting = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'run-1',
+    asset: 'BTC',
+    action: 'open',
+    side: 'long',
+    size: '0.6',
+    leverage: 5,
+  });
+  assert.is(conflicting.status, 422);
+  assert.is(conflicting.body.error?.code, 'idempotency_conflict');
+  assert.is(ledger.store.headPosition(), head);
   const account = await call('GET', '/api/v1/prop-accounts/h1', 'user:alice');
   assert.is(account.status, 200);
   assert.is(account.body.cash, '19977500000');

@@ -118,7 +118,7 @@ function run(steps: readonly Step[]): boolean {
   prop.open({ accountId: ACCOUNT, cloneId: 'c', strategyVersionId: 'v', purpose: 'sandbox', rules: { slippagePpm: 300 } }, 'service:test');
   let liquidated = false;
   try {
-    for (const s of steps) {
+    for (const [index, s] of steps.entries()) {
       const before = balances(q);
       const head = ledger.store.headPosition();
       try {
@@ -128,7 +128,8 @@ function run(steps: readonly Step[]): boolean {
             market.setPrice(s.asset, prices[s.asset], clock.now());
             break;
           case 'act': {
-            const r = prop.submitAction(ACCOUNT, s.input, 'service:test');
+            // every step is its own decision run (the same run again would be an idempotent repeat)
+            const r = prop.submitAction(ACCOUNT, { ...s.input, decisionRunId: `run-${index}` }, 'service:test');
             if (r.events.some((e) => e.type === 'ActionRejected'))
               assert.equal(balances(q), before, 'a rejected action changes no balance');
             break;
