@@ -1,13 +1,13 @@
 /** The module's read models equal a replay of the log; ownership lookup; lifecycle derivation. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { verifyProjection } from '../../core/projection-rebuild.ts';
-import { lifecycleStateOf } from '../../projections/clones/lifecycle-state.ts';
-import { cloneOwnership } from '../../projections/clones/ownership.ts';
-import { productComposition } from '../../server/composition.ts';
-import { chainGraph } from '../support/graphs.ts';
-import { startTestServer } from '../support/server.ts';
-import { newAccount, signIn } from '../support/siwe.ts';
+import { verifyProjection } from '../../../core/projection-rebuild.ts';
+import { lifecycleStateOf } from '../../../projections/clones/lifecycle-state.ts';
+import { cloneOwnership } from '../../../projections/clones/ownership.ts';
+import { productComposition } from '../../../server/composition.ts';
+import { chainGraph } from '../../support/graphs.ts';
+import { startTestServer } from '../../support/server.ts';
+import { newAccount, signIn } from '../../support/siwe.ts';
 
 test('after a busy session every projection verifies against a replay, and ownerOf answers', async () => {
   const adminAccount = newAccount();

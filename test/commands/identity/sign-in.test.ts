@@ -1,8 +1,8 @@
 /** Sign-in through the real endpoint with viem local accounts: success, and every refusal with its code. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { codeOf, startTestServer, T0 } from '../support/server.ts';
-import { challengeFor, type MessageFields, newAccount, signIn } from '../support/siwe.ts';
+import { codeOf, startTestServer, T0 } from '../../support/server.ts';
+import { challengeFor, type MessageFields, newAccount, signIn } from '../../support/siwe.ts';
 
 const server = await startTestServer({ CLASH_PUBLIC_ORIGIN: 'https://clash.example', CLASH_SIWE_CHAIN_ID: '8453' });
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -2,13 +2,13 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type IdentityCommand, identityDecider } from '../../commands/identity/decider.ts';
-import type { IdentityEvent } from '../../commands/identity/events.ts';
-import { NonceBook } from '../../commands/identity/nonces.ts';
-import { openDatabase } from '../../core/database.ts';
-import type { ClashError } from '../../core/errors.ts';
-import { fold, specFor } from '../support/decider-spec.ts';
-import { fcRuns, fcSeed, tempDir } from '../support/store.ts';
+import { type IdentityCommand, identityDecider } from '../../../commands/identity/decider.ts';
+import type { IdentityEvent } from '../../../commands/identity/events.ts';
+import { NonceBook } from '../../../commands/identity/nonces.ts';
+import { openDatabase } from '../../../core/database.ts';
+import type { ClashError } from '../../../core/errors.ts';
+import { fold, specFor } from '../../support/decider-spec.ts';
+import { fcRuns, fcSeed, tempDir } from '../../support/store.ts';
 
 const spec = specFor(identityDecider);
 const h = (n: number) => n.toString(16).padStart(64, '0');

@@ -1,8 +1,8 @@
 /** Refresh-token rotation, reuse detection, logout and token lifetimes, through the real endpoints. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { codeOf, startTestServer } from '../support/server.ts';
-import { newAccount, type SignedIn, signIn } from '../support/siwe.ts';
+import { codeOf, startTestServer } from '../../support/server.ts';
+import { newAccount, type SignedIn, signIn } from '../../support/siwe.ts';
 
 const server = await startTestServer();
 const refresh = (refreshToken: string) => server.call('POST', '/api/v1/auth/refresh', { body: { refreshToken } });

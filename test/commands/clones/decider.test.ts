@@ -2,14 +2,14 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type CloneCommand, cloneDecider, contentHashOf } from '../../commands/clones/decider.ts';
-import type { CloneEvent } from '../../commands/clones/events.ts';
-import { entitlementDecider } from '../../commands/entitlements/decider.ts';
-import type { EntitlementEvent } from '../../commands/entitlements/events.ts';
-import { tiers } from '../../commands/entitlements/tiers.ts';
-import { fold, specFor } from '../support/decider-spec.ts';
-import { chainGraph } from '../support/graphs.ts';
-import { fcRuns, fcSeed } from '../support/store.ts';
+import { type CloneCommand, cloneDecider, contentHashOf } from '../../../commands/clones/decider.ts';
+import type { CloneEvent } from '../../../commands/clones/events.ts';
+import { entitlementDecider } from '../../../commands/entitlements/decider.ts';
+import type { EntitlementEvent } from '../../../commands/entitlements/events.ts';
+import { tiers } from '../../../commands/entitlements/tiers.ts';
+import { fold, specFor } from '../../support/decider-spec.ts';
+import { chainGraph } from '../../support/graphs.ts';
+import { fcRuns, fcSeed } from '../../support/store.ts';
 
 const clones = specFor(cloneDecider);
 const created: CloneEvent = {

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chainGraph } from '../support/graphs.ts';
-import { codeOf, startTestServer } from '../support/server.ts';
-import { newAccount, signIn } from '../support/siwe.ts';
+import { chainGraph } from '../../support/graphs.ts';
+import { codeOf, startTestServer } from '../../support/server.ts';
+import { newAccount, signIn } from '../../support/siwe.ts';
 
 const adminAccount = newAccount();
 const server = await startTestServer({ CLASH_DEV_IDENTITY: 'true', CLASH_ADMIN_ADDRESSES: adminAccount.address });

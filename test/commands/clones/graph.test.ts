@@ -2,12 +2,12 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type CompileOptions, compileGraph } from '../../commands/clones/graph/compile.ts';
-import type { GraphLayout, GraphNode, StrategyGraph } from '../../commands/clones/graph/schema.ts';
-import { zStrategyGraph } from '../../commands/clones/graph/schema.ts';
-import { tiers } from '../../commands/entitlements/tiers.ts';
-import { assetSelection, chainGraph, dataStream, edge, tradingPrompt } from '../support/graphs.ts';
-import { fcRuns, fcSeed } from '../support/store.ts';
+import { type CompileOptions, compileGraph } from '../../../commands/clones/graph/compile.ts';
+import type { GraphLayout, GraphNode, StrategyGraph } from '../../../commands/clones/graph/schema.ts';
+import { zStrategyGraph } from '../../../commands/clones/graph/schema.ts';
+import { tiers } from '../../../commands/entitlements/tiers.ts';
+import { assetSelection, chainGraph, dataStream, edge, tradingPrompt } from '../../support/graphs.ts';
+import { fcRuns, fcSeed } from '../../support/store.ts';
 
 const options: CompileOptions = { limits: tiers.starter, modelTier: 'basic', requirePrompt: true };
 const problemsOf = (graph: StrategyGraph, layout: GraphLayout = {}, o: CompileOptions = options) => {
