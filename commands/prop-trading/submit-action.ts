@@ -26,17 +26,21 @@ const text = (figures: Figures): Record<string, string> => Object.fromEntries(Ob
 
 export function decideSubmitAction(cmd: SubmitAction, state: PropAccountState, rules: Rules): PropAccountEvent[] {
   const prefix: PropAccountEvent[] = [];
+  // What a fill and a rejection both say about the order.
+  const order = {
+    accountId: state.accountId,
+    orderId: cmd.orderId,
+    decisionRunId: cmd.decisionRunId,
+    asset: cmd.asset,
+    action: cmd.action,
+    side: cmd.side,
+  };
   const reject = (reasonCode: string, figures: Figures): PropAccountEvent[] => [
     ...prefix,
     {
       type: 'ActionRejected',
       data: {
-        accountId: state.accountId,
-        orderId: cmd.orderId,
-        decisionRunId: cmd.decisionRunId,
-        asset: cmd.asset,
-        action: cmd.action,
-        side: cmd.side,
+        ...order,
         reasonCode,
         figures: text(figures),
         at: cmd.at,
@@ -119,12 +123,7 @@ export function decideSubmitAction(cmd: SubmitAction, state: PropAccountState, r
     {
       type: 'OrderFilled',
       data: {
-        accountId: state.accountId,
-        orderId: cmd.orderId,
-        decisionRunId: cmd.decisionRunId,
-        asset: cmd.asset,
-        action: cmd.action,
-        side: cmd.side,
+        ...order,
         reduceOnly: cmd.reduceOnly,
         leverage,
         size: delta,
