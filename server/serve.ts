@@ -5,12 +5,13 @@
  */
 import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
+import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
 import { type CompetitionEconomy, unconnectedEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes, type RouteModule } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import { startCompetitionWorker } from './competition.ts';
-import type { Composition } from './composition.ts';
+import { type Composition, productComposition } from './composition.ts';
 import type { Config } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
 import { createIdentity } from './identity.ts';
@@ -49,7 +50,10 @@ export async function startServer(
   const economy = options.economy ?? unconnectedEconomy;
   const app = createApp({ ledger, log, auth, config, identity, economy }, options.routes ?? productRoutes);
   const workers = [startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS)];
-  if (config.CLASH_COMPETITION_TICK_MS > 0) workers.push(startCompetitionWorker(ledger, economy, log, config.CLASH_COMPETITION_TICK_MS));
+  const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
+  if (competing && config.CLASH_COMPETITION_TICK_MS > 0) {
+    workers.push(startCompetitionWorker(ledger, economy, log, config.CLASH_COMPETITION_TICK_MS));
+  }
   const server = await new Promise<ServerType>((resolve) => {
     const s = honoServe({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
   });
