@@ -262,6 +262,17 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   assert.equal(royalties.sort(), [alice.address, bob.address].sort());
   assert.is((await ok<{ stage: string }>(200, 'GET', '/api/v1/races/current')).stage, 'accumulating');
   assert.equal((await at(T0 + 36 * HOUR)).handOffs, 0, 'a repeated tick appends nothing');
+  const retired = await ok<{ place: string }>(200, 'POST', `/api/v1/admin/arena/${b}/retire`, {
+    auth: admin.auth,
+    body: { reason: 'creator retired it' },
+  });
+  assert.is(retired.place, 'retired');
+  const fame = await ok<{ entries: { clone_id: string; races: number; cause: string }[] }>(200, 'GET', '/api/v1/hall-of-fame');
+  assert.equal(
+    fame.entries.map((e) => [e.clone_id, e.races, e.cause]),
+    [[b, 1, 'admin']],
+  );
+  assert.is(await lifecycle(bob, b), 'retired');
 
   const dbFile = join(tempDir('clash-audit-').path, 'audit.db');
   server.ledger.store.db.exec(`VACUUM INTO '${dbFile}'`);
