@@ -1,6 +1,7 @@
 /** The `clash` command line: operator and audit commands over the ledger file. */
 import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
+import { auditRace } from './cli/audit.ts';
 import { backupCommand } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
@@ -8,6 +9,7 @@ import { marketImport } from './cli/market.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
 import { propShow } from './cli/prop.ts';
+import { raceShow } from './cli/race.ts';
 import { replayCommand } from './cli/replay-to.ts';
 import { serveCommand } from './cli/serve.ts';
 import { settleCommand } from './cli/settle.ts';
@@ -26,6 +28,8 @@ export const commands: readonly CliCommand<unknown>[] = [
   settleCommand,
   marketImport,
   propShow,
+  auditRace,
+  raceShow,
 ];
 
 function help(): string {

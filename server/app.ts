@@ -5,6 +5,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
+import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import { ValidationError } from '../core/errors.ts';
 import { issuesOf } from '../core/event-registry.ts';
 import { type Authenticator, authenticate, type Principal } from './auth.ts';
@@ -14,6 +15,8 @@ import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
+import { competitionRoutes } from './routes/competition.ts';
+import { competitionAuditionRoutes } from './routes/competition-auditions.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
@@ -31,6 +34,8 @@ export interface AppDeps {
   readonly auth: Authenticator;
   readonly config: Config;
   readonly identity: Identity;
+  /** Economy's side of the competition ports (default: unconnected). */
+  readonly economy?: CompetitionEconomy;
 }
 
 /** A module's routes: registered on the app with the shared dependencies. */
@@ -43,6 +48,8 @@ export const productRoutes: readonly RouteModule[] = [
   cloneProfileRoutes,
   entitlementRoutes,
   propTradingRoutes(),
+  competitionRoutes,
+  competitionAuditionRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

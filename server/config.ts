@@ -38,6 +38,8 @@ export const configSchema = z.object({
     ),
   /** How often the worker catches async projections up, in milliseconds. */
   CLASH_PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /** How often the competition worker ticks (evaluations, races, hand-offs), in milliseconds; 0 turns it off. */
+  CLASH_COMPETITION_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** The origin users sign in to (SIWE domain and URI, JWT issuer). Must be https in production. */
   CLASH_PUBLIC_ORIGIN: z.url().default('http://localhost:3000'),
   /** The EIP-155 chain id SIWE messages must name. */

@@ -5,10 +5,13 @@
  */
 import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
+import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
+import { type CompetitionEconomy, unconnectedEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes, type RouteModule } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
-import type { Composition } from './composition.ts';
+import { startCompetitionWorker } from './competition.ts';
+import { type Composition, productComposition } from './composition.ts';
 import type { Config } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
 import { createIdentity } from './identity.ts';
@@ -22,7 +25,15 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  options: { composition?: Composition; routes?: readonly RouteModule[]; log?: Logger; clock?: Clock; ids?: IdSource } = {},
+  options: {
+    composition?: Composition;
+    routes?: readonly RouteModule[];
+    log?: Logger;
+    clock?: Clock;
+    ids?: IdSource;
+    /** Economy's side of the competition ports; unconnected until Economy is plugged in. */
+    economy?: CompetitionEconomy;
+  } = {},
 ): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL });
   const ledger = openLedger({
@@ -36,8 +47,13 @@ export async function startServer(
   if (identity.generatedKey) log.warn('CLASH_JWT_PRIVATE_KEY is not set: access tokens are signed with a key generated at start-up');
   if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
   const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
-  const app = createApp({ ledger, log, auth, config, identity }, options.routes ?? productRoutes);
-  const worker = startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS);
+  const economy = options.economy ?? unconnectedEconomy;
+  const app = createApp({ ledger, log, auth, config, identity, economy }, options.routes ?? productRoutes);
+  const workers = [startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS)];
+  const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
+  if (competing && config.CLASH_COMPETITION_TICK_MS > 0) {
+    workers.push(startCompetitionWorker(ledger, economy, log, config.CLASH_COMPETITION_TICK_MS));
+  }
   const server = await new Promise<ServerType>((resolve) => {
     const s = honoServe({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
   });
@@ -52,7 +68,7 @@ export async function startServer(
         server.close(() => resolve());
         if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
-      await worker.stop();
+      for (const worker of workers) await worker.stop();
       ledger.close();
       log.info('clash ledger stopped');
     })();

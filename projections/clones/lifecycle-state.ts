@@ -1,7 +1,7 @@
 /**
- * The derived lifecycle state of a clone, from the facts other modules report about it. Only
- * `hasActiveVersion` is fed today (by this module); auditions will set `audition` and the Arena
- * `arena`, through entries they add to the lifecycle projection's event table.
+ * The derived lifecycle state of a clone, from the facts other modules report about it:
+ * `hasActiveVersion` from Clone Service, `audition` from the audition streams and `arena` from
+ * the arena stream, through the lifecycle projection's event table.
  */
 export const lifecycleStates = [
   'setup_required',

@@ -1,10 +1,10 @@
 /**
  * Read model `clone_lifecycle`: the facts about each clone and the state derived from them.
- * `factsFrom` maps an event type to the facts it changes; auditions and the Arena plug in by
- * adding their event types there (and to `eventTypes`), with a version bump to rebuild.
+ * `factsFrom` maps an event type to the facts it changes: Clone Service's own events, the
+ * audition outcomes and the clone's place in the Promotion Queue and Arena (a new event type
+ * there needs a version bump to rebuild).
  */
 
-import type { CloneEvent } from '../../commands/clones/events.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
@@ -12,14 +12,29 @@ import { initialFacts, type LifecycleFacts, type LifecycleState, lifecycleStateO
 
 type FactsUpdate = (event: RecordedEvent) => { cloneId: string; facts: Partial<LifecycleFacts> };
 
+/** A fact about the clone named in the event's `cloneId`. */
+const fact =
+  (facts: Partial<LifecycleFacts>): FactsUpdate =>
+  (e) => ({ cloneId: (e.data as { cloneId: string }).cloneId, facts });
+
 const factsFrom: Readonly<Record<string, FactsUpdate>> = {
-  CloneCreated: (e) => ({ cloneId: (e as RecordedEvent<CloneEvent>).data.cloneId, facts: {} }),
-  StrategyVersionPublished: (e) => ({ cloneId: (e as RecordedEvent<CloneEvent>).data.cloneId, facts: { hasActiveVersion: true } }),
+  CloneCreated: fact({}),
+  StrategyVersionPublished: fact({ hasActiveVersion: true }),
+  // Sent on submit and on every retry.
+  AuditionAccountRequested: fact({ audition: 'running' }),
+  AuditionPassed: fact({ audition: 'passed' }),
+  AuditionFailed: fact({ audition: 'failed' }),
+  AuditionVoided: fact({ audition: 'failed' }),
+  CloneQueued: fact({ arena: 'queued' }),
+  CloneAdmitted: fact({ arena: 'competing' }),
+  // Out of the queue or the Arena by an operator: a new audition is needed to come back.
+  CloneRemoved: fact({ audition: 'none', arena: 'none' }),
+  CloneRetired: fact({ arena: 'retired' }),
 };
 
 export const lifecycleProjection = defineProjection({
   name: 'clone_lifecycle',
-  version: 1,
+  version: 2,
   mode: 'inline',
   eventTypes: Object.keys(factsFrom),
   tables: [

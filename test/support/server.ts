@@ -1,5 +1,6 @@
 /** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock. */
 import pino from 'pino';
+import type { CompetitionEconomy } from '../../commands/competition/ports.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/serve.ts';
@@ -14,11 +15,15 @@ export interface TestServer extends RunningServer {
 
 export const T0 = Date.UTC(2026, 0, 1);
 
-export async function startTestServer(env: Record<string, string> = {}, now = T0): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  now = T0,
+  options: { economy?: CompetitionEconomy } = {},
+): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
   const config = loadConfig({ NODE_ENV: 'test', CLASH_DB: dir.file('clash.db'), PORT: '0', CLASH_SYNCHRONOUS: 'NORMAL', ...env });
-  const running = await startServer(config, { clock, log: pino({ level: 'silent' }) });
+  const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });
   return {
     ...running,
     clock,

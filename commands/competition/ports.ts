@@ -1,0 +1,92 @@
+/**
+ * The Competition module's ports to Economy: small interfaces Economy implements (audition
+ * credits, refunds, withdrawal authorizations) and the one Competition implements for Economy
+ * (ticket purchases). Every call is synchronous and idempotent on the id it carries, so a
+ * worker that repeats a step after a crash asks for nothing twice. doc/competition.md, "Ports".
+ */
+import type { Address } from 'viem';
+
+/** Verified audition fees, spent one per audition. */
+export interface AuditionCredits {
+  /**
+   * Spends one unused, verified audition fee that `owner` paid for `cloneId` and returns its
+   * payment id; `{ refused }` when there is none. The audition id is derived from the payment
+   * id, so one fee can never fund two auditions.
+   */
+  consume(request: { readonly cloneId: string; readonly owner: Address }): { readonly paymentId: string } | { readonly refused: string };
+}
+
+export type RefundPurpose = 'audition_fee' | 'ticket';
+
+/** Full refunds of payments Economy verified. */
+export interface RefundAuthorizer {
+  /**
+   * Authorizes a withdrawal of the whole of payment `paymentId` back to its payer. The same
+   * `refundId` again is a no-op. Throws when Economy cannot take it now; the caller retries.
+   */
+  refund(request: {
+    readonly refundId: string;
+    readonly paymentId: string;
+    readonly purpose: RefundPurpose;
+    /** The audition or race the refund belongs to. */
+    readonly reference: string;
+  }): void;
+}
+
+export type WithdrawalPurpose = 'race_payout' | 'creator_royalty';
+
+/** Withdrawal authorizations for race payouts and creator royalties. */
+export interface WithdrawalAuthorizer {
+  /**
+   * Authorizes `recipient` to withdraw `amountWei` from the prize pool. `owner` is the wallet
+   * the money belongs to (the ticket holder or the creator; today always the recipient). The
+   * same `withdrawalId` again is a no-op. Throws when Economy cannot take it now; the caller retries.
+   */
+  authorize(request: {
+    readonly withdrawalId: string;
+    readonly owner: Address;
+    readonly recipient: Address;
+    readonly amountWei: bigint;
+    readonly purpose: WithdrawalPurpose;
+    /** The race id. */
+    readonly reference: string;
+  }): void;
+}
+
+/** What Economy hands over once it verified a payment for exactly these tickets. */
+export interface TicketPurchase {
+  readonly paymentId: string;
+  readonly raceId: string;
+  readonly cloneId: string;
+  readonly holder: Address;
+  readonly count: number;
+  readonly amountWei: bigint;
+}
+
+/** Implemented by Competition, called by Economy: the same payment again is a no-op. */
+export interface TicketPurchaseSink {
+  /** Records the tickets on the race; throws a DomainError when the race refuses them (Economy then refunds the payment). */
+  recordTicketPurchase(purchase: TicketPurchase): { readonly raceId: string; readonly tickets: number };
+}
+
+/** Everything Competition needs from Economy. */
+export interface CompetitionEconomy {
+  readonly credits: AuditionCredits;
+  readonly refunds: RefundAuthorizer;
+  readonly withdrawals: WithdrawalAuthorizer;
+}
+
+/** Until Economy is plugged in: no audition credits, and no refund or withdrawal is ever asked for without one. */
+export const unconnectedEconomy: CompetitionEconomy = {
+  credits: { consume: () => ({ refused: 'economy_not_connected' }) },
+  refunds: {
+    refund: () => {
+      throw new Error('economy is not connected: refunds cannot be authorized');
+    },
+  },
+  withdrawals: {
+    authorize: () => {
+      throw new Error('economy is not connected: withdrawals cannot be authorized');
+    },
+  },
+};

@@ -1,0 +1,130 @@
+/**
+ * The competition process manager: reads the hand-off events of the log in order from its
+ * checkpoint and takes the next step for each (doc/competition.md, "Process-manager
+ * hand-offs"): open accounts through Prop Trading, queue passed clones, open, record and
+ * settle races, ask Economy for refunds, payouts and royalties. Every step is idempotent, so
+ * the checkpoint is advanced after the step: a crash in between repeats a step, never skips one.
+ * A step that throws stops the run there; the next run retries it (Economy may be down).
+ */
+
+import { readCheckpoint, writeCheckpoint } from '../../core/checkpoints.ts';
+import type { RecordedEvent } from '../../core/event-store.ts';
+import type { ArenaEvent } from './arena-events.ts';
+import type { AuditionEvent } from './audition-events.ts';
+import { type Competition, WORKER_ACTOR } from './handlers.ts';
+import { payoutClaims } from './payout-tree.ts';
+import { raceStreamId } from './race-decider.ts';
+import { defaultRaceRules, type RaceEvent, type RaceSettledData } from './race-events.ts';
+import { raceResultOf } from './race-settlement.ts';
+
+export const PROCESS_CHECKPOINT = 'process:competition';
+
+type HandOff = AuditionEvent | ArenaEvent | RaceEvent;
+
+const handOffTypes = [
+  'AuditionAccountRequested',
+  'AuditionPassed',
+  'AuditionFeeRefundOwed',
+  'RaceScheduled',
+  'RaceLaunched',
+  'TicketRefundOwed',
+  'RaceClosed',
+  'RaceSettled',
+] as const;
+
+function step(c: Competition, e: HandOff): void {
+  switch (e.type) {
+    case 'AuditionAccountRequested':
+      c.openAuditionAccount(e.data.auditionId, e.data.attempt);
+      return;
+    case 'AuditionPassed': {
+      const { cloneId, auditionId, passedAt } = e.data;
+      c.arenaCommand({ type: 'QueueClone', cloneId, auditionId, passedAt }, WORKER_ACTOR);
+      return;
+    }
+    case 'AuditionFeeRefundOwed': {
+      const { auditionId, feePaymentId } = e.data;
+      const refundId = `audition-fee-${auditionId}`;
+      c.deps.economy.refunds.refund({ refundId, paymentId: feePaymentId, purpose: 'audition_fee', reference: auditionId });
+      return;
+    }
+    case 'RaceScheduled':
+      openRace(c, e.data);
+      return;
+    case 'RaceLaunched':
+      c.arenaCommand({ type: 'RecordRaceLaunch', raceId: e.data.raceId }, WORKER_ACTOR);
+      return;
+    case 'TicketRefundOwed': {
+      const { paymentId, raceId } = e.data;
+      c.deps.economy.refunds.refund({ refundId: `ticket-${paymentId}`, paymentId, purpose: 'ticket', reference: raceId });
+      return;
+    }
+    case 'RaceClosed':
+      settleClosedRace(c, e.data.raceId);
+      return;
+    case 'RaceSettled':
+      payOut(c, e.data);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Opens the scheduled race, to launch one cadence period after it was scheduled. */
+function openRace(c: Competition, d: { raceId: string; sequence: number; scheduledAt: number }): void {
+  if (c.races.load(raceStreamId(d.raceId)).state) return;
+  const period = c.rules.race?.launchPeriodMs ?? defaultRaceRules.launchPeriodMs;
+  const launchAt = d.scheduledAt + period;
+  c.race({ type: 'OpenRace', raceId: d.raceId, sequence: d.sequence, launchAt, rules: c.rules.race ?? {} }, WORKER_ACTOR);
+}
+
+/** Finalizes every race account that is not yet final, then settles with their final equities. */
+function settleClosedRace(c: Competition, raceId: string): void {
+  const race = c.races.load(raceStreamId(raceId)).state;
+  if (race?.stage !== 'settling') return;
+  const finalEquities = race.entrants.map((e) => {
+    if (c.prop.state(e.propAccountId).status !== 'finalized') c.prop.finalize(e.propAccountId, WORKER_ACTOR);
+    return { cloneId: e.cloneId, finalEquityMicroUsd: c.prop.state(e.propAccountId).cash };
+  });
+  c.race({ type: 'SettleRace', raceId, finalEquities }, WORKER_ACTOR);
+}
+
+/** Records the result on the arena, asks Economy for every payout and royalty, then archives the race. */
+function payOut(c: Competition, settled: RaceSettledData): void {
+  c.arenaCommand({ type: 'RecordRaceResult', ...raceResultOf(settled), approvedCloneIds: c.approvedQueue() }, WORKER_ACTOR);
+  const { raceId } = settled;
+  for (const claim of payoutClaims(settled.payouts)) {
+    c.deps.economy.withdrawals.authorize({
+      withdrawalId: `race-${raceId}-payout-${claim.holder.toLowerCase()}`,
+      owner: claim.holder,
+      recipient: claim.holder,
+      amountWei: claim.amountWei,
+      purpose: 'race_payout',
+      reference: raceId,
+    });
+  }
+  for (const royalty of settled.royalties) {
+    c.deps.economy.withdrawals.authorize({
+      withdrawalId: `race-${raceId}-royalty-${royalty.cloneId}`,
+      owner: royalty.creator,
+      recipient: royalty.creator,
+      amountWei: royalty.amountWei,
+      purpose: 'creator_royalty',
+      reference: raceId,
+    });
+  }
+  c.race({ type: 'ArchiveRace', raceId }, WORKER_ACTOR);
+}
+
+/** Takes the step of every hand-off event after the checkpoint; returns how many it handled. */
+export function runHandOffs(c: Competition): number {
+  const db = c.deps.store.db;
+  const from = readCheckpoint(db, PROCESS_CHECKPOINT)?.position ?? 0;
+  let handled = 0;
+  for (const event of c.deps.store.readAll({ after: from, types: handOffTypes })) {
+    step(c, event as RecordedEvent<HandOff>);
+    writeCheckpoint(db, PROCESS_CHECKPOINT, { version: 1, position: event.position, generation: 0 });
+    handled += 1;
+  }
+  return handled;
+}

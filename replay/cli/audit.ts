@@ -1,0 +1,41 @@
+/**
+ * clash audit race RACE_ID: recomputes a race's settlement from raw events only (tickets from
+ * the race stream, final equities folded from each entrant's prop-account events) and compares
+ * it line by line with the recorded RaceSettled and the settlement read models. Exit 0 when all
+ * agree, 1 naming the first difference.
+ */
+import { z } from 'zod';
+import { auditRaceSettlement } from '../../commands/competition/settlement-audit.ts';
+import { CompetitionQueries } from '../../projections/competition/queries.ts';
+import { openLedger } from '../../server/context.ts';
+import { commonFlags, defineCommand, existingDb } from './command.ts';
+
+export const auditRace = defineCommand({
+  words: ['audit', 'race'],
+  usage: 'clash audit race RACE_ID [--db PATH] [--json]',
+  summary: 'recompute a race settlement from raw events and compare it with the recorded one and the read models; exit 1 on a difference',
+  schema: z.object({ ...commonFlags, positionals: z.array(z.string().min(1)).length(1, 'give one RACE_ID') }),
+  run: (flags, ctx) => {
+    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
+    try {
+      const raceId = flags.positionals[0] as string;
+      const audit = auditRaceSettlement(ledger.store, new CompetitionQueries(ledger.store.db), raceId);
+      const ok = audit.differences.length === 0;
+      ctx.out.data({ raceId, ok, differences: audit.differences, merkleRoot: audit.recomputed?.merkleRoot ?? null });
+      if (ok) {
+        const s = audit.recomputed;
+        ctx.out.line(`race ${raceId}: settlement recomputed from raw events agrees with RaceSettled and the read models`);
+        ctx.out.line(
+          `${s?.ranking.length ?? 0} entrants, ${s?.payouts.length ?? 0} payout lines, ${s?.royalties.length ?? 0} royalties, merkle root ${s?.merkleRoot ?? '-'}`,
+        );
+        return 0;
+      }
+      ctx.out.error(`race ${raceId}: first difference: ${audit.differences[0]}`);
+      ctx.out.line(`${audit.differences.length} difference(s)`);
+      for (const d of audit.differences) ctx.out.line(`  ${d}`);
+      return 1;
+    } finally {
+      ledger.close();
+    }
+  },
+});

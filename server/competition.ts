@@ -1,0 +1,47 @@
+/**
+ * Wiring of the Competition module: its dependencies over the ledger (market memory, the read
+ * models it takes facts from, Economy's ports) and the periodic worker that ticks it.
+ */
+import type { Logger } from 'pino';
+import { MarketMemory } from '../adapters/market/market-memory.ts';
+import type { CompetitionDeps } from '../commands/competition/handlers.ts';
+import type { CompetitionEconomy } from '../commands/competition/ports.ts';
+import { CompetitionWorker } from '../commands/competition/worker.ts';
+import { readModelFacts } from '../projections/competition/facts.ts';
+import { CompetitionQueries } from '../projections/competition/queries.ts';
+import type { Ledger } from './context.ts';
+import type { Worker } from './workers.ts';
+
+export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Omit<CompetitionDeps, 'clock'> {
+  const db = ledger.store.db;
+  return {
+    store: ledger.store,
+    ids: ledger.ids,
+    market: new MarketMemory(db),
+    economy,
+    facts: readModelFacts(db),
+    queries: new CompetitionQueries(db),
+  };
+}
+
+/** Ticks the competition worker every `intervalMs` at the ledger clock's time; a failed tick is logged and retried next time. */
+export function startCompetitionWorker(ledger: Ledger, economy: CompetitionEconomy, log: Logger, intervalMs: number): Worker {
+  const worker = new CompetitionWorker(competitionDeps(ledger, economy));
+  let failures = 0;
+  const timer = setInterval(() => {
+    try {
+      const report = worker.tick(ledger.clock.now());
+      if (report.handOffs > 0 || report.evaluated > 0) log.debug(report, 'competition tick');
+      failures = 0;
+    } catch (err) {
+      failures += 1;
+      log.error({ err, failures }, 'competition tick failed; retrying at the next tick');
+    }
+  }, intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,302 @@
+/**
+ * The competition loop over real HTTP with a manual clock on real BTC prices: sign in, create
+ * and publish clones, audition (pass, fail, retry, void), queue, Arena, tickets through the
+ * ticket sink, launch, trade, settle, payout proofs, authorizations at the Economy double, and
+ * the settlement audit by replay — which passes, then fails on a copy with one tampered event.
+ */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import Database from 'better-sqlite3';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type Address, getAddress } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
+import { MarketMemory } from '../../adapters/market/market-memory.ts';
+import { Competition } from '../../commands/competition/handlers.ts';
+import { CompetitionWorker } from '../../commands/competition/worker.ts';
+import { competitionDeps } from '../../server/competition.ts';
+import { clash } from '../support/cli.ts';
+import { TestEconomy } from '../support/economy.ts';
+import { chainGraph } from '../support/graphs.ts';
+import { sharedData } from '../support/prop-trading.ts';
+import { codeOf, startTestServer } from '../support/server.ts';
+import { newAccount, type SignedIn, signIn } from '../support/siwe.ts';
+import { tempDir } from '../support/store.ts';
+
+const HOUR = 3_600_000;
+/** Auditions start at 22:00 UTC on 2025-06-05: BTC rises about 2.9% by 14:40 the next day without falling 1%. */
+const T0 = Date.UTC(2025, 5, 5, 21, 0);
+const SERVICE = 'worker-secret-0123456789abcdef';
+const PRICE = 10n ** 16n;
+
+const data = sharedData();
+const economy = new TestEconomy();
+const adminAccount = newAccount();
+const server = await startTestServer(
+  {
+    CLASH_DEV_IDENTITY: 'true',
+    CLASH_ADMIN_ADDRESSES: adminAccount.address,
+    CLASH_SERVICE_TOKENS: `worker:${SERVICE}`,
+    CLASH_COMPETITION_TICK_MS: '0',
+  },
+  T0,
+  { economy },
+);
+const worker = new CompetitionWorker(competitionDeps(server.ledger, economy));
+const sink = new Competition({ ...competitionDeps(server.ledger, economy), clock: server.clock });
+/** A signed-in user; the session is renewed when the manual clock has moved past its access token. */
+class User {
+  private constructor(
+    private readonly account: PrivateKeyAccount,
+    private session: SignedIn,
+    private since: number,
+  ) {}
+  static async signIn(account: PrivateKeyAccount): Promise<User> {
+    return new User(account, await signIn(server, account), server.clock.now());
+  }
+  get auth(): string {
+    return this.session.auth;
+  }
+  get address(): Address {
+    return getAddress(this.session.user.address);
+  }
+  async renew(): Promise<void> {
+    if (server.clock.now() - this.since < 10 * 60_000) return;
+    this.session = await signIn(server, this.account);
+    this.since = server.clock.now();
+  }
+}
+const admin = await User.signIn(adminAccount);
+const [alice, bob, carol, backer1, backer2] = [
+  await User.signIn(newAccount()),
+  await User.signIn(newAccount()),
+  await User.signIn(newAccount()),
+  await User.signIn(newAccount()),
+  await User.signIn(newAccount()),
+];
+/** Moves the clock (renewing every session) and ticks the competition worker there. */
+async function at(ms: number) {
+  server.clock.set(ms);
+  for (const u of [admin, alice, bob, carol, backer1, backer2]) await u.renew();
+  return worker.tick(ms);
+}
+
+async function ok<T>(status: number, method: string, path: string, options: { body?: unknown; auth?: string } = {}): Promise<T> {
+  const res = await server.call(method, path, options);
+  assert.is(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);
+  return res.body as T;
+}
+
+async function publishedClone(owner: User, name: string): Promise<string> {
+  const { id } = await ok<{ id: string }>(201, 'POST', '/api/v1/clones', { auth: owner.auth, body: { name, modelTier: 'basic' } });
+  await ok(200, 'PUT', `/api/v1/clones/${id}/draft`, { auth: owner.auth, body: { graph: chainGraph(), layout: {} } });
+  await ok(201, 'POST', `/api/v1/clones/${id}/entitlement/dev-grant`, { auth: owner.auth });
+  await ok(201, 'POST', `/api/v1/clones/${id}/versions`, { auth: owner.auth });
+  return id;
+}
+
+const trade = (accountId: string, body: Record<string, unknown>) =>
+  ok<{ events: { type: string }[] }>(200, 'POST', `/api/v1/prop-accounts/${accountId}/actions`, {
+    auth: `Bearer ${SERVICE}`,
+    body: { decisionRunId: `run-${server.clock.now()}`, asset: 'BTC', ...body },
+  });
+const lifecycle = async (owner: User, cloneId: string) =>
+  (await ok<{ lifecycleState: string }>(200, 'GET', `/api/v1/clones/${cloneId}`, { auth: owner.auth })).lifecycleState;
+interface Audition {
+  auditionId: string;
+  status: string;
+  propAccountId: string;
+  failureReason: string | null;
+  attempt: number;
+}
+
+test('without an audition credit, or for someone else’s clone, an audition is refused; bad input names the field', async () => {
+  const id = await publishedClone(carol, 'No Fee');
+  assert.is(codeOf((await server.call('POST', `/api/v1/clones/${id}/auditions`, { auth: carol.auth })).body), 'audition_credit_required');
+  assert.is((await server.call('POST', `/api/v1/clones/${id}/auditions`, { auth: bob.auth })).status, 403);
+  assert.is((await server.call('POST', `/api/v1/clones/${id}/auditions`)).status, 401);
+  const bad = await server.call('POST', `/api/v1/races/r/tickets`, {
+    auth: `Bearer ${SERVICE}`,
+    body: { paymentId: 'p', cloneId: id, holder: 'nope', count: 1, amountWei: '1' },
+  });
+  assert.is(bad.status, 400);
+  assert.match(JSON.stringify(bad.body), 'holder');
+  assert.is((await server.call('GET', '/api/v1/races/nope')).status, 404);
+  const doc = await ok<{ paths: Record<string, unknown> }>(200, 'GET', '/api/v1/openapi.json');
+  for (const path of [
+    '/api/v1/arena',
+    '/api/v1/races/{id}/payouts/{address}/proof',
+    '/api/v1/clones/{id}/auditions',
+    '/api/v1/me/payouts',
+  ]) {
+    assert.ok(doc.paths[path], path);
+  }
+});
+
+test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, settle, proofs, payouts, audit', async () => {
+  if (!data) return;
+  const memory = new MarketMemory(server.ledger.store.db);
+  importMarketFile(memory, join(data, 'market/hyperliquid/python-sdk/responses/meta.2023-07-17.json'));
+  importMarketFile(memory, join(data, 'market/candles-1m/bybit-linear/BTCUSDT_1m.csv'));
+  await at(T0);
+  const arena = await ok<{ open: boolean; slots: number }>(200, 'GET', '/api/v1/arena');
+  assert.equal([arena.open, arena.slots], [true, 8]);
+  const first = await ok<{ raceId: string; stage: string; launchAt: number }>(200, 'GET', '/api/v1/races/current');
+  assert.equal([first.stage, first.launchAt], ['accumulating', T0 + 6 * HOUR]);
+
+  const [a, b, c, d] = await Promise.all([
+    publishedClone(alice, 'Alpha'),
+    publishedClone(bob, 'Bravo'),
+    publishedClone(carol, 'Charlie'),
+    publishedClone(alice, 'Delta'),
+  ]);
+  for (const id of [a, b, c, d]) economy.grantAuditionCredit(id);
+  economy.grantAuditionCredit(c);
+  await at(T0 + HOUR);
+  const submit = (owner: User, id: string) => ok<Audition>(201, 'POST', `/api/v1/clones/${id}/auditions`, { auth: owner.auth });
+  const [ua, ub, uc, ud] = [await submit(alice, a), await submit(bob, b), await submit(carol, c), await submit(alice, d)];
+  assert.is(ua.status, 'running');
+  assert.is(await lifecycle(alice, a), 'audition_running');
+  assert.is(codeOf((await server.call('POST', `/api/v1/clones/${a}/auditions`, { auth: alice.auth })).body), 'audition_running');
+  for (const u of [ua, ub, ud]) await trade(u.propAccountId, { action: 'open', side: 'long', notionalUsd: '40000', leverage: 10 });
+  await trade(uc.propAccountId, { action: 'open', side: 'short', notionalUsd: '40000', leverage: 10 });
+
+  for (let t = T0 + 2 * HOUR; t <= T0 + 17 * HOUR; t += HOUR) await at(t);
+  const failed = await ok<Audition>(200, 'GET', `/api/v1/auditions/${uc.auditionId}`, { auth: carol.auth });
+  assert.is(failed.status, 'failed');
+  assert.ok(['daily_loss_limit', 'total_loss_limit'].includes(failed.failureReason ?? ''), failed.failureReason ?? '');
+  assert.is(await lifecycle(carol, c), 'audition_failed');
+  assert.is((await server.call('GET', `/api/v1/auditions/${uc.auditionId}`, { auth: bob.auth })).status, 403);
+
+  await at(Date.UTC(2025, 5, 6, 14, 40));
+  for (const u of [ua, ub, ud]) await trade(u.propAccountId, { action: 'close', side: 'long' });
+  for (let t = T0 + 18 * HOUR; t <= T0 + 25 * HOUR; t += HOUR) await at(t);
+  const passed = await ok<Audition>(200, 'GET', `/api/v1/auditions/${ua.auditionId}`, { auth: alice.auth });
+  assert.is(passed.status, 'passed');
+  assert.is(await lifecycle(alice, a), 'competing');
+  const slots = await ok<{ occupied: { cloneId: string; name: string }[] }>(200, 'GET', '/api/v1/arena');
+  assert.equal(slots.occupied.map((s) => s.name).sort(), ['Alpha', 'Bravo', 'Delta']);
+  assert.equal((await ok<{ queue: unknown[] }>(200, 'GET', '/api/v1/queue')).queue, []);
+
+  // Carol retries on the same fee, then an admin voids the audition: the fee is refunded.
+  const retried = await ok<Audition>(200, 'POST', `/api/v1/auditions/${uc.auditionId}/retry`, { auth: carol.auth });
+  assert.equal([retried.status, retried.attempt], ['running', 2]);
+  const voided = await ok<Audition>(200, 'POST', `/api/v1/admin/auditions/${uc.auditionId}/void`, {
+    auth: admin.auth,
+    body: { reason: 'strategy copied' },
+  });
+  assert.is(voided.status, 'voided');
+  assert.is(
+    (await server.call('POST', `/api/v1/admin/auditions/${uc.auditionId}/void`, { auth: alice.auth, body: { reason: 'x y z' } })).status,
+    403,
+  );
+
+  // Tickets through the sink while the race accumulates; Delta is removed before the launch, so its tickets are refunded.
+  const race = await ok<{ raceId: string; launchAt: number }>(200, 'GET', '/api/v1/races/current');
+  assert.is(race.launchAt, T0 + 30 * HOUR);
+  const holder1 = backer1.address;
+  const holder2 = backer2.address;
+  economy.buyTickets(sink, race.raceId, holder1, a, 3, PRICE);
+  economy.buyTickets(sink, race.raceId, holder1, b, 1, PRICE);
+  const repeat = economy.buyTickets(sink, race.raceId, holder2, b, 2, PRICE);
+  const refunded = economy.buyTickets(sink, race.raceId, holder1, d, 2, PRICE);
+  sink.recordTicketPurchase({ paymentId: repeat, raceId: race.raceId, cloneId: b, holder: holder2, count: 2, amountWei: 2n * PRICE });
+  const viaRoute = await server.call('POST', `/api/v1/races/${race.raceId}/tickets`, {
+    auth: `Bearer ${SERVICE}`,
+    body: { paymentId: repeat, cloneId: b, holder: holder2, count: 2, amountWei: String(2n * PRICE) },
+  });
+  assert.is(viaRoute.status, 201, 'the same payment again changes nothing');
+  assert.is((await server.call('POST', `/api/v1/races/${race.raceId}/tickets`, { auth: alice.auth, body: {} })).status, 400);
+  const pool = await ok<{ tickets: number; pool: { cloneId: string; tickets: number }[] }>(200, 'GET', `/api/v1/races/${race.raceId}`);
+  assert.is(pool.tickets, 8);
+  await ok(200, 'POST', `/api/v1/admin/arena/${d}/remove`, { auth: admin.auth, body: { reason: 'creator asked' } });
+
+  await at(T0 + 30 * HOUR);
+  const launched = await ok<{ stage: string; entrants: { cloneId: string; propAccountId: string }[]; tickets: number }>(
+    200,
+    'GET',
+    `/api/v1/races/${race.raceId}`,
+  );
+  assert.equal([launched.stage, launched.entrants.length, launched.tickets], ['live', 2, 6]);
+  assert.ok(economy.refundRequests.some((r) => r.paymentId === refunded && r.purpose === 'ticket'));
+  assert.ok(economy.refundRequests.some((r) => r.purpose === 'audition_fee' && r.reference === uc.auditionId));
+  const account = (id: string) => launched.entrants.find((e) => e.cloneId === id)?.propAccountId as string;
+  await trade(account(a), { action: 'open', side: 'long', notionalUsd: '20000', leverage: 5 });
+  await trade(account(b), { action: 'open', side: 'short', notionalUsd: '20000', leverage: 5 });
+  const mine = await ok<{ positions: { tickets: number }[]; purchases: { status: string }[] }>(200, 'GET', '/api/v1/me/tickets', {
+    auth: backer1.auth,
+  });
+  assert.equal(mine.purchases.map((p) => p.status).sort(), ['held', 'held', 'refund_owed']);
+
+  for (let t = T0 + 31 * HOUR; t <= T0 + 36 * HOUR; t += HOUR) await at(t);
+  const settled = await ok<{ ranking: { cloneId: string; position: number }[]; merkleRoot: string; claims: { holder: string }[] }>(
+    200,
+    'GET',
+    `/api/v1/races/${race.raceId}/settlement`,
+  );
+  assert.equal(
+    settled.ranking.map((r) => [r.cloneId, r.position]),
+    [
+      [a, 1],
+      [b, 2],
+    ],
+  );
+  assert.is((await ok<{ stage: string }>(200, 'GET', `/api/v1/races/${race.raceId}`)).stage, 'archived');
+  for (const backer of [backer1, backer2]) {
+    const proof = await ok<{ amountWei: string; proof: string[]; holder: string }>(
+      200,
+      'GET',
+      `/api/v1/races/${race.raceId}/payouts/${backer.address.toLowerCase()}/proof`,
+    );
+    const leaf = [race.raceId, proof.holder, proof.amountWei];
+    assert.ok(StandardMerkleTree.verify(settled.merkleRoot, ['string', 'address', 'uint256'], leaf, proof.proof));
+    const withdrawal = economy.withdrawalRequests.find((w) => w.purpose === 'race_payout' && w.recipient === proof.holder);
+    assert.is(withdrawal?.amountWei.toString(), proof.amountWei);
+    const payouts = await ok<{ totalWei: string }>(200, 'GET', '/api/v1/me/payouts', { auth: backer.auth });
+    assert.is(payouts.totalWei, proof.amountWei);
+  }
+  assert.is((await server.call('GET', `/api/v1/races/${race.raceId}/payouts/${carol.address}/proof`)).status, 404);
+  const royalties = economy.withdrawalRequests.filter((w) => w.purpose === 'creator_royalty').map((w) => w.recipient);
+  assert.equal(royalties.sort(), [alice.address, bob.address].sort());
+  assert.is((await ok<{ stage: string }>(200, 'GET', '/api/v1/races/current')).stage, 'accumulating');
+  assert.equal((await at(T0 + 36 * HOUR)).handOffs, 0, 'a repeated tick appends nothing');
+  const retired = await ok<{ place: string }>(200, 'POST', `/api/v1/admin/arena/${b}/retire`, {
+    auth: admin.auth,
+    body: { reason: 'creator retired it' },
+  });
+  assert.is(retired.place, 'retired');
+  const fame = await ok<{ entries: { clone_id: string; races: number; cause: string }[] }>(200, 'GET', '/api/v1/hall-of-fame');
+  assert.equal(
+    fame.entries.map((e) => [e.clone_id, e.races, e.cause]),
+    [[b, 1, 'admin']],
+  );
+  assert.is(await lifecycle(bob, b), 'retired');
+
+  const dbFile = join(tempDir('clash-audit-').path, 'audit.db');
+  server.ledger.store.db.exec(`VACUUM INTO '${dbFile}'`);
+  const audited = await clash(['audit', 'race', race.raceId, '--db', dbFile]);
+  assert.is(audited.code, 0, audited.stderr + audited.stdout);
+  const shown = await clash(['race', 'show', race.raceId, '--db', dbFile]);
+  assert.is(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, 'archived');
+
+  const tampered = dbFile.replace('audit.db', 'tampered.db');
+  copyFileSync(dbFile, tampered);
+  const db = new Database(tampered);
+  db.exec('DROP TRIGGER events_append_only_update');
+  db.prepare(
+    `UPDATE events SET data = json_set(data, '$.tickets', 4) WHERE event_id = (SELECT event_id FROM events WHERE type = 'TicketsBought' AND stream_id = ? LIMIT 1)`,
+  ).run(`race-${race.raceId}`);
+  db.close();
+  const caught = await clash(['audit', 'race', race.raceId, '--db', tampered]);
+  assert.is(caught.code, 1);
+  assert.match(caught.stderr, 'first difference: RaceSettled.ticketsSold: recomputed 7, recorded 6');
+});
+
+test.after(async () => {
+  await server.stop();
+});
+
+test.run();
