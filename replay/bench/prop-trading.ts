@@ -215,6 +215,7 @@ function rebuildBaseline(scratch: Scratch, store: EventStore, events: number): n
       }
     })();
   }
+  db.exec('CREATE INDEX capture_by_command ON capture_writes (command)');
   const page = db.prepare('SELECT tbl, op, vals FROM capture_writes WHERE command > ? AND command <= ? ORDER BY seq');
   const writer = new RawRowWriter(scratch.file('prop-rebuild-raw'), 'NORMAL', propTables);
   const v = rate(events, () => {
