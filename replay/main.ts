@@ -1,6 +1,7 @@
 /** The `clash` command line: operator and audit commands over the ledger file. */
 import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
+import { apiReference } from './cli/api.ts';
 import { auditRace } from './cli/audit.ts';
 import { backupCommand } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
@@ -25,6 +26,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   eventsCatalog,
   replayCommand,
   backupCommand,
+  apiReference,
   settleCommand,
   marketImport,
   propShow,
