@@ -10,10 +10,12 @@ import { issuesOf } from '../core/event-registry.ts';
 import { type Authenticator, authenticate, type Principal } from './auth.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
+import type { Economy } from './economy.ts';
 import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
+import { economyRoutes } from './routes/economy.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
@@ -31,6 +33,8 @@ export interface AppDeps {
   readonly auth: Authenticator;
   readonly config: Config;
   readonly identity: Identity;
+  /** Null when no chain is configured (tests that configure none): the economy routes answer 503. */
+  readonly economy: Economy | null;
 }
 
 /** A module's routes: registered on the app with the shared dependencies. */
@@ -43,6 +47,7 @@ export const productRoutes: readonly RouteModule[] = [
   cloneProfileRoutes,
   entitlementRoutes,
   propTradingRoutes(),
+  economyRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

@@ -11,6 +11,7 @@ import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import type { Composition } from './composition.ts';
 import type { Config } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
+import { type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
 import { startProjectionWorker } from './workers.ts';
 
@@ -22,7 +23,15 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  options: { composition?: Composition; routes?: readonly RouteModule[]; log?: Logger; clock?: Clock; ids?: IdSource } = {},
+  options: {
+    composition?: Composition;
+    routes?: readonly RouteModule[];
+    log?: Logger;
+    clock?: Clock;
+    ids?: IdSource;
+    /** What other modules provide to the economy (default: `defaultEconomyPorts`). */
+    economyPorts?: (ledger: Ledger) => EconomyPorts;
+  } = {},
 ): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL });
   const ledger = openLedger({
@@ -36,10 +45,17 @@ export async function startServer(
   if (identity.generatedKey) log.warn('CLASH_JWT_PRIVATE_KEY is not set: access tokens are signed with a key generated at start-up');
   if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
   const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
-  const app = createApp({ ledger, log, auth, config, identity }, options.routes ?? productRoutes);
+  const economy = await startEconomy(ledger, config, log, options.economyPorts);
+  const app = createApp({ ledger, log, auth, config, identity, economy }, options.routes ?? productRoutes);
   const worker = startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS);
-  const server = await new Promise<ServerType>((resolve) => {
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const s = honoServe({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+    s.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await worker.stop();
+    await economy?.stop();
+    ledger.close();
+    throw error;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -53,6 +69,7 @@ export async function startServer(
         if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
       await worker.stop();
+      await economy?.stop();
       ledger.close();
       log.info('clash ledger stopped');
     })();

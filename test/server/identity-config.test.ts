@@ -11,7 +11,15 @@ const pem = (type: 'ed25519' | 'ec') =>
   generateKeyPairSync(type as 'ec', { namedCurve: 'P-256' })
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
     .toString();
-const production = { NODE_ENV: 'production', CLASH_PUBLIC_ORIGIN: 'https://clash.example', CLASH_JWT_PRIVATE_KEY: pem('ed25519') };
+const production = {
+  NODE_ENV: 'production',
+  CLASH_PUBLIC_ORIGIN: 'https://clash.example',
+  CLASH_JWT_PRIVATE_KEY: pem('ed25519'),
+  CHAIN_RPC_URL: 'https://rpc.example',
+  CHAIN_ID: '8453',
+  VAULT_ADDRESS: `0x${'11'.repeat(20)}`,
+  CLASH_SIGNER_PRIVATE_KEY: `0x${'22'.repeat(32)}`,
+};
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -27,7 +35,14 @@ test('development defaults need nothing; production needs a key and an https ori
   assert.equal(problems({}), []);
   assert.equal(problems(production), []);
   assert.equal(problems({ ...production, CLASH_DEV_IDENTITY: 'true' }), ['CLASH_DEV_IDENTITY']);
-  assert.equal(problems({ NODE_ENV: 'production' }), ['CLASH_JWT_PRIVATE_KEY', 'CLASH_PUBLIC_ORIGIN']);
+  assert.equal(problems({ NODE_ENV: 'production' }), [
+    'CLASH_JWT_PRIVATE_KEY',
+    'CLASH_PUBLIC_ORIGIN',
+    'CHAIN_RPC_URL',
+    'CHAIN_ID',
+    'VAULT_ADDRESS',
+    'CLASH_SIGNER_PRIVATE_KEY',
+  ]);
   assert.equal(problems({ CLASH_ADMIN_ADDRESSES: '0x12' }), ['CLASH_ADMIN_ADDRESSES']);
 });
 

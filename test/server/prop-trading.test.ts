@@ -35,6 +35,7 @@ const app = createApp(
     auth: anyOf([serviceTokenAuthenticator([{ name: 'worker', secret: SERVICE }]), users]),
     config,
     identity: createIdentity(ledger, config),
+    economy: null,
   },
   [propTradingRoutes({ ownership })],
 );
