@@ -3,6 +3,7 @@ import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
 import { backupCommand } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
+import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
 import { marketImport } from './cli/market.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
@@ -26,6 +27,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   settleCommand,
   marketImport,
   propShow,
+  economyReconcile,
 ];
 
 function help(): string {

@@ -2,6 +2,7 @@
  * The process configuration, from the environment, validated at start-up. A bad value stops
  * the process with a message naming the variable. `clash serve` flags override these.
  */
+import { getAddress } from 'viem';
 import { z } from 'zod';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
@@ -94,6 +95,7 @@ export const configSchema = z.object({
   VAULT_ADDRESS: z
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
+    .transform((s) => getAddress(s.toLowerCase()))
     .optional(),
   /** 0x-prefixed 32-byte hex key that signs quotes and withdrawals (the vault's signer). Unset in development: generated. */
   CLASH_SIGNER_PRIVATE_KEY: z

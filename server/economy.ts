@@ -48,6 +48,7 @@ export interface Economy {
   readonly withdrawals: WithdrawalCommands;
   readonly credits: AuditionCredits;
   readonly vault: VaultRef;
+  readonly rpcUrl: string;
   stop(): Promise<void>;
 }
 
@@ -84,8 +85,8 @@ async function openChain(config: Config, log: Logger) {
       throw new ConfigError(['CLASH_SIGNER_PRIVATE_KEY=(unset): required with CHAIN_RPC_URL']);
     const account = privateKeyToAccount(config.CLASH_SIGNER_PRIVATE_KEY as `0x${string}`);
     const client = await connectChain(config.CHAIN_RPC_URL, config.CHAIN_ID);
-    const vault = { chainId: config.CHAIN_ID, address: config.VAULT_ADDRESS as `0x${string}` };
-    return { account, client, vault, confirmations: config.CHAIN_CONFIRMATIONS ?? 12, stop: async () => {} };
+    const vault = { chainId: config.CHAIN_ID, address: config.VAULT_ADDRESS };
+    return { account, client, vault, rpcUrl: config.CHAIN_RPC_URL, confirmations: config.CHAIN_CONFIRMATIONS ?? 12, stop: async () => {} };
   }
   if (config.NODE_ENV !== 'development') return null;
   if (config.CLASH_SIGNER_PRIVATE_KEY === undefined)
@@ -96,7 +97,14 @@ async function openChain(config: Config, log: Logger) {
     { rpcUrl: local.anvil.rpcUrl, chainId: local.vault.chainId, vault: local.vault.address, signer: account.address },
     'embedded chain started',
   );
-  return { account, client: local.client, vault: local.vault, confirmations: config.CHAIN_CONFIRMATIONS ?? 1, stop: local.stop };
+  return {
+    account,
+    client: local.client,
+    vault: local.vault,
+    rpcUrl: local.anvil.rpcUrl,
+    confirmations: config.CHAIN_CONFIRMATIONS ?? 1,
+    stop: local.stop,
+  };
 }
 
 export async function startEconomy(
@@ -127,6 +135,7 @@ export async function startEconomy(
     withdrawals: new WithdrawalCommands({ store, clock, signer, ttlSeconds: config.ECONOMY_WITHDRAWAL_TTL_SECONDS }),
     credits: new AuditionCredits({ store, clock, reads: economyReads(store.db) }),
     vault: chain.vault,
+    rpcUrl: chain.rpcUrl,
     stop: chain.stop,
   };
 }

@@ -11,13 +11,15 @@ import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import type { Composition } from './composition.ts';
 import type { Config } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
-import { type EconomyPorts, startEconomy } from './economy.ts';
+import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
 import { startProjectionWorker } from './workers.ts';
 
 export interface RunningServer {
   readonly url: string;
   readonly ledger: Ledger;
+  /** The economy's commands (null without a chain), for the modules that call them. */
+  readonly economy: Economy | null;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function startServer(
     })();
     return closing;
   };
-  return { url, ledger, close };
+  return { url, ledger, economy, close };
 }
 
 /** Runs until SIGTERM or SIGINT, then closes gracefully. */

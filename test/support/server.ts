@@ -14,11 +14,15 @@ export interface TestServer extends RunningServer {
 
 export const T0 = Date.UTC(2026, 0, 1);
 
-export async function startTestServer(env: Record<string, string> = {}, now = T0): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  now = T0,
+  options: Pick<NonNullable<Parameters<typeof startServer>[1]>, 'economyPorts'> = {},
+): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
   const config = loadConfig({ NODE_ENV: 'test', CLASH_DB: dir.file('clash.db'), PORT: '0', CLASH_SYNCHRONOUS: 'NORMAL', ...env });
-  const running = await startServer(config, { clock, log: pino({ level: 'silent' }) });
+  const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });
   return {
     ...running,
     clock,

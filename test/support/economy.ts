@@ -1,0 +1,76 @@
+/**
+ * The economy over HTTP against a real anvil: a server configured with the chain fixture's vault
+ * and signer (3 confirmations), ticket ports as test doubles, signed-in wallets that can pay.
+ */
+import { type Hex, parseEther } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import type { Quote } from '../../adapters/chain/typed-data.ts';
+import type { TicketPurchase } from '../../commands/economy/ports.ts';
+import { type ChainFixture, testKey } from './chain.ts';
+import { startTestServer, type TestServer } from './server.ts';
+import { signIn } from './siwe.ts';
+
+export const FEE = parseEther('0.01');
+
+export interface WireQuote {
+  quote: { id: Hex; payer: Hex; amount: string; purpose: number; ref: Hex; deadline: string };
+  signature: Hex;
+}
+
+export const quoteOf = (w: WireQuote): Quote => ({ ...w.quote, amount: BigInt(w.quote.amount), deadline: BigInt(w.quote.deadline) });
+
+/** Races whose tickets are on sale (the competition module's check, as a double), and the purchases handed over. */
+export function ticketDoubles() {
+  const openRaces = new Set<string>(['race-open']);
+  const bought: TicketPurchase[] = [];
+  return {
+    openRaces,
+    bought,
+    ports: {
+      ticketSales: { canBuy: (raceId: string) => (openRaces.has(raceId) ? { ok: true as const } : { refused: 'race_not_accumulating' }) },
+      ticketPurchases: {
+        recordTicketPurchase: (p: TicketPurchase) => {
+          if (!bought.some((b) => b.paymentId === p.paymentId)) bought.push(p);
+        },
+      },
+    },
+  };
+}
+
+export async function startEconomyServer(
+  chain: ChainFixture,
+  ports: ReturnType<typeof ticketDoubles>['ports'],
+  env: Record<string, string> = {},
+) {
+  const chainNow = Number(await chain.now()) * 1000;
+  return startTestServer(
+    {
+      CHAIN_RPC_URL: chain.anvil.rpcUrl,
+      CHAIN_ID: String(chain.vault.chainId),
+      VAULT_ADDRESS: chain.vault.address,
+      CLASH_SIGNER_PRIVATE_KEY: testKey('backend-signer'),
+      CHAIN_CONFIRMATIONS: '3',
+      ...env,
+    },
+    chainNow,
+    { economyPorts: () => ports },
+  );
+}
+
+/** A signed-in user whose wallet (funded on the fixture chain) is the same key. */
+export async function userWithWallet(server: TestServer, chain: ChainFixture, name: string) {
+  const account = privateKeyToAccount(testKey(name));
+  const wallet = await chain.wallet(name);
+  const session = await signIn(server, account);
+  const call = (method: string, path: string, body?: unknown) =>
+    server.call(method, path, { auth: session.auth, ...(body === undefined ? {} : { body }) });
+  const quote = async (purchase: unknown) => {
+    const res = await call('POST', '/api/v1/economy/quotes', purchase);
+    if (res.status !== 201) throw new Error(`quote failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as WireQuote;
+  };
+  /** Pays the quote at the vault; resolves to the transaction hash once mined. */
+  const pay = async (q: WireQuote) => (await chain.deposit(wallet, quoteOf(q), q.signature)).transactionHash;
+  const submit = (quoteId: string, txHash: string) => call('POST', '/api/v1/economy/payments', { quoteId, txHash });
+  return { account, wallet, session, userId: session.user.id, call, quote, pay, submit };
+}
