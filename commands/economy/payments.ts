@@ -42,15 +42,21 @@ export class PaymentCommands {
     this.claims = new CommandHandler(deps.store, txClaimDecider);
   }
 
-  async submit(quoteId: Hash, txHash: Hash, actor: string): Promise<PaymentAnswer> {
+  /** The payment's state, refusing an unknown quote and a quote paid by another transaction. */
+  private unsettled(quoteId: Hash, txHash: Hash) {
     const state = this.payments.load(paymentStreamId(quoteId)).state;
     if (state.status === 'none') throw new DomainError('quote_not_found', 'not_found', `quote ${quoteId} was never issued`);
+    if (state.status !== 'quoted' && state.deposit.txHash !== txHash) {
+      throw new DomainError('payment_already_settled', 'conflict', `quote ${quoteId} was already paid by another transaction`, {
+        txHash: state.deposit.txHash,
+      });
+    }
+    return state;
+  }
+
+  async submit(quoteId: Hash, txHash: Hash, actor: string): Promise<PaymentAnswer> {
+    const state = this.unsettled(quoteId, txHash);
     if (state.status !== 'quoted') {
-      if (state.deposit.txHash !== txHash) {
-        throw new DomainError('payment_already_settled', 'conflict', `quote ${quoteId} was already paid by another transaction`, {
-          txHash: state.deposit.txHash,
-        });
-      }
       await this.deps.handoffs.paid(state.quote, actor);
       return { status: 'verified', quoteId, txHash };
     }
@@ -91,6 +97,8 @@ export class PaymentCommands {
     const metadata = { actor };
     switch (answer.status) {
       case 'verified':
+        // Settled meanwhile (while the verifier answered)? Refuse before claiming the transaction.
+        this.unsettled(quoteId, answer.txHash);
         this.claims.handle({
           streamId: txClaimStreamId(answer.txHash),
           command: { type: 'ClaimTransaction', txHash: answer.txHash, quoteId, at },
