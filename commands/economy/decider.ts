@@ -54,10 +54,11 @@ export type PaymentState =
 
 type Command<T extends PaymentCommand['type']> = Extract<PaymentCommand, { type: T }>;
 
-/** A unix-seconds deadline that is a safe integer and still ahead of `at` (epoch ms). */
-export function liveDeadline(deadline: bigint, at: number): number | undefined {
+/** A unix-seconds deadline that is a safe integer and still ahead of `at` (epoch ms); otherwise refused with `code`. */
+export function liveDeadline(deadline: bigint, at: number, code: string, what: string): number {
   const seconds = Number(deadline);
-  return Number.isSafeInteger(seconds) && seconds * 1000 > at ? seconds : undefined;
+  if (Number.isSafeInteger(seconds) && seconds * 1000 > at) return seconds;
+  throw new DomainError(code, 'invalid', `the ${what} deadline is not in the future`, { deadline: deadline.toString() });
 }
 
 function issue(command: Command<'IssueQuote'>, state: PaymentState): PaymentEvent[] {
@@ -66,10 +67,7 @@ function issue(command: Command<'IssueQuote'>, state: PaymentState): PaymentEven
   if (quote.purpose !== purposeOf(purchase) || quote.ref !== purchaseRef(purchase)) {
     throw new DomainError('quote_invalid', 'invalid', "the quote's purpose and ref do not name its purchase", { quoteId: quote.id });
   }
-  const deadlineSeconds = liveDeadline(quote.deadline, at);
-  if (deadlineSeconds === undefined) {
-    throw new DomainError('quote_invalid', 'invalid', 'the quote deadline is not in the future', { deadline: quote.deadline.toString() });
-  }
+  const deadlineSeconds = liveDeadline(quote.deadline, at, 'quote_invalid', 'quote');
   return [
     {
       type: 'PaymentQuoted',
@@ -192,12 +190,7 @@ function authorizeRefund(command: Command<'AuthorizeRefund'>, state: PaymentStat
       amountWei: deposit.amountWei.toString(),
     });
   }
-  const deadlineSeconds = liveDeadline(authorization.deadline, at);
-  if (deadlineSeconds === undefined) {
-    throw new DomainError('refund_invalid', 'invalid', 'the withdrawal deadline is not in the future', {
-      deadline: authorization.deadline.toString(),
-    });
-  }
+  const deadlineSeconds = liveDeadline(authorization.deadline, at, 'refund_invalid', 'withdrawal');
   return [
     {
       type: 'RefundAuthorized',

@@ -33,12 +33,7 @@ export const withdrawalDecider: Decider<WithdrawalCommand, WithdrawalState, With
   decide(command, state) {
     const { authorization, signature, owner, purpose, reference, vault, at } = command;
     if (state.authorized) throw new DomainError('withdrawal_exists', 'conflict', `withdrawal ${authorization.id} was already authorized`);
-    const deadlineSeconds = liveDeadline(authorization.deadline, at);
-    if (deadlineSeconds === undefined) {
-      throw new DomainError('withdrawal_invalid', 'invalid', 'the withdrawal deadline is not in the future', {
-        deadline: authorization.deadline.toString(),
-      });
-    }
+    const deadlineSeconds = liveDeadline(authorization.deadline, at, 'withdrawal_invalid', 'withdrawal');
     return [
       {
         type: 'WithdrawalAuthorized',

@@ -104,6 +104,20 @@ export const paymentsProjection = defineProjection({
       `INSERT INTO ${W} (withdrawal_id, owner_user_id, recipient, amount_wei, deadline_seconds, signature, purpose, reference, chain_id, vault, authorized_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const authorize = (w: Omit<WithdrawalEvent['data'], 'purpose'> & { purpose: string }) =>
+      withdrawal.run(
+        w.withdrawalId,
+        w.owner,
+        w.recipient,
+        w.amountWei.toString(),
+        w.deadlineSeconds,
+        w.signature,
+        w.purpose,
+        w.reference,
+        w.chainId,
+        w.vault,
+        w.authorizedAt,
+      );
     return (raw: RecordedEvent) => {
       const e = raw as RecordedEvent<PaymentEvent | TransactionClaimEvent | WithdrawalEvent>;
       switch (e.type) {
@@ -142,41 +156,23 @@ export const paymentsProjection = defineProjection({
           const d = e.data;
           const v = vaultOf.get(d.quoteId);
           refunded.run(d.withdrawalId, d.quoteId);
-          withdrawal.run(
-            d.withdrawalId,
-            userIdFor(d.recipient),
-            d.recipient,
-            d.amountWei.toString(),
-            d.deadlineSeconds,
-            d.signature,
-            refundPurpose[d.reason],
-            d.quoteId,
-            v?.chain_id ?? 0,
-            v?.vault ?? '',
-            d.authorizedAt,
-          );
+          // A refund follows its quote in this same projection, so the quote's vault is there.
+          authorize({
+            ...d,
+            owner: userIdFor(d.recipient),
+            purpose: refundPurpose[d.reason],
+            reference: d.quoteId,
+            chainId: v?.chain_id ?? 0,
+            vault: v?.vault ?? '',
+          });
           break;
         }
         case 'TransactionClaimed':
           claimed.run(e.data.txHash, e.data.quoteId, e.data.claimedAt);
           break;
-        case 'WithdrawalAuthorized': {
-          const d = e.data;
-          withdrawal.run(
-            d.withdrawalId,
-            d.owner,
-            d.recipient,
-            d.amountWei.toString(),
-            d.deadlineSeconds,
-            d.signature,
-            d.purpose,
-            d.reference,
-            d.chainId,
-            d.vault,
-            d.authorizedAt,
-          );
+        case 'WithdrawalAuthorized':
+          authorize(e.data);
           break;
-        }
       }
     };
   },

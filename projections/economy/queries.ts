@@ -33,22 +33,23 @@ export function paymentOf(db: Db, quoteId: string): PaymentRow | undefined {
   return db.prepare<[string], PaymentRow>(`SELECT ${paymentColumns} FROM economy_payments WHERE quote_id = ?`).get(quoteId);
 }
 
-/** Payments with a transaction submitted before `before` (epoch ms) and still pending. */
-export function pendingBefore(db: Db, before: number): PaymentRow[] {
+/** Payments whose last submitted transaction is still pending since before `before` (epoch ms). */
+function pendingBefore(db: Db, before: number): { quoteId: string; txHash: string }[] {
   return db
-    .prepare<[number], PaymentRow>(
-      `SELECT ${paymentColumns} FROM economy_payments WHERE status = 'pending' AND submitted_at < ? ORDER BY submitted_at, quote_id`,
+    .prepare<[number], { quoteId: string; txHash: string }>(
+      `SELECT quote_id AS quoteId, tx_hash AS txHash FROM economy_payments
+       WHERE status = 'pending' AND submitted_at < ? ORDER BY submitted_at, quote_id`,
     )
     .all(before);
 }
 
 /** The quote a transaction was claimed for, if any. */
-export function claimOf(db: Db, txHash: string): string | undefined {
+function claimOf(db: Db, txHash: string): string | undefined {
   return db.prepare<[string], { quote_id: string }>('SELECT quote_id FROM economy_tx_claims WHERE tx_hash = ?').get(txHash)?.quote_id;
 }
 
 /** Audition credits of a clone: its verified audition fees no audition has used yet, oldest first. */
-export function availableCredits(db: Db, cloneId: string): string[] {
+function availableCredits(db: Db, cloneId: string): string[] {
   return db
     .prepare<[string], { quote_id: string }>(
       `SELECT quote_id FROM economy_payments WHERE clone_id = ? AND status = 'verified' AND kind = 'audition_fee' AND consumed_by IS NULL
@@ -59,7 +60,7 @@ export function availableCredits(db: Db, cloneId: string): string[] {
 }
 
 /** The payment an audition used as its fee, if it used one. */
-export function creditUsedBy(db: Db, auditionId: string): string | undefined {
+function creditUsedBy(db: Db, auditionId: string): string | undefined {
   return db.prepare<[string], { quote_id: string }>('SELECT quote_id FROM economy_payments WHERE consumed_by = ?').get(auditionId)
     ?.quote_id;
 }
@@ -99,7 +100,7 @@ export function withdrawalsOf(db: Db, ownerUserId: string): WithdrawalRow[] {
 export function economyReads(db: Db): EconomyReads {
   return {
     paymentStatus: (quoteId) => paymentOf(db, quoteId)?.status,
-    pendingBefore: (before) => pendingBefore(db, before).map((p) => ({ quoteId: p.quoteId, txHash: p.txHash ?? '' })),
+    pendingBefore: (before) => pendingBefore(db, before),
     claimOf: (txHash) => claimOf(db, txHash),
     availableCredits: (cloneId) => availableCredits(db, cloneId),
     creditUsedBy: (auditionId) => creditUsedBy(db, auditionId),

@@ -5,21 +5,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../../core/config.ts';
+import type { ConfigError } from '../../core/config.ts';
 import type { ClashError } from '../../core/errors.ts';
 import { loadConfig } from '../../server/config.ts';
 import { testKey } from '../support/chain.ts';
+import { configProblems } from '../support/config.ts';
 import { codeOf, startTestServer } from '../support/server.ts';
-
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    assert.instance(error, ConfigError);
-    return (error as ConfigError).problems.map((p) => p.split('=')[0]);
-  }
-};
 
 const answers = async (rpcUrl: string) =>
   fetch(rpcUrl, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) }).then(
@@ -28,9 +19,9 @@ const answers = async (rpcUrl: string) =>
   );
 
 test('a chain RPC needs its chain id and vault; prices are positive wei', () => {
-  assert.equal(problems({ CHAIN_RPC_URL: 'http://127.0.0.1:8545' }), ['CHAIN_ID', 'VAULT_ADDRESS']);
-  assert.equal(problems({ ECONOMY_AUDITION_FEE_WEI: '0.01' }), ['ECONOMY_AUDITION_FEE_WEI']);
-  assert.equal(problems({ ECONOMY_AUDITION_GRANT_TIER: 'gold' }), ['ECONOMY_AUDITION_GRANT_TIER']);
+  assert.equal(configProblems({ CHAIN_RPC_URL: 'http://127.0.0.1:8545' }), ['CHAIN_ID', 'VAULT_ADDRESS']);
+  assert.equal(configProblems({ ECONOMY_AUDITION_FEE_WEI: '0.01' }), ['ECONOMY_AUDITION_FEE_WEI']);
+  assert.equal(configProblems({ ECONOMY_AUDITION_GRANT_TIER: 'gold' }), ['ECONOMY_AUDITION_GRANT_TIER']);
   assert.is(loadConfig({ ECONOMY_TICKET_PRICE_WEI: '7' }).ECONOMY_TICKET_PRICE_WEI, 7n);
 });
 
