@@ -34,6 +34,15 @@ test('without a chain (tests), writing routes answer 503 and reads still work', 
   });
   assert.equal([quote.status, codeOf(quote.body)], [503, 'chain_not_configured']);
   assert.is((await server.call('GET', `/api/v1/economy/payments/0x${'00'.repeat(32)}`, { auth })).status, 404);
+  const doc = (await server.call('GET', '/api/v1/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+  const routes = [
+    ['post', '/api/v1/economy/quotes'],
+    ['post', '/api/v1/economy/payments'],
+    ['get', '/api/v1/economy/payments/{quoteId}'],
+    ['get', '/api/v1/economy/withdrawals/{id}'],
+    ['get', '/api/v1/me/withdrawals'],
+  ] as const;
+  for (const [method, path] of routes) assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
   await server.stop();
 });
 
