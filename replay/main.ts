@@ -5,6 +5,7 @@ import { apiReference } from './cli/api.ts';
 import { auditRace } from './cli/audit.ts';
 import { backupCommand } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
+import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
 import { marketImport } from './cli/market.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
@@ -32,6 +33,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   propShow,
   auditRace,
   raceShow,
+  economyReconcile,
 ];
 
 function help(): string {

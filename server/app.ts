@@ -11,12 +11,14 @@ import { issuesOf } from '../core/event-registry.ts';
 import { type Authenticator, authenticate, type Principal } from './auth.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
+import type { Economy } from './economy.ts';
 import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
 import { competitionAuditionRoutes } from './routes/competition-auditions.ts';
+import { economyRoutes } from './routes/economy.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
@@ -34,8 +36,10 @@ export interface AppDeps {
   readonly auth: Authenticator;
   readonly config: Config;
   readonly identity: Identity;
-  /** Economy's side of the competition ports (default: unconnected). */
-  readonly economy?: CompetitionEconomy;
+  /** The Economy module; null when no chain is configured (tests that configure none): its routes answer 503. */
+  readonly economy: Economy | null;
+  /** What the competition module asks of the Economy (credits, refunds, withdrawals). */
+  readonly competitionEconomy: CompetitionEconomy;
 }
 
 /** A module's routes: registered on the app with the shared dependencies. */
@@ -50,6 +54,7 @@ export const productRoutes: readonly RouteModule[] = [
   propTradingRoutes(),
   competitionRoutes,
   competitionAuditionRoutes,
+  economyRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

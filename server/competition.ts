@@ -28,20 +28,24 @@ export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Om
 export function startCompetitionWorker(ledger: Ledger, economy: CompetitionEconomy, log: Logger, intervalMs: number): Worker {
   const worker = new CompetitionWorker(competitionDeps(ledger, economy));
   let failures = 0;
+  let current: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    try {
-      const report = worker.tick(ledger.clock.now());
-      if (report.handOffs > 0 || report.evaluated > 0) log.debug(report, 'competition tick');
-      failures = 0;
-    } catch (err) {
-      failures += 1;
-      log.error({ err, failures }, 'competition tick failed; retrying at the next tick');
-    }
+    current = worker.tick(ledger.clock.now()).then(
+      (report) => {
+        if (report.handOffs > 0 || report.evaluated > 0) log.debug(report, 'competition tick');
+        failures = 0;
+      },
+      (err: unknown) => {
+        failures += 1;
+        log.error({ err, failures }, 'competition tick failed; retrying at the next tick');
+      },
+    );
   }, intervalMs);
   timer.unref();
   return {
     stop: async () => {
       clearInterval(timer);
+      await current; // let a tick in flight finish before the ledger closes
     },
   };
 }

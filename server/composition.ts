@@ -11,6 +11,10 @@ import { AUDITION_CATEGORY, auditionDecider } from '../commands/competition/audi
 import { auditionEvents } from '../commands/competition/audition-events.ts';
 import { RACE_CATEGORY, raceDecider } from '../commands/competition/race-decider.ts';
 import { raceEvents } from '../commands/competition/race-events.ts';
+import { PAYMENT_CATEGORY, paymentDecider } from '../commands/economy/decider.ts';
+import { paymentEvents } from '../commands/economy/events.ts';
+import { TX_CLAIM_CATEGORY, txClaimDecider } from '../commands/economy/tx-claim-decider.ts';
+import { WITHDRAWAL_CATEGORY, withdrawalDecider } from '../commands/economy/withdrawal-decider.ts';
 import { entitlementDecider } from '../commands/entitlements/decider.ts';
 import { entitlementEvents } from '../commands/entitlements/events.ts';
 import { identityDecider } from '../commands/identity/decider.ts';
@@ -26,6 +30,7 @@ import { lifecycleProjection } from '../projections/clones/lifecycle.ts';
 import { profilesProjection } from '../projections/clones/profiles.ts';
 import { versionsProjection } from '../projections/clones/versions.ts';
 import { competitionProjections } from '../projections/competition/index.ts';
+import { paymentsProjection } from '../projections/economy/payments.ts';
 import { entitlementsProjection } from '../projections/entitlements/entitlements.ts';
 import { sessionsProjection } from '../projections/identity/sessions.ts';
 import { usersProjection } from '../projections/identity/users.ts';
@@ -44,7 +49,16 @@ export interface Composition {
 }
 
 export const productComposition: Composition = {
-  events: [...identityEvents, ...cloneEvents, ...entitlementEvents, ...propTradingEvents, ...auditionEvents, ...arenaEvents, ...raceEvents],
+  events: [
+    ...identityEvents,
+    ...cloneEvents,
+    ...entitlementEvents,
+    ...propTradingEvents,
+    ...auditionEvents,
+    ...arenaEvents,
+    ...raceEvents,
+    ...paymentEvents,
+  ],
   projections: [
     usersProjection,
     sessionsProjection,
@@ -55,6 +69,7 @@ export const productComposition: Composition = {
     entitlementsProjection,
     ...propTradingProjections,
     ...competitionProjections,
+    paymentsProjection,
   ],
   streams: [
     streamKind('user', identityDecider),
@@ -64,6 +79,9 @@ export const productComposition: Composition = {
     streamKind(AUDITION_CATEGORY, auditionDecider),
     streamKind(ARENA_CATEGORY, arenaDecider),
     streamKind(RACE_CATEGORY, raceDecider),
+    streamKind(PAYMENT_CATEGORY, paymentDecider),
+    streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
+    streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
   ],
 };
 

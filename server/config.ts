@@ -2,10 +2,17 @@
  * The process configuration, from the environment, validated at start-up. A bad value stops
  * the process with a message naming the variable. `clash serve` flags override these.
  */
+import { getAddress } from 'viem';
 import { z } from 'zod';
+import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const wei = z
+  .string()
+  .regex(/^[1-9]\d*$/, 'must be a positive integer number of wei')
+  .transform((s) => BigInt(s));
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -82,6 +89,37 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** JSON-RPC URL of the chain the vault lives on. Unset in development: an embedded anvil on 127.0.0.1. */
+  CHAIN_RPC_URL: z.url().optional(),
+  /** The chain id the RPC must answer (checked at start-up). Required with CHAIN_RPC_URL. */
+  CHAIN_ID: z.coerce.number().int().positive().optional(),
+  /** The SignedVault address. Required with CHAIN_RPC_URL. */
+  VAULT_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
+    .transform((s) => getAddress(s.toLowerCase()))
+    .optional(),
+  /** 0x-prefixed 32-byte hex key that signs quotes and withdrawals (the vault's signer). Unset in development: generated. */
+  CLASH_SIGNER_PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
+    .optional(),
+  /** Blocks a deposit needs (its own included) before it is verified. Default 12; 1 on the embedded chain. */
+  CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).max(1000).optional(),
+  /** The block `clash economy reconcile` scans Deposit logs from (the vault's deployment block). */
+  CHAIN_START_BLOCK: z.coerce.bigint().nonnegative().default(0n),
+  /** How long a quote can be paid, in seconds. */
+  ECONOMY_QUOTE_TTL_SECONDS: seconds(60, 86_400).default(900),
+  /** How long a withdrawal authorization can be redeemed, in seconds. */
+  ECONOMY_WITHDRAWAL_TTL_SECONDS: seconds(3600, 365 * 86_400).default(30 * 86_400),
+  /** The audition fee, in wei (default 0.01 ETH). */
+  ECONOMY_AUDITION_FEE_WEI: wei.default(10n ** 16n),
+  /** The price of one race ticket, in wei (default 0.01 ETH); must match the races' ticket price. */
+  ECONOMY_TICKET_PRICE_WEI: wei.default(10n ** 16n),
+  /** The entitlement tier a verified audition fee grants its clone (never a downgrade); `none` grants nothing. */
+  ECONOMY_AUDITION_GRANT_TIER: z.enum(['none', ...zTierName.options]).default('starter'),
+  /** `clash economy reconcile` reports payments pending longer than this, in seconds. */
+  ECONOMY_PENDING_BOUND_SECONDS: seconds(60, 30 * 86_400).default(3600),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -93,8 +131,19 @@ const refuseUnsafeProduction = (c: Config, ctx: z.RefinementCtx) => {
   if (c.CLASH_DEV_IDENTITY) refuse('CLASH_DEV_IDENTITY', 'the development fallback identity is refused with NODE_ENV=production');
   if (c.CLASH_JWT_PRIVATE_KEY === undefined) refuse('CLASH_JWT_PRIVATE_KEY', 'production needs a configured access-token key');
   if (!c.CLASH_PUBLIC_ORIGIN.startsWith('https://')) refuse('CLASH_PUBLIC_ORIGIN', 'production needs an https origin');
+  for (const name of ['CHAIN_RPC_URL', 'CHAIN_ID', 'VAULT_ADDRESS', 'CLASH_SIGNER_PRIVATE_KEY'] as const) {
+    if (c[name] === undefined) refuse(name, 'production needs a configured chain, vault and signer');
+  }
+};
+
+/** A configured chain names its vault and chain id; without an RPC URL, they mean nothing. */
+const refuseHalfChain = (c: Config, ctx: z.RefinementCtx) => {
+  if (c.CHAIN_RPC_URL === undefined || c.NODE_ENV === 'production') return;
+  for (const name of ['CHAIN_ID', 'VAULT_ADDRESS'] as const) {
+    if (c[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required with CHAIN_RPC_URL' });
+  }
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(configSchema.superRefine(refuseUnsafeProduction), env);
+  return parseEnv(configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain), env);
 }

@@ -6,20 +6,24 @@
 import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
-import { type CompetitionEconomy, unconnectedEconomy } from '../commands/competition/ports.ts';
+import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes, type RouteModule } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import { startCompetitionWorker } from './competition.ts';
+import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
 import { type Composition, productComposition } from './composition.ts';
 import type { Config } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
+import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
 import { startProjectionWorker } from './workers.ts';
 
 export interface RunningServer {
   readonly url: string;
   readonly ledger: Ledger;
+  /** The economy's commands (null without a chain), for the modules that call them. */
+  readonly economy: Economy | null;
   close(): Promise<void>;
 }
 
@@ -31,8 +35,10 @@ export async function startServer(
     log?: Logger;
     clock?: Clock;
     ids?: IdSource;
-    /** Economy's side of the competition ports; unconnected until Economy is plugged in. */
-    economy?: CompetitionEconomy;
+    /** What other modules provide to the economy (default: the competition's ticket ports). */
+    economyPorts?: (ledger: Ledger) => EconomyPorts;
+    /** The competition's view of the economy (default: the Economy module, `server/competition-economy.ts`); tests pass a double. */
+    competitionEconomy?: CompetitionEconomy;
   } = {},
 ): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL });
@@ -47,15 +53,26 @@ export async function startServer(
   if (identity.generatedKey) log.warn('CLASH_JWT_PRIVATE_KEY is not set: access tokens are signed with a key generated at start-up');
   if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
   const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
-  const economy = options.economy ?? unconnectedEconomy;
-  const app = createApp({ ledger, log, auth, config, identity, economy }, options.routes ?? productRoutes);
+  let economy: Economy | null = null;
+  const competitionEconomy = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
+  economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
+  const app = createApp({ ledger, log, auth, config, identity, economy, competitionEconomy }, options.routes ?? productRoutes);
   const workers = [startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS)];
   const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
   if (competing && config.CLASH_COMPETITION_TICK_MS > 0) {
-    workers.push(startCompetitionWorker(ledger, economy, log, config.CLASH_COMPETITION_TICK_MS));
+    workers.push(startCompetitionWorker(ledger, competitionEconomy, log, config.CLASH_COMPETITION_TICK_MS));
   }
-  const server = await new Promise<ServerType>((resolve) => {
+  const stopWorkers = async () => {
+    for (const worker of workers) await worker.stop();
+  };
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const s = honoServe({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+    s.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await stopWorkers();
+    await economy?.stop();
+    ledger.close();
+    throw error;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -68,13 +85,14 @@ export async function startServer(
         server.close(() => resolve());
         if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
-      for (const worker of workers) await worker.stop();
+      await stopWorkers();
+      await economy?.stop();
       ledger.close();
       log.info('clash ledger stopped');
     })();
     return closing;
   };
-  return { url, ledger, close };
+  return { url, ledger, economy, close };
 }
 
 /** Runs until SIGTERM or SIGINT, then closes gracefully. */

@@ -1,5 +1,5 @@
 /** Deploys SignedVault with the backend signer's address; resolves once the deployment is mined. */
-import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from 'viem';
+import { type Account, type Address, type Chain, getAddress, type PublicClient, type Transport, type WalletClient } from 'viem';
 import { signedVaultAbi, signedVaultBytecode } from './signed-vault-artifact.ts';
 import type { VaultRef } from './typed-data.ts';
 
@@ -11,5 +11,5 @@ export async function deployVault(
   const hash = await deployer.deployContract({ abi: signedVaultAbi, bytecode: signedVaultBytecode, args: [signer] });
   const receipt = await client.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`SignedVault deployment ${hash} failed`);
-  return { chainId: deployer.chain.id, address: receipt.contractAddress };
+  return { chainId: deployer.chain.id, address: getAddress(receipt.contractAddress) };
 }

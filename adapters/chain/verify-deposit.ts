@@ -50,15 +50,17 @@ export interface PendingDeposit {
   readonly required: bigint;
 }
 
-export type DepositRefusalCode =
-  | 'tx_failed'
-  | 'wrong_contract'
-  | 'no_deposit_log'
-  | 'quote_id_mismatch'
-  | 'payer_mismatch'
-  | 'amount_mismatch'
-  | 'purpose_mismatch'
-  | 'ref_mismatch';
+export const zDepositRefusalCode = z.enum([
+  'tx_failed',
+  'wrong_contract',
+  'no_deposit_log',
+  'quote_id_mismatch',
+  'payer_mismatch',
+  'amount_mismatch',
+  'purpose_mismatch',
+  'ref_mismatch',
+]);
+export type DepositRefusalCode = z.output<typeof zDepositRefusalCode>;
 
 export interface RefusedDeposit {
   readonly status: 'refused';

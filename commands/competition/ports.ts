@@ -30,7 +30,7 @@ export interface RefundAuthorizer {
     readonly purpose: RefundPurpose;
     /** The audition or race the refund belongs to. */
     readonly reference: string;
-  }): void;
+  }): void | Promise<void>;
 }
 
 export type WithdrawalPurpose = 'race_payout' | 'creator_royalty';
@@ -50,7 +50,7 @@ export interface WithdrawalAuthorizer {
     readonly purpose: WithdrawalPurpose;
     /** The race id. */
     readonly reference: string;
-  }): void;
+  }): void | Promise<void>;
 }
 
 /** What Economy hands over once it verified a payment for exactly these tickets. */

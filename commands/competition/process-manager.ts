@@ -32,7 +32,7 @@ const handOffTypes = [
   'RaceSettled',
 ] as const;
 
-function step(c: Competition, e: HandOff): void {
+async function step(c: Competition, e: HandOff): Promise<void> {
   switch (e.type) {
     case 'AuditionAccountRequested':
       c.openAuditionAccount(e.data.auditionId, e.data.attempt);
@@ -45,7 +45,7 @@ function step(c: Competition, e: HandOff): void {
     case 'AuditionFeeRefundOwed': {
       const { auditionId, feePaymentId } = e.data;
       const refundId = `audition-fee-${auditionId}`;
-      c.deps.economy.refunds.refund({ refundId, paymentId: feePaymentId, purpose: 'audition_fee', reference: auditionId });
+      await c.deps.economy.refunds.refund({ refundId, paymentId: feePaymentId, purpose: 'audition_fee', reference: auditionId });
       return;
     }
     case 'RaceScheduled':
@@ -56,14 +56,14 @@ function step(c: Competition, e: HandOff): void {
       return;
     case 'TicketRefundOwed': {
       const { paymentId, raceId } = e.data;
-      c.deps.economy.refunds.refund({ refundId: `ticket-${paymentId}`, paymentId, purpose: 'ticket', reference: raceId });
+      await c.deps.economy.refunds.refund({ refundId: `ticket-${paymentId}`, paymentId, purpose: 'ticket', reference: raceId });
       return;
     }
     case 'RaceClosed':
       settleClosedRace(c, e.data.raceId);
       return;
     case 'RaceSettled':
-      payOut(c, e.data);
+      await payOut(c, e.data);
       return;
     default:
       return;
@@ -90,11 +90,11 @@ function settleClosedRace(c: Competition, raceId: string): void {
 }
 
 /** Records the result on the arena, asks Economy for every payout and royalty, then archives the race. */
-function payOut(c: Competition, settled: RaceSettledData): void {
+async function payOut(c: Competition, settled: RaceSettledData): Promise<void> {
   c.arenaCommand({ type: 'RecordRaceResult', ...raceResultOf(settled), approvedCloneIds: c.approvedQueue() }, WORKER_ACTOR);
   const { raceId } = settled;
   for (const claim of payoutClaims(settled.payouts)) {
-    c.deps.economy.withdrawals.authorize({
+    await c.deps.economy.withdrawals.authorize({
       withdrawalId: `race-${raceId}-payout-${claim.holder.toLowerCase()}`,
       owner: claim.holder,
       recipient: claim.holder,
@@ -104,7 +104,7 @@ function payOut(c: Competition, settled: RaceSettledData): void {
     });
   }
   for (const royalty of settled.royalties) {
-    c.deps.economy.withdrawals.authorize({
+    await c.deps.economy.withdrawals.authorize({
       withdrawalId: `race-${raceId}-royalty-${royalty.cloneId}`,
       owner: royalty.creator,
       recipient: royalty.creator,
@@ -116,13 +116,16 @@ function payOut(c: Competition, settled: RaceSettledData): void {
   c.race({ type: 'ArchiveRace', raceId }, WORKER_ACTOR);
 }
 
-/** Takes the step of every hand-off event after the checkpoint; returns how many it handled. */
-export function runHandOffs(c: Competition): number {
+/**
+ * Takes the step of every hand-off event after the checkpoint; returns how many it handled.
+ * Steps are awaited one by one (Economy signs withdrawals asynchronously), so the log order holds.
+ */
+export async function runHandOffs(c: Competition): Promise<number> {
   const db = c.deps.store.db;
   const from = readCheckpoint(db, PROCESS_CHECKPOINT)?.position ?? 0;
   let handled = 0;
   for (const event of c.deps.store.readAll({ after: from, types: handOffTypes })) {
-    step(c, event as RecordedEvent<HandOff>);
+    await step(c, event as RecordedEvent<HandOff>);
     writeCheckpoint(db, PROCESS_CHECKPOINT, { version: 1, position: event.position, generation: 0 });
     handled += 1;
   }

@@ -26,26 +26,37 @@ export class CompetitionWorker {
   }
 
   /** Runs hand-offs until none is left, so steps that cause steps finish in the same tick. */
-  private handOffs(): number {
+  private async handOffs(): Promise<number> {
     let total = 0;
-    for (let n = runHandOffs(this.competition); n > 0; n = runHandOffs(this.competition)) total += n;
+    for (let n = await runHandOffs(this.competition); n > 0; n = await runHandOffs(this.competition)) total += n;
     return total;
   }
 
-  tick(now: number): TickReport {
+  /** Ticks never overlap: a tick that is still running when the next one is due makes it wait. */
+  private running: Promise<TickReport> = Promise.resolve({ handOffs: 0, evaluated: 0, waiting: [] });
+
+  tick(now: number): Promise<TickReport> {
+    this.running = this.running.then(
+      () => this.tickAt(now),
+      () => this.tickAt(now),
+    );
+    return this.running;
+  }
+
+  private async tickAt(now: number): Promise<TickReport> {
     this.clock.set(now);
     const c = this.competition;
     openArenaOnce(c);
-    let handOffs = this.handOffs();
+    let handOffs = await this.handOffs();
     const round = evaluateAuditions(c);
-    handOffs += this.handOffs();
+    handOffs += await this.handOffs();
     admitFromQueue(c);
     scheduleRace(c);
-    handOffs += this.handOffs();
+    handOffs += await this.handOffs();
     moveRaces(c, now);
-    handOffs += this.handOffs();
+    handOffs += await this.handOffs();
     scheduleRace(c);
-    handOffs += this.handOffs();
+    handOffs += await this.handOffs();
     return { handOffs, evaluated: round.evaluated, waiting: round.waiting };
   }
 }

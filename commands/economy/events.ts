@@ -1,16 +1,24 @@
 /**
- * The events of a `payment-<quoteId>` stream: the signed quote, the deposit verified on chain,
- * and a refund authorized as a signed withdrawal. Amounts are wei (`bigint`, decimal strings on
+ * The economy's events. A `payment-<quoteId>` stream holds the signed quote, the transactions
+ * submitted for it (pending, or refused with the verifier's code), the deposit verified on chain,
+ * the consumption of an audition credit, and a refund authorized as a signed withdrawal. A
+ * `payment-tx-<txHash>` stream claims a verified transaction for one quote; a
+ * `withdrawal-<id>` stream holds a payout or royalty withdrawal. Amounts are wei (`bigint`, decimal strings on
  * disk); hashes are lower-case hex; addresses are EIP-55 checksummed; `*At` times are epoch
  * milliseconds, `deadlineSeconds` unix seconds as signed.
  */
 import { z } from 'zod';
 import { zStoredAddress, zStoredBytes32, zStoredSignature } from '../../adapters/chain/schemas.ts';
+import { zDepositRefusalCode } from '../../adapters/chain/verify-deposit.ts';
 import { defineEvent, type EventOf } from '../../core/event-registry.ts';
 import { zNonNegativeAmount } from '../../core/money.ts';
 import { zPurchase } from './purchase.ts';
 
 const zTime = z.number().int().nonnegative();
+
+/** Why a deposit is refunded: a voided audition, or tickets on a clone that did not enter the race. */
+export const zRefundReason = z.enum(['audition_voided', 'clone_not_entrant']);
+export type RefundReason = z.output<typeof zRefundReason>;
 
 export const PaymentQuoted = defineEvent(
   'PaymentQuoted',
@@ -57,11 +65,74 @@ export const RefundAuthorized = defineEvent(
       amountWei: zNonNegativeAmount,
       deadlineSeconds: z.number().int().positive(),
       signature: zStoredSignature,
-      reason: z.enum(['audition_voided']),
+      reason: zRefundReason,
       authorizedAt: zTime,
     })
     .strict(),
 );
 
-export const paymentEvents = [PaymentQuoted, DepositVerified, RefundAuthorized];
-export type PaymentEvent = EventOf<typeof PaymentQuoted> | EventOf<typeof DepositVerified> | EventOf<typeof RefundAuthorized>;
+/** A transaction submitted for the quote whose verification is still pending (first submission only). */
+export const DepositSubmitted = defineEvent(
+  'DepositSubmitted',
+  z.object({ quoteId: zStoredBytes32, txHash: zStoredBytes32, submittedAt: zTime }).strict(),
+);
+
+/** A transaction the verifier refused for the quote, with its code; the quote stays payable by another one. */
+export const DepositRefused = defineEvent(
+  'DepositRefused',
+  z.object({ quoteId: zStoredBytes32, txHash: zStoredBytes32, code: zDepositRefusalCode, refusedAt: zTime }).strict(),
+);
+
+/** A verified audition fee used by an audition (the competition module's `SubmitAudition`). */
+export const AuditionCreditConsumed = defineEvent(
+  'AuditionCreditConsumed',
+  z.object({ quoteId: zStoredBytes32, cloneId: z.string().min(1), auditionId: z.string().min(1), consumedAt: zTime }).strict(),
+);
+
+/** On `payment-tx-<txHash>`: this verified transaction pays this quote, and no other. */
+export const TransactionClaimed = defineEvent(
+  'TransactionClaimed',
+  z.object({ txHash: zStoredBytes32, quoteId: zStoredBytes32, claimedAt: zTime }).strict(),
+);
+
+export const zPayoutPurpose = z.enum(['race_payout', 'royalty']);
+
+/** On `withdrawal-<id>`: a signed payout or royalty withdrawal; `owner` is the user who may read it. */
+export const WithdrawalAuthorized = defineEvent(
+  'WithdrawalAuthorized',
+  z
+    .object({
+      withdrawalId: zStoredBytes32,
+      owner: z.string().min(1),
+      recipient: zStoredAddress,
+      amountWei: zNonNegativeAmount,
+      deadlineSeconds: z.number().int().positive(),
+      signature: zStoredSignature,
+      purpose: zPayoutPurpose,
+      reference: z.string().min(1).max(200),
+      chainId: z.number().int().positive(),
+      vault: zStoredAddress,
+      authorizedAt: zTime,
+    })
+    .strict(),
+);
+
+export const paymentEvents = [
+  PaymentQuoted,
+  DepositSubmitted,
+  DepositRefused,
+  DepositVerified,
+  AuditionCreditConsumed,
+  RefundAuthorized,
+  TransactionClaimed,
+  WithdrawalAuthorized,
+];
+export type PaymentEvent =
+  | EventOf<typeof PaymentQuoted>
+  | EventOf<typeof DepositSubmitted>
+  | EventOf<typeof DepositRefused>
+  | EventOf<typeof DepositVerified>
+  | EventOf<typeof AuditionCreditConsumed>
+  | EventOf<typeof RefundAuthorized>;
+export type TransactionClaimEvent = EventOf<typeof TransactionClaimed>;
+export type WithdrawalEvent = EventOf<typeof WithdrawalAuthorized>;

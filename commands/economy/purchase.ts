@@ -8,14 +8,16 @@ import { z } from 'zod';
 import { QUOTE_PURPOSE } from '../../adapters/chain/typed-data.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
 
+const zId = z.string().min(1).max(64);
+
 export const zPurchase = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('audition_fee'), cloneId: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('audition_fee'), cloneId: zId }).strict(),
   z
     .object({
       kind: z.literal('race_tickets'),
-      raceId: z.string().min(1),
-      cloneId: z.string().min(1),
-      tickets: z.number().int().positive(),
+      raceId: zId,
+      cloneId: zId,
+      tickets: z.number().int().positive().max(10_000),
     })
     .strict(),
 ]);

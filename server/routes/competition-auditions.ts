@@ -132,7 +132,7 @@ function signedIn(p: Principal | null): SignedInUser {
   return { userId: user.userId, address: getAddress(user.address) };
 }
 
-export const competitionAuditionRoutes: RouteModule = (app, { ledger, economy }) => {
+export const competitionAuditionRoutes: RouteModule = (app, { ledger, competitionEconomy: economy }) => {
   const db = ledger.store.db;
   const queries = new CompetitionQueries(db);
   const ownership = cloneOwnership(db);

@@ -194,7 +194,7 @@ const routes = {
 
 type Stage = z.output<typeof RaceSchema>['stage'];
 
-export const competitionRoutes: RouteModule = (app, { ledger, economy }) => {
+export const competitionRoutes: RouteModule = (app, { ledger, competitionEconomy: economy }) => {
   const db = ledger.store.db;
   const queries = new CompetitionQueries(db);
   const arena = new CommandHandler(ledger.store, arenaDecider);

@@ -22,6 +22,7 @@ const errorDescriptions = {
   404: 'No such resource',
   409: 'Conflicts with the current state',
   422: 'Refused by a rule; the code and details name it',
+  503: 'A dependency is unavailable or not configured; the code says which',
 } as const;
 
 /** OpenAPI error responses for the given statuses. */

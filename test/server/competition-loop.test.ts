@@ -18,7 +18,7 @@ import { Competition } from '../../commands/competition/handlers.ts';
 import { CompetitionWorker } from '../../commands/competition/worker.ts';
 import { competitionDeps } from '../../server/competition.ts';
 import { clash } from '../support/cli.ts';
-import { TestEconomy } from '../support/economy.ts';
+import { TestEconomy } from '../support/competition-economy.ts';
 import { chainGraph } from '../support/graphs.ts';
 import { sharedData } from '../support/prop-trading.ts';
 import { codeOf, startTestServer } from '../support/server.ts';
@@ -42,7 +42,7 @@ const server = await startTestServer(
     CLASH_COMPETITION_TICK_MS: '0',
   },
   T0,
-  { economy },
+  { competitionEconomy: economy },
 );
 const worker = new CompetitionWorker(competitionDeps(server.ledger, economy));
 const sink = new Competition({ ...competitionDeps(server.ledger, economy), clock: server.clock });

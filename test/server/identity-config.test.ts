@@ -2,8 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError } from '../../core/config.ts';
-import { loadConfig } from '../../server/config.ts';
+import { configProblems } from '../support/config.ts';
 import { startTestServer } from '../support/server.ts';
 import { newAccount, signIn } from '../support/siwe.ts';
 
@@ -11,24 +10,29 @@ const pem = (type: 'ed25519' | 'ec') =>
   generateKeyPairSync(type as 'ec', { namedCurve: 'P-256' })
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
     .toString();
-const production = { NODE_ENV: 'production', CLASH_PUBLIC_ORIGIN: 'https://clash.example', CLASH_JWT_PRIVATE_KEY: pem('ed25519') };
-
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    assert.instance(error, ConfigError);
-    return (error as ConfigError).problems.map((p) => p.split('=')[0]);
-  }
+const production = {
+  NODE_ENV: 'production',
+  CLASH_PUBLIC_ORIGIN: 'https://clash.example',
+  CLASH_JWT_PRIVATE_KEY: pem('ed25519'),
+  CHAIN_RPC_URL: 'https://rpc.example',
+  CHAIN_ID: '8453',
+  VAULT_ADDRESS: `0x${'11'.repeat(20)}`,
+  CLASH_SIGNER_PRIVATE_KEY: `0x${'22'.repeat(32)}`,
 };
 
 test('development defaults need nothing; production needs a key and an https origin, and refuses the dev identity', () => {
-  assert.equal(problems({}), []);
-  assert.equal(problems(production), []);
-  assert.equal(problems({ ...production, CLASH_DEV_IDENTITY: 'true' }), ['CLASH_DEV_IDENTITY']);
-  assert.equal(problems({ NODE_ENV: 'production' }), ['CLASH_JWT_PRIVATE_KEY', 'CLASH_PUBLIC_ORIGIN']);
-  assert.equal(problems({ CLASH_ADMIN_ADDRESSES: '0x12' }), ['CLASH_ADMIN_ADDRESSES']);
+  assert.equal(configProblems({}), []);
+  assert.equal(configProblems(production), []);
+  assert.equal(configProblems({ ...production, CLASH_DEV_IDENTITY: 'true' }), ['CLASH_DEV_IDENTITY']);
+  assert.equal(configProblems({ NODE_ENV: 'production' }), [
+    'CLASH_JWT_PRIVATE_KEY',
+    'CLASH_PUBLIC_ORIGIN',
+    'CHAIN_RPC_URL',
+    'CHAIN_ID',
+    'VAULT_ADDRESS',
+    'CLASH_SIGNER_PRIVATE_KEY',
+  ]);
+  assert.equal(configProblems({ CLASH_ADMIN_ADDRESSES: '0x12' }), ['CLASH_ADMIN_ADDRESSES']);
 });
 
 test('a configured P-256 key (PEM with \\n escapes) signs tokens that the server accepts', async () => {

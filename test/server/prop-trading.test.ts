@@ -4,6 +4,7 @@ import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
+import { unconnectedEconomy } from '../../commands/competition/ports.ts';
 import type { CloneOwnership } from '../../projections/clones/ownership.ts';
 import { createApp } from '../../server/app.ts';
 import { type Authenticator, anyOf, serviceTokenAuthenticator } from '../../server/auth.ts';
@@ -35,6 +36,8 @@ const app = createApp(
     auth: anyOf([serviceTokenAuthenticator([{ name: 'worker', secret: SERVICE }]), users]),
     config,
     identity: createIdentity(ledger, config),
+    competitionEconomy: unconnectedEconomy,
+    economy: null,
   },
   [propTradingRoutes({ ownership })],
 );

@@ -21,9 +21,11 @@ import { signedVaultAbi } from '../../adapters/chain/signed-vault-artifact.ts';
 import { createVaultSigner, type VaultSigner } from '../../adapters/chain/signer.ts';
 import { QUOTE_PURPOSE, type Quote, type WithdrawalAuthorization } from '../../adapters/chain/typed-data.ts';
 
-/** A deterministic key named for its role in a test. */
+/** A deterministic private key named for its role in a test. */
+export const testKey = (name: string): Hex => keccak256(toHex(`clash-test-${name}`));
+
 export function testAccount(name: string): LocalAccount {
-  return privateKeyToAccount(keccak256(toHex(`clash-test-${name}`)));
+  return privateKeyToAccount(testKey(name));
 }
 
 /** A deterministic 32-byte id. */

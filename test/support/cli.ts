@@ -9,7 +9,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function clash(argv: string[], composition?: Composition): Promise<CliRun> {
+export async function clash(argv: string[], composition?: Composition, env: Record<string, string> = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
@@ -23,7 +23,7 @@ export async function clash(argv: string[], composition?: Composition): Promise<
       stderrIsTTY: false,
     },
     ...(composition ? { composition } : {}),
-    env: {},
+    env,
   });
   return { code, stdout, stderr };
 }

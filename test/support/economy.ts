@@ -1,46 +1,76 @@
-/** An in-memory Economy for competition tests: audition credits granted by hand, and every refund and withdrawal it was asked for. */
-import type { Address } from 'viem';
-import type { CompetitionEconomy, RefundAuthorizer, TicketPurchaseSink, WithdrawalAuthorizer } from '../../commands/competition/ports.ts';
+/**
+ * The economy over HTTP against a real anvil: a server configured with the chain fixture's vault
+ * and signer (3 confirmations), ticket ports as test doubles, signed-in wallets that can pay.
+ */
+import { type Hex, parseEther } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import type { Quote } from '../../adapters/chain/typed-data.ts';
+import type { TicketPurchase } from '../../commands/economy/ports.ts';
+import { type ChainFixture, testKey } from './chain.ts';
+import { startTestServer, type TestServer } from './server.ts';
+import { signIn } from './siwe.ts';
 
-export class TestEconomy implements CompetitionEconomy {
-  private paid = 0;
-  /** cloneId → unused audition fee payment ids. */
-  private readonly unused = new Map<string, string[]>();
-  readonly refundRequests: Parameters<RefundAuthorizer['refund']>[0][] = [];
-  readonly withdrawalRequests: Parameters<WithdrawalAuthorizer['authorize']>[0][] = [];
+export const FEE = parseEther('0.01');
 
-  /** The dev/admin path: a verified audition fee for this clone. */
-  grantAuditionCredit(cloneId: string): string {
-    const paymentId = `fee-${++this.paid}`;
-    this.unused.set(cloneId, [...(this.unused.get(cloneId) ?? []), paymentId]);
-    return paymentId;
-  }
+export interface WireQuote {
+  quote: { id: Hex; payer: Hex; amount: string; purpose: number; ref: Hex; deadline: string };
+  signature: Hex;
+}
 
-  /** A verified ticket payment handed to the competition; returns the payment id. */
-  buyTickets(sink: TicketPurchaseSink, raceId: string, holder: Address, cloneId: string, count: number, priceWei: bigint): string {
-    const paymentId = `tickets-${++this.paid}`;
-    sink.recordTicketPurchase({ paymentId, raceId, cloneId, holder, count, amountWei: BigInt(count) * priceWei });
-    return paymentId;
-  }
+export const quoteOf = (w: WireQuote): Quote => ({ ...w.quote, amount: BigInt(w.quote.amount), deadline: BigInt(w.quote.deadline) });
 
-  readonly credits: CompetitionEconomy['credits'] = {
-    consume: ({ cloneId }) => {
-      const [paymentId, ...rest] = this.unused.get(cloneId) ?? [];
-      if (!paymentId) return { refused: 'no_unused_fee' };
-      this.unused.set(cloneId, rest);
-      return { paymentId };
+/** Races whose tickets are on sale (the competition module's check, as a double), and the purchases handed over. */
+export function ticketDoubles() {
+  const openRaces = new Set<string>(['race-open']);
+  const bought: TicketPurchase[] = [];
+  return {
+    openRaces,
+    bought,
+    ports: {
+      ticketSales: { canBuy: (raceId: string) => (openRaces.has(raceId) ? { ok: true as const } : { refused: 'race_not_accumulating' }) },
+      ticketPurchases: {
+        recordTicketPurchase: (p: TicketPurchase) => {
+          if (!bought.some((b) => b.paymentId === p.paymentId)) bought.push(p);
+        },
+      },
     },
   };
+}
 
-  readonly refunds: RefundAuthorizer = {
-    refund: (request) => {
-      if (!this.refundRequests.some((r) => r.refundId === request.refundId)) this.refundRequests.push(request);
+export async function startEconomyServer(
+  chain: ChainFixture,
+  ports: ReturnType<typeof ticketDoubles>['ports'],
+  env: Record<string, string> = {},
+) {
+  const chainNow = Number(await chain.now()) * 1000;
+  return startTestServer(
+    {
+      CHAIN_RPC_URL: chain.anvil.rpcUrl,
+      CHAIN_ID: String(chain.vault.chainId),
+      VAULT_ADDRESS: chain.vault.address,
+      CLASH_SIGNER_PRIVATE_KEY: testKey('backend-signer'),
+      CHAIN_CONFIRMATIONS: '3',
+      ...env,
     },
-  };
+    chainNow,
+    { economyPorts: () => ports },
+  );
+}
 
-  readonly withdrawals: WithdrawalAuthorizer = {
-    authorize: (request) => {
-      if (!this.withdrawalRequests.some((r) => r.withdrawalId === request.withdrawalId)) this.withdrawalRequests.push(request);
-    },
+/** A signed-in user whose wallet (funded on the fixture chain) is the same key. */
+export async function userWithWallet(server: TestServer, chain: ChainFixture, name: string) {
+  const account = privateKeyToAccount(testKey(name));
+  const wallet = await chain.wallet(name);
+  const session = await signIn(server, account);
+  const call = (method: string, path: string, body?: unknown) =>
+    server.call(method, path, { auth: session.auth, ...(body === undefined ? {} : { body }) });
+  const quote = async (purchase: unknown) => {
+    const res = await call('POST', '/api/v1/economy/quotes', purchase);
+    if (res.status !== 201) throw new Error(`quote failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as WireQuote;
   };
+  /** Pays the quote at the vault; resolves to the transaction hash once mined. */
+  const pay = async (q: WireQuote) => (await chain.deposit(wallet, quoteOf(q), q.signature)).transactionHash;
+  const submit = (quoteId: string, txHash: string) => call('POST', '/api/v1/economy/payments', { quoteId, txHash });
+  return { account, wallet, session, userId: session.user.id, call, quote, pay, submit };
 }

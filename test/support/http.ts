@@ -11,6 +11,7 @@ export async function startTestServer(
   options: { composition?: Composition; routes?: readonly RouteModule[]; env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   const config = loadConfig({
+    NODE_ENV: 'test',
     CLASH_DB: dbPath,
     PORT: '0',
     HOST: '127.0.0.1',

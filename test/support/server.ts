@@ -1,6 +1,5 @@
 /** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock. */
 import pino from 'pino';
-import type { CompetitionEconomy } from '../../commands/competition/ports.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/serve.ts';
@@ -18,7 +17,7 @@ export const T0 = Date.UTC(2026, 0, 1);
 export async function startTestServer(
   env: Record<string, string> = {},
   now = T0,
-  options: { economy?: CompetitionEconomy } = {},
+  options: Pick<NonNullable<Parameters<typeof startServer>[1]>, 'economyPorts' | 'competitionEconomy'> = {},
 ): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);

@@ -6,7 +6,7 @@ import { startServer } from '../../server/serve.ts';
 import { walletComposition } from './wallet/composition.ts';
 import { walletRoutes } from './wallet/routes.ts';
 
-const config = loadConfig({ CLASH_DB: process.argv[2], PORT: '0', LOG_LEVEL: 'silent' });
+const config = loadConfig({ NODE_ENV: 'test', CLASH_DB: process.argv[2], PORT: '0', LOG_LEVEL: 'silent' });
 const server = await startServer(config, {
   composition: walletComposition,
   routes: [healthRoutes, walletRoutes],

@@ -16,7 +16,7 @@ import { SequentialIds } from '../../../core/clock.ts';
 import type { EventStore, RecordedEvent } from '../../../core/event-store.ts';
 import { CompetitionQueries } from '../../../projections/competition/queries.ts';
 import { openLedger } from '../../../server/context.ts';
-import { TestEconomy } from '../../support/economy.ts';
+import { TestEconomy } from '../../support/competition-economy.ts';
 import { px, T0, TestMarket } from '../../support/prop-trading.ts';
 import { fcSeed, tempDir } from '../../support/store.ts';
 import { holderPool } from './arbitrary-race.ts';
@@ -48,8 +48,8 @@ function setup() {
     rules: { race: { liveWindowMs: HOUR }, arena: { strikesToRetire: 1_000 } },
   });
   const c = worker.competition;
-  const admit = (cloneIds: readonly string[], now: number) => {
-    worker.tick(now);
+  const admit = async (cloneIds: readonly string[], now: number) => {
+    await worker.tick(now);
     for (const cloneId of cloneIds)
       c.arenaCommand({ type: 'QueueClone', cloneId, auditionId: `a-${cloneId}`, passedAt: now }, WORKER_ACTOR);
     c.arenaCommand({ type: 'AdmitFromQueue', approvedCloneIds: cloneIds }, WORKER_ACTOR);
@@ -58,19 +58,19 @@ function setup() {
   return { dir, ledger, market, economy, queries, worker, c, admit, current };
 }
 
-test('with fewer than two Arena clones the launch moves one period later, tickets kept; a repeated tick appends nothing', () => {
+test('with fewer than two Arena clones the launch moves one period later, tickets kept; a repeated tick appends nothing', async () => {
   const { dir, ledger, economy, worker, c, admit, current } = setup();
-  admit(['alpha'], T0);
+  await admit(['alpha'], T0);
   const race = current();
   assert.ok(race);
   economy.buyTickets(c, race.raceId, holderPool[0] as `0x${string}`, 'alpha', 2, PRICE);
   const head = ledger.store.headPosition();
-  worker.tick(T0);
+  await worker.tick(T0);
   assert.is(ledger.store.headPosition(), head, 'nothing is due');
-  worker.tick(race.launchAt);
+  await worker.tick(race.launchAt);
   assert.equal([current()?.raceId, current()?.launchAt, current()?.tickets], [race.raceId, race.launchAt + 6 * HOUR, 2]);
   const after = ledger.store.headPosition();
-  worker.tick(race.launchAt);
+  await worker.tick(race.launchAt);
   assert.is(ledger.store.headPosition(), after);
   assert.is(c.arena.load(ARENA_STREAM_ID).state.races.length, 1, 'still exactly one race accumulating');
   ledger.close();
@@ -101,17 +101,17 @@ const arbitraryRace = fc.record({
   movePermille: fc.integer({ min: -30, max: 30 }),
 });
 
-test('property: the audit of any generated race agrees, and fails naming a difference after one event is tampered with', () => {
+test('property: the audit of any generated race agrees, and fails naming a difference after one event is tampered with', async () => {
   const { dir, ledger, market, economy, queries, worker, c, admit, current } = setup();
-  admit(CLONES, T0);
-  fc.assert(
-    fc.property(arbitraryRace, ({ tickets, trades, movePermille }) => {
+  await admit(CLONES, T0);
+  await fc.assert(
+    fc.asyncProperty(arbitraryRace, async ({ tickets, trades, movePermille }) => {
       const race = current();
       if (!race) throw new Error('no race accumulating');
       for (const t of tickets) economy.buyTickets(c, race.raceId, t.holder, t.cloneId, t.count, PRICE);
       const start = px('100000');
       market.setPrice('BTC', start, race.launchAt);
-      worker.tick(race.launchAt);
+      await worker.tick(race.launchAt);
       const entrants = queries.entrants(race.raceId);
       entrants.forEach((e, i) => {
         const trade = trades[i];
@@ -132,7 +132,7 @@ test('property: the audit of any generated race agrees, and fails naming a diffe
       });
       const closeAt = race.launchAt + HOUR;
       market.setPrice('BTC', start + (start * BigInt(movePermille)) / 1000n, closeAt);
-      worker.tick(closeAt);
+      await worker.tick(closeAt);
       assert.is(queries.race(race.raceId)?.stage, 'archived');
       assert.equal(auditRaceSettlement(ledger.store, queries, race.raceId).differences, []);
       const bought = tamperedStore(ledger.store, `race-${race.raceId}`, 'TicketsBought', (d) => ({ ...d, tickets: Number(d.tickets) + 1 }));

@@ -7,6 +7,8 @@ import type { VerifiedDeposit } from '../../../adapters/chain/verify-deposit.ts'
 import { type PaymentCommand, paymentDecider, paymentStreamId } from '../../../commands/economy/decider.ts';
 import { type PaymentEvent, paymentEvents } from '../../../commands/economy/events.ts';
 import { type Purchase, purchaseRef, purposeOf } from '../../../commands/economy/purchase.ts';
+import { txClaimDecider } from '../../../commands/economy/tx-claim-decider.ts';
+import { withdrawalDecider } from '../../../commands/economy/withdrawal-decider.ts';
 import { ManualClock } from '../../../core/clock.ts';
 import { CommandHandler } from '../../../core/decider.ts';
 import { EventRegistry } from '../../../core/event-registry.ts';
@@ -180,6 +182,110 @@ test('AuthorizeRefund returns the whole deposit to its payer, once', () => {
     .given([quoted, verified])
     .when(refund({ deadline: BigInt(t0 / 1000) }))
     .thenThrows('refund_invalid');
+});
+
+test('SubmitDeposit and RefuseDeposit record each transaction once; a refused one leaves the quote payable', () => {
+  const tx = id32('tx9');
+  const submitted: PaymentEvent = { type: 'DepositSubmitted', data: { quoteId: quote.id, txHash: tx, submittedAt: t0 } };
+  const refused: PaymentEvent = { type: 'DepositRefused', data: { quoteId: quote.id, txHash: tx, code: 'payer_mismatch', refusedAt: t0 } };
+  spec.given([quoted]).when({ type: 'SubmitDeposit', txHash: tx, at: t0 }).thenEmits([submitted]);
+  spec
+    .given([quoted, submitted])
+    .when({ type: 'SubmitDeposit', txHash: tx, at: t0 + 1 })
+    .thenEmits([]);
+  spec.given([quoted, submitted]).when({ type: 'RefuseDeposit', txHash: tx, code: 'payer_mismatch', at: t0 }).thenEmits([refused]);
+  spec
+    .given([quoted, refused])
+    .when({ type: 'RefuseDeposit', txHash: tx, code: 'payer_mismatch', at: t0 + 1 })
+    .thenEmits([]);
+  spec
+    .given([quoted, refused])
+    .when(record(depositOf(quote, 'tx1')))
+    .thenEmits([verified]);
+  spec
+    .given([quoted, verified])
+    .when({ type: 'SubmitDeposit', txHash: verified.data.txHash as Hex, at: t0 })
+    .thenEmits([]);
+  spec.given([quoted, verified]).when({ type: 'SubmitDeposit', txHash: tx, at: t0 }).thenThrows('payment_already_settled');
+  spec.given([]).when({ type: 'SubmitDeposit', txHash: tx, at: t0 }).thenThrows('quote_not_found');
+});
+
+test('ConsumeAuditionCredit: a verified audition fee of that clone, used by one audition', () => {
+  const consume = (auditionId: string, cloneId = 'clone-1'): PaymentCommand => ({
+    type: 'ConsumeAuditionCredit',
+    cloneId,
+    auditionId,
+    at: t0,
+  });
+  const consumed: PaymentEvent = {
+    type: 'AuditionCreditConsumed',
+    data: { quoteId: quote.id, cloneId: 'clone-1', auditionId: 'a1', consumedAt: t0 },
+  };
+  spec.given([quoted, verified]).when(consume('a1')).thenEmits([consumed]);
+  spec.given([quoted, verified, consumed]).when(consume('a1')).thenEmits([]);
+  spec.given([quoted, verified, consumed]).when(consume('a2')).thenThrows('credit_already_consumed');
+  spec.given([quoted, verified, refunded]).when(consume('a2')).thenThrows('credit_refunded');
+  spec.given([quoted, verified]).when(consume('a1', 'clone-2')).thenThrows('credit_mismatch');
+  spec.given([quoted]).when(consume('a1')).thenThrows('payment_not_settled');
+  spec.given([]).when(consume('a1')).thenThrows('quote_not_found');
+  // A consumed fee can still be refunded (the audition was voided).
+  spec.given([quoted, verified, consumed]).when(refund()).thenEmits([refunded]);
+  spec
+    .given([quoted, verified])
+    .when({ ...(refund() as Extract<PaymentCommand, { type: 'AuthorizeRefund' }>), reason: 'clone_not_entrant' })
+    .thenThrows('refund_mismatch');
+});
+
+test('a transaction is claimed for one quote; a payout withdrawal is authorized once', () => {
+  const claims = specFor(txClaimDecider);
+  const claim = (quoteId: Hex) => ({ type: 'ClaimTransaction' as const, txHash: id32('tx1'), quoteId, at: t0 });
+  const claimed = { type: 'TransactionClaimed' as const, data: { txHash: id32('tx1'), quoteId: quote.id, claimedAt: t0 } };
+  claims.given([]).when(claim(quote.id)).thenEmits([claimed]);
+  claims.given([claimed]).when(claim(quote.id)).thenEmits([]);
+  claims
+    .given([claimed])
+    .when(claim(id32('q2')))
+    .thenThrows('tx_already_used');
+
+  const withdrawals = specFor(withdrawalDecider);
+  const authorize = (deadline: bigint) => ({
+    type: 'AuthorizeWithdrawal' as const,
+    authorization: { id: id32('w9'), recipient: payer, amount: 5n, deadline },
+    signature,
+    owner: 'user-1',
+    purpose: 'race_payout' as const,
+    reference: 'race-1',
+    vault,
+    at: t0,
+  });
+  const authorized = {
+    type: 'WithdrawalAuthorized' as const,
+    data: {
+      withdrawalId: id32('w9'),
+      owner: 'user-1',
+      recipient: payer,
+      amountWei: 5n,
+      deadlineSeconds: t0 / 1000 + 60,
+      signature,
+      purpose: 'race_payout' as const,
+      reference: 'race-1',
+      chainId: vault.chainId,
+      vault: vault.address,
+      authorizedAt: t0,
+    },
+  };
+  withdrawals
+    .given([])
+    .when(authorize(BigInt(t0 / 1000 + 60)))
+    .thenEmits([authorized]);
+  withdrawals
+    .given([authorized])
+    .when(authorize(BigInt(t0 / 1000 + 60)))
+    .thenThrows('withdrawal_exists');
+  withdrawals
+    .given([])
+    .when(authorize(BigInt(t0 / 1000)))
+    .thenThrows('withdrawal_invalid');
 });
 
 test('payment events survive the registry: validated on encode, bigints back on decode', () => {

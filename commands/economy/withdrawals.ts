@@ -1,0 +1,93 @@
+/**
+ * Withdrawal authorizations: the backend signs an EIP-712 Withdrawal and records it; anyone can
+ * then redeem it at the vault, which pays the recipient once per id. Refunds (a voided audition's
+ * fee, tickets on a clone that did not enter its race) are recorded on the refunded payment's
+ * stream, so a deposit is refunded once and in full; race payouts and royalties on their own
+ * `withdrawal-<id>` stream. Callers choose the id (`withdrawalIdFor(key)` from a stable key), so
+ * asking again for the same withdrawal returns the first authorization and appends nothing.
+ */
+import { type Hex, keccak256, stringToHex } from 'viem';
+import { z } from 'zod';
+import { parseInput, zAddress, zBytes32 } from '../../adapters/chain/schemas.ts';
+import type { VaultSigner } from '../../adapters/chain/signer.ts';
+import type { WithdrawalAuthorization } from '../../adapters/chain/typed-data.ts';
+import type { Clock } from '../../core/clock.ts';
+import { CommandHandler } from '../../core/decider.ts';
+import { DomainError } from '../../core/errors.ts';
+import type { EventStore } from '../../core/event-store.ts';
+import { userIdFor } from '../identity/user-id.ts';
+import { paymentDecider, paymentStreamId } from './decider.ts';
+import type { RefundReason } from './events.ts';
+import { zPayoutPurpose } from './events.ts';
+import { withdrawalDecider, withdrawalStreamId } from './withdrawal-decider.ts';
+
+/** A stable 32-byte withdrawal id from a caller's key, e.g. `race:<raceId>:payout:<holder>`. */
+export const withdrawalIdFor = (key: string): Hex => keccak256(stringToHex(`clash-withdrawal:${key}`));
+
+const refundReasons = { audition_refund: 'audition_voided', ticket_refund: 'clone_not_entrant' } as const satisfies Record<
+  string,
+  RefundReason
+>;
+
+export const zWithdrawalRequest = z
+  .object({
+    withdrawalId: zBytes32,
+    /** The user who may read it (`GET /api/v1/economy/withdrawals/:id`). */
+    owner: z.string().min(1),
+    recipient: zAddress,
+    amountWei: z.bigint().positive(),
+    purpose: z.enum([...(Object.keys(refundReasons) as (keyof typeof refundReasons)[]), ...zPayoutPurpose.options]),
+    /** The refunded payment's id (its quote id) for refunds; the race id for payouts and royalties. */
+    reference: z.string().min(1).max(200),
+  })
+  .strict();
+export type WithdrawalRequest = z.input<typeof zWithdrawalRequest>;
+
+export class WithdrawalCommands {
+  private readonly payments;
+  private readonly withdrawals;
+
+  constructor(
+    private readonly deps: { readonly store: EventStore; readonly clock: Clock; readonly signer: VaultSigner; readonly ttlSeconds: number },
+  ) {
+    this.payments = new CommandHandler(deps.store, paymentDecider);
+    this.withdrawals = new CommandHandler(deps.store, withdrawalDecider);
+  }
+
+  /** Signs and records the withdrawal; resolves to its id once recorded. */
+  async authorize(input: WithdrawalRequest, actor: string): Promise<Hex> {
+    const request = parseInput(zWithdrawalRequest, input, 'withdrawal');
+    const { withdrawalId, owner, recipient, amountWei, purpose, reference } = request;
+    const at = this.deps.clock.now();
+    const authorization: WithdrawalAuthorization = {
+      id: withdrawalId,
+      recipient,
+      amount: amountWei,
+      deadline: BigInt(Math.floor(at / 1000) + this.deps.ttlSeconds),
+    };
+    const signature = await this.deps.signer.signWithdrawal(authorization);
+    const envelope = {
+      metadata: { actor },
+      idempotencyKey: `withdrawal:${withdrawalId}`,
+      idempotencyPayload: { ...request, amountWei: amountWei.toString() },
+    };
+    if (purpose === 'race_payout' || purpose === 'royalty') {
+      this.withdrawals.handle({
+        ...envelope,
+        streamId: withdrawalStreamId(withdrawalId),
+        command: { type: 'AuthorizeWithdrawal', authorization, signature, owner, purpose, reference, vault: this.deps.signer.vault, at },
+      });
+      return withdrawalId;
+    }
+    if (owner !== userIdFor(recipient)) {
+      throw new DomainError('withdrawal_owner_mismatch', 'invalid', 'a refund belongs to the user of the wallet it returns to');
+    }
+    const quoteId = parseInput(zBytes32, reference, 'withdrawal.reference');
+    this.payments.handle({
+      ...envelope,
+      streamId: paymentStreamId(quoteId),
+      command: { type: 'AuthorizeRefund', authorization, signature, reason: refundReasons[purpose], at },
+    });
+    return withdrawalId;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * clash economy reconcile [--complete] [--from-block N]: the vault's Deposit logs against the
+ * ledger. Reports deposits on chain whose quote has no verified payment, and payments pending
+ * longer than ECONOMY_PENDING_BOUND_SECONDS; with --complete, submits each again (recording the
+ * verified ones and handing them off). Exit 0 when nothing is left unresolved, 1 otherwise.
+ */
+import { z } from 'zod';
+import { connectChain } from '../../adapters/chain/connect.ts';
+import { depositLogsSince } from '../../adapters/chain/deposit-logs.ts';
+import { reconcile } from '../../commands/economy/reconcile.ts';
+import { economyReads } from '../../projections/economy/queries.ts';
+import { loadConfig } from '../../server/config.ts';
+import { openLedger } from '../../server/context.ts';
+import { defaultEconomyPorts, paymentCommands } from '../../server/economy.ts';
+import { commonFlags, defineCommand, existingDb, UsageError } from './command.ts';
+
+export const economyReconcile = defineCommand({
+  words: ['economy', 'reconcile'],
+  usage: 'clash economy reconcile [--complete] [--from-block N] [--db PATH] [--json]',
+  summary: 'deposits on chain with no verified payment, and payments pending too long; --complete records the verified ones',
+  options: { complete: { type: 'boolean' }, 'from-block': { type: 'string' } },
+  schema: z.object({
+    ...commonFlags,
+    complete: z.boolean().default(false),
+    'from-block': z.coerce.bigint().nonnegative().optional(),
+    positionals: z.array(z.string()).max(0),
+  }),
+  run: async (flags, ctx) => {
+    const config = loadConfig({ ...ctx.env, ...(flags.db ? { CLASH_DB: flags.db } : {}) });
+    const { CHAIN_RPC_URL: rpcUrl, CHAIN_ID: chainId, VAULT_ADDRESS: address } = config;
+    if (rpcUrl === undefined || chainId === undefined || address === undefined) {
+      throw new UsageError('reconciliation reads the chain: set CHAIN_RPC_URL, CHAIN_ID and VAULT_ADDRESS');
+    }
+    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
+    try {
+      const client = await connectChain(rpcUrl, chainId);
+      const vault = { chainId, address };
+      const chain = { client, vault, confirmations: config.CHAIN_CONFIRMATIONS ?? 12 };
+      const payments = paymentCommands(ledger, config, chain, defaultEconomyPorts(ledger));
+      const findings = await reconcile(
+        { payments, reads: economyReads(ledger.store.db) },
+        {
+          deposits: await depositLogsSince(client, vault.address, flags['from-block'] ?? config.CHAIN_START_BLOCK),
+          pendingBefore: ledger.clock.now() - config.ECONOMY_PENDING_BOUND_SECONDS * 1000,
+          complete: flags.complete,
+          actor: 'cli:economy-reconcile',
+        },
+      );
+      const unresolved = findings.filter((f) => f.outcome !== 'verified');
+      ctx.out.data({ findings, unresolved: unresolved.length });
+      ctx.out.table(findings.map((f) => ({ ...f, outcome: f.outcome ?? '-' })));
+      ctx.out.line(`${findings.length} finding(s), ${unresolved.length} unresolved`);
+      return unresolved.length === 0 ? 0 : 1;
+    } finally {
+      ledger.close();
+    }
+  },
+});

@@ -1,0 +1,141 @@
+/**
+ * Wiring of the economy: the chain (configured; or, in development without CHAIN_RPC_URL, an
+ * embedded anvil with a freshly deployed vault; or none in tests that configure none), the
+ * backend signer, prices, and the ports other modules implement.
+ */
+import type { Logger } from 'pino';
+import type { PublicClient } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { connectChain } from '../adapters/chain/connect.ts';
+import { startLocalVault } from '../adapters/chain/local-vault.ts';
+import { createVaultSigner } from '../adapters/chain/signer.ts';
+import type { VaultRef } from '../adapters/chain/typed-data.ts';
+import { createDepositVerifier } from '../adapters/chain/verify-deposit.ts';
+import { AuditionCredits } from '../commands/economy/credits.ts';
+import { PaymentHandoffs } from '../commands/economy/handoffs.ts';
+import { PaymentCommands } from '../commands/economy/payments.ts';
+import type { TicketPurchaseSink, TicketSaleCheck } from '../commands/economy/ports.ts';
+import { QuoteCommands } from '../commands/economy/quotes.ts';
+import { WithdrawalCommands } from '../commands/economy/withdrawals.ts';
+import { ConfigError } from '../core/config.ts';
+import { ClashError } from '../core/errors.ts';
+import { economyReads } from '../projections/economy/queries.ts';
+import { competitionTicketSales } from '../projections/economy/ticket-sales.ts';
+import type { Config } from './config.ts';
+import type { Ledger } from './context.ts';
+
+/** What other modules provide to the economy. */
+export interface EconomyPorts {
+  readonly ticketSales: TicketSaleCheck;
+  readonly ticketPurchases: TicketPurchaseSink;
+}
+
+/** Until the competition module takes ticket purchases, a verified ticket payment cannot be handed off. */
+export function defaultEconomyPorts(ledger: Ledger): EconomyPorts {
+  return {
+    ticketSales: competitionTicketSales(ledger.store.db),
+    ticketPurchases: {
+      recordTicketPurchase: () => {
+        throw new ClashError('ticket_sales_not_wired', 'unavailable', 'no race module takes ticket purchases yet');
+      },
+    },
+  };
+}
+
+export interface Economy {
+  readonly quotes: QuoteCommands;
+  readonly payments: PaymentCommands;
+  readonly withdrawals: WithdrawalCommands;
+  readonly credits: AuditionCredits;
+  readonly vault: VaultRef;
+  readonly rpcUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Payment submission over a chain client: shared by the server and `clash economy reconcile`. */
+export function paymentCommands(
+  ledger: Ledger,
+  config: Config,
+  chain: { client: PublicClient; vault: VaultRef; confirmations: number },
+  ports: EconomyPorts,
+) {
+  const reads = economyReads(ledger.store.db);
+  const handoffs = new PaymentHandoffs({
+    store: ledger.store,
+    clock: ledger.clock,
+    reads,
+    auditionGrantTier: config.ECONOMY_AUDITION_GRANT_TIER === 'none' ? null : config.ECONOMY_AUDITION_GRANT_TIER,
+    ticketPurchases: ports.ticketPurchases,
+  });
+  return new PaymentCommands({
+    store: ledger.store,
+    clock: ledger.clock,
+    reads,
+    verifier: createDepositVerifier(chain.client, chain.vault.address),
+    vault: chain.vault,
+    confirmations: chain.confirmations,
+    handoffs,
+  });
+}
+
+/** The configured chain, or the embedded development one; null when there is none (tests). */
+async function openChain(config: Config, log: Logger) {
+  if (config.CHAIN_RPC_URL !== undefined && config.CHAIN_ID !== undefined && config.VAULT_ADDRESS !== undefined) {
+    if (config.CLASH_SIGNER_PRIVATE_KEY === undefined)
+      throw new ConfigError(['CLASH_SIGNER_PRIVATE_KEY=(unset): required with CHAIN_RPC_URL']);
+    const account = privateKeyToAccount(config.CLASH_SIGNER_PRIVATE_KEY as `0x${string}`);
+    const client = await connectChain(config.CHAIN_RPC_URL, config.CHAIN_ID);
+    const vault = { chainId: config.CHAIN_ID, address: config.VAULT_ADDRESS };
+    return { account, client, vault, rpcUrl: config.CHAIN_RPC_URL, confirmations: config.CHAIN_CONFIRMATIONS ?? 12, stop: async () => {} };
+  }
+  if (config.NODE_ENV !== 'development') return null;
+  if (config.CLASH_SIGNER_PRIVATE_KEY === undefined)
+    log.warn('CLASH_SIGNER_PRIVATE_KEY is not set: the embedded vault signer key was generated at start-up');
+  const account = privateKeyToAccount((config.CLASH_SIGNER_PRIVATE_KEY as `0x${string}` | undefined) ?? generatePrivateKey());
+  const local = await startLocalVault(account);
+  log.info(
+    { rpcUrl: local.anvil.rpcUrl, chainId: local.vault.chainId, vault: local.vault.address, signer: account.address },
+    'embedded chain started',
+  );
+  return {
+    account,
+    client: local.client,
+    vault: local.vault,
+    rpcUrl: local.anvil.rpcUrl,
+    confirmations: config.CHAIN_CONFIRMATIONS ?? 1,
+    stop: local.stop,
+  };
+}
+
+export async function startEconomy(
+  ledger: Ledger,
+  config: Config,
+  log: Logger,
+  portsFor: (ledger: Ledger) => EconomyPorts = defaultEconomyPorts,
+): Promise<Economy | null> {
+  const chain = await openChain(config, log);
+  if (!chain) return null;
+  const ports = portsFor(ledger);
+  const { store, clock, ids } = ledger;
+  const signer = createVaultSigner(chain.account, chain.vault);
+  return {
+    quotes: new QuoteCommands({
+      store,
+      clock,
+      ids,
+      signer,
+      pricing: {
+        auditionFeeWei: config.ECONOMY_AUDITION_FEE_WEI,
+        ticketPriceWei: config.ECONOMY_TICKET_PRICE_WEI,
+        quoteTtlSeconds: config.ECONOMY_QUOTE_TTL_SECONDS,
+      },
+      ticketSales: ports.ticketSales,
+    }),
+    payments: paymentCommands(ledger, config, chain, ports),
+    withdrawals: new WithdrawalCommands({ store, clock, signer, ttlSeconds: config.ECONOMY_WITHDRAWAL_TTL_SECONDS }),
+    credits: new AuditionCredits({ store, clock, reads: economyReads(store.db) }),
+    vault: chain.vault,
+    rpcUrl: chain.rpcUrl,
+    stop: chain.stop,
+  };
+}
