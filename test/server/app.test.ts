@@ -1,14 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { healthRoutes } from '../../server/routes/health.ts';
-import type { RunningServer } from '../../server/serve.ts';
-import { json, startTestServer } from '../support/http.ts';
-import { tempDir } from '../support/store.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 import { walletComposition } from '../support/wallet/composition.ts';
 import { walletRoutes } from '../support/wallet/routes.ts';
 
-const dir = tempDir();
-let server: RunningServer;
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(server.url + path, {
     method: 'POST',
@@ -16,9 +12,11 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-test.before(async () => {
-  server = await startTestServer(dir.file('app.db'), { composition: walletComposition, routes: [healthRoutes, walletRoutes] });
+const server: TestServer = await startTestServer({}, Date.UTC(2026, 0, 1), {
+  composition: walletComposition,
+  routes: [healthRoutes, walletRoutes],
 });
+const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> });
 
 test('health reports the head and every projection lag; responses carry a request id', async () => {
   await post('/api/v1/test/wallets/a/deposits', { amount: '5', memo: 'x' });
@@ -95,8 +93,5 @@ test('the OpenAPI document describes the routes and their schemas', async () => 
   assert.ok(paths['/api/v1/test/wallets/{walletId}/deposits']);
 });
 
-test.after(async () => {
-  await server.close();
-  dir.remove();
-});
+test.after(() => server.stop());
 test.run();
