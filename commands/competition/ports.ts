@@ -5,6 +5,7 @@
  * worker that repeats a step after a crash asks for nothing twice. doc/competition.md, "Ports".
  */
 import type { Address } from 'viem';
+import type { TicketPurchase } from '../economy/ports.ts';
 
 /** Verified audition fees, spent one per audition. */
 export interface AuditionCredits {
@@ -53,15 +54,8 @@ export interface WithdrawalAuthorizer {
   }): void | Promise<void>;
 }
 
-/** What Economy hands over once it verified a payment for exactly these tickets. */
-export interface TicketPurchase {
-  readonly paymentId: string;
-  readonly raceId: string;
-  readonly cloneId: string;
-  readonly holder: Address;
-  readonly count: number;
-  readonly amountWei: bigint;
-}
+/** What Economy hands over once it verified a payment for exactly these tickets (Economy's own type). */
+export type { TicketPurchase };
 
 /** Implemented by Competition, called by Economy: the same payment again is a no-op. */
 export interface TicketPurchaseSink {
