@@ -24,6 +24,8 @@ export interface RunningServer {
   readonly ledger: Ledger;
   /** The economy's commands (null without a chain), for the modules that call them. */
   readonly economy: Economy | null;
+  /** The competition's view of the economy (the ports its worker and routes use). */
+  readonly competitionEconomy: CompetitionEconomy;
   close(): Promise<void>;
 }
 
@@ -92,7 +94,7 @@ export async function startServer(
     })();
     return closing;
   };
-  return { url, ledger, economy, close };
+  return { url, ledger, economy, competitionEconomy, close };
 }
 
 /** Runs until SIGTERM or SIGINT, then closes gracefully. */
