@@ -199,7 +199,20 @@ test('the loop on chain: fees, auditions, tickets, launch, settlement, proofs, w
 
   // Delta leaves the Arena before the launch: its tickets are refunded through the adapter.
   await ok(200, 'POST', `/api/v1/admin/arena/${d}/remove`, { auth: admin.user.auth, body: { reason: 'creator asked' } });
+  // A ticket payment the race can no longer take: quoted and deposited while the race sold tickets, verified after its launch.
+  const late = await backer2.quote({ kind: 'race_tickets', raceId: race.raceId, cloneId: a, tickets: 1 });
+  const lateTx = await backer2.pay(late);
+  deposited += BigInt(late.quote.amount);
   await at(T0 + 30 * HOUR);
+  await chain.testClient.mine({ blocks: 2 });
+  const lateAnswer = await backer2.submit(late.quote.id, lateTx);
+  assert.equal([lateAnswer.status, (lateAnswer.body as { status: string }).status], [200, 'refunded'], JSON.stringify(lateAnswer.body));
+  const head = server.ledger.store.headPosition();
+  assert.is((await backer2.submit(late.quote.id, lateTx)).status, 200);
+  assert.is(server.ledger.store.headPosition(), head, 'the refused payment submitted again appends nothing');
+  const lateRefund = (await withdrawalsOf(backer2)).find((w) => w.reference === late.quote.id);
+  assert.equal([lateRefund?.purpose, lateRefund?.authorization.amount], ['ticket_refund', late.quote.amount]);
+  await redeem(lateRefund as Withdrawal);
   const launched = await ok<RaceDetail>(200, 'GET', `/api/v1/races/${race.raceId}`);
   assert.equal([launched.stage, launched.entrants.length, launched.tickets], ['live', 2, 6]);
   const ticketRefunds = (await withdrawalsOf(backer1)).filter((w) => w.purpose === 'ticket_refund');

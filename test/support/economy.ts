@@ -6,6 +6,7 @@ import { type Hex, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Quote } from '../../adapters/chain/typed-data.ts';
 import type { TicketPurchase } from '../../commands/economy/ports.ts';
+import { ClashError, DomainError } from '../../core/errors.ts';
 import { type ChainFixture, testKey } from './chain.ts';
 import { startTestServer, type TestServer } from './server.ts';
 import { SessionUser } from './users.ts';
@@ -19,17 +20,27 @@ export interface WireQuote {
 
 export const quoteOf = (w: WireQuote): Quote => ({ ...w.quote, amount: BigInt(w.quote.amount), deadline: BigInt(w.quote.deadline) });
 
-/** Races whose tickets are on sale (the competition module's check, as a double), and the purchases handed over. */
+/**
+ * Races whose tickets are on sale (the competition module's check, as a double), and the purchases
+ * handed over. A race in `refusing` refuses purchases (it launched after the quote); while `down`
+ * is set, the race cannot be reached at all.
+ */
 export function ticketDoubles() {
   const openRaces = new Set<string>(['race-open']);
+  const refusing = new Set<string>();
   const bought: TicketPurchase[] = [];
+  const state = { down: false };
   return {
     openRaces,
+    refusing,
+    state,
     bought,
     ports: {
       ticketSales: { canBuy: (raceId: string) => (openRaces.has(raceId) ? { ok: true as const } : { refused: 'race_not_accumulating' }) },
       ticketPurchases: {
         recordTicketPurchase: (p: TicketPurchase) => {
+          if (state.down) throw new ClashError('race_unreachable', 'unavailable', 'the race module is down');
+          if (refusing.has(p.raceId)) throw new DomainError('race_not_accumulating', 'unprocessable', `race ${p.raceId} launched`);
           if (!bought.some((b) => b.paymentId === p.paymentId)) bought.push(p);
         },
       },

@@ -89,6 +89,7 @@ test('property: any interleaving of duplicate submissions verifies one payment p
             reads,
             auditionGrantTier: null,
             ticketPurchases: { recordTicketPurchase: () => {} },
+            refunds: { refundRefusedTickets: () => Promise.reject(new Error('audition fees only: no ticket is refused')) },
           });
           const verifier = verifierFor(quoteIds, s.schedule.bind(s) as <T>(answer: T) => Promise<T>);
           const payments = new PaymentCommands({ store, clock, reads, verifier, vault, confirmations: 3, handoffs });
