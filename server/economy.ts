@@ -134,7 +134,6 @@ export async function startEconomy(
       signer,
       pricing: {
         auditionFeeWei: config.ECONOMY_AUDITION_FEE_WEI,
-        ticketPriceWei: config.ECONOMY_TICKET_PRICE_WEI,
         quoteTtlSeconds: config.ECONOMY_QUOTE_TTL_SECONDS,
       },
       ticketSales: ports.ticketSales,

@@ -14,7 +14,7 @@ import { type Address, getAddress, type Hex } from 'viem';
 import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { CompetitionWorker } from '../../commands/competition/worker.ts';
-import { competitionDeps } from '../../server/competition.ts';
+import { competitionDeps, competitionRules } from '../../server/competition.ts';
 import { startChainFixture, testAccount } from '../support/chain.ts';
 import { clash } from '../support/cli.ts';
 import { competitionClient, copyOfDb, tamperedCopy } from '../support/competition-http.ts';
@@ -25,6 +25,8 @@ const HOUR = 3_600_000;
 /** As in competition-loop.test.ts: BTC rises about 2.9% from 22:00 UTC on 2025-06-05 to 14:40 the next day without falling 1%. */
 const T0 = Date.UTC(2025, 5, 5, 21, 0);
 const SERVICE = 'worker-secret-0123456789abcdef';
+/** Not the default: tickets must be quoted at the race's own price. */
+const TICKET_PRICE = 2n * FEE;
 const started = Date.now();
 
 const data = sharedData();
@@ -35,8 +37,11 @@ const server = await startEconomyServer(chain, undefined, {
   CLASH_ADMIN_ADDRESSES: testAccount('admin').address,
   CLASH_SERVICE_TOKENS: `worker:${SERVICE}`,
   CLASH_COMPETITION_TICK_MS: '0',
+  ECONOMY_TICKET_PRICE_WEI: String(TICKET_PRICE),
 });
-const worker = new CompetitionWorker(competitionDeps(server.ledger, server.competitionEconomy));
+// The worker the server would run (its rules from the configuration), ticked by hand.
+const rules = competitionRules({ ECONOMY_TICKET_PRICE_WEI: TICKET_PRICE });
+const worker = new CompetitionWorker({ ...competitionDeps(server.ledger, server.competitionEconomy), rules });
 const api = competitionClient(server, SERVICE);
 const { ok } = api;
 const wallet = (name: string) => userWithWallet(server, chain, name);
@@ -180,16 +185,16 @@ test('the loop on chain: fees, auditions, tickets, launch, settlement, proofs, w
 
   // Tickets bought on chain for the current race and handed to it by the Economy.
   const race = await ok<RaceDetail>(200, 'GET', '/api/v1/races/current');
-  assert.is(race.launchAt, T0 + 30 * HOUR);
+  assert.equal([race.launchAt, race.ticketPriceWei], [T0 + 30 * HOUR, TICKET_PRICE.toString()]);
   const buy = (buyer: Wallet, cloneId: string, tickets: number) =>
     pay(buyer, { kind: 'race_tickets', raceId: race.raceId, cloneId, tickets });
   const q1 = await buy(backer1, a, 3);
-  assert.is(BigInt(q1.amount), 3n * BigInt(race.ticketPriceWei), 'a ticket quote is priced at the race’s ticket price');
+  assert.is(BigInt(q1.amount), 3n * TICKET_PRICE, 'a ticket quote is priced at the race’s ticket price');
   await buy(backer1, b, 1);
   await buy(backer2, b, 2);
   await buy(backer1, d, 2);
   const current = await ok<RaceDetail>(200, 'GET', '/api/v1/races/current');
-  assert.equal([current.tickets, current.poolWei], [8, (8n * BigInt(race.ticketPriceWei)).toString()]);
+  assert.equal([current.tickets, current.poolWei], [8, (8n * TICKET_PRICE).toString()]);
   const counts = (lines: { cloneId: string; tickets: number }[]) => Object.fromEntries(lines.map((l) => [l.cloneId, l.tickets]));
   assert.equal(counts(current.pool), { [a]: 3, [b]: 3, [d]: 2 });
   const mine = await ok<{ positions: { cloneId: string; tickets: number }[] }>(200, 'GET', '/api/v1/me/tickets', {
@@ -218,7 +223,7 @@ test('the loop on chain: fees, auditions, tickets, launch, settlement, proofs, w
   const ticketRefunds = (await withdrawalsOf(backer1)).filter((w) => w.purpose === 'ticket_refund');
   assert.equal(
     ticketRefunds.map((w) => w.authorization.amount),
-    [(2n * BigInt(race.ticketPriceWei)).toString()],
+    [(2n * TICKET_PRICE).toString()],
   );
   await redeem(ticketRefunds[0] as Withdrawal);
 
@@ -235,7 +240,7 @@ test('the loop on chain: fees, auditions, tickets, launch, settlement, proofs, w
       [b, 2],
     ],
   );
-  assert.is(settled.grossPoolWei, (6n * BigInt(race.ticketPriceWei)).toString());
+  assert.is(settled.grossPoolWei, (6n * TICKET_PRICE).toString());
   assert.is((await ok<{ stage: string }>(200, 'GET', `/api/v1/races/${race.raceId}`)).stage, 'archived');
 
   // Each holder's proof verifies against the recorded root; their payout withdrawal is theirs, for the claim; redeemed on chain.

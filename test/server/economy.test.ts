@@ -78,10 +78,13 @@ test('tickets: refused when the race is not selling; a verified ticket payment i
   assert.equal(tickets.bought, [
     { paymentId: q.quote.id, raceId: 'race-open', cloneId: aliceClone, holder: bob.account.address, count: 3, amountWei: 3n * FEE },
   ]);
+  tickets.openRaces.set('race-dear', 5n * FEE);
+  const dear = await bob.quote({ kind: 'race_tickets', raceId: 'race-dear', cloneId: aliceClone, tickets: 2 });
+  assert.is(dear.quote.amount, (10n * FEE).toString(), 'tickets are quoted at their race’s price, not a configured one');
 });
 
 test('a ticket payment the race refuses once verified is refunded in full, once; a race that is down is retried', async () => {
-  tickets.openRaces.add('race-late');
+  tickets.openRaces.set('race-late', FEE);
   const q = await bob.quote({ kind: 'race_tickets', raceId: 'race-late', cloneId: aliceClone, tickets: 2 });
   const tx = await bob.pay(q);
   await mine(2);

@@ -21,12 +21,12 @@ export interface WireQuote {
 export const quoteOf = (w: WireQuote): Quote => ({ ...w.quote, amount: BigInt(w.quote.amount), deadline: BigInt(w.quote.deadline) });
 
 /**
- * Races whose tickets are on sale (the competition module's check, as a double), and the purchases
+ * Races whose tickets are on sale, with their ticket price (the competition module's check, as a double), and the purchases
  * handed over. A race in `refusing` refuses purchases (it launched after the quote); while `down`
  * is set, the race cannot be reached at all.
  */
 export function ticketDoubles() {
-  const openRaces = new Set<string>(['race-open']);
+  const openRaces = new Map<string, bigint>([['race-open', FEE]]);
   const refusing = new Set<string>();
   const bought: TicketPurchase[] = [];
   const state = { down: false };
@@ -36,7 +36,12 @@ export function ticketDoubles() {
     state,
     bought,
     ports: {
-      ticketSales: { canBuy: (raceId: string) => (openRaces.has(raceId) ? { ok: true as const } : { refused: 'race_not_accumulating' }) },
+      ticketSales: {
+        canBuy: (raceId: string) => {
+          const ticketPriceWei = openRaces.get(raceId);
+          return ticketPriceWei === undefined ? { refused: 'race_not_accumulating' } : { ok: true as const, ticketPriceWei };
+        },
+      },
       ticketPurchases: {
         recordTicketPurchase: (p: TicketPurchase) => {
           if (state.down) throw new ClashError('race_unreachable', 'unavailable', 'the race module is down');

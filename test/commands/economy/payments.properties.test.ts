@@ -70,13 +70,13 @@ test('property: any interleaving of duplicate submissions verifies one payment p
           const { store, clock, ids } = ledger;
           const reads = economyReads(store.db);
           const signer = createVaultSigner(privateKeyToAccount(testKey('backend-signer')), vault);
-          const ticketSales = { canBuy: () => ({ ok: true as const }) };
+          const ticketSales = { canBuy: () => ({ ok: true as const, ticketPriceWei: 1n }) };
           const quotes = new QuoteCommands({
             store,
             clock,
             ids,
             signer,
-            pricing: { auditionFeeWei: 10n, ticketPriceWei: 1n, quoteTtlSeconds: 900 },
+            pricing: { auditionFeeWei: 10n, quoteTtlSeconds: 900 },
             ticketSales,
           });
           const quoteIds = [
