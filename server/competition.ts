@@ -4,11 +4,12 @@
  */
 import type { Logger } from 'pino';
 import { MarketMemory } from '../adapters/market/market-memory.ts';
-import type { CompetitionDeps } from '../commands/competition/handlers.ts';
+import type { CompetitionDeps, CompetitionRules } from '../commands/competition/handlers.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import { CompetitionWorker } from '../commands/competition/worker.ts';
 import { readModelFacts } from '../projections/competition/facts.ts';
 import { CompetitionQueries } from '../projections/competition/queries.ts';
+import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Worker } from './workers.ts';
 
@@ -24,9 +25,20 @@ export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Om
   };
 }
 
+/** The competition's rules read from configuration: the ticket price races open with (frozen into each race). */
+export function competitionRules(config: Pick<Config, 'ECONOMY_TICKET_PRICE_WEI'>): CompetitionRules {
+  return { race: { ticketPriceWei: config.ECONOMY_TICKET_PRICE_WEI } };
+}
+
 /** Ticks the competition worker every `intervalMs` at the ledger clock's time; a failed tick is logged and retried next time. */
-export function startCompetitionWorker(ledger: Ledger, economy: CompetitionEconomy, log: Logger, intervalMs: number): Worker {
-  const worker = new CompetitionWorker(competitionDeps(ledger, economy));
+export function startCompetitionWorker(
+  ledger: Ledger,
+  economy: CompetitionEconomy,
+  rules: CompetitionRules,
+  log: Logger,
+  intervalMs: number,
+): Worker {
+  const worker = new CompetitionWorker({ ...competitionDeps(ledger, economy), rules });
   let failures = 0;
   let current: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {

@@ -114,7 +114,7 @@ export const configSchema = z.object({
   ECONOMY_WITHDRAWAL_TTL_SECONDS: seconds(3600, 365 * 86_400).default(30 * 86_400),
   /** The audition fee, in wei (default 0.01 ETH). */
   ECONOMY_AUDITION_FEE_WEI: wei.default(10n ** 16n),
-  /** The price of one race ticket, in wei (default 0.01 ETH); must match the races' ticket price. */
+  /** The ticket price races open with, in wei (default 0.01 ETH); frozen into each race, whose own price quotes use. */
   ECONOMY_TICKET_PRICE_WEI: wei.default(10n ** 16n),
   /** The entitlement tier a verified audition fee grants its clone (never a downgrade); `none` grants nothing. */
   ECONOMY_AUDITION_GRANT_TIER: z.enum(['none', ...zTierName.options]).default('starter'),

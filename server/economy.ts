@@ -8,11 +8,11 @@ import type { PublicClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { connectChain } from '../adapters/chain/connect.ts';
 import { startLocalVault } from '../adapters/chain/local-vault.ts';
-import { createVaultSigner } from '../adapters/chain/signer.ts';
+import { createVaultSigner, type VaultSigner } from '../adapters/chain/signer.ts';
 import type { VaultRef } from '../adapters/chain/typed-data.ts';
 import { createDepositVerifier } from '../adapters/chain/verify-deposit.ts';
 import { AuditionCredits } from '../commands/economy/credits.ts';
-import { PaymentHandoffs } from '../commands/economy/handoffs.ts';
+import { type HandoffDeps, PaymentHandoffs } from '../commands/economy/handoffs.ts';
 import { PaymentCommands } from '../commands/economy/payments.ts';
 import type { TicketPurchaseSink, TicketSaleCheck } from '../commands/economy/ports.ts';
 import { QuoteCommands } from '../commands/economy/quotes.ts';
@@ -52,12 +52,18 @@ export interface Economy {
   stop(): Promise<void>;
 }
 
+/** Withdrawal authorizations signed by the backend signer over the vault. */
+export function withdrawalCommands(ledger: Ledger, config: Config, signer: VaultSigner): WithdrawalCommands {
+  return new WithdrawalCommands({ store: ledger.store, clock: ledger.clock, signer, ttlSeconds: config.ECONOMY_WITHDRAWAL_TTL_SECONDS });
+}
+
 /** Payment submission over a chain client: shared by the server and `clash economy reconcile`. */
 export function paymentCommands(
   ledger: Ledger,
   config: Config,
   chain: { client: PublicClient; vault: VaultRef; confirmations: number },
   ports: EconomyPorts,
+  refunds: HandoffDeps['refunds'],
 ) {
   const reads = economyReads(ledger.store.db);
   const handoffs = new PaymentHandoffs({
@@ -66,6 +72,7 @@ export function paymentCommands(
     reads,
     auditionGrantTier: config.ECONOMY_AUDITION_GRANT_TIER === 'none' ? null : config.ECONOMY_AUDITION_GRANT_TIER,
     ticketPurchases: ports.ticketPurchases,
+    refunds,
   });
   return new PaymentCommands({
     store: ledger.store,
@@ -118,6 +125,7 @@ export async function startEconomy(
   const ports = portsFor(ledger);
   const { store, clock, ids } = ledger;
   const signer = createVaultSigner(chain.account, chain.vault);
+  const withdrawals = withdrawalCommands(ledger, config, signer);
   return {
     quotes: new QuoteCommands({
       store,
@@ -126,13 +134,12 @@ export async function startEconomy(
       signer,
       pricing: {
         auditionFeeWei: config.ECONOMY_AUDITION_FEE_WEI,
-        ticketPriceWei: config.ECONOMY_TICKET_PRICE_WEI,
         quoteTtlSeconds: config.ECONOMY_QUOTE_TTL_SECONDS,
       },
       ticketSales: ports.ticketSales,
     }),
-    payments: paymentCommands(ledger, config, chain, ports),
-    withdrawals: new WithdrawalCommands({ store, clock, signer, ttlSeconds: config.ECONOMY_WITHDRAWAL_TTL_SECONDS }),
+    payments: paymentCommands(ledger, config, chain, ports, withdrawals),
+    withdrawals,
     credits: new AuditionCredits({ store, clock, reads: economyReads(store.db) }),
     vault: chain.vault,
     rpcUrl: chain.rpcUrl,

@@ -10,7 +10,7 @@ import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes, type RouteModule } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
-import { startCompetitionWorker } from './competition.ts';
+import { competitionRules, startCompetitionWorker } from './competition.ts';
 import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
 import { type Composition, productComposition } from './composition.ts';
 import type { Config } from './config.ts';
@@ -24,6 +24,8 @@ export interface RunningServer {
   readonly ledger: Ledger;
   /** The economy's commands (null without a chain), for the modules that call them. */
   readonly economy: Economy | null;
+  /** The competition's view of the economy (the ports its worker and routes use). */
+  readonly competitionEconomy: CompetitionEconomy;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export async function startServer(
   const workers = [startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS)];
   const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
   if (competing && config.CLASH_COMPETITION_TICK_MS > 0) {
-    workers.push(startCompetitionWorker(ledger, competitionEconomy, log, config.CLASH_COMPETITION_TICK_MS));
+    workers.push(startCompetitionWorker(ledger, competitionEconomy, competitionRules(config), log, config.CLASH_COMPETITION_TICK_MS));
   }
   const stopWorkers = async () => {
     for (const worker of workers) await worker.stop();
@@ -92,7 +94,7 @@ export async function startServer(
     })();
     return closing;
   };
-  return { url, ledger, economy, close };
+  return { url, ledger, economy, competitionEconomy, close };
 }
 
 /** Runs until SIGTERM or SIGINT, then closes gracefully. */

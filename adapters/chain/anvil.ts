@@ -21,6 +21,8 @@ export interface AnvilOptions {
   readonly chainId?: number;
   /** Milliseconds to wait for the first JSON-RPC answer (default 10 s). */
   readonly readyTimeoutMs?: number;
+  /** The genesis block's timestamp in seconds (default: now); later blocks follow the wall clock from there. */
+  readonly timestamp?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -62,10 +64,10 @@ async function answersRpc(rpcUrl: string): Promise<boolean> {
   }
 }
 
-async function startOnce(port: number, chainId: number, readyTimeoutMs: number): Promise<Anvil> {
-  const child = spawn(anvilBinaryPath(), ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--silent'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+async function startOnce(port: number, chainId: number, readyTimeoutMs: number, timestamp: number | undefined): Promise<Anvil> {
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--silent'];
+  if (timestamp !== undefined) args.push('--timestamp', String(timestamp));
+  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   // A forgotten stop must not keep this process alive; the exit hook above kills the child.
   child.unref();
@@ -113,7 +115,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(await freePort(), chainId, readyTimeoutMs);
+      return await startOnce(await freePort(), chainId, readyTimeoutMs, options.timestamp);
     } catch (error) {
       lastError = error;
     }

@@ -1,7 +1,7 @@
 /**
  * The Competition module's ports to Economy: small interfaces Economy implements (audition
  * credits, refunds, withdrawal authorizations) and the one Competition implements for Economy
- * (ticket purchases). Every call is synchronous and idempotent on the id it carries, so a
+ * (ticket purchases). Every call is idempotent on the id it carries, so a
  * worker that repeats a step after a crash asks for nothing twice. doc/competition.md, "Ports".
  */
 import type { Address } from 'viem';

@@ -166,7 +166,11 @@ function consumeCredit(command: Command<'ConsumeAuditionCredit'>, state: Payment
 }
 
 /** The kind of purchase each refund reason applies to. */
-const refundable: Record<RefundReason, Purchase['kind']> = { audition_voided: 'audition_fee', clone_not_entrant: 'race_tickets' };
+const refundable: Record<RefundReason, Purchase['kind']> = {
+  audition_voided: 'audition_fee',
+  clone_not_entrant: 'race_tickets',
+  tickets_refused: 'race_tickets',
+};
 
 function authorizeRefund(command: Command<'AuthorizeRefund'>, state: PaymentState): PaymentEvent[] {
   const { authorization, signature, reason, at } = command;

@@ -16,8 +16,12 @@ import { zPurchase } from './purchase.ts';
 
 const zTime = z.number().int().nonnegative();
 
-/** Why a deposit is refunded: a voided audition, or tickets on a clone that did not enter the race. */
-export const zRefundReason = z.enum(['audition_voided', 'clone_not_entrant']);
+/**
+ * Why a deposit is refunded: a voided audition; tickets on a clone that did not enter the race;
+ * tickets the race refused when their verified payment was handed over (it had launched, or the
+ * clone had left the Arena, by then).
+ */
+export const zRefundReason = z.enum(['audition_voided', 'clone_not_entrant', 'tickets_refused']);
 export type RefundReason = z.output<typeof zRefundReason>;
 
 export const PaymentQuoted = defineEvent(

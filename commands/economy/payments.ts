@@ -57,7 +57,8 @@ export class PaymentCommands {
   async submit(quoteId: Hash, txHash: Hash, actor: string): Promise<PaymentAnswer> {
     const state = this.unsettled(quoteId, txHash);
     if (state.status !== 'quoted') {
-      await this.deps.handoffs.paid(state.quote, actor);
+      // A refunded payment is done with: its tickets were refused or refunded, its fee returned.
+      if (state.status === 'paid') await this.deps.handoffs.paid(state.quote, actor);
       return { status: 'verified', quoteId, txHash };
     }
     const claimedFor = this.deps.reads.claimOf(txHash);

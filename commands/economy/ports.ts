@@ -6,8 +6,11 @@
 import type { Address } from 'viem';
 import type { TierName } from '../entitlements/tiers.ts';
 
-/** Whether tickets on this clone in this race may be bought now; a refusal is an error code. */
-export type TicketSaleAnswer = { readonly ok: true } | { readonly refused: string };
+/**
+ * Whether tickets on this clone in this race may be bought now, and at what price: the race's own,
+ * frozen when it opened (the race refuses a payment of any other amount); a refusal is an error code.
+ */
+export type TicketSaleAnswer = { readonly ok: true; readonly ticketPriceWei: bigint } | { readonly refused: string };
 
 export interface TicketSaleCheck {
   canBuy(raceId: string, cloneId: string): TicketSaleAnswer;

@@ -1,5 +1,6 @@
 /**
- * Issuing quotes: price the purchase from configuration, check that tickets may be bought now,
+ * Issuing quotes: price the purchase (an audition fee from configuration, tickets at the race's
+ * own ticket price), check that tickets may be bought now,
  * sign the EIP-712 quote with the backend signer, and record it on a new `payment-<quoteId>`
  * stream. The caller's right to buy (an audition fee for a clone they own) is checked by the route.
  */
@@ -18,7 +19,6 @@ import { type Purchase, purchaseRef, purposeOf } from './purchase.ts';
 
 export interface Pricing {
   readonly auditionFeeWei: bigint;
-  readonly ticketPriceWei: bigint;
   readonly quoteTtlSeconds: number;
 }
 
@@ -50,7 +50,7 @@ export class QuoteCommands {
         `tickets on clone ${purchase.cloneId} in race ${purchase.raceId} are not for sale now`,
       );
     }
-    return this.deps.pricing.ticketPriceWei * BigInt(purchase.tickets);
+    return answer.ticketPriceWei * BigInt(purchase.tickets);
   }
 
   async quote(purchase: Purchase, payer: Address, actor: string): Promise<QuoteFacts> {

@@ -6,7 +6,7 @@
  * `withdrawal-<id>` stream. Callers choose the id (`withdrawalIdFor(key)` from a stable key), so
  * asking again for the same withdrawal returns the first authorization and appends nothing.
  */
-import { type Hex, keccak256, stringToHex } from 'viem';
+import { type Address, type Hex, keccak256, stringToHex } from 'viem';
 import { z } from 'zod';
 import { parseInput, zAddress, zBytes32 } from '../../adapters/chain/schemas.ts';
 import type { VaultSigner } from '../../adapters/chain/signer.ts';
@@ -54,23 +54,33 @@ export class WithdrawalCommands {
     this.withdrawals = new CommandHandler(deps.store, withdrawalDecider);
   }
 
+  /** The EIP-712 Withdrawal (deadline: now + TTL) and the backend's signature of it. */
+  private async signed(id: Hex, recipient: Address, amount: bigint) {
+    const at = this.deps.clock.now();
+    const authorization: WithdrawalAuthorization = {
+      id,
+      recipient,
+      amount,
+      deadline: BigInt(Math.floor(at / 1000) + this.deps.ttlSeconds),
+    };
+    return { authorization, signature: await this.deps.signer.signWithdrawal(authorization), at };
+  }
+
+  /** The idempotency envelope of a withdrawal: asking again with the same request appends nothing. */
+  private envelope(withdrawalId: Hex, actor: string, request: Record<string, unknown> & { amountWei: bigint }) {
+    return {
+      metadata: { actor },
+      idempotencyKey: `withdrawal:${withdrawalId}`,
+      idempotencyPayload: { ...request, amountWei: request.amountWei.toString() },
+    };
+  }
+
   /** Signs and records the withdrawal; resolves to its id once recorded. */
   async authorize(input: WithdrawalRequest, actor: string): Promise<Hex> {
     const request = parseInput(zWithdrawalRequest, input, 'withdrawal');
     const { withdrawalId, owner, recipient, amountWei, purpose, reference } = request;
-    const at = this.deps.clock.now();
-    const authorization: WithdrawalAuthorization = {
-      id: withdrawalId,
-      recipient,
-      amount: amountWei,
-      deadline: BigInt(Math.floor(at / 1000) + this.deps.ttlSeconds),
-    };
-    const signature = await this.deps.signer.signWithdrawal(authorization);
-    const envelope = {
-      metadata: { actor },
-      idempotencyKey: `withdrawal:${withdrawalId}`,
-      idempotencyPayload: { ...request, amountWei: amountWei.toString() },
-    };
+    const { authorization, signature, at } = await this.signed(withdrawalId, recipient, amountWei);
+    const envelope = this.envelope(withdrawalId, actor, request);
     if (purpose === 'race_payout' || purpose === 'royalty') {
       this.withdrawals.handle({
         ...envelope,
@@ -87,6 +97,22 @@ export class WithdrawalCommands {
       ...envelope,
       streamId: paymentStreamId(quoteId),
       command: { type: 'AuthorizeRefund', authorization, signature, reason: refundReasons[purpose], at },
+    });
+    return withdrawalId;
+  }
+
+  /**
+   * The economy's own refund of a verified ticket payment the race refused when it was handed
+   * over (the race launched, or the clone left the Arena, before the deposit was verified): the
+   * whole deposit back to its payer, once (`tickets-refused:<quoteId>`).
+   */
+  async refundRefusedTickets(payment: { quoteId: Hex; payer: Address; amountWei: bigint }, refusal: string, actor: string): Promise<Hex> {
+    const withdrawalId = withdrawalIdFor(`tickets-refused:${payment.quoteId}`);
+    const { authorization, signature, at } = await this.signed(withdrawalId, payment.payer, payment.amountWei);
+    this.payments.handle({
+      ...this.envelope(withdrawalId, actor, { ...payment, refusal }),
+      streamId: paymentStreamId(payment.quoteId),
+      command: { type: 'AuthorizeRefund', authorization, signature, reason: 'tickets_refused', at },
     });
     return withdrawalId;
   }

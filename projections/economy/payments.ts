@@ -12,7 +12,7 @@ import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
 
 /** What a refund reason becomes as a withdrawal purpose. */
-const refundPurpose = { audition_voided: 'audition_refund', clone_not_entrant: 'ticket_refund' } as const;
+const refundPurpose = { audition_voided: 'audition_refund', clone_not_entrant: 'ticket_refund', tickets_refused: 'ticket_refund' } as const;
 
 export const paymentsProjection = defineProjection({
   name: 'economy_payments',

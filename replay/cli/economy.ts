@@ -2,16 +2,24 @@
  * clash economy reconcile [--complete] [--from-block N]: the vault's Deposit logs against the
  * ledger. Reports deposits on chain whose quote has no verified payment, and payments pending
  * longer than ECONOMY_PENDING_BOUND_SECONDS; with --complete, submits each again (recording the
- * verified ones and handing them off). Exit 0 when nothing is left unresolved, 1 otherwise.
+ * verified ones and handing them off: tickets to the race, or, if the race refuses them, a refund
+ * signed with CLASH_SIGNER_PRIVATE_KEY). Exit 0 when nothing is left unresolved, 1 otherwise.
  */
+import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
 import { connectChain } from '../../adapters/chain/connect.ts';
 import { depositLogsSince } from '../../adapters/chain/deposit-logs.ts';
+import { createVaultSigner } from '../../adapters/chain/signer.ts';
+import type { VaultRef } from '../../adapters/chain/typed-data.ts';
+import { unconnectedEconomy } from '../../commands/competition/ports.ts';
+import type { HandoffDeps } from '../../commands/economy/handoffs.ts';
 import { reconcile } from '../../commands/economy/reconcile.ts';
+import { ClashError } from '../../core/errors.ts';
 import { economyReads } from '../../projections/economy/queries.ts';
-import { loadConfig } from '../../server/config.ts';
-import { openLedger } from '../../server/context.ts';
-import { defaultEconomyPorts, paymentCommands } from '../../server/economy.ts';
+import { competitionTicketPorts } from '../../server/competition-economy.ts';
+import { type Config, loadConfig } from '../../server/config.ts';
+import { type Ledger, openLedger } from '../../server/context.ts';
+import { paymentCommands, withdrawalCommands } from '../../server/economy.ts';
 import { commonFlags, defineCommand, existingDb, UsageError } from './command.ts';
 
 export const economyReconcile = defineCommand({
@@ -36,7 +44,14 @@ export const economyReconcile = defineCommand({
       const client = await connectChain(rpcUrl, chainId);
       const vault = { chainId, address };
       const chain = { client, vault, confirmations: config.CHAIN_CONFIRMATIONS ?? 12 };
-      const payments = paymentCommands(ledger, config, chain, defaultEconomyPorts(ledger));
+      // The race takes ticket payments as in the server (its ports need nothing from the Economy).
+      const payments = paymentCommands(
+        ledger,
+        config,
+        chain,
+        competitionTicketPorts(ledger, unconnectedEconomy),
+        refundsOf(ledger, config, vault),
+      );
       const findings = await reconcile(
         { payments, reads: economyReads(ledger.store.db) },
         {
@@ -56,3 +71,11 @@ export const economyReconcile = defineCommand({
     }
   },
 });
+
+/** Refunds of refused tickets, signed when the backend signer's key is configured. */
+function refundsOf(ledger: Ledger, config: Config, vault: VaultRef): HandoffDeps['refunds'] {
+  const key = config.CLASH_SIGNER_PRIVATE_KEY;
+  if (key !== undefined) return withdrawalCommands(ledger, config, createVaultSigner(privateKeyToAccount(key as `0x${string}`), vault));
+  const unsigned = new ClashError('signer_not_configured', 'unavailable', 'refunding refused tickets needs CLASH_SIGNER_PRIVATE_KEY');
+  return { refundRefusedTickets: () => Promise.reject(unsigned) };
+}

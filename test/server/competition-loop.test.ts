@@ -4,13 +4,10 @@
  * ticket sink, launch, trade, settle, payout proofs, authorizations at the Economy double, and
  * the settlement audit by replay — which passes, then fails on a copy with one tampered event.
  */
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Address, getAddress } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
@@ -19,11 +16,11 @@ import { CompetitionWorker } from '../../commands/competition/worker.ts';
 import { competitionDeps } from '../../server/competition.ts';
 import { clash } from '../support/cli.ts';
 import { TestEconomy } from '../support/competition-economy.ts';
-import { chainGraph } from '../support/graphs.ts';
+import { type Audition, competitionClient, copyOfDb, tamperedCopy } from '../support/competition-http.ts';
 import { sharedData } from '../support/prop-trading.ts';
 import { codeOf, startTestServer } from '../support/server.ts';
-import { newAccount, type SignedIn, signIn } from '../support/siwe.ts';
-import { tempDir } from '../support/store.ts';
+import { newAccount } from '../support/siwe.ts';
+import { SessionUser } from '../support/users.ts';
 
 const HOUR = 3_600_000;
 /** Auditions start at 22:00 UTC on 2025-06-05: BTC rises about 2.9% by 14:40 the next day without falling 1%. */
@@ -46,35 +43,14 @@ const server = await startTestServer(
 );
 const worker = new CompetitionWorker(competitionDeps(server.ledger, economy));
 const sink = new Competition({ ...competitionDeps(server.ledger, economy), clock: server.clock });
-/** A signed-in user; the session is renewed when the manual clock has moved past its access token. */
-class User {
-  private constructor(
-    private readonly account: PrivateKeyAccount,
-    private session: SignedIn,
-    private since: number,
-  ) {}
-  static async signIn(account: PrivateKeyAccount): Promise<User> {
-    return new User(account, await signIn(server, account), server.clock.now());
-  }
-  get auth(): string {
-    return this.session.auth;
-  }
-  get address(): Address {
-    return getAddress(this.session.user.address);
-  }
-  async renew(): Promise<void> {
-    if (server.clock.now() - this.since < 10 * 60_000) return;
-    this.session = await signIn(server, this.account);
-    this.since = server.clock.now();
-  }
-}
-const admin = await User.signIn(adminAccount);
+const signedIn = (account: PrivateKeyAccount) => SessionUser.signIn(server, account);
+const admin = await signedIn(adminAccount);
 const [alice, bob, carol, backer1, backer2] = [
-  await User.signIn(newAccount()),
-  await User.signIn(newAccount()),
-  await User.signIn(newAccount()),
-  await User.signIn(newAccount()),
-  await User.signIn(newAccount()),
+  await signedIn(newAccount()),
+  await signedIn(newAccount()),
+  await signedIn(newAccount()),
+  await signedIn(newAccount()),
+  await signedIn(newAccount()),
 ];
 /** Moves the clock (renewing every session) and ticks the competition worker there. */
 async function at(ms: number) {
@@ -83,34 +59,15 @@ async function at(ms: number) {
   return worker.tick(ms);
 }
 
-async function ok<T>(status: number, method: string, path: string, options: { body?: unknown; auth?: string } = {}): Promise<T> {
-  const res = await server.call(method, path, options);
-  assert.is(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);
-  return res.body as T;
-}
-
-async function publishedClone(owner: User, name: string): Promise<string> {
-  const { id } = await ok<{ id: string }>(201, 'POST', '/api/v1/clones', { auth: owner.auth, body: { name, modelTier: 'basic' } });
-  await ok(200, 'PUT', `/api/v1/clones/${id}/draft`, { auth: owner.auth, body: { graph: chainGraph(), layout: {} } });
+const api = competitionClient(server, SERVICE);
+const { ok, trade } = api;
+async function publishedClone(owner: SessionUser, name: string): Promise<string> {
+  const id = await api.draftClone(owner.auth, name);
   await ok(201, 'POST', `/api/v1/clones/${id}/entitlement/dev-grant`, { auth: owner.auth });
-  await ok(201, 'POST', `/api/v1/clones/${id}/versions`, { auth: owner.auth });
+  await api.publish(owner.auth, id);
   return id;
 }
-
-const trade = (accountId: string, body: Record<string, unknown>) =>
-  ok<{ events: { type: string }[] }>(200, 'POST', `/api/v1/prop-accounts/${accountId}/actions`, {
-    auth: `Bearer ${SERVICE}`,
-    body: { decisionRunId: `run-${server.clock.now()}`, asset: 'BTC', ...body },
-  });
-const lifecycle = async (owner: User, cloneId: string) =>
-  (await ok<{ lifecycleState: string }>(200, 'GET', `/api/v1/clones/${cloneId}`, { auth: owner.auth })).lifecycleState;
-interface Audition {
-  auditionId: string;
-  status: string;
-  propAccountId: string;
-  failureReason: string | null;
-  attempt: number;
-}
+const lifecycle = (owner: SessionUser, cloneId: string) => api.lifecycle(owner.auth, cloneId);
 
 test('without an audition credit, or for someone else’s clone, an audition is refused; bad input names the field', async () => {
   const id = await publishedClone(carol, 'No Fee');
@@ -155,7 +112,7 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   for (const id of [a, b, c, d]) economy.grantAuditionCredit(id);
   economy.grantAuditionCredit(c);
   await at(T0 + HOUR);
-  const submit = (owner: User, id: string) => ok<Audition>(201, 'POST', `/api/v1/clones/${id}/auditions`, { auth: owner.auth });
+  const submit = (owner: SessionUser, id: string) => api.submitAudition(owner.auth, id);
   const [ua, ub, uc, ud] = [await submit(alice, a), await submit(bob, b), await submit(carol, c), await submit(alice, d)];
   assert.is(ua.status, 'running');
   assert.is(await lifecycle(alice, a), 'audition_running');
@@ -274,22 +231,18 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   );
   assert.is(await lifecycle(bob, b), 'retired');
 
-  const dbFile = join(tempDir('clash-audit-').path, 'audit.db');
-  server.ledger.store.db.exec(`VACUUM INTO '${dbFile}'`);
+  const dbFile = copyOfDb(server.ledger.store.db);
   const audited = await clash(['audit', 'race', race.raceId, '--db', dbFile]);
   assert.is(audited.code, 0, audited.stderr + audited.stdout);
   const shown = await clash(['race', 'show', race.raceId, '--db', dbFile]);
   assert.is(shown.code, 0, shown.stderr);
   assert.match(shown.stdout, 'archived');
 
-  const tampered = dbFile.replace('audit.db', 'tampered.db');
-  copyFileSync(dbFile, tampered);
-  const db = new Database(tampered);
-  db.exec('DROP TRIGGER events_append_only_update');
-  db.prepare(
+  const tampered = tamperedCopy(
+    dbFile,
     `UPDATE events SET data = json_set(data, '$.tickets', 4) WHERE event_id = (SELECT event_id FROM events WHERE type = 'TicketsBought' AND stream_id = ? LIMIT 1)`,
-  ).run(`race-${race.raceId}`);
-  db.close();
+    `race-${race.raceId}`,
+  );
   const caught = await clash(['audit', 'race', race.raceId, '--db', tampered]);
   assert.is(caught.code, 1);
   assert.match(caught.stderr, 'first difference: RaceSettled.ticketsSold: recomputed 7, recorded 6');

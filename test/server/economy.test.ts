@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { keccak256, toHex } from 'viem';
+import { type Hex, keccak256, toHex } from 'viem';
 import { id32, startChainFixture } from '../support/chain.ts';
 import { FEE, startEconomyServer, ticketDoubles, userWithWallet } from '../support/economy.ts';
 import { codeOf } from '../support/server.ts';
@@ -78,6 +78,43 @@ test('tickets: refused when the race is not selling; a verified ticket payment i
   assert.equal(tickets.bought, [
     { paymentId: q.quote.id, raceId: 'race-open', cloneId: aliceClone, holder: bob.account.address, count: 3, amountWei: 3n * FEE },
   ]);
+  tickets.openRaces.set('race-dear', 5n * FEE);
+  const dear = await bob.quote({ kind: 'race_tickets', raceId: 'race-dear', cloneId: aliceClone, tickets: 2 });
+  assert.is(dear.quote.amount, (10n * FEE).toString(), 'tickets are quoted at their race’s price, not a configured one');
+});
+
+test('a ticket payment the race refuses once verified is refunded in full, once; a race that is down is retried', async () => {
+  tickets.openRaces.set('race-late', FEE);
+  const q = await bob.quote({ kind: 'race_tickets', raceId: 'race-late', cloneId: aliceClone, tickets: 2 });
+  const tx = await bob.pay(q);
+  await mine(2);
+  tickets.state.down = true;
+  const down = await bob.submit(q.quote.id, tx);
+  assert.equal([down.status, codeOf(down.body)], [503, 'race_unreachable']);
+  tickets.state.down = false;
+  tickets.refusing.add('race-late'); // it launched before the payment reached it
+  const res = await bob.submit(q.quote.id, tx);
+  assert.is(res.status, 200);
+  const payment = res.body as { status: string; refundWithdrawalId: Hex };
+  assert.is(payment.status, 'refunded');
+  const after = head();
+  assert.is((await bob.submit(q.quote.id, tx)).status, 200);
+  assert.is(head(), after, 'a refunded payment submitted again appends nothing');
+  assert.equal(
+    tickets.bought.filter((b) => b.raceId === 'race-late'),
+    [],
+  );
+
+  const w = (await bob.call('GET', `/api/v1/economy/withdrawals/${payment.refundWithdrawalId}`)).body as {
+    purpose: string;
+    authorization: { id: Hex; recipient: Hex; amount: string; deadline: string };
+    signature: Hex;
+  };
+  assert.equal([w.purpose, w.authorization.recipient, w.authorization.amount], ['ticket_refund', bob.account.address, q.quote.amount]);
+  const before = await chain.client.getBalance({ address: bob.account.address });
+  const redeem = { ...w.authorization, amount: BigInt(w.authorization.amount), deadline: BigInt(w.authorization.deadline) };
+  await chain.withdraw(alice.wallet, redeem, w.signature);
+  assert.is((await chain.client.getBalance({ address: bob.account.address })) - before, 2n * FEE);
 });
 
 test('refusals, each with its own code, appending nothing but a refused transaction', async () => {

@@ -16,6 +16,7 @@ import {
   toHex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import type { AnvilOptions } from '../../adapters/chain/anvil.ts';
 import { type LocalVault, localPollingIntervalMs, startLocalVault } from '../../adapters/chain/local-vault.ts';
 import { signedVaultAbi } from '../../adapters/chain/signed-vault-artifact.ts';
 import { createVaultSigner, type VaultSigner } from '../../adapters/chain/signer.ts';
@@ -33,9 +34,10 @@ export function id32(name: string): Hex {
   return keccak256(toHex(name));
 }
 
-export async function startChainFixture() {
+/** `options.timestamp` starts the chain in the past (a test on a manual clock over historical prices). */
+export async function startChainFixture(options: AnvilOptions = {}) {
   const backend = testAccount('backend-signer');
-  const local: LocalVault = await startLocalVault(backend);
+  const local: LocalVault = await startLocalVault(backend, options);
   const { chain, client, vault } = local;
   const transport = http(local.anvil.rpcUrl);
   const testClient = createTestClient({ mode: 'anvil', chain, transport, pollingInterval: localPollingIntervalMs });
@@ -51,6 +53,12 @@ export async function startChainFixture() {
   };
 
   const now = async () => (await client.getBlock()).timestamp;
+
+  /** Moves chain time up to `ms` (a manual clock's time) for the next block; never backwards. */
+  const follow = async (ms: number) => {
+    const timestamp = BigInt(Math.floor(ms / 1000));
+    if (timestamp > (await now())) await testClient.setNextBlockTimestamp({ timestamp });
+  };
 
   let quotes = 0;
   /** A fresh quote for `payer`, valid for an hour of chain time unless overridden. */
@@ -93,7 +101,7 @@ export async function startChainFixture() {
     return client.waitForTransactionReceipt({ hash });
   };
 
-  return { ...local, testClient, signer, backend, wallet, quote, withdrawal, deposit, withdraw, now };
+  return { ...local, testClient, signer, backend, wallet, quote, withdrawal, deposit, withdraw, now, follow };
 }
 
 export type ChainFixture = Awaited<ReturnType<typeof startChainFixture>>;

@@ -234,6 +234,10 @@ test('ConsumeAuditionCredit: a verified audition fee of that clone, used by one 
     .given([quoted, verified])
     .when({ ...(refund() as Extract<PaymentCommand, { type: 'AuthorizeRefund' }>), reason: 'clone_not_entrant' })
     .thenThrows('refund_mismatch');
+  spec
+    .given([quoted, verified])
+    .when({ ...(refund() as Extract<PaymentCommand, { type: 'AuthorizeRefund' }>), reason: 'tickets_refused' })
+    .thenThrows('refund_mismatch');
 });
 
 test('a transaction is claimed for one quote; a payout withdrawal is authorized once', () => {

@@ -70,13 +70,13 @@ test('property: any interleaving of duplicate submissions verifies one payment p
           const { store, clock, ids } = ledger;
           const reads = economyReads(store.db);
           const signer = createVaultSigner(privateKeyToAccount(testKey('backend-signer')), vault);
-          const ticketSales = { canBuy: () => ({ ok: true as const }) };
+          const ticketSales = { canBuy: () => ({ ok: true as const, ticketPriceWei: 1n }) };
           const quotes = new QuoteCommands({
             store,
             clock,
             ids,
             signer,
-            pricing: { auditionFeeWei: 10n, ticketPriceWei: 1n, quoteTtlSeconds: 900 },
+            pricing: { auditionFeeWei: 10n, quoteTtlSeconds: 900 },
             ticketSales,
           });
           const quoteIds = [
@@ -89,6 +89,7 @@ test('property: any interleaving of duplicate submissions verifies one payment p
             reads,
             auditionGrantTier: null,
             ticketPurchases: { recordTicketPurchase: () => {} },
+            refunds: { refundRefusedTickets: () => Promise.reject(new Error('audition fees only: no ticket is refused')) },
           });
           const verifier = verifierFor(quoteIds, s.schedule.bind(s) as <T>(answer: T) => Promise<T>);
           const payments = new PaymentCommands({ store, clock, reads, verifier, vault, confirmations: 3, handoffs });
