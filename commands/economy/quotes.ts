@@ -63,7 +63,7 @@ export class QuoteCommands {
       amount,
       purpose: purposeOf(purchase),
       ref: purchaseRef(purchase),
-      deadline: BigInt(Math.floor(at / 1000) + pricing.quoteTtlSeconds),
+      deadline: BigInt(at) / 1000n + BigInt(pricing.quoteTtlSeconds), // epoch seconds (at ≥ 0: division rounds down)
     };
     const signature = await signer.signQuote(quote);
     const { events } = this.handler.handle({

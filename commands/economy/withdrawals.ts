@@ -61,7 +61,7 @@ export class WithdrawalCommands {
       id,
       recipient,
       amount,
-      deadline: BigInt(Math.floor(at / 1000) + this.deps.ttlSeconds),
+      deadline: BigInt(at) / 1000n + BigInt(this.deps.ttlSeconds), // epoch seconds (at ≥ 0: division rounds down)
     };
     return { authorization, signature: await this.deps.signer.signWithdrawal(authorization), at };
   }
