@@ -77,16 +77,21 @@ export const TradingDayStarted = defineEvent(
   z.object({ accountId: id, utcDay: z.number().int(), startOfDayEquityMicroUsd: zAmount, at }).strict(),
 );
 
+/** What a fill and a rejection both say about the order. */
+const orderFields = {
+  accountId: id,
+  orderId: id,
+  decisionRunId: id,
+  asset: id,
+  action: zActionKind,
+  side: zSide,
+};
+
 export const OrderFilled = defineEvent(
   'OrderFilled',
   z
     .object({
-      accountId: id,
-      orderId: id,
-      decisionRunId: id,
-      asset: id,
-      action: zActionKind,
-      side: zSide,
+      ...orderFields,
       reduceOnly: z.boolean(),
       leverage: z.number().int().min(1),
       /** Signed: positive buys, negative sells. */
@@ -116,12 +121,7 @@ export const ActionRejected = defineEvent(
   'ActionRejected',
   z
     .object({
-      accountId: id,
-      orderId: id,
-      decisionRunId: id,
-      asset: id,
-      action: zActionKind,
-      side: zSide,
+      ...orderFields,
       reasonCode: z.string().min(1),
       /** The figures that tripped the gate, as strings (money in micro-USD, prices in 1e-8). */
       figures: z.record(z.string(), z.string()),
