@@ -39,3 +39,13 @@ export function parseCanonicalJson(text: string): unknown {
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** JSON as on the wire: bigints become decimal strings (the form every amount takes outside memory). */
+export function wireJson(value: unknown, space?: number): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), space);
+}
+
+/** A plain JSON value of `value` as on the wire: bigints as decimal strings, no `undefined`. */
+export function toWire<T = unknown>(value: unknown): T {
+  return JSON.parse(wireJson(value)) as T;
+}

@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { toWire } from '../core/canonical-json.ts';
 import { ClashError, type ErrorKind } from '../core/errors.ts';
 
 const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
@@ -23,15 +24,13 @@ export interface ErrorBody {
 
 export function errorResponse(c: Context, error: unknown): Response {
   if (error instanceof ClashError) {
-    return c.json<ErrorBody>({ error: { code: error.code, message: error.message, details: jsonSafe(error.info) } }, STATUS[error.kind]);
+    return c.json<ErrorBody>(
+      { error: { code: error.code, message: error.message, details: toWire<Record<string, unknown>>(error.info) } },
+      STATUS[error.kind],
+    );
   }
   if (error instanceof HTTPException && error.status < 500) {
     return c.json<ErrorBody>({ error: { code: 'bad_request', message: error.message, details: {} } }, error.status);
   }
   return c.json<ErrorBody>({ error: { code: 'internal', message: 'internal error', details: {} } }, 500);
-}
-
-/** bigints in error figures become decimal strings, like everywhere else on the wire. */
-function jsonSafe(info: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(info, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
 }

@@ -5,6 +5,8 @@
  * closes) — through the same settlement rule, then compared line by line with the recorded
  * `RaceSettled` and with the settlement read models. No read model is an input.
  */
+
+import { toWire } from '../../core/canonical-json.ts';
 import type { EventStore, RecordedEvent } from '../../core/event-store.ts';
 import type { CompetitionQueries } from '../../projections/competition/queries.ts';
 import { propAccountDecider, propAccountStream } from '../prop-trading/decider.ts';
@@ -21,11 +23,6 @@ export interface SettlementAudit {
   readonly differences: string[];
   /** The settlement recomputed from the raw events, or null when it could not be. */
   readonly recomputed: RaceSettledData | null;
-}
-
-/** Amounts as decimal strings and no `undefined`, so two documents compare by value. */
-function plain(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
 /** Every path at which two plain documents differ, in document order. */
@@ -57,7 +54,7 @@ function finalEquity(store: EventStore, propAccountId: string): bigint | string 
 function readModelShape(s: RaceSettledData) {
   const byHolder = <T extends { holder: string; cloneId?: string }>(rows: T[]) =>
     rows.sort((a, b) => (a.holder + (a.cloneId ?? '') < b.holder + (b.cloneId ?? '') ? -1 : 1));
-  return plain({
+  return toWire({
     settlement: {
       raceId: s.raceId,
       sequence: s.sequence,
@@ -94,7 +91,7 @@ export function auditRaceSettlement(store: EventStore, queries: CompetitionQueri
     finals.set(e.cloneId, equity);
   }
   const recomputed = settlementOf(race, finals, recorded.data.settledAt);
-  const models = plain({
+  const models = toWire({
     settlement: queries.settlement(raceId),
     ranking: queries.ranking(raceId),
     payouts: queries.payouts(raceId),
@@ -104,7 +101,7 @@ export function auditRaceSettlement(store: EventStore, queries: CompetitionQueri
   return {
     raceId,
     differences: [
-      ...differencesOf(plain(recomputed), plain(recorded.data), 'RaceSettled'),
+      ...differencesOf(toWire(recomputed), toWire(recorded.data), 'RaceSettled'),
       ...differencesOf(readModelShape(recomputed), models, 'read model'),
     ],
     recomputed,

@@ -1,6 +1,7 @@
 /** clash events stats | tail [--from POS] [--limit N] | stream STREAM_ID */
 import { statSync } from 'node:fs';
 import { z } from 'zod';
+import { wireJson } from '../../core/canonical-json.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { openLedger } from '../../server/context.ts';
 import { buildCatalog, catalogMarkdown } from '../event-catalog.ts';
@@ -19,9 +20,7 @@ function readLedger<T>(db: string | undefined, ctx: CliContext, fn: (ledger: Ret
 function printEvents(events: readonly RecordedEvent[], ctx: CliContext): void {
   ctx.out.data(events);
   for (const e of events) {
-    ctx.out.line(
-      `#${e.position} ${new Date(e.recordedAt).toISOString()} ${e.streamId}@${e.streamVersion} ${e.type} ${JSON.stringify(e.data, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`,
-    );
+    ctx.out.line(`#${e.position} ${new Date(e.recordedAt).toISOString()} ${e.streamId}@${e.streamVersion} ${e.type} ${wireJson(e.data)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 /** Human or JSON output, and progress bars on stderr (never mixed into --json output). */
 import cliProgress from 'cli-progress';
+import { wireJson } from '../../core/canonical-json.ts';
 
 export interface Output {
   readonly json: boolean;
@@ -29,15 +30,11 @@ export const processSinks: Sinks = {
   stderrIsTTY: Boolean(process.stderr.isTTY),
 };
 
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
-}
-
 export function createOutput(json: boolean, sinks: Sinks): Output {
   return {
     json,
     data: (value) => {
-      if (json) sinks.stdout(`${toJson(value)}\n`);
+      if (json) sinks.stdout(`${wireJson(value, 2)}\n`);
     },
     line: (text = '') => {
       if (!json) sinks.stdout(`${text}\n`);
@@ -45,7 +42,7 @@ export function createOutput(json: boolean, sinks: Sinks): Output {
     table: (rows) => {
       if (json || rows.length === 0) return;
       const cols = Object.keys(rows[0] as object);
-      const cell = (v: unknown) => (typeof v === 'object' && v !== null ? toJson(v).replace(/\s+/g, ' ') : String(v));
+      const cell = (v: unknown) => (typeof v === 'object' && v !== null ? wireJson(v).replace(/\s+/g, ' ') : String(v));
       const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
       const fmt = (vals: string[]) =>
         vals

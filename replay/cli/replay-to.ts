@@ -1,5 +1,6 @@
 /** clash replay --to POSITION|ISO_TIME [--stream STREAM_ID] [--out FILE]: the ledger as it was at a point. */
 import { z } from 'zod';
+import { wireJson } from '../../core/canonical-json.ts';
 import { CommandHandler } from '../../core/decider.ts';
 import { replayTo } from '../../core/projection-rebuild.ts';
 import { streamKindOf } from '../../server/composition.ts';
@@ -41,7 +42,7 @@ export const replayCommand = defineCommand({
         const version = events.at(-1)?.streamVersion ?? 0;
         ctx.out.data({ position, stream: flags.stream, version, events: events.length, state: state ?? null });
         ctx.out.line(`${flags.stream} as of position ${position}: version ${version} (${events.length} events)`);
-        if (state !== undefined) ctx.out.line(JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+        if (state !== undefined) ctx.out.line(wireJson(state, 2));
         else ctx.out.line('no decider is registered for this stream kind; `clash events stream` shows its events');
         return 0;
       }

@@ -9,6 +9,7 @@ import type { Context } from 'hono';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { type MarketFacts, type PropResult, PropTrading } from '../../commands/prop-trading/handlers.ts';
 import { zActionInput, zFundingInput, zOpenAccountInput, zReasonInput } from '../../commands/prop-trading/inputs.ts';
+import { toWire } from '../../core/canonical-json.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { type CloneOwnership, cloneOwnership } from '../../projections/clones/ownership.ts';
 import type { AccountRow } from '../../projections/prop-trading/accounts.ts';
@@ -124,9 +125,6 @@ function parseStored(text: string): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
-const wire = (value: unknown) =>
-  JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
-
 export interface PropTradingRouteOptions {
   /** Who owns a clone; default: the clones read model in the ledger's own database. */
   readonly ownership?: CloneOwnership;
@@ -148,7 +146,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       return row;
     };
     const result = (r: PropResult) => ({
-      events: r.events.map((e) => ({ type: e.type, position: e.position, data: wire(e.data) })),
+      events: r.events.map((e) => ({ type: e.type, position: e.position, data: toWire<Record<string, unknown>>(e.data) })),
       account: (() => {
         const row = queries.account(r.state.accountId);
         return row ? accountOut(row) : null;
