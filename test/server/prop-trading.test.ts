@@ -65,6 +65,9 @@ async function call(method: string, path: string, token?: string, body?: unknown
 const setBtc = (price: string) =>
   market.write({ assets: [BTC], candles: [], mids: [{ asset: 'BTC', time: Date.now(), price: px(price) }], funding: [] });
 
+/** Decision run 1: open 0.5 BTC long at 5×. */
+const halfBtcLong = { decisionRunId: 'run-1', asset: 'BTC', action: 'open', side: 'long', size: '0.5', leverage: 5 };
+
 test('a service opens an account and trades; reads show account, positions, fills, journal', async () => {
   setBtc('100000');
   const opened = await call('POST', '/api/v1/prop-accounts', SERVICE, {
@@ -76,14 +79,7 @@ test('a service opens an account and trades; reads show account, positions, fill
     rules: { slippagePpm: 0 },
   });
   assert.is(opened.status, 201, JSON.stringify(opened.body));
-  const filled = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
-    decisionRunId: 'run-1',
-    asset: 'BTC',
-    action: 'open',
-    side: 'long',
-    size: '0.5',
-    leverage: 5,
-  });
+  const filled = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, halfBtcLong);
   assert.is(filled.status, 200, JSON.stringify(filled.body));
   const events = filled.body.events as { type: string; data: Record<string, unknown> }[];
   assert.equal(
@@ -94,26 +90,12 @@ test('a service opens an account and trades; reads show account, positions, fill
   assert.is(events[0]?.data.feeMicroUsd, '22500000');
   // A retry of the same decision run (say after a timeout) fills nothing twice…
   const head = ledger.store.headPosition();
-  const retried = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
-    decisionRunId: 'run-1',
-    asset: 'BTC',
-    action: 'open',
-    side: 'long',
-    size: '0.5',
-    leverage: 5,
-  });
+  const retried = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, halfBtcLong);
   assert.is(retried.status, 200);
   assert.equal(retried.body.events, filled.body.events);
   assert.is(ledger.store.headPosition(), head);
   // …and the same run proposing another action is refused
-  const conflicting = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
-    decisionRunId: 'run-1',
-    asset: 'BTC',
-    action: 'open',
-    side: 'long',
-    size: '0.6',
-    leverage: 5,
-  });
+  const conflicting = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, { ...halfBtcLong, size: '0.6' });
   assert.is(conflicting.status, 422);
   assert.is(conflicting.body.error?.code, 'idempotency_conflict');
   assert.is(ledger.store.headPosition(), head);
