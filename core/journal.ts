@@ -3,9 +3,7 @@
  * An entry is accepted only when its lines sum to zero for every asset, so value is never
  * created or destroyed by a single entry.
  */
-import { z } from 'zod';
 import { DomainError } from './errors.ts';
-import { zAmount } from './money.ts';
 
 export interface JournalLine {
   readonly account: string;
@@ -17,8 +15,6 @@ export interface JournalLine {
 export interface JournalEntry {
   readonly lines: readonly JournalLine[];
 }
-
-export const zJournalLine = z.object({ account: z.string().min(1), asset: z.string().min(1), amount: zAmount }).strict();
 
 export function debit(account: string, asset: string, amount: bigint): JournalLine {
   return { account, asset, amount };

@@ -20,8 +20,6 @@ export interface VaultRef {
   readonly address: Address;
 }
 
-export const zVaultRef = z.object({ chainId: z.number().int().positive(), address: zAddress });
-
 /** What a deposit pays for: the `purpose` field of a quote. */
 export const QUOTE_PURPOSE = { auditionFee: 1, raceTickets: 2 } as const;
 

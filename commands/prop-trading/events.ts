@@ -231,7 +231,6 @@ export type PropAccountEvent =
 
 export type Valuation = z.output<typeof zValuation>;
 export type Close = z.output<typeof zClose>;
-export type AccountResult = z.output<typeof zResult>;
 export type ActionKind = z.output<typeof zActionKind>;
 export type Side = z.output<typeof zSide>;
 export type Purpose = z.output<typeof zPurpose>;
