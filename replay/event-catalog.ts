@@ -105,7 +105,7 @@ export function catalogMarkdown(entries: readonly CatalogEntry[]): string {
   const lines = [
     '# Event catalog',
     '',
-    'Generated from the code by `npm run clash -- events catalog > doc/event-catalog.md`; a test fails when it is out of date.',
+    'Generated from the code by `npm run -s clash -- events catalog > doc/event-catalog.md`; a test fails when it is out of date.',
     'Each event is emitted only by the module that declares it (a module never appends to another module’s streams).',
     'Field types are the stored JSON: money and other big integers are integer decimal strings in base units',
     '(micro-USD for USD amounts, wei for ETH), times are integer milliseconds since the epoch.',

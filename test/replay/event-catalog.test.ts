@@ -13,7 +13,7 @@ test('every registered event is declared by a module under commands/', async () 
   );
 });
 
-test('doc/event-catalog.md is up to date (regenerate: npm run clash -- events catalog > doc/event-catalog.md)', async () => {
+test('doc/event-catalog.md is up to date (regenerate: npm run -s clash -- events catalog > doc/event-catalog.md)', async () => {
   const expected = catalogMarkdown(await buildCatalog(productComposition));
   assert.fixture(readFileSync('doc/event-catalog.md', 'utf8'), expected);
 });
