@@ -1,6 +1,8 @@
 /**
- * The Hono application: request ids, JSON access logs, zod validation that fails as a 400
- * naming every bad field, one error shape, the OpenAPI document, and the module routes.
+ * The Hono application: request ids, JSON access logs, request limits (body size, URL length,
+ * rate limits; `limits.ts`), authentication before validation (`secured-routes.ts`), zod
+ * validation that fails as a 400 naming every bad field, one error shape, the OpenAPI
+ * document, and the module routes.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
@@ -14,6 +16,7 @@ import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
 import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
+import { anonymousRateLimit, bodySizeLimit, urlLengthLimit, userWriteRateLimit } from './limits.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -23,6 +26,7 @@ import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
+import { authenticateBeforeValidating } from './secured-routes.ts';
 
 export interface AppEnv {
   Variables: { requestId: string; principal: Principal | null };
@@ -45,6 +49,12 @@ export interface AppDeps {
 /** A module's routes: registered on the app with the shared dependencies. */
 export type RouteModule = (app: App, deps: AppDeps) => void;
 
+/**
+ * A client's `X-Request-Id` is used (logged and echoed) only when it is 1–128 characters of
+ * letters, digits, `_`, `-` and `=` (hono's request-id pattern); otherwise a new UUID is made.
+ */
+export const MAX_REQUEST_ID_LENGTH = 128;
+
 export const productRoutes: readonly RouteModule[] = [
   healthRoutes,
   identityRoutes,
@@ -63,8 +73,7 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
       if (!result.success) throw new ValidationError(`request ${result.target}`, issuesOf(result.error, result.target));
     },
   });
-  app.use('*', requestId());
-  app.use('*', authenticate(deps.auth));
+  app.use('*', requestId({ limitLength: MAX_REQUEST_ID_LENGTH }));
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
@@ -79,12 +88,18 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
       'request',
     );
   });
+  app.use('*', urlLengthLimit);
+  app.use('*', bodySizeLimit(deps.config));
+  app.use('*', anonymousRateLimit(deps.config));
+  app.use('*', authenticate(deps.auth));
+  app.use('*', userWriteRateLimit(deps.config));
   app.onError((error, c) => {
     const response = errorResponse(c, error);
     if (response.status >= 500) deps.log.error({ reqId: c.get('requestId'), err: error }, 'unhandled error');
     return response;
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: {} } }, 404));
+  authenticateBeforeValidating(app);
   for (const register of routes) register(app, deps);
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',

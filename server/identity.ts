@@ -37,6 +37,7 @@ export function createIdentity(ledger: Ledger, config: Config): Identity {
       skewMs: config.CLASH_SIWE_CLOCK_SKEW_SECONDS * 1000,
     },
     nonceTtlMs: config.CLASH_SIWE_NONCE_TTL_SECONDS * 1000,
+    maxNonces: config.CLASH_SIWE_MAX_NONCES,
     refreshTtlMs: config.CLASH_REFRESH_TOKEN_TTL_SECONDS * 1000,
   });
   const admins = new Set(config.CLASH_ADMIN_ADDRESSES);

@@ -10,6 +10,7 @@ import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes, type RouteModule } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
+import { answerClientErrors } from './client-errors.ts';
 import { competitionRules, startCompetitionWorker } from './competition.ts';
 import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
 import { type Composition, productComposition } from './composition.ts';
@@ -76,6 +77,7 @@ export async function startServer(
     ledger.close();
     throw error;
   });
+  answerClientErrors(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;

@@ -22,6 +22,8 @@ export interface IdentityDeps {
   readonly tokens: AccessTokens;
   readonly policy: SiwePolicy;
   readonly nonceTtlMs: number;
+  /** The most sign-in nonces kept at once (`NonceBook`). */
+  readonly maxNonces: number;
   readonly refreshTtlMs: number;
 }
 
@@ -39,7 +41,7 @@ export class IdentityCommands {
 
   constructor(private readonly deps: IdentityDeps) {
     this.handler = new CommandHandler(deps.store, identityDecider);
-    this.nonces = new NonceBook(deps.store.db);
+    this.nonces = new NonceBook(deps.store.db, deps.maxNonces);
   }
 
   issueNonce(): { nonce: string; issuedAt: number; expiresAt: number } {

@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { CloneCommands } from '../../commands/clones/handlers.ts';
+import { zAdminReasonInput, zReportReasonInput } from '../../commands/clones/inputs.ts';
 import { publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
 import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
 import type { RouteModule } from '../app.ts';
@@ -22,11 +23,11 @@ const PublicProfileSchema = z
     updatedAt: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('PublicCloneProfile');
-const ReportBody = z.object({ reason: z.string().trim().min(3).max(1000) }).openapi('CloneReportInput');
+const ReportBody = z.object({ reason: zReportReasonInput }).openapi('CloneReportInput');
 const ReportSchema = z
   .object({ reportId: z.string(), reporterUserId: z.string(), reason: z.string(), reportedAt: z.string().openapi({ format: 'date-time' }) })
   .openapi('CloneReport');
-const ModerationBody = z.object({ reason: z.string().trim().min(3).max(500) }).openapi('ModerationInput');
+const ModerationBody = z.object({ reason: zAdminReasonInput }).openapi('ModerationInput');
 
 const moderationRoute = (action: 'retire' | 'reinstate') =>
   createRoute({

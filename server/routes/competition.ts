@@ -12,6 +12,7 @@ import { payoutLeafEncoding, payoutProof, payoutTree } from '../../commands/comp
 import { unconnectedEconomy } from '../../commands/competition/ports.ts';
 import { CommandHandler } from '../../core/decider.ts';
 import { NotFoundError } from '../../core/errors.ts';
+import { MAX_UINT256, zAmountUpTo } from '../../core/money.ts';
 import { publicProfileOf } from '../../projections/clones/profiles.ts';
 import { CompetitionQueries } from '../../projections/competition/queries.ts';
 import type { RouteModule } from '../app.ts';
@@ -34,6 +35,7 @@ export const IdParams = z.object({
 const ProofParams = IdParams.extend({
   address: z
     .string()
+    .max(42)
     .refine((a) => isAddress(a, { strict: false }), 'must be a 0x-prefixed 20-byte address')
     .openapi({ param: { name: 'address', in: 'path' } }),
 });
@@ -129,9 +131,12 @@ const TicketsBody = z
   .object({
     paymentId: z.string().min(1).max(200),
     cloneId: z.string().min(1).max(200),
-    holder: z.string().refine((a) => isAddress(a, { strict: false }), 'must be a 0x-prefixed 20-byte address'),
-    count: z.number().int().min(1),
-    amountWei: z.string().regex(/^\d+$/, 'must be an integer decimal string'),
+    holder: z
+      .string()
+      .max(42)
+      .refine((a) => isAddress(a, { strict: false }), 'must be a 0x-prefixed 20-byte address'),
+    count: z.number().int().min(1).max(1_000_000),
+    amountWei: zAmountUpTo(MAX_UINT256),
   })
   .strict()
   .openapi('TicketPurchaseInput');
@@ -272,7 +277,7 @@ export const competitionRoutes: RouteModule = (app, { ledger, competitionEconomy
       cloneId: body.cloneId,
       holder: getAddress(body.holder),
       count: body.count,
-      amountWei: BigInt(body.amountWei),
+      amountWei: body.amountWei,
     });
     return c.json(recorded, 201);
   });

@@ -10,7 +10,7 @@ import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { type MarketFacts, type PropResult, PropTrading } from '../../commands/prop-trading/handlers.ts';
 import { zActionInput, zFundingInput, zOpenAccountInput, zReasonInput } from '../../commands/prop-trading/inputs.ts';
 import { toWire } from '../../core/canonical-json.ts';
-import { NotFoundError } from '../../core/errors.ts';
+import { ClashError, NotFoundError } from '../../core/errors.ts';
 import { type CloneOwnership, cloneOwnership } from '../../projections/clones/ownership.ts';
 import type { AccountRow } from '../../projections/prop-trading/accounts.ts';
 import { type PagedList, PropTradingQueries } from '../../projections/prop-trading/queries.ts';
@@ -75,6 +75,7 @@ const IdParams = z.object({
 const PageQuery = z.object({
   after: z
     .string()
+    .max(41)
     .regex(/^\d+\.-?\d+$/, 'a cursor from `next`')
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -252,6 +253,11 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       }),
       async (c) => {
         const actor = actorOf(requireService(c.get('principal')));
+        const { cloneId, strategyVersionId } = c.req.valid('json');
+        if (ownership.ownerOf(cloneId) === undefined) throw new ClashError('clone_not_found', 'not_found', `clone ${cloneId} not found`);
+        if (!ownership.hasVersion(cloneId, strategyVersionId)) {
+          throw new ClashError('strategy_version_not_found', 'not_found', `clone ${cloneId} has no strategy version ${strategyVersionId}`);
+        }
         return c.json(result(prop.open(await c.req.json(), actor)), 201);
       },
     );

@@ -24,7 +24,10 @@ const users: Authenticator = {
     return m ? { kind: 'user', userId: m[2] as string, address: '0x0', admin: m[1] === 'admin' } : null;
   },
 };
-const ownership: CloneOwnership = { ownerOf: (cloneId) => (cloneId === 'clone-alice' ? 'alice' : undefined) };
+const ownership: CloneOwnership = {
+  ownerOf: (cloneId) => (cloneId === 'clone-alice' ? 'alice' : undefined),
+  hasVersion: (cloneId, versionId) => cloneId === 'clone-alice' && versionId === 'v1',
+};
 
 const ledger = openLedger({ dbPath: dir.file('http.db'), synchronous: 'NORMAL' });
 const market = new MarketMemory(ledger.store.db);

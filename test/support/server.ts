@@ -1,4 +1,4 @@
-/** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock. */
+/** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock and no rate limits. */
 import pino from 'pino';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -21,7 +21,17 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
-  const config = loadConfig({ NODE_ENV: 'test', CLASH_DB: dir.file('clash.db'), PORT: '0', CLASH_SYNCHRONOUS: 'NORMAL', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    CLASH_DB: dir.file('clash.db'),
+    PORT: '0',
+    CLASH_SYNCHRONOUS: 'NORMAL',
+    // Every simulated client and user calls from 127.0.0.1 as fast as it can: rate limits are
+    // off unless a test sets them (test/server/limits.test.ts does).
+    CLASH_RATE_LIMIT_ANONYMOUS: '0',
+    CLASH_RATE_LIMIT_USER_WRITES: '0',
+    ...env,
+  });
   const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });
   return {
     ...running,
