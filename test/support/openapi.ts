@@ -1,8 +1,9 @@
 /**
  * Reading the request side of a served OpenAPI 3.1 document: its operations, the JSON schemas
  * of their parameters and bodies ($refs resolved), and which strings or collections in them
- * have no upper bound.
+ * have no upper bound; fast-check arbitraries for those schemas.
  */
+import fc from 'fast-check';
 
 /** A JSON Schema node as zod-openapi emits it (only the keywords the tests read). */
 export interface JsonSchema {
@@ -102,4 +103,59 @@ export function unboundedIn(doc: ServedDocument, root: JsonSchema): string[] {
   };
   walk(root, '');
   return found;
+}
+
+/**
+ * Values for a schema: mostly what it describes (enums, patterns, bounds, required and
+ * optional properties; collections kept short), sometimes just outside it (one past a bound,
+ * a wrong type), so a fuzzer reaches both the handlers and the validators.
+ */
+export function arbitraryOf(doc: ServedDocument, schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
+  const s = resolve(doc, schema);
+  const alternatives = [...(s.anyOf ?? []), ...(s.oneOf ?? [])];
+  if (alternatives.length > 0) return fc.oneof(...alternatives.map((a) => arbitraryOf(doc, a, depth + 1)));
+  if (s.allOf?.[0]) return arbitraryOf(doc, s.allOf[0], depth + 1);
+  if (s.enum) return fc.constantFrom(...s.enum);
+  if (s.const !== undefined) return fc.constant(s.const);
+  const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : ['object'];
+  return fc.oneof(...types.map((t) => arbitraryOfType(doc, s, t, depth)));
+}
+
+function arbitraryOfType(doc: ServedDocument, s: JsonSchema, type: string, depth: number): fc.Arbitrary<unknown> {
+  switch (type) {
+    case 'null':
+      return fc.constant(null);
+    case 'boolean':
+      return fc.boolean();
+    case 'integer':
+    case 'number': {
+      const min = s.minimum ?? (s.exclusiveMinimum === undefined ? -1e6 : s.exclusiveMinimum + 1);
+      const max = s.maximum ?? (s.exclusiveMaximum === undefined ? 1e6 : s.exclusiveMaximum - 1);
+      const inside = type === 'integer' ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true });
+      return fc.oneof({ weight: 4, arbitrary: inside }, fc.constantFrom(min - 1, max + 1, 0.5));
+    }
+    case 'string': {
+      const maxLength = Math.min(s.maxLength ?? 40, 300);
+      const inside = s.pattern
+        ? fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length <= maxLength)
+        : fc.string({ minLength: s.minLength ?? 0, maxLength, unit: 'binary' });
+      const outside = fc.constantFrom('', 'x'.repeat(maxLength + 1), '__proto__', '\u0000\u202e', '-1', '1e400');
+      return fc.oneof({ weight: 4, arbitrary: inside }, outside);
+    }
+    case 'array': {
+      if (depth > 6 || !s.items) return fc.constant([]);
+      return fc.array(arbitraryOf(doc, s.items, depth + 1), { maxLength: Math.min(s.maxItems ?? 3, 3) });
+    }
+    default: {
+      if (depth > 6) return fc.constant({});
+      const required = new Set(s.required ?? []);
+      const shape: Record<string, fc.Arbitrary<unknown>> = {};
+      for (const [k, v] of Object.entries(s.properties ?? {})) shape[k] = arbitraryOf(doc, v, depth + 1);
+      const requiredKeys = Object.keys(shape).filter((k) => required.has(k));
+      const extra = typeof s.additionalProperties === 'object' ? fc.dictionary(fc.string({ maxLength: 8 }), arbitraryOf(doc, s.additionalProperties, depth + 1), { maxKeys: 3 }) : fc.constant({});
+      return fc
+        .tuple(fc.record(shape, { requiredKeys }), extra)
+        .map(([known, more]) => ({ ...more, ...known }));
+    }
+  }
 }
