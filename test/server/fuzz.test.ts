@@ -116,7 +116,10 @@ test('fuzz: no 5xx over every operation, a refused request appends nothing, anon
   assert.ok(sent > 0);
   // Both sides were reached: some requests were accepted, some refused by validation.
   assert.ok((statuses.get(400) ?? 0) > 0, `statuses ${JSON.stringify([...statuses])}`);
-  assert.ok([...statuses.keys()].some((s) => s < 300), `statuses ${JSON.stringify([...statuses])}`);
+  assert.ok(
+    [...statuses.keys()].some((s) => s < 300),
+    `statuses ${JSON.stringify([...statuses])}`,
+  );
 });
 
 test.after(() => server.stop());

@@ -152,10 +152,11 @@ function arbitraryOfType(doc: ServedDocument, s: JsonSchema, type: string, depth
       const shape: Record<string, fc.Arbitrary<unknown>> = {};
       for (const [k, v] of Object.entries(s.properties ?? {})) shape[k] = arbitraryOf(doc, v, depth + 1);
       const requiredKeys = Object.keys(shape).filter((k) => required.has(k));
-      const extra = typeof s.additionalProperties === 'object' ? fc.dictionary(fc.string({ maxLength: 8 }), arbitraryOf(doc, s.additionalProperties, depth + 1), { maxKeys: 3 }) : fc.constant({});
-      return fc
-        .tuple(fc.record(shape, { requiredKeys }), extra)
-        .map(([known, more]) => ({ ...more, ...known }));
+      const extra =
+        typeof s.additionalProperties === 'object'
+          ? fc.dictionary(fc.string({ maxLength: 8 }), arbitraryOf(doc, s.additionalProperties, depth + 1), { maxKeys: 3 })
+          : fc.constant({});
+      return fc.tuple(fc.record(shape, { requiredKeys }), extra).map(([known, more]) => ({ ...more, ...known }));
     }
   }
 }
