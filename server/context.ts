@@ -1,5 +1,5 @@
 /** Opening the ledger: the store with every event type registered and every projection started. */
-import { type Clock, type IdSource, timeOrderedIds, systemClock } from '../core/clock.ts';
+import { type Clock, type IdSource, systemClock, timeOrderedIds } from '../core/clock.ts';
 import type { Synchronous } from '../core/database.ts';
 import { EventRegistry } from '../core/event-registry.ts';
 import { EventStore } from '../core/event-store.ts';
