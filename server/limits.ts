@@ -10,8 +10,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { rateLimiter } from 'hono-rate-limiter';
 import { ClashError } from '../core/errors.ts';
-import type { AppEnv } from './app.ts';
 import type { Config } from './config.ts';
+import type { AppEnv } from './route-module.ts';
 
 /** The longest URL (path and query) accepted, in characters; every route's ids and cursors fit in far less. */
 export const MAX_URL_LENGTH = 4096;

@@ -6,8 +6,8 @@
  * inside the body (sign-in, refresh, logout) says so with `security: []` and stays open.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { App, AppEnv } from './app.ts';
 import { Unauthorized } from './auth.ts';
+import type { App, AppEnv } from './route-module.ts';
 
 type RouteConfig = Parameters<App['openapi']>[0];
 

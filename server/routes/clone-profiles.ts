@@ -7,8 +7,8 @@ import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { zAdminReasonInput, zReportReasonInput } from '../../commands/clones/inputs.ts';
 import { publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
 import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
-import type { RouteModule } from '../app.ts';
 import { requireAdmin, requireUser } from '../auth.ts';
+import type { RouteModule } from '../route-module.ts';
 import { CloneParams, existingClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
