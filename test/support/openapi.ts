@@ -71,7 +71,7 @@ export function resolve(doc: ServedDocument, schema: JsonSchema): JsonSchema {
 }
 
 /** `[where, schema]` for each parameter and the JSON body of an operation. */
-export function requestSchemasOf(doc: ServedDocument, op: OperationObject): [string, JsonSchema][] {
+export function requestSchemasOf(op: OperationObject): [string, JsonSchema][] {
   const params = (op.parameters ?? []).map((p): [string, JsonSchema] => [`${p.in}.${p.name}`, p.schema]);
   const body = op.requestBody?.content?.['application/json']?.schema;
   return body ? [...params, ['json', body]] : params;
