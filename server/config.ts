@@ -8,13 +8,12 @@ import { isArtifactStoreUrl, openArtifactStore } from '../adapters/artifacts/ope
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
+import { MAX_UINT256, zAmountUpTo } from '../core/money.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const wei = z
-  .string()
-  .regex(/^[1-9]\d*$/, 'must be a positive integer number of wei')
-  .transform((s) => BigInt(s));
+/** A positive wei amount: at most 78 digits and below 2^256 (what the vault's uint256 holds). */
+const wei = zAmountUpTo(MAX_UINT256).refine((w) => w > 0n, 'must be a positive integer number of wei');
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

@@ -136,8 +136,12 @@ function arbitraryOfType(doc: ServedDocument, s: JsonSchema, type: string, depth
     }
     case 'string': {
       const maxLength = Math.min(s.maxLength ?? 40, 300);
-      const inside = s.pattern
-        ? fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length <= maxLength)
+      const matching = s.pattern ? fc.stringMatching(new RegExp(s.pattern)) : undefined;
+      // A pattern's strings are cut to the declared maxLength only (an undeclared one would filter forever).
+      const inside = matching
+        ? s.maxLength === undefined
+          ? matching
+          : matching.filter((v) => v.length <= maxLength)
         : fc.string({ minLength: s.minLength ?? 0, maxLength, unit: 'binary' });
       const outside = fc.constantFrom('', 'x'.repeat(maxLength + 1), '__proto__', '\u0000\u202e', '-1', '1e400');
       return fc.oneof({ weight: 4, arbitrary: inside }, outside);
