@@ -4,7 +4,9 @@
  * own schemas (mostly inside them, sometimes just outside, sometimes any JSON or broken JSON),
  * sent as an anonymous caller, a user, an admin or a service. Properties: no 5xx (503 only for
  * the economy without a configured chain); a refused request (4xx) appends nothing (the log
- * head before and after); an anonymous call to a route that needs credentials is 401.
+ * head before and after; the two documented exceptions of doc/api.md, a reused refresh token
+ * and a refused chain transaction, cannot occur here: no issued refresh token is sent and no
+ * chain is configured); an anonymous call to a route that needs credentials is 401.
  * Fixed seed (FC_SEED), bounded runs (FC_RUNS × 10); fast-check prints the seed on failure.
  */
 import fc from 'fast-check';
