@@ -14,6 +14,7 @@ import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
 import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
+import { cloneLifecycleRoutes } from './routes/clone-lifecycle.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -50,6 +51,7 @@ export const productRoutes: readonly RouteModule[] = [
   identityRoutes,
   cloneRoutes,
   cloneProfileRoutes,
+  cloneLifecycleRoutes,
   entitlementRoutes,
   propTradingRoutes(),
   competitionRoutes,
