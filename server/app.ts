@@ -23,6 +23,7 @@ import { economyRoutes } from './routes/economy.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export interface AppEnv {
@@ -52,6 +53,7 @@ export const productRoutes: readonly RouteModule[] = [
   cloneRoutes,
   cloneProfileRoutes,
   cloneLifecycleRoutes,
+  moderationQueueRoutes,
   entitlementRoutes,
   propTradingRoutes(),
   competitionRoutes,
