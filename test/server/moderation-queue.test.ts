@@ -158,7 +158,7 @@ test('admins only; a bad query is a 400 naming the field', async () => {
     ['?state=banned', 'state'],
     ['?after=x', 'after'],
     ['?sort=oldest', 'sort'],
-  ]) {
+  ] as const) {
     const res = await admin.call('GET', `/api/v1/admin/moderation${query}`);
     assert.is(res.status, 400, query);
     assert.match(JSON.stringify(res.body), field);
