@@ -7,6 +7,7 @@
  * records it touches and stores them (canonical JSON, bigints kept exact).
  */
 
+import { auditionEvents } from '../../commands/competition/audition-events.ts';
 import { canonicalJson, parseCanonicalJson } from '../../core/canonical-json.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
@@ -16,16 +17,6 @@ import { type LifecycleState, lifecycleStateOf } from './lifecycle-state.ts';
 
 const cloneEvents = ['CloneCreated', 'CloneDraftSaved', 'StrategyVersionPublished', 'CloneProfileRetired', 'CloneProfileReinstated'];
 const entitlementEvents = ['EntitlementGranted', 'EntitlementRevoked'];
-const auditionEvents = [
-  'AuditionSubmitted',
-  'AuditionAccountRequested',
-  'AuditionAccountOpened',
-  'AuditionPassed',
-  'AuditionFailed',
-  'AuditionRetried',
-  'AuditionVoided',
-  'AuditionFeeRefundOwed',
-];
 const arenaEvents = [
   'ArenaOpened',
   'CloneQueued',
@@ -52,7 +43,7 @@ export const lifecycleProjection = defineProjection({
   name: 'clone_lifecycle',
   version: 3,
   mode: 'inline',
-  eventTypes: [...cloneEvents, ...entitlementEvents, ...auditionEvents, ...arenaEvents, ...raceEvents],
+  eventTypes: [...cloneEvents, ...entitlementEvents, ...auditionEvents.map((d) => d.type), ...arenaEvents, ...raceEvents],
   tables: [
     {
       name: 'clone_lifecycle',

@@ -179,8 +179,14 @@ function careerView(c: Career): z.output<typeof CareerSchema> {
   };
 }
 
-function decidedAt(a: AuditionRecord): number | null {
-  return a.voided?.at ?? a.decision?.at ?? null;
+/** Of an audition, the public sees its status and dates. */
+function publicAuditionView(a: AuditionRecord): z.output<typeof PublicAudition> {
+  return {
+    status: a.status,
+    attempt: a.attempt,
+    submittedAt: iso(a.submittedAt),
+    decidedAt: isoOrNull(a.voided?.at ?? a.decision?.at ?? null),
+  };
 }
 
 /** The public part: nothing of the strategy, the audition's account and figures, or the operators. */
@@ -193,7 +199,7 @@ export function publicLifecycleView(s: LifecycleSummary): PublicLifecycle {
     changedAt: iso(c.changedAt),
     moderationStatus: c.moderationStatus,
     place: c.place,
-    audition: a && { status: a.status, attempt: a.attempt, submittedAt: iso(a.submittedAt), decidedAt: isoOrNull(decidedAt(a)) },
+    audition: a && publicAuditionView(a),
     queue:
       c.queue && s.queuePosition !== null
         ? { position: s.queuePosition, passedAt: iso(c.queue.passedAt), queuedAt: iso(c.queue.queuedAt) }
@@ -216,10 +222,7 @@ function ownerAuditionView(a: AuditionRecord): z.output<typeof OwnerAudition> {
   const figures = a.decision?.figures ?? null;
   const checks = figures && a.account && auditionChecks(a.rules, a.account.startingEquityMicroUsd, figures);
   return {
-    status: a.status,
-    attempt: a.attempt,
-    submittedAt: iso(a.submittedAt),
-    decidedAt: isoOrNull(decidedAt(a)),
+    ...publicAuditionView(a),
     auditionId: a.auditionId,
     strategyVersionId: a.strategyVersionId,
     retriesLeft: a.retriesLeft,
@@ -251,19 +254,13 @@ function ownerAuditionView(a: AuditionRecord): z.output<typeof OwnerAudition> {
 export function lifecycleView(s: LifecycleSummary): Lifecycle {
   const c = s.clone;
   const next = nextStepOf(s);
+  const shown = publicLifecycleView(s);
   return {
-    ...publicLifecycleView(s),
+    ...shown,
     nextStep: { ...next, until: isoOrNull(next.until) },
     setup: { hasDraft: c.hasDraft, activeVersion: c.activeVersion, entitlementTier: c.entitlementTier },
     audition: s.audition && ownerAuditionView(s.audition),
-    exit: c.exit && {
-      kind: c.exit.kind,
-      from: c.exit.from,
-      cause: c.exit.cause,
-      raceId: c.exit.raceId,
-      at: iso(c.exit.at),
-      reason: c.exit.reason,
-    },
+    exit: shown.exit && { ...shown.exit, reason: c.exit?.reason ?? null },
   };
 }
 

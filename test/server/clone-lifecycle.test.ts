@@ -12,10 +12,9 @@ import { lifecycleProjection } from '../../projections/clones/lifecycle.ts';
 import { CompetitionQueries } from '../../projections/competition/queries.ts';
 import { competitionDeps } from '../../server/competition.ts';
 import { TestEconomy } from '../support/competition-economy.ts';
-import { competitionClient } from '../support/competition-http.ts';
+import { competitionClient, startCompetitionServer } from '../support/competition-http.ts';
 import { chainGraph } from '../support/graphs.ts';
 import { px, TestMarket } from '../support/prop-trading.ts';
-import { startTestServer } from '../support/server.ts';
 import { newAccount } from '../support/siwe.ts';
 import { SessionUser } from '../support/users.ts';
 
@@ -24,17 +23,7 @@ const T0 = Date.UTC(2026, 0, 5, 0, 0);
 const SERVICE = 'worker-secret-0123456789abcdef';
 
 const economy = new TestEconomy();
-const adminAccount = newAccount();
-const server = await startTestServer(
-  {
-    CLASH_DEV_IDENTITY: 'true',
-    CLASH_ADMIN_ADDRESSES: adminAccount.address,
-    CLASH_SERVICE_TOKENS: `worker:${SERVICE}`,
-    CLASH_COMPETITION_TICK_MS: '0',
-  },
-  T0,
-  { competitionEconomy: economy },
-);
+const { server, adminAccount } = await startCompetitionServer(T0, SERVICE, economy);
 const market = new TestMarket();
 /** Auditions submitted through the worker pass on any figures without a breach: no fills, no profit needed. */
 const worker = new CompetitionWorker({
