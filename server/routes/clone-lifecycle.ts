@@ -12,7 +12,7 @@ import { divide } from '../../core/money.ts';
 import type { AuditionRecord, RacePlacing } from '../../projections/clones/lifecycle-record.ts';
 import { lifecycleStates } from '../../projections/clones/lifecycle-state.ts';
 import { type LifecycleSummary, lifecycleSummaryOf, nextStepCodes, nextStepOf } from '../../projections/clones/lifecycle-summary.ts';
-import type { RouteModule } from '../app.ts';
+import type { RouteModule } from '../route-module.ts';
 import { CloneParams, existingClone, readableClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 

@@ -6,8 +6,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { MODERATION_LIST_LIMIT, type ModerationQueueItem, moderationQueue } from '../../projections/clones/moderation.ts';
-import type { RouteModule } from '../app.ts';
 import { requireAdmin } from '../auth.ts';
+import type { RouteModule } from '../route-module.ts';
 import { PublicProfileSchema, publicProfileView } from './clone-profiles.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
