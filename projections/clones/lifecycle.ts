@@ -41,7 +41,8 @@ interface Addressed {
 
 export const lifecycleProjection = defineProjection({
   name: 'clone_lifecycle',
-  version: 3,
+  // 4: the whole summary (3 on the harden-core branch only split audition_voided from audition_failed)
+  version: 4,
   mode: 'inline',
   eventTypes: [...cloneEvents, ...entitlementEvents, ...auditionEvents.map((d) => d.type), ...arenaEvents, ...raceEvents],
   tables: [
