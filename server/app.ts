@@ -12,6 +12,7 @@ import { authenticate } from './auth.ts';
 import { errorResponse } from './errors.ts';
 import { anonymousRateLimit, bodySizeLimit, urlLengthLimit, userWriteRateLimit } from './limits.ts';
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
+import { cloneLifecycleRoutes } from './routes/clone-lifecycle.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -20,6 +21,7 @@ import { economyRoutes } from './routes/economy.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 import { authenticateBeforeValidating } from './secured-routes.ts';
 
@@ -34,6 +36,8 @@ export const productRoutes: readonly RouteModule[] = [
   identityRoutes,
   cloneRoutes,
   cloneProfileRoutes,
+  cloneLifecycleRoutes,
+  moderationQueueRoutes,
   entitlementRoutes,
   propTradingRoutes(),
   competitionRoutes,
