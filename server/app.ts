@@ -14,6 +14,7 @@ import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
 import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
+import type { Operations } from './operations.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -22,6 +23,7 @@ import { economyRoutes } from './routes/economy.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export interface AppEnv {
@@ -40,6 +42,8 @@ export interface AppDeps {
   readonly economy: Economy | null;
   /** What the competition module asks of the Economy (credits, refunds, withdrawals). */
   readonly competitionEconomy: CompetitionEconomy;
+  /** Heartbeats, dead letters, alerts, backups and metrics. */
+  readonly ops: Operations;
 }
 
 /** A module's routes: registered on the app with the shared dependencies. */
@@ -47,6 +51,7 @@ export type RouteModule = (app: App, deps: AppDeps) => void;
 
 export const productRoutes: readonly RouteModule[] = [
   healthRoutes,
+  operationsRoutes,
   identityRoutes,
   cloneRoutes,
   cloneProfileRoutes,
@@ -68,13 +73,20 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
+    const seconds = (performance.now() - started) / 1000;
+    deps.ops.metrics.request(
+      c.req.method,
+      c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath,
+      c.res.status,
+      seconds,
+    );
     deps.log.info(
       {
         reqId: c.get('requestId'),
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(seconds * 1000),
       },
       'request',
     );

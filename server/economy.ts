@@ -49,6 +49,8 @@ export interface Economy {
   readonly credits: AuditionCredits;
   readonly vault: VaultRef;
   readonly rpcUrl: string;
+  /** The chain client (reconciliation reads the vault's logs with it). */
+  readonly client: PublicClient;
   stop(): Promise<void>;
 }
 
@@ -143,6 +145,7 @@ export async function startEconomy(
     credits: new AuditionCredits({ store, clock, reads: economyReads(store.db) }),
     vault: chain.vault,
     rpcUrl: chain.rpcUrl,
+    client: chain.client,
     stop: chain.stop,
   };
 }

@@ -5,19 +5,21 @@
  */
 import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
+import type { AlertSink } from '../adapters/alerts/webhook.ts';
+import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes, type RouteModule } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
-import { competitionRules, startCompetitionWorker } from './competition.ts';
 import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
 import { type Composition, productComposition } from './composition.ts';
-import type { Config } from './config.ts';
+import { type Config, openConfiguredArtifactStore } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
-import { startProjectionWorker } from './workers.ts';
+import { type Operations, openOperations } from './operations.ts';
+import { startWorkers } from './workers.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -26,6 +28,8 @@ export interface RunningServer {
   readonly economy: Economy | null;
   /** The competition's view of the economy (the ports its worker and routes use). */
   readonly competitionEconomy: CompetitionEconomy;
+  /** Heartbeats, dead letters, alerts, backups and metrics of this ledger. */
+  readonly ops: Operations;
   close(): Promise<void>;
 }
 
@@ -41,6 +45,10 @@ export async function startServer(
     economyPorts?: (ledger: Ledger) => EconomyPorts;
     /** The competition's view of the economy (default: the Economy module, `server/competition-economy.ts`); tests pass a double. */
     competitionEconomy?: CompetitionEconomy;
+    /** Where backups go (default: the store `CLASH_ARTIFACTS_URL` names). */
+    artifacts?: ArtifactStore;
+    /** Where alert notices go (default: `CLASH_ALERT_WEBHOOK_URL`'s webhook). */
+    alertSink?: AlertSink;
   } = {},
 ): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL });
@@ -58,12 +66,14 @@ export async function startServer(
   let economy: Economy | null = null;
   const competitionEconomy = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
   economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
-  const app = createApp({ ledger, log, auth, config, identity, economy, competitionEconomy }, options.routes ?? productRoutes);
-  const workers = [startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS)];
+  const ops = openOperations(ledger, config, options.artifacts ?? openConfiguredArtifactStore(config));
+  const app = createApp({ ledger, log, auth, config, identity, economy, competitionEconomy, ops }, options.routes ?? productRoutes);
   const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
-  if (competing && config.CLASH_COMPETITION_TICK_MS > 0) {
-    workers.push(startCompetitionWorker(ledger, competitionEconomy, competitionRules(config), log, config.CLASH_COMPETITION_TICK_MS));
-  }
+  const workers = startWorkers(
+    config.CLASH_SERVE_WORKERS,
+    { ledger, config, log, ops, economy, competitionEconomy, competing, ...(options.alertSink ? { alertSink: options.alertSink } : {}) },
+    ledger.clock,
+  );
   const stopWorkers = async () => {
     for (const worker of workers) await worker.stop();
   };
@@ -94,7 +104,7 @@ export async function startServer(
     })();
     return closing;
   };
-  return { url, ledger, economy, competitionEconomy, close };
+  return { url, ledger, economy, competitionEconomy, ops, close };
 }
 
 /** Runs until SIGTERM or SIGINT, then closes gracefully. */
