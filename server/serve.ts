@@ -19,7 +19,7 @@ import { type Ledger, openLedger } from './context.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
 import { type Operations, openOperations } from './operations.ts';
-import { startWorkers } from './workers.ts';
+import { startWorkers, type WorkerContext } from './workers.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -33,24 +33,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(
-  config: Config,
-  options: {
-    composition?: Composition;
-    routes?: readonly RouteModule[];
-    log?: Logger;
-    clock?: Clock;
-    ids?: IdSource;
-    /** What other modules provide to the economy (default: the competition's ticket ports). */
-    economyPorts?: (ledger: Ledger) => EconomyPorts;
-    /** The competition's view of the economy (default: the Economy module, `server/competition-economy.ts`); tests pass a double. */
-    competitionEconomy?: CompetitionEconomy;
-    /** Where backups go (default: the store `CLASH_ARTIFACTS_URL` names). */
-    artifacts?: ArtifactStore;
-    /** Where alert notices go (default: `CLASH_ALERT_WEBHOOK_URL`'s webhook). */
-    alertSink?: AlertSink;
-  } = {},
-): Promise<RunningServer> {
+export interface ProcessOptions {
+  composition?: Composition;
+  log?: Logger;
+  clock?: Clock;
+  ids?: IdSource;
+  /** What other modules provide to the economy (default: the competition's ticket ports). */
+  economyPorts?: (ledger: Ledger) => EconomyPorts;
+  /** The competition's view of the economy (default: the Economy module, `server/competition-economy.ts`); tests pass a double. */
+  competitionEconomy?: CompetitionEconomy;
+  /** Where backups go (default: the store `CLASH_ARTIFACTS_URL` names). */
+  artifacts?: ArtifactStore;
+  /** Where alert notices go (default: `CLASH_ALERT_WEBHOOK_URL`'s webhook). */
+  alertSink?: AlertSink;
+}
+
+/** What every process over the ledger opens (the API server and `clash worker`): ledger, economy, operations. */
+export async function openProcess(config: Config, options: ProcessOptions = {}): Promise<WorkerContext> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL });
   const ledger = openLedger({
     dbPath: config.CLASH_DB,
@@ -59,21 +58,40 @@ export async function startServer(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
   });
+  let economy: Economy | null = null;
+  const competitionEconomy = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
+  try {
+    economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
+  } catch (error) {
+    ledger.close();
+    throw error;
+  }
+  const ops = openOperations(ledger, config, options.artifacts ?? openConfiguredArtifactStore(config));
+  const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
+  return {
+    ledger,
+    config,
+    log,
+    ops,
+    economy,
+    competitionEconomy,
+    competing,
+    ...(options.alertSink ? { alertSink: options.alertSink } : {}),
+  };
+}
+
+export async function startServer(
+  config: Config,
+  options: ProcessOptions & { routes?: readonly RouteModule[] } = {},
+): Promise<RunningServer> {
+  const proc = await openProcess(config, options);
+  const { ledger, log, economy, competitionEconomy, ops } = proc;
   const identity = createIdentity(ledger, config);
   if (identity.generatedKey) log.warn('CLASH_JWT_PRIVATE_KEY is not set: access tokens are signed with a key generated at start-up');
   if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
   const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
-  let economy: Economy | null = null;
-  const competitionEconomy = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
-  economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
-  const ops = openOperations(ledger, config, options.artifacts ?? openConfiguredArtifactStore(config));
   const app = createApp({ ledger, log, auth, config, identity, economy, competitionEconomy, ops }, options.routes ?? productRoutes);
-  const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
-  const workers = startWorkers(
-    config.CLASH_SERVE_WORKERS,
-    { ledger, config, log, ops, economy, competitionEconomy, competing, ...(options.alertSink ? { alertSink: options.alertSink } : {}) },
-    ledger.clock,
-  );
+  const workers = startWorkers(config.CLASH_SERVE_WORKERS, proc, ledger.clock);
   const stopWorkers = async () => {
     for (const worker of workers) await worker.stop();
   };
@@ -107,16 +125,40 @@ export async function startServer(
   return { url, ledger, economy, competitionEconomy, ops, close };
 }
 
-/** Runs until SIGTERM or SIGINT, then closes gracefully. */
-export async function serveUntilSignalled(config: Config, options: Parameters<typeof startServer>[1] = {}): Promise<void> {
-  const running = await startServer(config, options);
-  await new Promise<void>((resolve) => {
+/** Resolves at the first SIGTERM or SIGINT. */
+export function untilSignalled(): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      running.close().then(resolve, resolve);
+      resolve();
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+}
+
+/** Runs until SIGTERM or SIGINT, then closes gracefully. */
+export async function serveUntilSignalled(config: Config, options: Parameters<typeof startServer>[1] = {}): Promise<void> {
+  const running = await startServer(config, options);
+  await untilSignalled();
+  await running.close().catch(() => undefined);
+}
+
+/**
+ * `clash worker NAME`: one worker alone over the ledger, until SIGTERM or SIGINT (then it
+ * finishes its tick, gives up its lease and removes its heartbeat). Throws when the worker
+ * cannot run with this configuration.
+ */
+export async function runWorkerUntilSignalled(config: Config, name: string, options: ProcessOptions = {}): Promise<void> {
+  const proc = await openProcess(config, options);
+  try {
+    const [worker] = startWorkers([name], proc, proc.ledger.clock);
+    proc.log.info({ worker: name, db: config.CLASH_DB, pid: process.pid }, 'worker started');
+    await untilSignalled();
+    await worker?.stop();
+  } finally {
+    await proc.economy?.stop();
+    proc.ledger.close();
+  }
 }

@@ -145,21 +145,23 @@ const alerts: Build = ({ ledger, config, ops, log, alertSink }) => {
 export const workerCatalog: Readonly<Record<string, Build>> = { projections, competition, reconciliation, backups, alerts };
 
 /**
- * Starts the named workers (`all`, or names from `workerCatalog`); a worker that cannot run here
- * is skipped with a log line saying why. Throws `Error` for an unknown name.
+ * Starts the named workers (`all`, `none`, or names from `workerCatalog`). With `all`, a worker
+ * that cannot run here (turned off, no chain) is skipped; a worker named explicitly that cannot
+ * run, or an unknown name, throws `Error` saying why, before any worker starts.
  */
 export function startWorkers(names: readonly string[], ctx: WorkerContext, clock: Clock): RunningWorker[] {
   const wanted = names.includes('all') ? Object.keys(workerCatalog) : names.filter((n) => n !== 'none');
   const unknown = wanted.filter((n) => !(n in workerCatalog));
   if (unknown.length > 0) throw new Error(`unknown worker ${unknown.join(', ')} (known: ${Object.keys(workerCatalog).join(', ')})`);
-  const started: RunningWorker[] = [];
+  const defs: WorkerDefinition[] = [];
   for (const name of wanted) {
     const def = (workerCatalog[name] as Build)(ctx);
-    if (typeof def === 'string') {
-      if (!names.includes('all')) ctx.log.warn({ worker: name, reason: def }, 'worker not started');
-      continue;
-    }
-    const { ops } = ctx;
+    if (typeof def !== 'string') defs.push(def);
+    else if (!names.includes('all')) throw new Error(`worker ${name} cannot run: ${def}`);
+  }
+  const { ops } = ctx;
+  const started: RunningWorker[] = [];
+  for (const def of defs) {
     started.push(
       startWorker(def, {
         heartbeats: ops.heartbeats,

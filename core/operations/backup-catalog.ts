@@ -107,7 +107,7 @@ export class BackupCatalog {
   }
 
   /** Every backup key in the store, oldest first. */
-  async backupKeys(): Promise<string[]> {
+  private async backupKeys(): Promise<string[]> {
     return (await this.store.list(BACKUP_PREFIX)).map((i) => i.key).filter((k) => headOfKey(k) !== null);
   }
 
@@ -121,17 +121,26 @@ export class BackupCatalog {
     return row && { ...row, createdAt: row.created_at };
   }
 
-  /**
-   * Writes the backup `key` to the file `to`; checks it against the recorded SHA-256 when this
-   * ledger recorded it. Throws `Error` naming the key when it is missing or does not match.
-   */
+  /** Writes the backup `key` to the file `to`, checked against the SHA-256 this ledger recorded for it. */
   async download(key: string, to: string): Promise<void> {
-    const bytes = await this.store.get(key);
-    if (!bytes) throw new Error(`no backup ${key} in ${this.store.url}`);
-    const recorded = this.db.readonly
-      ? undefined
-      : this.db.prepare<[string], { sha256: string }>('SELECT sha256 FROM backups WHERE key = ?').get(key);
-    if (recorded && recorded.sha256 !== sha256Hex(bytes)) throw new Error(`backup ${key} does not match its recorded sha256`);
-    writeFileSync(to, bytes);
+    const recorded = this.db.prepare<[string], { sha256: string }>('SELECT sha256 FROM backups WHERE key = ?').get(key);
+    await fetchBackup(this.store, key, to, recorded?.sha256);
   }
+}
+
+/** The newest backup key in `store`, or undefined when there is none. */
+export async function latestBackupKey(store: BlobStore): Promise<string | undefined> {
+  const keys = (await store.list(BACKUP_PREFIX)).map((i) => i.key).filter((k) => headOfKey(k) !== null);
+  return keys[keys.length - 1];
+}
+
+/**
+ * Writes the backup `key` of `store` to the file `to`. Throws `Error` naming the key when it is
+ * missing or, given `sha256` (hex), when the bytes do not match it.
+ */
+export async function fetchBackup(store: BlobStore, key: string, to: string, sha256?: string): Promise<void> {
+  const bytes = await store.get(key);
+  if (!bytes) throw new Error(`no backup ${key} in ${store.url}`);
+  if (sha256 !== undefined && sha256 !== sha256Hex(bytes)) throw new Error(`backup ${key} does not match its recorded sha256`);
+  writeFileSync(to, bytes);
 }
