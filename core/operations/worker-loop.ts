@@ -1,8 +1,8 @@
 /**
  * The one mechanism every worker plugs into (projections, competition, reconciliation, backups,
  * alerts; ingestion, decisions and backtests as they arrive): `startWorker` ticks a
- * `WorkerDefinition` on an interval, never overlapping itself, and writes a heartbeat after
- * every tick — last success or last error, units in flight, signals for the alert rules. An
+ * `WorkerDefinition` on an interval, never overlapping itself, and writes a heartbeat at start and
+ * after every tick — last success or last error, units in flight, signals for the alert rules. An
  * `exclusive` worker holds a lease (`leases.ts`), so several processes may run it and one works.
  * Issue 15, "Heartbeats and health" and "Process layout".
  */
@@ -115,6 +115,7 @@ export function startWorker(def: WorkerDefinition, deps: WorkerDeps, options: { 
     });
   };
 
+  beatAfter({ result: undefined, standby: false }); // visible from the start, before its first tick
   let current: Promise<void> = Promise.resolve();
   let stopped = false;
   const tickNow = () => {
