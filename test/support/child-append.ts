@@ -3,6 +3,8 @@
  *   race PATH STREAM START_AT_MS   → waits for START_AT_MS, appends with no_stream, prints won|lost
  *   crash PATH COUNT               → appends COUNT deposits, prints "appended", then catches the
  *                                     async projection up slowly, one event per batch, printing "at N"
+ *   steady PATH MS                 → appends deposits one per transaction for MS milliseconds,
+ *                                     printing "writing" after the first and "wrote N" at the end
  */
 import { ConcurrencyError } from '../../core/errors.ts';
 import { openWalletStore } from './store.ts';
@@ -23,6 +25,16 @@ if (mode === 'race') {
   } catch (error) {
     process.stdout.write(error instanceof ConcurrencyError ? 'lost\n' : `error ${String(error)}\n`);
   }
+} else if (mode === 'steady') {
+  const until = Date.now() + Number(a);
+  store.append('wallet-s', [{ type: 'WalletOpened', data: { walletId: 's', owner: 'o', openedAt: 0 } }]);
+  process.stdout.write('writing\n');
+  let n = 1;
+  while (Date.now() < until) {
+    store.append('wallet-s', [{ type: 'FundsDeposited', data: { walletId: 's', amount: BigInt(n), memo: '', at: n } }]);
+    n += 1;
+  }
+  process.stdout.write(`wrote ${n}\n`);
 } else if (mode === 'crash') {
   store.append('wallet-c', [{ type: 'WalletOpened', data: { walletId: 'c', owner: 'o', openedAt: 0 } }]);
   for (let i = 0; i < Number(a); i++) {
