@@ -4,17 +4,16 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
-import type { Logger } from 'pino';
-import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import { ValidationError } from '../core/errors.ts';
 import { issuesOf } from '../core/event-registry.ts';
-import { type Authenticator, authenticate, type Principal } from './auth.ts';
-import type { Config } from './config.ts';
-import type { Ledger } from './context.ts';
-import type { Economy } from './economy.ts';
+import { authenticate } from './auth.ts';
 import { errorResponse } from './errors.ts';
+<<<<<<< HEAD
 import type { Identity } from './identity.ts';
 import type { Operations } from './operations.ts';
+=======
+import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
+>>>>>>> main
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -26,6 +25,7 @@ import { identityRoutes } from './routes/identity.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
+<<<<<<< HEAD
 export interface AppEnv {
   Variables: { requestId: string; principal: Principal | null };
 }
@@ -49,6 +49,8 @@ export interface AppDeps {
 /** A module's routes: registered on the app with the shared dependencies. */
 export type RouteModule = (app: App, deps: AppDeps) => void;
 
+=======
+>>>>>>> main
 export const productRoutes: readonly RouteModule[] = [
   healthRoutes,
   operationsRoutes,

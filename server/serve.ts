@@ -10,7 +10,7 @@ import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
-import { createApp, productRoutes, type RouteModule } from './app.ts';
+import { createApp, productRoutes } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
 import { type Composition, productComposition } from './composition.ts';
@@ -18,8 +18,13 @@ import { type Config, openConfiguredArtifactStore } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
+<<<<<<< HEAD
 import { type Operations, openOperations } from './operations.ts';
 import { startWorkers, type WorkerContext } from './workers.ts';
+=======
+import type { RouteModule } from './route-module.ts';
+import { startProjectionWorker } from './workers.ts';
+>>>>>>> main
 
 export interface RunningServer {
   readonly url: string;
