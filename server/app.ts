@@ -8,12 +8,7 @@ import { ValidationError } from '../core/errors.ts';
 import { issuesOf } from '../core/event-registry.ts';
 import { authenticate } from './auth.ts';
 import { errorResponse } from './errors.ts';
-<<<<<<< HEAD
-import type { Identity } from './identity.ts';
-import type { Operations } from './operations.ts';
-=======
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
->>>>>>> main
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -25,32 +20,6 @@ import { identityRoutes } from './routes/identity.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
-<<<<<<< HEAD
-export interface AppEnv {
-  Variables: { requestId: string; principal: Principal | null };
-}
-
-export type App = OpenAPIHono<AppEnv>;
-
-export interface AppDeps {
-  readonly ledger: Ledger;
-  readonly log: Logger;
-  readonly auth: Authenticator;
-  readonly config: Config;
-  readonly identity: Identity;
-  /** The Economy module; null when no chain is configured (tests that configure none): its routes answer 503. */
-  readonly economy: Economy | null;
-  /** What the competition module asks of the Economy (credits, refunds, withdrawals). */
-  readonly competitionEconomy: CompetitionEconomy;
-  /** Heartbeats, dead letters, alerts, backups and metrics. */
-  readonly ops: Operations;
-}
-
-/** A module's routes: registered on the app with the shared dependencies. */
-export type RouteModule = (app: App, deps: AppDeps) => void;
-
-=======
->>>>>>> main
 export const productRoutes: readonly RouteModule[] = [
   healthRoutes,
   operationsRoutes,

@@ -4,13 +4,8 @@
  */
 import { MarketMemory } from '../adapters/market/market-memory.ts';
 import type { CompetitionDeps, CompetitionRules } from '../commands/competition/handlers.ts';
-<<<<<<< HEAD
-import type { CompetitionEconomy } from '../commands/competition/ports.ts';
-=======
 import type { CompetitionEconomy, CompetitionReadModel, SettlementRecords } from '../commands/competition/ports.ts';
-import { CompetitionWorker } from '../commands/competition/worker.ts';
 import type { Db } from '../core/database.ts';
->>>>>>> main
 import { readModelFacts } from '../projections/competition/facts.ts';
 import { CompetitionQueries } from '../projections/competition/queries.ts';
 import type { Config } from './config.ts';

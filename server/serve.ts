@@ -18,13 +18,9 @@ import { type Config, openConfiguredArtifactStore } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
-<<<<<<< HEAD
 import { type Operations, openOperations } from './operations.ts';
-import { startWorkers, type WorkerContext } from './workers.ts';
-=======
 import type { RouteModule } from './route-module.ts';
-import { startProjectionWorker } from './workers.ts';
->>>>>>> main
+import { startWorkers, type WorkerContext } from './workers.ts';
 
 export interface RunningServer {
   readonly url: string;

@@ -4,13 +4,9 @@
  * table. The details are for operators: `GET /api/v1/internal/health/workers` (`operations.ts`).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-<<<<<<< HEAD
-import type { RouteModule } from '../app.ts';
 import { serviceHealth } from '../operations.ts';
-import { json } from './schemas.ts';
-=======
 import type { RouteModule } from '../route-module.ts';
->>>>>>> main
+import { json } from './schemas.ts';
 
 const HealthSchema = z
   .object({

@@ -6,9 +6,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { WorkerHealth } from '../../core/operations/heartbeats.ts';
 import type { ParkedUnit } from '../../core/operations/work-units.ts';
-import type { RouteModule } from '../app.ts';
 import { actorOf, requireOperator } from '../auth.ts';
 import { serviceHealth } from '../operations.ts';
+import type { RouteModule } from '../route-module.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
