@@ -6,7 +6,7 @@
  * |---|---|---|
  * | `projections` | catches async projections up | `CLASH_PROJECTION_POLL_MS` |
  * | `competition` | evaluator, scheduler, hand-offs (parked on failure); exclusive | `CLASH_COMPETITION_TICK_MS` |
- * | `reconciliation` | vault Deposit logs against the ledger, completing what it can; exclusive; needs a chain | `CLASH_RECONCILE_INTERVAL_SECONDS` |
+ * | `reconciliation` | vault Deposit logs against the ledger, completing what it can; Withdrawal logs recorded as redemptions; exclusive; needs a chain | `CLASH_RECONCILE_INTERVAL_SECONDS` |
  * | `backups` | a checked backup into the artifact store, then retention; exclusive | `CLASH_BACKUP_INTERVAL_SECONDS` |
  * | `alerts` | evaluates the alert rules and delivers notices; exclusive | `CLASH_ALERT_INTERVAL_SECONDS` |
  *
@@ -15,13 +15,14 @@
  */
 import type { Logger } from 'pino';
 import { type AlertSink, webhookSink } from '../adapters/alerts/webhook.ts';
-import { depositLogsSince } from '../adapters/chain/deposit-logs.ts';
+import { depositLogsSince, withdrawalLogsSince } from '../adapters/chain/deposit-logs.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import { CompetitionWorker } from '../commands/competition/worker.ts';
 import { reconcile } from '../commands/economy/reconcile.ts';
+import { RedemptionCommands } from '../commands/economy/redemptions.ts';
 import type { Clock } from '../core/clock.ts';
 import { type RunningWorker, startWorker, type WorkerDefinition } from '../core/operations/worker-loop.ts';
-import { economyReads } from '../projections/economy/queries.ts';
+import { economyReads, redemptionReads } from '../projections/economy/queries.ts';
 import { alertConditions } from './alert-rules.ts';
 import { competitionDeps, competitionRules } from './competition.ts';
 import type { Config } from './config.ts';
@@ -77,6 +78,7 @@ const reconciliation: Build = ({ ledger, config, economy }) => {
   if (config.CLASH_RECONCILE_INTERVAL_SECONDS === 0) return 'CLASH_RECONCILE_INTERVAL_SECONDS is 0';
   if (!economy) return 'no chain is configured';
   const reads = economyReads(ledger.store.db);
+  const redemptions = new RedemptionCommands({ store: ledger.store, clock: ledger.clock, reads: redemptionReads(ledger.store.db) });
   return {
     name: 'reconciliation',
     intervalMs: config.CLASH_RECONCILE_INTERVAL_SECONDS * 1000,
@@ -92,7 +94,9 @@ const reconciliation: Build = ({ ledger, config, economy }) => {
         },
       );
       const unresolved = findings.filter((f) => f.outcome !== 'verified').length;
-      return { unitsInFlight: unresolved, signals: { findings: findings.length, unresolved } };
+      const withdrawals = await withdrawalLogsSince(economy.client, economy.vault.address, config.CHAIN_START_BLOCK);
+      const redeemed = redemptions.recordAll(withdrawals, 'worker:reconciliation');
+      return { unitsInFlight: unresolved, signals: { findings: findings.length, unresolved, redeemed } };
     },
   };
 };

@@ -87,6 +87,8 @@ export const WithdrawalSchema = z
     vault: VaultSchema,
     expiresAt: z.string(),
     authorizedAt: z.string(),
+    redeemedAt: z.string().nullable().openapi({ description: 'when reconciliation read the vault’s payout back; null until then' }),
+    redeemedTxHash: z.string().nullable().openapi({ description: 'the vault transaction that paid it out' }),
   })
   .openapi('Withdrawal');
 
@@ -138,5 +140,7 @@ export function withdrawalView(w: WithdrawalRow): z.output<typeof WithdrawalSche
     vault: { chainId: w.chainId, address: w.vault },
     expiresAt: iso(w.deadlineSeconds * 1000),
     authorizedAt: iso(w.authorizedAt),
+    redeemedAt: w.redeemedAt === null ? null : iso(w.redeemedAt),
+    redeemedTxHash: w.redeemedTxHash,
   };
 }

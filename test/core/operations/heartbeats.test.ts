@@ -18,7 +18,16 @@ function setup() {
   const clock = new ManualClock(T0);
   const heartbeats = new Heartbeats(db);
   const deps = { heartbeats, leases: new Leases(db), clock, log: silent };
-  return { db, clock, heartbeats, deps, done: () => (db.close(), dir.remove()) };
+  return {
+    db,
+    clock,
+    heartbeats,
+    deps,
+    done: () => {
+      db.close();
+      dir.remove();
+    },
+  };
 }
 
 test('a worker beats every tick; it is stale after N missed beats and ok again when it beats', async () => {
@@ -108,7 +117,15 @@ test('an exclusive worker runs in one process at a time; the standby takes over 
   const { clock, db, deps, done } = setup();
   const leases = new Leases(db);
   let ticks = 0;
-  const def: WorkerDefinition = { name: 'competition', intervalMs: 1000, exclusive: true, tick: () => ((ticks += 1), undefined) };
+  const def: WorkerDefinition = {
+    name: 'competition',
+    intervalMs: 1000,
+    exclusive: true,
+    tick: () => {
+      ticks += 1;
+      return undefined;
+    },
+  };
   const first = startWorker(def, deps, { autoStart: false });
   await first.tickNow();
   assert.is(ticks, 1);

@@ -16,7 +16,13 @@ const boom = () => {
 function setup() {
   const dir = tempDir('clash-units-');
   const db = openDatabase(dir.file('ops.db'));
-  return { units: new WorkUnits(db, policy, () => 0), done: () => (db.close(), dir.remove()) };
+  return {
+    units: new WorkUnits(db, policy, () => 0),
+    done: () => {
+      db.close();
+      dir.remove();
+    },
+  };
 }
 
 test('a unit that keeps failing is retried after its backoff, then ends as a dead letter; the others are not blocked', async () => {
