@@ -7,7 +7,7 @@
  * clash backup drill [--key KEY]: restores the latest backup (or KEY) into a scratch folder and
  * runs the drill checks (`drill-checks.ts`); exit 0 when all pass, 1 otherwise, with figures.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -29,6 +29,7 @@ export const backupCommand = defineCommand({
     const path = existingDb(flags.db, ctx.env);
     const started = performance.now();
     if (flags.out !== undefined) {
+      if (existsSync(flags.out)) throw new UsageError(`--out: ${flags.out} exists; refusing to overwrite a backup`);
       const db = openDatabase(path, { readonly: true });
       try {
         const check = snapshotInto(db, flags.out);

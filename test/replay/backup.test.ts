@@ -65,8 +65,8 @@ test('clash backup under steady writes from another process: a checked copy whos
   }
   // It never overwrites an existing file, and leaves no partial file behind
   const again = await clash(['backup', '--db', path, '--out', copies[0]?.to ?? ''], walletComposition);
-  assert.is(again.code, 1);
-  assert.match(again.stderr, /backup_exists/);
+  assert.is(again.code, 2);
+  assert.match(again.stderr, /refusing to overwrite a backup/);
 });
 
 test('clash restore: refuses to overwrite a database; restores a checked copy to a new path', async () => {
