@@ -45,14 +45,13 @@ async function receiver(failFirst: number) {
   return { url, bodies, posts: () => posts, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-test('a stale worker fires once while stale, through retries; it resolves when the worker beats again', async () => {
+/** The alerts worker over a fresh ledger (backups off), delivering to a receiver that fails `failFirst` posts; retries do not sleep. */
+async function alertsWorker(failFirst: number) {
   const dir = tempDir('clash-alerts-');
-  const clock = new ManualClock(T0);
-  const ledger = openLedger({ dbPath: dir.file('alerts.db'), synchronous: 'NORMAL', clock });
+  const ledger = openLedger({ dbPath: dir.file('alerts.db'), synchronous: 'NORMAL', clock: new ManualClock(T0) });
   const config = loadConfig({ NODE_ENV: 'test', CLASH_BACKUP_INTERVAL_SECONDS: '0' });
   const ops = openOperations(ledger, config, new MemoryArtifactStore());
-  const hook = await receiver(2);
-  const sleep = async () => {};
+  const hook = await receiver(failFirst);
   const alerts = workerCatalog.alerts?.({
     ledger,
     config,
@@ -61,8 +60,18 @@ test('a stale worker fires once while stale, through retries; it resolves when t
     economy: null,
     competitionEconomy: unconnectedEconomy,
     competing: false,
-    alertSink: webhookSink(hook.url, { sleep }),
+    alertSink: webhookSink(hook.url, { sleep: async () => {} }),
   }) as WorkerDefinition;
+  const done = async () => {
+    await hook.close();
+    ledger.close();
+    dir.remove();
+  };
+  return { ops, hook, alerts, done };
+}
+
+test('a stale worker fires once while stale, through retries; it resolves when the worker beats again', async () => {
+  const { ops, hook, alerts, done } = await alertsWorker(2);
   const beat = (at: number) =>
     ops.heartbeats.beat({
       worker: 'ingestion',
@@ -112,28 +121,11 @@ test('a stale worker fires once while stale, through retries; it resolves when t
   );
   await alerts.tick(T0 + 110_000);
   assert.is(hook.bodies.length, 2, 'nothing more once resolved');
-  await hook.close();
-  ledger.close();
-  dir.remove();
+  await done();
 });
 
 test('a notice the receiver never takes stays pending, fails the tick, and is sent at the next evaluation', async () => {
-  const dir = tempDir('clash-alerts-');
-  const clock = new ManualClock(T0);
-  const ledger = openLedger({ dbPath: dir.file('alerts.db'), synchronous: 'NORMAL', clock });
-  const config = loadConfig({ NODE_ENV: 'test', CLASH_BACKUP_INTERVAL_SECONDS: '0' });
-  const ops = openOperations(ledger, config, new MemoryArtifactStore());
-  const hook = await receiver(4); // the whole first evaluation's four attempts fail
-  const alerts = workerCatalog.alerts?.({
-    ledger,
-    config,
-    log: pino({ level: 'silent' }),
-    ops,
-    economy: null,
-    competitionEconomy: unconnectedEconomy,
-    competing: false,
-    alertSink: webhookSink(hook.url, { sleep: async () => {} }),
-  }) as WorkerDefinition;
+  const { ops, hook, alerts, done } = await alertsWorker(4); // the whole first evaluation's four attempts fail
   for (let i = 0; i < ops.units.policy.maxAttempts; i++) {
     await ops.units.run(
       'decisions',
@@ -156,9 +148,7 @@ test('a notice the receiver never takes stays pending, fails the tick, and is se
     hook.bodies.map((b) => [b.status, b.rule]),
     [['firing', 'dead_letters']],
   );
-  await hook.close();
-  ledger.close();
-  dir.remove();
+  await done();
 });
 
 test.run();

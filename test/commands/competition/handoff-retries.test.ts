@@ -5,24 +5,16 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getAddress } from 'viem';
-import type { CompetitionFacts } from '../../../commands/competition/facts.ts';
 import { CompetitionWorker } from '../../../commands/competition/worker.ts';
 import { SequentialIds } from '../../../core/clock.ts';
 import { WorkUnits } from '../../../core/operations/work-units.ts';
 import { CompetitionQueries } from '../../../projections/competition/queries.ts';
 import { openLedger } from '../../../server/context.ts';
-import { TestEconomy } from '../../support/competition-economy.ts';
+import { TestEconomy, testFacts } from '../../support/competition-economy.ts';
 import { T0, TestMarket } from '../../support/prop-trading.ts';
 import { tempDir } from '../../support/store.ts';
 
-const facts: CompetitionFacts = {
-  ownerOf: (cloneId) => `user-${cloneId}`,
-  walletOf: (userId) => getAddress(`0x${Buffer.from(userId.padEnd(20, '.')).toString('hex').slice(0, 40)}`),
-  activeVersionOf: () => 'v1',
-  approved: (cloneIds) => [...cloneIds],
-  auditionFigures: () => undefined,
-};
+const facts = testFacts;
 
 /** The Economy, down for one payment's refunds until `recover()`. */
 class FlakyEconomy extends TestEconomy {
