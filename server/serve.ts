@@ -156,7 +156,9 @@ export async function runWorkerUntilSignalled(config: Config, name: string, opti
   try {
     const [worker] = startWorkers([name], proc, proc.ledger.clock);
     proc.log.info({ worker: name, db: config.CLASH_DB, pid: process.pid }, 'worker started');
+    const keepAlive = setInterval(() => {}, 2 ** 30); // worker timers are unref'd: this holds the process until a signal
     await untilSignalled();
+    clearInterval(keepAlive);
     await worker?.stop();
   } finally {
     await proc.economy?.stop();

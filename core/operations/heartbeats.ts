@@ -83,7 +83,7 @@ export class Heartbeats {
       ),
       all: db.prepare<[], Row>('SELECT * FROM worker_heartbeats ORDER BY worker, host, pid'),
       remove: db.prepare<[string, string, number]>('DELETE FROM worker_heartbeats WHERE worker = ? AND host = ? AND pid = ?'),
-      replaced: db.prepare<[string, string, number]>('DELETE FROM worker_heartbeats WHERE worker = ? AND host = ? AND pid <> ?'),
+      sameHost: db.prepare<[string, string], { pid: number }>('SELECT pid FROM worker_heartbeats WHERE worker = ? AND host = ?'),
     };
   }
 
@@ -105,11 +105,12 @@ export class Heartbeats {
   }
 
   /**
-   * A worker starting on `host` as `pid`: removes that worker's rows of other processes on the
-   * same host (a process that died without stopping left them; its pid is not running any more).
+   * A worker starting on `host`: removes that worker's rows of processes on the same host that
+   * are not running any more (`alive(pid)` false: they died without stopping). Rows of live
+   * processes stay (several processes may run one worker).
    */
-  starting(worker: string, host: string, pid: number): void {
-    this.sql.replaced.run(worker, host, pid);
+  starting(worker: string, host: string, alive: (pid: number) => boolean): void {
+    for (const row of this.sql.sameHost.all(worker, host)) if (!alive(row.pid)) this.sql.remove.run(worker, host, row.pid);
   }
 
   /** A worker that stopped cleanly leaves no row behind (a missing row is not a stale worker). */

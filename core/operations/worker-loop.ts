@@ -55,6 +55,16 @@ export interface RunningWorker {
 
 export const zWorkerName = /^[a-z][a-z0-9-]{0,39}$/;
 
+/** Whether a process with this pid runs on this host (signal 0 checks without signalling; EPERM: it runs as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function startWorker(def: WorkerDefinition, deps: WorkerDeps, options: { autoStart?: boolean } = {}): RunningWorker {
   if (!zWorkerName.test(def.name)) throw new Error(`worker name ${JSON.stringify(def.name)} must match ${zWorkerName}`);
   const host = hostname();
@@ -64,7 +74,7 @@ export function startWorker(def: WorkerDefinition, deps: WorkerDeps, options: { 
   let lastSuccessAt: number | null = null;
   let lastError: string | null = null;
   let lastErrorAt: number | null = null;
-  deps.heartbeats.starting(def.name, host, pid);
+  deps.heartbeats.starting(def.name, host, (other) => other === pid || running(other));
 
   let busy = false;
   const once = async () => {

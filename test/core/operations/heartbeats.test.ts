@@ -94,6 +94,32 @@ test('a tick that throws marks the worker failing, with its error; a later succe
   done();
 });
 
+test('a starting worker removes the rows its dead processes left on this host, and keeps the live ones', async () => {
+  const { clock, heartbeats, deps, done } = setup();
+  const row = (pid: number) => ({
+    worker: 'decisions',
+    host: hostname(),
+    pid,
+    startedAt: T0,
+    lastBeatAt: T0,
+    lastSuccessAt: T0,
+    lastError: null,
+    lastErrorAt: null,
+    unitsInFlight: 0,
+    intervalMs: 1000,
+    signals: {},
+  });
+  const dead = 2 ** 22 + 12_345; // above Linux's default pid_max: no such process
+  heartbeats.beat(row(dead));
+  heartbeats.beat(row(process.ppid)); // another decisions process, alive
+  heartbeats.beat({ ...row(dead), host: 'elsewhere' }); // another host: not ours to judge
+  const worker = startWorker({ name: 'decisions', intervalMs: 1000, tick: () => undefined }, deps, { autoStart: false });
+  const rows = heartbeats.list(clock.now(), 3).map((b) => `${b.host === hostname() ? 'here' : b.host}:${b.pid}`);
+  assert.equal(rows.sort(), [`elsewhere:${dead}`, `here:${process.pid}`, `here:${process.ppid}`].sort());
+  await worker.stop();
+  done();
+});
+
 test('workerState: stale wins over failing (a dead process says nothing of its last tick)', () => {
   const beat = {
     worker: 'w',
