@@ -33,6 +33,16 @@ export function alertConditions(ledger: Ledger, ops: Operations, config: AlertCo
         details: { worker: w.worker, host: w.host, pid: w.pid, lastError: (w.lastError ?? '').slice(0, 500) },
       });
     }
+    const staleChannels = w.signals.staleChannels ?? 0;
+    if (staleChannels > 0) {
+      conditions.push({
+        key: `channels_stale:${w.worker}`,
+        rule: 'channels_stale',
+        severity: 'warning',
+        summary: `${staleChannels} ${w.worker} channel(s) stale or failing`,
+        details: { worker: w.worker, staleChannels },
+      });
+    }
     const unresolved = w.signals.unresolved ?? 0;
     if (w.worker === 'reconciliation' && unresolved > 0) {
       conditions.push({

@@ -92,7 +92,14 @@ export async function startServer(
   if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
   const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
   const app = createApp({ ledger, log, auth, config, identity, economy, competitionEconomy, ops }, options.routes ?? productRoutes);
-  const workers = startWorkers(config.CLASH_SERVE_WORKERS, proc, ledger.clock);
+  let workers: ReturnType<typeof startWorkers>;
+  try {
+    workers = startWorkers(config.CLASH_SERVE_WORKERS, proc, ledger.clock);
+  } catch (error) {
+    await economy?.stop();
+    ledger.close();
+    throw error;
+  }
   const stopWorkers = async () => {
     for (const worker of workers) await worker.stop();
   };
