@@ -60,9 +60,9 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz
 export function instantOf(time: string): number | undefined {
   const match = RFC3339.exec(time);
   if (match === null) return undefined;
-  const [year, month, day, hour, minute, second, offsetHours = 0, offsetMinutes = 0] = [1, 2, 3, 4, 5, 6, 9, 10].map((i) =>
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [1, 2, 3, 4, 5, 6, 9, 10].map((i) =>
     Number(match[i] ?? 0),
-  );
+  ) as [number, number, number, number, number, number, number, number];
   const inRange = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59 && second <= 60;
   if (!inRange || offsetHours > 23 || offsetMinutes > 59) return undefined;
   const fraction = match[7] ?? '';
