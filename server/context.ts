@@ -23,6 +23,11 @@ export interface OpenLedgerOptions {
   readonly ids?: IdSource;
   /** Progress of a rebuild forced at start (a projection whose version changed). */
   readonly onProgress?: ProgressFn;
+  /**
+   * Open for reading only (read commands): the file must already be a ledger, nothing is
+   * created or written, projections are read as they stand (not started, not caught up).
+   */
+  readonly readonly?: boolean;
 }
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
@@ -34,8 +39,9 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     clock,
     ids,
     synchronous: options.synchronous ?? 'FULL',
+    readonly: options.readonly ?? false,
   });
   const projections = new ProjectionRunner(store, composition.projections);
-  projections.start(options.onProgress);
+  if (!options.readonly) projections.start(options.onProgress);
   return { store, projections, clock, ids, close: () => store.close() };
 }
