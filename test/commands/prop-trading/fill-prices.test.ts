@@ -66,7 +66,7 @@ test('property: every fill price is printable, on the trader’s worse side of t
           fold(propAccountDecider, opened),
         );
         const fill = events.find((e) => e.type === 'OrderFilled');
-        if (!fill || fill.type !== 'OrderFilled') return true; // refused (e.g. size rounds to zero): no fill price to check
+        if (fill?.type !== 'OrderFilled') return true; // refused (e.g. size rounds to zero): no fill price to check
         fills += 1;
         const price = fill.data.price;
         const direction = side === 'long' ? 'buy' : 'sell';
