@@ -89,9 +89,15 @@ export class PropTrading {
     return { prepare: (state: PropAccountState) => ({ quotes: this.quotes(state, at, assets) }) };
   }
 
+  /**
+   * Opens an account. With a client-chosen `accountId` the open is idempotent on it: the same
+   * request again returns the first result (not 409 `account_exists`); another request for that
+   * id is 422 `idempotency_conflict`. Without one, each call opens a new account.
+   */
   open(input: OpenAccountInput, actor: string): PropResult {
     const i = parse(zOpenAccountInput, input, 'open account');
     const accountId = i.accountId ?? this.deps.ids.next();
+    const idempotency = i.accountId === undefined ? {} : { idempotency: { key: `prop-open:${accountId}`, payload: i } };
     return this.run(
       accountId,
       {
@@ -105,6 +111,7 @@ export class PropTrading {
         at: this.deps.clock.now(),
       },
       { actor },
+      idempotency,
     );
   }
 
@@ -138,9 +145,16 @@ export class PropTrading {
     );
   }
 
-  markToMarket(accountId: string, actor: string): PropResult {
+  /**
+   * Marks the account at the latest prices. With an `idempotencyKey` (the client's
+   * `Idempotency-Key`), the same key on this account again returns the first result and marks
+   * nothing twice, like a decision run id on an action.
+   */
+  markToMarket(accountId: string, actor: string, idempotencyKey?: string): PropResult {
     const at = this.deps.clock.now();
-    return this.run(accountId, { type: 'MarkToMarket', quotes: {}, at }, { actor }, this.quoted(at));
+    const idempotency =
+      idempotencyKey === undefined ? {} : { idempotency: { key: `prop-mark:${accountId}:${idempotencyKey}`, payload: {} } };
+    return this.run(accountId, { type: 'MarkToMarket', quotes: {}, at }, { actor }, { ...this.quoted(at), ...idempotency });
   }
 
   /** Applies the funding of one hour to every held asset that has a rate for it. */
