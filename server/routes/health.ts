@@ -3,7 +3,7 @@
  * store has met an event row it cannot read back (`corruptEvent` says where; doc/runbook.md).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { RouteModule } from '../app.ts';
+import type { RouteModule } from '../route-module.ts';
 
 const HealthSchema = z
   .object({

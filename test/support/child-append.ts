@@ -5,6 +5,8 @@
  *                                     async projection up slowly, one event per batch, printing "at N"
  *   steady PATH MS                 → appends a deposit (one transaction each) about every millisecond
  *                                     for MS milliseconds, printing "writing" first and the count last
+ *   ids PATH STREAM COUNT START_AT_MS → waits for START_AT_MS, appends COUNT deposits to STREAM one
+ *                                     per transaction with the store's default ids, prints "done"
  */
 import { ConcurrencyError } from '../../core/errors.ts';
 import { openWalletStore } from './store.ts';
@@ -53,5 +55,15 @@ if (mode === 'race') {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0.2);
   }
   process.stdout.write(`${n}\n`);
+} else if (mode === 'ids') {
+  const [count, startAt] = [Number(b), Number(process.argv[6])];
+  store.append(a as string, [{ type: 'WalletOpened', data: { walletId: a, owner: String(process.pid), openedAt: 0 } }]);
+  while (Date.now() < startAt) {
+    /* spin: both writers start together */
+  }
+  for (let i = 0; i < count; i++) {
+    store.append(a as string, [{ type: 'FundsDeposited', data: { walletId: a, amount: 1n, memo: '', at: i } }]);
+  }
+  process.stdout.write('done\n');
 }
 store.close();
