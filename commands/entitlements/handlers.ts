@@ -27,6 +27,18 @@ export class EntitlementCommands {
     }).state;
   }
 
+  /**
+   * The payment's refund was authorized: it justifies nothing from now on, and the grant it
+   * justified (if active) is revoked and lowered to what other payments justify. Idempotent.
+   */
+  refundPayment(cloneId: string, paymentId: string, actor: string) {
+    return this.handler.handle({
+      streamId: entitlementStream(cloneId),
+      command: { type: 'RefundPayment', cloneId, paymentId, at: this.deps.clock.now() },
+      metadata: { actor },
+    }).state;
+  }
+
   revoke(cloneId: string, justification: RevokeJustification, actor: string) {
     return this.handler.handle({
       streamId: entitlementStream(cloneId),
