@@ -24,7 +24,7 @@ const factsFrom: Readonly<Record<string, FactsUpdate>> = {
   AuditionAccountRequested: fact({ audition: 'running' }),
   AuditionPassed: fact({ audition: 'passed' }),
   AuditionFailed: fact({ audition: 'failed' }),
-  AuditionVoided: fact({ audition: 'failed' }),
+  AuditionVoided: fact({ audition: 'voided' }),
   CloneQueued: fact({ arena: 'queued' }),
   CloneAdmitted: fact({ arena: 'competing' }),
   // Out of the queue or the Arena by an operator: a new audition is needed to come back.
@@ -34,7 +34,8 @@ const factsFrom: Readonly<Record<string, FactsUpdate>> = {
 
 export const lifecycleProjection = defineProjection({
   name: 'clone_lifecycle',
-  version: 2,
+  // 3: a voided audition is its own state (`audition_voided`), no longer `audition_failed`
+  version: 3,
   mode: 'inline',
   eventTypes: Object.keys(factsFrom),
   tables: [

@@ -46,6 +46,7 @@ test('lifecycle state: later facts win', () => {
     [{ hasActiveVersion: true }, 'configured'],
     [{ hasActiveVersion: true, audition: 'running' }, 'audition_running'],
     [{ hasActiveVersion: true, audition: 'failed' }, 'audition_failed'],
+    [{ hasActiveVersion: true, audition: 'voided' }, 'audition_voided'],
     [{ hasActiveVersion: true, audition: 'passed' }, 'competition_eligible'],
     [{ audition: 'passed', arena: 'queued' }, 'competition_eligible'],
     [{ audition: 'passed', arena: 'competing' }, 'competing'],
