@@ -65,9 +65,14 @@ test('an action decided while the other handle opens a position fills, quoting e
 test('a mark decided while the other handle opens a position values both positions', () => {
   const { a, b } = twoHandles('mark.db');
   interleave(a, () => openEth(b));
+  a.market.setPrice('BTC', px('101000'), T0); // a move, so the mark records a valuation
   const r = a.prop.markToMarket('acc', ACTOR);
   const marked = r.events.find((e) => e.type === 'AccountMarked');
-  assert.ok(marked, 'a mark is recorded, not refused for want of an ETH price');
+  assert.ok(marked?.type === 'AccountMarked', 'a mark is recorded, not refused for want of an ETH price');
+  assert.equal(
+    marked.data.valuation.positions.map((p) => p.asset),
+    ['BTC', 'ETH'],
+  );
   a.ledger.close();
   b.ledger.close();
 });
