@@ -132,8 +132,8 @@ test('refunding the fee that granted the clone its entitlement revokes it, with 
   const db = server.ledger.store.db;
   const before = entitlementOf(db, clone);
   assert.is(before?.revokedAt, null);
-  assert.is(before?.justification.kind, 'payment', 'the first verified fee granted Starter');
-  const quoteId = (before?.justification as { paymentId: Hex }).paymentId;
+  if (before?.justification.kind !== 'payment') throw new Error('the first verified fee granted Starter');
+  const quoteId = before.justification.paymentId as Hex;
   await economy.withdrawals.authorize(
     {
       withdrawalId: withdrawalIdFor(`audition-refund:${quoteId}`),
