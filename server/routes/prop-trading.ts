@@ -291,10 +291,11 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
         request: { params: IdParams, headers: IdempotencyHeaders },
         responses: { 200: json(CommandResultSchema, 'The events appended and the account after them'), ...errorResponses, ...auth },
       }),
-      (c) => {
+      async (c) => {
         const actor = actorOf(requireService(c.get('principal')));
         const key = c.req.valid('header')['idempotency-key'];
-        return c.json(result(prop.markToMarket(c.req.valid('param').id, actor, key)), 200);
+        const id = c.req.valid('param').id;
+        return c.json(result(await ledger.commits.run(() => prop.markToMarket(id, actor, key))), 200);
       },
     );
     write('/api/v1/prop-accounts/{id}/funding', 'Apply one hour of funding (service)', zFundingInput, 'service', (id, i, a) =>
