@@ -57,19 +57,22 @@ test('rebuild while another process writes steadily: it waits for the writer, su
   exited.then(() => {
     done = true;
   });
-  while (!out.includes('writing')) await new Promise((r) => setTimeout(r, 20));
+  while (!out.includes('writing') && !done) await new Promise((r) => setTimeout(r, 20));
   const results = [];
   while (!done) {
-    results.push(await run(db, 'projections', 'rebuild'));
+    results.push(await run(db, 'projections', 'rebuild', '--json'));
     await new Promise((r) => setTimeout(r, 10));
   }
-  assert.ok(results.length >= 3, `${results.length} rebuilds ran while the child wrote`);
   assert.equal(
     results.filter((r) => r.code !== 0).map((r) => r.stderr),
     [],
   );
+  // the heads the rebuilds reached moved on from first to last: the child wrote while they ran
+  const positions = results.map((r) => JSON.parse(r.stdout)[0].position as number);
+  assert.ok(positions.length >= 3, `${positions.length} rebuilds ran while the child wrote`);
+  assert.ok((positions[0] as number) < (positions.at(-1) as number), `heads ${positions.join(', ')}`);
   const writes = Number(out.trim().split('\n').at(-1));
-  assert.ok(writes > 200, `the child wrote steadily (${writes} appends)`);
+  assert.ok(writes > 0, `the child wrote ${writes} appends`);
   assert.equal(shadows(db), []);
   const verify = await run(db, 'projections', 'verify');
   assert.is(verify.code, 0, verify.stdout);
