@@ -71,6 +71,23 @@ test('concurrent refreshes with one token: one rotation, every caller gets the s
   assert.is((await refresh([...successors][0] as string)).status, 200, 'the successor is the family’s current token');
 });
 
+test('two servers on one file: a refresh retried on the other server gets the same successor; one rotation', async () => {
+  const other = await startTestServer({ CLASH_DB: server.ledger.store.db.name }, server.clock.now());
+  try {
+    const s = await signIn(server, newAccount());
+    const first = (await refresh(s.refreshToken)).body as SignedIn;
+    const there = await other.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: s.refreshToken } });
+    assert.is(there.status, 200, JSON.stringify(there.body));
+    assert.is((there.body as SignedIn).refreshToken, first.refreshToken);
+    const rotations = server.ledger.store.db
+      .prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'RefreshTokenRotated' AND json_extract(data, '$.sessionId') = ?")
+      .get(s.refreshToken.split('.')[1]);
+    assert.equal(rotations, { n: 1 });
+  } finally {
+    await other.stop();
+  }
+});
+
 test('logout revokes the session; its tokens stop working; other sessions live on', async () => {
   const account = newAccount();
   const a = await signIn(server, account);
