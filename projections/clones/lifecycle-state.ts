@@ -17,7 +17,7 @@ export type LifecycleState = (typeof lifecycleStates)[number];
 
 export interface LifecycleFacts {
   readonly hasActiveVersion: boolean;
-  /** The latest audition's outcome; `voided`: an admin voided it and the fee is refunded (a new audition is available). */
+  /** The latest audition's outcome (`voided`: an operator voided it and its fee is refunded). */
   readonly audition: 'none' | 'running' | 'failed' | 'voided' | 'passed';
   readonly arena: 'none' | 'queued' | 'competing' | 'retired';
 }
