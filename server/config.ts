@@ -106,6 +106,11 @@ export const configSchema = z.object({
     .optional(),
   /** Blocks a deposit needs (its own included) before it is verified. Default 12; 1 on the embedded chain. */
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).max(1000).optional(),
+  /**
+   * The JSON-RPC URL clients are told to use (`GET /api/v1/economy/chain`). Unset: the embedded
+   * chain's URL in development, else none (CHAIN_RPC_URL may carry a provider key and is never sent).
+   */
+  ECONOMY_PUBLIC_RPC_URL: z.url().max(2048).optional(),
   /** The block `clash economy reconcile` scans Deposit logs from (the vault's deployment block). */
   CHAIN_START_BLOCK: z.coerce.bigint().nonnegative().default(0n),
   /** How long a quote can be paid, in seconds. */

@@ -48,7 +48,12 @@ export interface Economy {
   readonly withdrawals: WithdrawalCommands;
   readonly credits: AuditionCredits;
   readonly vault: VaultRef;
+  /** The RPC URL the server itself uses (it may carry a provider key: never sent to clients). */
   readonly rpcUrl: string;
+  /** The RPC URL clients are told to use (`GET /api/v1/economy/chain`): ECONOMY_PUBLIC_RPC_URL, else the embedded chain's, else null. */
+  readonly publicRpcUrl: string | null;
+  /** Blocks a deposit needs, its own included, before it is verified. */
+  readonly confirmations: number;
   stop(): Promise<void>;
 }
 
@@ -93,7 +98,15 @@ async function openChain(config: Config, log: Logger) {
     const account = privateKeyToAccount(config.CLASH_SIGNER_PRIVATE_KEY as `0x${string}`);
     const client = await connectChain(config.CHAIN_RPC_URL, config.CHAIN_ID);
     const vault = { chainId: config.CHAIN_ID, address: config.VAULT_ADDRESS };
-    return { account, client, vault, rpcUrl: config.CHAIN_RPC_URL, confirmations: config.CHAIN_CONFIRMATIONS ?? 12, stop: async () => {} };
+    return {
+      account,
+      client,
+      vault,
+      rpcUrl: config.CHAIN_RPC_URL,
+      embedded: false,
+      confirmations: config.CHAIN_CONFIRMATIONS ?? 12,
+      stop: async () => {},
+    };
   }
   if (config.NODE_ENV !== 'development') return null;
   if (config.CLASH_SIGNER_PRIVATE_KEY === undefined)
@@ -109,6 +122,7 @@ async function openChain(config: Config, log: Logger) {
     client: local.client,
     vault: local.vault,
     rpcUrl: local.anvil.rpcUrl,
+    embedded: true,
     confirmations: config.CHAIN_CONFIRMATIONS ?? 1,
     stop: local.stop,
   };
@@ -143,6 +157,8 @@ export async function startEconomy(
     credits: new AuditionCredits({ store, clock, reads: economyReads(store.db) }),
     vault: chain.vault,
     rpcUrl: chain.rpcUrl,
+    publicRpcUrl: config.ECONOMY_PUBLIC_RPC_URL ?? (chain.embedded ? chain.rpcUrl : null),
+    confirmations: chain.confirmations,
     stop: chain.stop,
   };
 }
