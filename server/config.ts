@@ -4,6 +4,7 @@
  */
 import { getAddress } from 'viem';
 import { z } from 'zod';
+import { EMBEDDED_CHAIN_ID } from '../adapters/chain/anvil.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
 
@@ -47,10 +48,16 @@ export const configSchema = z.object({
   CLASH_PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   /** How often the competition worker ticks (evaluations, races, hand-offs), in milliseconds; 0 turns it off. */
   CLASH_COMPETITION_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
-  /** The origin users sign in to (SIWE domain and URI, JWT issuer). Must be https in production. */
-  CLASH_PUBLIC_ORIGIN: z.url().default('http://localhost:3000'),
-  /** The EIP-155 chain id SIWE messages must name. */
-  CLASH_SIWE_CHAIN_ID: z.coerce.number().int().positive().default(1),
+  /**
+   * The origin users sign in to (SIWE domain and URI, JWT issuer). Required (https) in production;
+   * unset elsewhere: the address the server listens on (`servingConfig`).
+   */
+  CLASH_PUBLIC_ORIGIN: z.url().max(2048).optional(),
+  /**
+   * The EIP-155 chain id SIWE messages must name. Required in production; unset elsewhere:
+   * CHAIN_ID, else the embedded development chain's id (31337).
+   */
+  CLASH_SIWE_CHAIN_ID: z.coerce.number().int().positive().optional(),
   /** How long a sign-in nonce stays usable, in seconds. */
   CLASH_SIWE_NONCE_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** Allowed clock difference for SIWE issued-at, not-before and expiration checks, in seconds. */
@@ -135,7 +142,8 @@ const refuseUnsafeProduction = (c: Config, ctx: z.RefinementCtx) => {
   const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.CLASH_DEV_IDENTITY) refuse('CLASH_DEV_IDENTITY', 'the development fallback identity is refused with NODE_ENV=production');
   if (c.CLASH_JWT_PRIVATE_KEY === undefined) refuse('CLASH_JWT_PRIVATE_KEY', 'production needs a configured access-token key');
-  if (!c.CLASH_PUBLIC_ORIGIN.startsWith('https://')) refuse('CLASH_PUBLIC_ORIGIN', 'production needs an https origin');
+  if (!c.CLASH_PUBLIC_ORIGIN?.startsWith('https://')) refuse('CLASH_PUBLIC_ORIGIN', 'production needs an https origin');
+  if (c.CLASH_SIWE_CHAIN_ID === undefined) refuse('CLASH_SIWE_CHAIN_ID', 'production needs the chain id sign-in messages name');
   for (const name of ['CHAIN_RPC_URL', 'CHAIN_ID', 'VAULT_ADDRESS', 'CLASH_SIGNER_PRIVATE_KEY'] as const) {
     if (c[name] === undefined) refuse(name, 'production needs a configured chain, vault and signer');
   }
@@ -148,6 +156,24 @@ const refuseHalfChain = (c: Config, ctx: z.RefinementCtx) => {
     if (c[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required with CHAIN_RPC_URL' });
   }
 };
+
+/** The configuration of a listening server: the sign-in origin and chain id resolved. */
+export type ServingConfig = Config & { readonly CLASH_PUBLIC_ORIGIN: string; readonly CLASH_SIWE_CHAIN_ID: number };
+
+/**
+ * Fills the sign-in defaults once the server listens at `listeningUrl` (`http://HOST:PORT`, the
+ * real port when PORT=0): the public origin defaults to that address, so the README's
+ * `http://127.0.0.1:3000` is the SIWE domain a default development server expects; the SIWE
+ * chain id defaults to CHAIN_ID, else the embedded development chain's id. Production never
+ * reaches a default (`loadConfig` refuses it unset).
+ */
+export function servingConfig(config: Config, listeningUrl: string): ServingConfig {
+  return {
+    ...config,
+    CLASH_PUBLIC_ORIGIN: config.CLASH_PUBLIC_ORIGIN ?? new URL(listeningUrl).origin,
+    CLASH_SIWE_CHAIN_ID: config.CLASH_SIWE_CHAIN_ID ?? config.CHAIN_ID ?? EMBEDDED_CHAIN_ID,
+  };
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   return parseEnv(configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain), env);

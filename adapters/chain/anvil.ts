@@ -16,8 +16,11 @@ export interface Anvil {
   stop(): Promise<void>;
 }
 
+/** The chain id of a local anvil unless told otherwise (anvil's own default). */
+export const EMBEDDED_CHAIN_ID = 31337;
+
 export interface AnvilOptions {
-  /** Default 31337. */
+  /** Default EMBEDDED_CHAIN_ID (31337). */
   readonly chainId?: number;
   /** Milliseconds to wait for the first JSON-RPC answer (default 10 s). */
   readonly readyTimeoutMs?: number;
@@ -110,7 +113,7 @@ async function startOnce(port: number, chainId: number, readyTimeoutMs: number, 
 
 /** Starts anvil on 127.0.0.1 and resolves once it answers; throws (never skips) if it cannot. */
 export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
-  const chainId = options.chainId ?? 31337;
+  const chainId = options.chainId ?? EMBEDDED_CHAIN_ID;
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
