@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { PublicClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { connectChain } from '../adapters/chain/connect.ts';
-import { startLocalVault } from '../adapters/chain/local-vault.ts';
 import { createVaultSigner, type VaultSigner } from '../adapters/chain/signer.ts';
 import type { VaultRef } from '../adapters/chain/typed-data.ts';
 import { createDepositVerifier } from '../adapters/chain/verify-deposit.ts';
@@ -23,6 +22,8 @@ import { economyReads } from '../projections/economy/queries.ts';
 import { competitionTicketSales } from '../projections/economy/ticket-sales.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
+import { startDevelopmentChain } from './dev-chain.ts';
+import { keptStateDir } from './dev-state.ts';
 
 /** What other modules provide to the economy. */
 export interface EconomyPorts {
@@ -112,9 +113,9 @@ async function openChain(config: Config, log: Logger) {
   if (config.CLASH_SIGNER_PRIVATE_KEY === undefined)
     log.warn('CLASH_SIGNER_PRIVATE_KEY is not set: the embedded vault signer key was generated at start-up');
   const account = privateKeyToAccount((config.CLASH_SIGNER_PRIVATE_KEY as `0x${string}` | undefined) ?? generatePrivateKey());
-  const local = await startLocalVault(account);
+  const local = await startDevelopmentChain(account, keptStateDir(config), log);
   log.info(
-    { rpcUrl: local.anvil.rpcUrl, chainId: local.vault.chainId, vault: local.vault.address, signer: account.address },
+    { rpcUrl: local.anvil.rpcUrl, chainId: local.vault.chainId, vault: local.vault.address, signer: account.address, reused: local.reused },
     'embedded chain started',
   );
   return {

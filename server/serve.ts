@@ -15,6 +15,7 @@ import { competitionEconomyOf, competitionTicketPorts } from './competition-econ
 import { type Composition, productComposition } from './composition.ts';
 import { type Config, servingConfig } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
+import { withKeptSecrets } from './dev-state.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
 import type { RouteModule } from './route-module.ts';
@@ -31,7 +32,7 @@ export interface RunningServer {
 }
 
 export async function startServer(
-  config: Config,
+  configured: Config,
   options: {
     composition?: Composition;
     routes?: readonly RouteModule[];
@@ -44,7 +45,10 @@ export async function startServer(
     competitionEconomy?: CompetitionEconomy;
   } = {},
 ): Promise<RunningServer> {
-  const log = options.log ?? pino({ level: config.LOG_LEVEL });
+  const log = options.log ?? pino({ level: configured.LOG_LEVEL });
+  const { config, kept } = withKeptSecrets(configured);
+  for (const k of kept)
+    log.info({ variable: k.variable, file: k.file }, k.created ? 'development secret generated and kept' : 'development secret read');
   const ledger = openLedger({
     dbPath: config.CLASH_DB,
     synchronous: config.CLASH_SYNCHRONOUS,

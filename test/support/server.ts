@@ -5,10 +5,32 @@ import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/serve.ts';
 import { tempDir } from './store.ts';
 
+/** fetch against a server, JSON in and out, with an optional Authorization header. */
+export type Call = (
+  method: string,
+  path: string,
+  options?: { body?: unknown; auth?: string },
+) => Promise<{ status: number; body: unknown }>;
+
+/** A client of the server at `url` (an in-process test server or a real server process). */
+export function httpCall(url: string): Call {
+  return async (method, path, options = {}) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.auth === undefined ? {} : { authorization: options.auth }),
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+  };
+}
+
 export interface TestServer extends RunningServer {
   readonly clock: ManualClock;
-  /** fetch against the server, JSON in and out, with an optional Authorization header. */
-  call(method: string, path: string, options?: { body?: unknown; auth?: string }): Promise<{ status: number; body: unknown }>;
+  readonly call: Call;
   stop(): Promise<void>;
 }
 
@@ -26,18 +48,7 @@ export async function startTestServer(
   return {
     ...running,
     clock,
-    call: async (method, path, options = {}) => {
-      const res = await fetch(running.url + path, {
-        method,
-        headers: {
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(options.auth === undefined ? {} : { authorization: options.auth }),
-        },
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-    },
+    call: httpCall(running.url),
     stop: async () => {
       await running.close();
       dir.remove();
