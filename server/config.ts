@@ -64,7 +64,8 @@ export const configSchema = z.object({
   CLASH_SIWE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
   /**
    * PKCS#8 PEM of the Ed25519 or P-256 key that signs access tokens (`\n` escapes allowed).
-   * Unset: a fresh Ed25519 pair is generated at start-up (refused in production).
+   * Unset: generated (refused in production); in development kept in the state folder beside
+   * the database (`server/dev-state.ts`), so sessions survive a restart.
    */
   CLASH_JWT_PRIVATE_KEY: z.string().min(1).optional(),
   CLASH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
@@ -106,7 +107,10 @@ export const configSchema = z.object({
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
     .transform((s) => getAddress(s.toLowerCase()))
     .optional(),
-  /** 0x-prefixed 32-byte hex key that signs quotes and withdrawals (the vault's signer). Unset in development: generated. */
+  /**
+   * 0x-prefixed 32-byte hex key that signs quotes and withdrawals (the vault's signer). Unset in
+   * development without CHAIN_RPC_URL: generated once and kept in the state folder (`server/dev-state.ts`).
+   */
   CLASH_SIGNER_PRIVATE_KEY: z
     .string()
     .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
