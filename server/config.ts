@@ -9,6 +9,7 @@ import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { EMBEDDED_CHAIN_ID } from '../adapters/chain/anvil.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
+import { competitionConfigShape, refuseImpossibleCompetition } from './competition-config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -157,6 +158,7 @@ export const configSchema = z.object({
   ECONOMY_AUDITION_GRANT_TIER: z.enum(['none', ...zTierName.options]).default('starter'),
   /** `clash economy reconcile` reports payments pending longer than this, in seconds. */
   ECONOMY_PENDING_BOUND_SECONDS: seconds(60, 30 * 86_400).default(3600),
+  ...competitionConfigShape,
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -201,7 +203,10 @@ export function servingConfig(config: Config, listeningUrl: string): ServingConf
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain), env);
+  return parseEnv(
+    configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain).superRefine(refuseImpossibleCompetition),
+    env,
+  );
 }
 
 /** The artifact store the configuration names (`CLASH_ARTIFACTS_URL` and the `CLASH_S3_*` settings). */
