@@ -39,7 +39,10 @@ export const T0 = Date.UTC(2026, 0, 1);
 export async function startTestServer(
   env: Record<string, string> = {},
   now = T0,
-  options: Pick<NonNullable<Parameters<typeof startServer>[1]>, 'economyPorts' | 'competitionEconomy' | 'composition' | 'routes' | 'log'> = {},
+  options: Pick<
+    NonNullable<Parameters<typeof startServer>[1]>,
+    'economyPorts' | 'competitionEconomy' | 'composition' | 'routes' | 'log'
+  > = {},
 ): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
