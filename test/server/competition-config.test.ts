@@ -7,13 +7,15 @@
 
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultArenaRules } from '../../commands/competition/arena-events.ts';
-import { defaultAuditionRules } from '../../commands/competition/audition-events.ts';
-import { defaultRaceRules } from '../../commands/competition/race-events.ts';
-import { MICRO_USD } from '../../core/money.ts';
+import { defaultArenaRules, zArenaRules } from '../../commands/competition/arena-events.ts';
+import { defaultAuditionRules, zAuditionRules } from '../../commands/competition/audition-events.ts';
+import { defaultRaceRules, zRaceRules } from '../../commands/competition/race-events.ts';
+import { frozenRules } from '../../commands/competition/refusal.ts';
+import { formatDecimal, MICRO_USD, parseDecimal } from '../../core/money.ts';
 import { competitionRules } from '../../server/competition-config.ts';
 import { loadConfig } from '../../server/config.ts';
 import { TestEconomy } from '../support/competition-economy.ts';
@@ -21,6 +23,7 @@ import { competitionClient } from '../support/competition-http.ts';
 import { configProblems } from '../support/config.ts';
 import { startTestServer } from '../support/server.ts';
 import { newAccount } from '../support/siwe.ts';
+import { fcRuns, fcSeed } from '../support/store.ts';
 import { SessionUser } from '../support/users.ts';
 
 /** For every competition variable, values it refuses. */
@@ -72,6 +75,40 @@ test('given competition variables, then the rules carry them in the deciders’ 
   assert.is(rules.audition.startingEquityMicroUsd, 2500n * MICRO_USD.one + MICRO_USD.one / 2n);
   assert.equal([rules.race.launchPeriodMs, rules.race.liveWindowMs, rules.race.ticketPriceWei], [120_000, 600_000, 5n]);
   assert.equal(rules.race.rankWeightsBps, [7_000, 3_000]);
+});
+
+test('property: any configuration that loads gives rules every decider accepts as they are (config and deciders agree on bounds)', () => {
+  const env = fc.record({
+    COMPETITION_AUDITION_WINDOW_SECONDS: fc.integer({ min: 60, max: 365 * 86_400 }),
+    COMPETITION_AUDITION_STARTING_EQUITY_USD: fc.bigInt({ min: 1n, max: 10n ** 12n }).map((micro) => formatDecimal(micro, MICRO_USD)),
+    COMPETITION_AUDITION_PROFIT_TARGET_BPS: fc.integer({ min: 0, max: 10_000 }),
+    COMPETITION_AUDITION_MIN_FILLS: fc.integer({ min: 0, max: 1_000_000 }),
+    COMPETITION_ARENA_SLOTS: fc.integer({ min: 1, max: 1_000 }),
+    COMPETITION_STRIKES_TO_RETIRE: fc.integer({ min: 1, max: 1_000 }),
+    COMPETITION_RACE_MIN_ENTRANTS: fc.integer({ min: 2, max: 1_000 }),
+    COMPETITION_RACE_PERIOD_SECONDS: fc.integer({ min: 60, max: 30 * 86_400 }),
+    COMPETITION_RACE_RAKE_BPS: fc.integer({ min: 0, max: 10_000 }),
+    COMPETITION_RACE_CREATOR_BPS: fc.integer({ min: 0, max: 10_000 }),
+    COMPETITION_RACE_RANK_WEIGHTS_BPS: fc
+      .array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 100 })
+      .map((w) => w.join(',')),
+  });
+  fc.assert(
+    fc.property(env, (values) => {
+      const vars = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+      const problems = configProblems(vars);
+      const overfull = values.COMPETITION_RACE_RAKE_BPS + values.COMPETITION_RACE_CREATOR_BPS > 10_000;
+      assert.equal(problems, overfull ? ['COMPETITION_RACE_CREATOR_BPS'] : []);
+      if (overfull) return;
+      const rules = competitionRules(loadConfig(vars));
+      // What the deciders do with rules in a command (commands/competition/refusal.ts): nothing refused, nothing changed.
+      assert.equal(frozenRules(zAuditionRules, defaultAuditionRules, rules.audition, 'refused'), rules.audition);
+      assert.equal(frozenRules(zArenaRules, defaultArenaRules, rules.arena, 'refused'), rules.arena);
+      assert.equal(frozenRules(zRaceRules, defaultRaceRules, rules.race, 'refused'), rules.race);
+      assert.is(rules.audition.startingEquityMicroUsd, parseDecimal(values.COMPETITION_AUDITION_STARTING_EQUITY_USD, MICRO_USD));
+    }),
+    { seed: fcSeed, numRuns: fcRuns },
+  );
 });
 
 test('given a bad competition variable, then `clash serve` stops before listening, naming it', () => {
