@@ -1,4 +1,4 @@
-/** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock. */
+/** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock and no background competition worker. */
 import pino from 'pino';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -46,7 +46,15 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
-  const config = loadConfig({ NODE_ENV: 'test', CLASH_DB: dir.file('clash.db'), PORT: '0', CLASH_SYNCHRONOUS: 'NORMAL', ...env });
+  // No background competition worker unless a test asks for one: it ticks at start-up and would append to the log.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    CLASH_DB: dir.file('clash.db'),
+    PORT: '0',
+    CLASH_SYNCHRONOUS: 'NORMAL',
+    CLASH_COMPETITION_TICK_MS: '0',
+    ...env,
+  });
   const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });
   return {
     ...running,
