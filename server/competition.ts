@@ -3,12 +3,11 @@
  * models it takes facts from, Economy's ports). The worker that ticks it is in `workers.ts`.
  */
 import { MarketMemory } from '../adapters/market/market-memory.ts';
-import type { CompetitionDeps, CompetitionRules } from '../commands/competition/handlers.ts';
+import type { CompetitionDeps } from '../commands/competition/handlers.ts';
 import type { CompetitionEconomy, CompetitionReadModel, SettlementRecords } from '../commands/competition/ports.ts';
 import type { Db } from '../core/database.ts';
 import { readModelFacts } from '../projections/competition/facts.ts';
 import { CompetitionQueries } from '../projections/competition/queries.ts';
-import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 
 /** The competition read models behind the ports Competition owns for them (`commands/competition/ports.ts`). */
@@ -26,9 +25,4 @@ export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Om
     facts: readModelFacts(db),
     queries: competitionReadModel(db),
   };
-}
-
-/** The competition's rules read from configuration: the ticket price races open with (frozen into each race). */
-export function competitionRules(config: Pick<Config, 'ECONOMY_TICKET_PRICE_WEI'>): CompetitionRules {
-  return { race: { ticketPriceWei: config.ECONOMY_TICKET_PRICE_WEI } };
 }

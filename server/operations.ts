@@ -55,14 +55,22 @@ export function openOperations(
 
 /**
  * The service's health at `now`: `degraded` when a worker is stale or failing, a dead letter
- * exists, or an async projection lags more than the bound; with the figures behind it. Reads a
+ * exists, an async projection lags more than the bound, or the store has met an event row it
+ * cannot read back (`corruptEvent` says where; doc/runbook.md); with the figures behind it. Reads a
  * few small rows (heartbeats, parked units, checkpoints): no table of the ledger is counted.
  */
 export function serviceHealth(ledger: Ledger, ops: Operations, now: number) {
   const workers = ops.heartbeats.list(now, ops.staleBeats);
   const counts = ops.units.counts();
   const projections = ledger.projections.lags();
+  const corrupt = ledger.store.corruption;
+  const corruptEvent = corrupt
+    ? { position: corrupt.position, streamId: corrupt.streamId, type: corrupt.type, reason: corrupt.message }
+    : null;
   const degraded =
-    workers.some((w) => w.state !== 'ok') || counts.dead > 0 || projections.some((p) => p.mode === 'async' && p.lag > ops.maxProjectionLag);
-  return { status: degraded ? ('degraded' as const) : ('up' as const), workers, counts, projections };
+    corruptEvent !== null ||
+    workers.some((w) => w.state !== 'ok') ||
+    counts.dead > 0 ||
+    projections.some((p) => p.mode === 'async' && p.lag > ops.maxProjectionLag);
+  return { status: degraded ? ('degraded' as const) : ('up' as const), workers, counts, projections, corruptEvent };
 }

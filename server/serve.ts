@@ -14,13 +14,14 @@ import { createApp, productRoutes } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
 import { type Composition, productComposition } from './composition.ts';
-import { type Config, openConfiguredArtifactStore } from './config.ts';
+import { type Config, openConfiguredArtifactStore, servingConfig } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
+import { withKeptSecrets } from './dev-state.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
 import { type Operations, openOperations } from './operations.ts';
 import type { RouteModule } from './route-module.ts';
-import { startWorkers, type WorkerContext } from './workers.ts';
+import { type RunningWorker, startWorkers, type WorkerContext } from './workers.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -34,6 +35,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What a process over the ledger (the API server, `clash worker`) may be given instead of its defaults. */
 export interface ProcessOptions {
   composition?: Composition;
   log?: Logger;
@@ -49,9 +51,11 @@ export interface ProcessOptions {
   alertSink?: AlertSink;
 }
 
-/** What every process over the ledger opens (the API server and `clash worker`): ledger, economy, operations. */
-export async function openProcess(config: Config, options: ProcessOptions = {}): Promise<WorkerContext> {
-  const log = options.log ?? pino({ level: config.LOG_LEVEL });
+/** The configuration with development secrets kept beside the database, and the ledger it names. */
+function openConfiguredLedger(configured: Config, log: Logger, options: ProcessOptions): { config: Config; ledger: Ledger } {
+  const { config, kept } = withKeptSecrets(configured);
+  for (const k of kept)
+    log.info({ variable: k.variable, file: k.file }, k.created ? 'development secret generated and kept' : 'development secret read');
   const ledger = openLedger({
     dbPath: config.CLASH_DB,
     synchronous: config.CLASH_SYNCHRONOUS,
@@ -60,14 +64,14 @@ export async function openProcess(config: Config, options: ProcessOptions = {}):
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
   });
+  return { config, ledger };
+}
+
+/** The economy, the competition's view of it and the operations tables over an open ledger: what workers run on. */
+async function wireProcess(ledger: Ledger, config: Config, log: Logger, options: ProcessOptions): Promise<WorkerContext> {
   let economy: Economy | null = null;
   const competitionEconomy = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
-  try {
-    economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
-  } catch (error) {
-    ledger.close();
-    throw error;
-  }
+  economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
   const ops = openOperations(ledger, config, options.artifacts ?? openConfiguredArtifactStore(config));
   const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
   return {
@@ -83,47 +87,70 @@ export async function openProcess(config: Config, options: ProcessOptions = {}):
 }
 
 export async function startServer(
-  config: Config,
+  configured: Config,
   options: ProcessOptions & { routes?: readonly RouteModule[] } = {},
 ): Promise<RunningServer> {
-  const proc = await openProcess(config, options);
-  const { ledger, log, economy, competitionEconomy, ops } = proc;
-  const identity = createIdentity(ledger, config);
-  if (identity.generatedKey) log.warn('CLASH_JWT_PRIVATE_KEY is not set: access tokens are signed with a key generated at start-up');
-  if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
-  const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
-  const app = createApp({ ledger, log, auth, config, identity, economy, competitionEconomy, ops }, options.routes ?? productRoutes);
-  let workers: ReturnType<typeof startWorkers>;
-  try {
-    workers = startWorkers(config.CLASH_SERVE_WORKERS, proc, ledger.clock);
-  } catch (error) {
-    await economy?.stop();
-    ledger.close();
-    throw error;
-  }
-  const stopWorkers = async () => {
-    for (const worker of workers) await worker.stop();
-  };
+  const log = options.log ?? pino({ level: configured.LOG_LEVEL });
+  const { config, ledger } = openConfiguredLedger(configured, log, options);
+  // Listen first: the default sign-in origin is the address the server really listens on (the
+  // real port when PORT=0). Until the modules are wired, requests answer 503 `starting`.
+  let handler: (request: Request, env: unknown) => Response | Promise<Response> = starting;
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = honoServe({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(s));
+    const s = honoServe({ fetch: (request, env) => handler(request, env), hostname: config.HOST, port: config.PORT }, () => resolve(s));
     s.once('error', reject);
-  }).catch(async (error: unknown) => {
-    await stopWorkers();
-    await economy?.stop();
+  }).catch((error: unknown) => {
     ledger.close();
     throw error;
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const url = `http://${config.HOST}:${port}`;
-  log.info({ url, db: config.CLASH_DB, head: ledger.store.headPosition() }, 'clash ledger listening');
+  const url = listeningUrl(config.HOST, typeof address === 'object' && address ? address.port : config.PORT);
+  const serving = servingConfig(config, url);
+  const workers: RunningWorker[] = [];
+  let economy: Economy | null = null;
+  const stopWorkers = async () => {
+    for (const worker of workers.splice(0)) await worker.stop();
+  };
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    });
+  let wired: WorkerContext;
+  try {
+    const identity = createIdentity(ledger, serving);
+    if (identity.generatedKey) log.warn('CLASH_JWT_PRIVATE_KEY is not set: access tokens are signed with a key generated at start-up');
+    if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
+    const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
+    wired = await wireProcess(ledger, serving, log, options);
+    economy = wired.economy;
+    const { competitionEconomy, ops } = wired;
+    const app = createApp(
+      { ledger, log, auth, config: serving, identity, economy, competitionEconomy, ops },
+      options.routes ?? productRoutes,
+    );
+    workers.push(...startWorkers(config.CLASH_SERVE_WORKERS, wired, ledger.clock));
+    handler = (request, env) => app.fetch(request, env);
+  } catch (error) {
+    await closeServer();
+    await stopWorkers();
+    await economy?.stop();
+    ledger.close();
+    throw error;
+  }
+  log.info(
+    {
+      url,
+      origin: serving.CLASH_PUBLIC_ORIGIN,
+      siweChainId: serving.CLASH_SIWE_CHAIN_ID,
+      db: config.CLASH_DB,
+      head: ledger.store.headPosition(),
+    },
+    'clash ledger listening',
+  );
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-      });
+      await closeServer();
       await stopWorkers();
       await economy?.stop();
       ledger.close();
@@ -131,7 +158,24 @@ export async function startServer(
     })();
     return closing;
   };
-  return { url, ledger, economy, competitionEconomy, ops, close };
+  return { url, ledger, economy, competitionEconomy: wired.competitionEconomy, ops: wired.ops, close };
+}
+
+/** The answer to a request that arrives while the server is still wiring its modules (the embedded chain may take a second). */
+function starting(): Response {
+  return Response.json(
+    { error: { code: 'starting', message: 'the server is starting; retry in a moment', details: {} } },
+    { status: 503, headers: { 'retry-after': '1' } },
+  );
+}
+
+/**
+ * The URL a client on this machine reaches the server at: a wildcard host (`0.0.0.0`, `::`)
+ * becomes the loopback address, an IPv6 literal is bracketed.
+ */
+export function listeningUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 /** Resolves at the first SIGTERM or SIGINT. */
@@ -159,17 +203,21 @@ export async function serveUntilSignalled(config: Config, options: Parameters<ty
  * finishes its tick, gives up its lease and removes its heartbeat). Throws when the worker
  * cannot run with this configuration.
  */
-export async function runWorkerUntilSignalled(config: Config, name: string, options: ProcessOptions = {}): Promise<void> {
-  const proc = await openProcess(config, options);
+export async function runWorkerUntilSignalled(configured: Config, name: string, options: ProcessOptions = {}): Promise<void> {
+  const log = options.log ?? pino({ level: configured.LOG_LEVEL });
+  const { config, ledger } = openConfiguredLedger(configured, log, options);
+  let economy: Economy | null = null;
   try {
-    const [worker] = startWorkers([name], proc, proc.ledger.clock);
-    proc.log.info({ worker: name, db: config.CLASH_DB, pid: process.pid }, 'worker started');
+    const wired = await wireProcess(ledger, config, log, options);
+    economy = wired.economy;
+    const [worker] = startWorkers([name], wired, ledger.clock);
+    log.info({ worker: name, db: config.CLASH_DB, pid: process.pid }, 'worker started');
     const keepAlive = setInterval(() => {}, 2 ** 30); // worker timers are unref'd: this holds the process until a signal
     await untilSignalled();
     clearInterval(keepAlive);
     await worker?.stop();
   } finally {
-    await proc.economy?.stop();
-    proc.ledger.close();
+    await economy?.stop();
+    ledger.close();
   }
 }

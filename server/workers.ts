@@ -16,15 +16,20 @@
 import type { Logger } from 'pino';
 import { type AlertSink, webhookSink } from '../adapters/alerts/webhook.ts';
 import { depositLogsSince, withdrawalLogsSince } from '../adapters/chain/deposit-logs.ts';
+import { WORKER_ACTOR } from '../commands/competition/handlers.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import { CompetitionWorker } from '../commands/competition/worker.ts';
 import { reconcile } from '../commands/economy/reconcile.ts';
 import { RedemptionCommands } from '../commands/economy/redemptions.ts';
 import type { Clock } from '../core/clock.ts';
 import { type RunningWorker, startWorker, type WorkerDefinition } from '../core/operations/worker-loop.ts';
+
+export type { RunningWorker };
+
 import { economyReads, redemptionReads } from '../projections/economy/queries.ts';
 import { alertConditions } from './alert-rules.ts';
-import { competitionDeps, competitionRules } from './competition.ts';
+import { competitionDeps } from './competition.ts';
+import { competitionRules } from './competition-config.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
@@ -56,7 +61,13 @@ const projections: Build = ({ ledger, config }) => ({
   },
 });
 
-const competition: Build = ({ ledger, config, competitionEconomy, ops, competing }) => {
+/**
+ * The competition worker ticks once at start (so the Arena opens and due work is done at
+ * start-up, not one interval later), then every interval. Each event a tick appends as the
+ * worker (an audition passed, a race launched, a refund owed…) is logged at info as a state
+ * change; each tick's work at debug.
+ */
+const competition: Build = ({ ledger, config, competitionEconomy, ops, competing, log }) => {
   if (!competing) return 'the composition has no competition module';
   if (config.CLASH_COMPETITION_TICK_MS === 0) return 'CLASH_COMPETITION_TICK_MS is 0';
   const worker = new CompetitionWorker(
@@ -67,9 +78,18 @@ const competition: Build = ({ ledger, config, competitionEconomy, ops, competing
     name: 'competition',
     intervalMs: config.CLASH_COMPETITION_TICK_MS,
     exclusive: true,
+    tickAtStart: true,
     tick: async (now) => {
+      const before = ledger.store.headPosition();
       const report = await worker.tick(now);
-      return { unitsInFlight: report.parked, signals: { handOffs: report.handOffs, evaluated: report.evaluated } };
+      let changes = 0;
+      for (const e of ledger.store.readAll({ after: before })) {
+        if (e.metadata.actor !== WORKER_ACTOR) continue;
+        changes += 1;
+        log.info({ event: e.type, streamId: e.streamId, position: e.position }, 'competition state change');
+      }
+      log.debug({ ...report, changes }, 'competition tick');
+      return { unitsInFlight: report.parked, signals: { handOffs: report.handOffs, evaluated: report.evaluated, changes } };
     },
   };
 };

@@ -26,6 +26,8 @@ export interface WorkerDefinition {
   tick(now: number): Promise<TickResult | undefined> | TickResult | undefined;
   /** Only one process at a time may run it (a lease of three intervals, renewed each tick). */
   readonly exclusive?: boolean;
+  /** Tick once at start, not only after the first interval. */
+  readonly tickAtStart?: boolean;
   /** Called once after the last tick, before the heartbeat is removed. */
   close?(): Promise<void> | void;
 }
@@ -134,6 +136,7 @@ export function startWorker(def: WorkerDefinition, deps: WorkerDeps, options: { 
   };
   const timer = options.autoStart === false ? undefined : setInterval(() => void (stopped || busy || tickNow()), def.intervalMs);
   timer?.unref();
+  if (timer && def.tickAtStart) void tickNow();
   return {
     name: def.name,
     tickNow,

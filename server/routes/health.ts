@@ -1,6 +1,6 @@
 /**
  * GET /api/v1/health: public, and says only `up` or `degraded` (`serviceHealth`: stale or
- * failing workers, dead letters, a lagging projection). It reads a few small rows, never counts a
+ * failing workers, dead letters, a lagging projection, an event row the store could not read). It reads a few small rows, never counts a
  * table. The details are for operators: `GET /api/v1/internal/health/workers` (`operations.ts`).
  */
 import { createRoute, z } from '@hono/zod-openapi';

@@ -38,6 +38,10 @@ const WorkersSchema = z
     deadLetters: z.number().int(),
     waitingUnits: z.number().int(),
     projections: z.array(z.object({ name: z.string(), mode: z.enum(['inline', 'async']), lag: z.number().int() })),
+    corruptEvent: z
+      .object({ position: z.number().int(), streamId: z.string(), type: z.string(), reason: z.string() })
+      .nullable()
+      .openapi({ description: 'the first event row this server could not read back (null: none met)' }),
   })
   .openapi('WorkersHealth');
 
@@ -165,7 +169,7 @@ export function deadLetterView(u: ParkedUnit) {
 export const operationsRoutes: RouteModule = (app, { ledger, ops, log }) => {
   app.openapi(routes.workers, (c) => {
     requireOperator(c.get('principal'));
-    const { status, workers, counts, projections } = serviceHealth(ledger, ops, ledger.clock.now());
+    const { status, workers, counts, projections, corruptEvent } = serviceHealth(ledger, ops, ledger.clock.now());
     return c.json(
       {
         status,
@@ -174,6 +178,7 @@ export const operationsRoutes: RouteModule = (app, { ledger, ops, log }) => {
         deadLetters: counts.dead,
         waitingUnits: counts.waiting,
         projections,
+        corruptEvent,
       },
       200,
     );

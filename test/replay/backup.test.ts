@@ -55,7 +55,7 @@ test('clash backup under steady writes from another process: a checked copy whos
     copies.push({ to, ...(JSON.parse(run.stdout) as { head: number; integrity: string }) });
   }
   await new Promise((resolve) => writer.once('exit', resolve));
-  assert.match(out, /wrote \d+/);
+  assert.match(out, /writing\n\d+\n/);
   const liveHead = log(path, Number.MAX_SAFE_INTEGER).length;
   for (const copy of copies) {
     assert.is(copy.integrity, 'ok');

@@ -13,6 +13,7 @@ import { withdrawalIdFor } from '../../commands/economy/withdrawals.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { WorkerDefinition } from '../../core/operations/worker-loop.ts';
 import { economyReads } from '../../projections/economy/queries.ts';
+import { entitlementOf } from '../../projections/entitlements/entitlements.ts';
 import { loadConfig } from '../../server/config.ts';
 import { workerCatalog } from '../../server/workers.ts';
 import { startChainFixture } from '../support/chain.ts';
@@ -167,6 +168,34 @@ test('the reconciliation worker reads redeemed withdrawals back from the vault a
   const head = server.ledger.store.headPosition();
   assert.is((await worker.tick(server.clock.now()))?.signals?.redeemed, 0, 'read back once');
   assert.is(server.ledger.store.headPosition(), head);
+});
+
+test('refunding the fee that granted the clone its entitlement revokes it, with the refund as the reason', async () => {
+  const db = server.ledger.store.db;
+  const before = entitlementOf(db, clone);
+  assert.is(before?.revokedAt, null);
+  if (before?.justification.kind !== 'payment') throw new Error('the first verified fee granted Starter');
+  const quoteId = before.justification.paymentId as Hex;
+  await economy.withdrawals.authorize(
+    {
+      withdrawalId: withdrawalIdFor(`audition-refund:${quoteId}`),
+      owner: alice.userId,
+      recipient: alice.account.address,
+      amountWei: FEE,
+      purpose: 'audition_refund',
+      reference: quoteId,
+    },
+    'test',
+  );
+  assert.ok(entitlementOf(db, clone)?.revokedAt, 'no longer active');
+  const last = server.ledger.store.readStream(`entitlement-${clone}`).slice(-2);
+  assert.equal(
+    last.map((e) => [e.type, e.data]),
+    [
+      ['EntitlementPaymentRefunded', { cloneId: clone, paymentId: quoteId, refundedAt: last[0]?.recordedAt }],
+      ['EntitlementRevoked', { cloneId: clone, justification: { kind: 'refund', paymentId: quoteId }, revokedAt: last[0]?.recordedAt }],
+    ],
+  );
 });
 
 test('clash economy reconcile finds a deposit never submitted, and --complete records it', async () => {

@@ -8,7 +8,11 @@ import * as assert from 'uvu/assert';
 import { codeOf, startTestServer } from '../support/server.ts';
 
 const SERVICE = 'ops-secret-0123456789abcdefghij';
-const server = await startTestServer({ CLASH_SERVICE_TOKENS: `prometheus:${SERVICE}`, CLASH_DEV_IDENTITY: 'true' });
+const server = await startTestServer({
+  CLASH_SERVICE_TOKENS: `prometheus:${SERVICE}`,
+  CLASH_DEV_IDENTITY: 'true',
+  CLASH_COMPETITION_TICK_MS: '60000',
+});
 const service = `Bearer ${SERVICE}`;
 const user = `Dev 0x${'ab'.repeat(20)}`;
 
