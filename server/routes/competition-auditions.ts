@@ -17,9 +17,9 @@ import { requireCloneReader } from '../clone-ownership.ts';
 import { competitionDeps } from '../competition.ts';
 import { CloneParams } from './clone-access.ts';
 import { IdParams } from './competition.ts';
-import { errorsOf, json } from './schemas.ts';
+import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei } from './schemas.ts';
 
-const time = z.number().int().openapi({ description: 'ms since the epoch' });
+const time = zTime;
 const tags = ['competition'];
 const AuditionSchema = z
   .object({
@@ -44,8 +44,8 @@ const AuditionSchema = z
         windowEndsAt: time,
         outcome: z.string(),
         failureReason: z.string().nullable(),
-        equityMicroUsd: z.string().nullable(),
-        maxDrawdownMicroUsd: z.string().nullable(),
+        equityMicroUsd: zSignedMicroUsd().nullable(),
+        maxDrawdownMicroUsd: zMicroUsd().nullable(),
         fills: z.number().int().nullable(),
         decidedAt: time.nullable(),
       }),
@@ -58,7 +58,7 @@ const ReasonBody = z
   .openapi('CompetitionReasonInput');
 const TicketsSchema = z
   .object({
-    positions: z.array(z.object({ raceId: z.string(), cloneId: z.string(), tickets: z.number().int(), amountWei: z.string() })),
+    positions: z.array(z.object({ raceId: z.string(), cloneId: z.string(), tickets: z.number().int(), amountWei: zWei() })),
     purchases: z.array(
       z.object({
         paymentId: z.string(),
@@ -72,9 +72,9 @@ const TicketsSchema = z
   .openapi('MyTickets');
 const PayoutsSchema = z
   .object({
-    claims: z.array(z.object({ raceId: z.string(), holder: z.string(), amountWei: z.string() })),
+    claims: z.array(z.object({ raceId: z.string(), holder: z.string(), amountWei: zWei() })),
     races: z.number().int(),
-    totalWei: z.string(),
+    totalWei: zWei(),
   })
   .openapi('MyPayouts');
 
@@ -140,7 +140,14 @@ export const competitionAuditionRoutes: RouteModule = (app, { ledger, competitio
   const auditionView = (auditionId: string) => {
     const a = queries.audition(auditionId);
     if (!a) throw new NotFoundError('audition', auditionId);
-    return { ...a, feeRefundOwed: a.feeRefundOwed === 1, attempts: queries.attempts(auditionId) };
+    return {
+      ...a,
+      windowEndsAt: isoOrNull(a.windowEndsAt),
+      submittedAt: iso(a.submittedAt),
+      updatedAt: iso(a.updatedAt),
+      feeRefundOwed: a.feeRefundOwed === 1,
+      attempts: queries.attempts(auditionId).map((t) => ({ ...t, windowEndsAt: iso(t.windowEndsAt), decidedAt: isoOrNull(t.decidedAt) })),
+    };
   };
   /** The audition, when the caller may read it. */
   const readable = (p: Principal | null, auditionId: string) => {

@@ -2,7 +2,7 @@
  * The competition's public reads — the Arena, the Promotion Queue, races with their live pools,
  * settlements, a holder's payout proof, the Hall of Fame — and the service route by which
  * Economy hands over a verified ticket purchase. Money as decimal strings (wei, micro-USD),
- * times as epoch milliseconds.
+ * times as ISO 8601 UTC strings (`doc/api.md` "Conventions").
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { type Address, getAddress, isAddress } from 'viem';
@@ -10,17 +10,19 @@ import { ARENA_STREAM_ID, arenaDecider } from '../../commands/competition/arena-
 import { Competition } from '../../commands/competition/handlers.ts';
 import { payoutLeafEncoding, payoutProof, payoutTree } from '../../commands/competition/payout-tree.ts';
 import { unconnectedEconomy } from '../../commands/competition/ports.ts';
+import { toWire } from '../../core/canonical-json.ts';
 import { CommandHandler } from '../../core/decider.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { publicProfileOf } from '../../projections/clones/profiles.ts';
-import { CompetitionQueries } from '../../projections/competition/queries.ts';
+import { careerOfRow, type HallOfFameRow } from '../../projections/competition/careers.ts';
+import { CompetitionQueries, type RaceRow } from '../../projections/competition/queries.ts';
 import type { RouteModule } from '../app.ts';
 import { requireService } from '../auth.ts';
 import { competitionDeps } from '../competition.ts';
-import { errorsOf, json } from './schemas.ts';
+import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei } from './schemas.ts';
 
-const wei = (description = 'wei') => z.string().regex(/^\d+$/).openapi({ description, example: '10000000000000000' });
-const time = z.number().int().openapi({ description: 'ms since the epoch' });
+const wei = (description?: string) => zWei(description);
+const time = zTime;
 const tags = ['competition'];
 
 /** A race or audition id in the path. */
@@ -81,7 +83,7 @@ const RaceSchema = z
   .openapi('Race');
 const RaceDetailSchema = RaceSchema.extend({
   pool: z.array(z.object({ cloneId: z.string(), tickets: z.number().int(), amountWei: wei() })),
-  entrants: z.array(z.object({ cloneId: z.string(), creator: z.string(), propAccountId: z.string(), startingEquityMicroUsd: z.string() })),
+  entrants: z.array(z.object({ cloneId: z.string(), creator: z.string(), propAccountId: z.string(), startingEquityMicroUsd: zMicroUsd() })),
 }).openapi('RaceDetail');
 const LineSchema = z.object({ cloneId: z.string(), amountWei: wei() });
 const SettlementSchema = z
@@ -103,8 +105,8 @@ const SettlementSchema = z
         cloneId: z.string(),
         position: z.number().int(),
         weightBps: z.string().openapi({ description: '"5000", or an exact fraction such as "10000/3" for a dead heat' }),
-        startingEquityMicroUsd: z.string(),
-        finalEquityMicroUsd: z.string(),
+        startingEquityMicroUsd: zMicroUsd(),
+        finalEquityMicroUsd: zSignedMicroUsd(),
         tickets: z.number().int(),
       }),
     ),
@@ -125,6 +127,38 @@ const ProofSchema = z
       .openapi({ description: 'OpenZeppelin StandardMerkleTree leaf encoding of [raceId, holder, amountWei]' }),
   })
   .openapi('PayoutProof');
+const CareerSchema = z
+  .object({
+    races: z.number().int(),
+    placements: z
+      .array(z.object({ position: z.number().int(), count: z.number().int() }))
+      .openapi({ description: 'finishes at each position' }),
+    bestReturn: z
+      .object({ raceId: z.string(), startingEquityMicroUsd: zMicroUsd(), finalEquityMicroUsd: zSignedMicroUsd() })
+      .nullable()
+      .openapi({ description: 'the race with the best return; the earliest on a tie' }),
+    totalPnlMicroUsd: zSignedMicroUsd(),
+    totalStartingEquityMicroUsd: zMicroUsd(),
+    ticketsAttracted: z.number().int(),
+    royaltiesWei: wei(),
+  })
+  .openapi('Career');
+const HallOfFameSchema = z
+  .object({
+    entries: z.array(
+      z.object({
+        cloneId: z.string(),
+        name: z.string().nullable(),
+        cause: z.enum(['strikes', 'admin']),
+        raceId: z.string().nullable().openapi({ description: 'the race whose strike retired it (cause strikes)' }),
+        retiredBy: z.string().nullable().openapi({ description: 'the admin (cause admin)' }),
+        reason: z.string().nullable(),
+        retiredAt: time,
+        career: CareerSchema,
+      }),
+    ),
+  })
+  .openapi('HallOfFame');
 const TicketsBody = z
   .object({
     paymentId: z.string().min(1).max(200),
@@ -174,11 +208,7 @@ const routes = {
     IdParams,
   ),
   proof: readOne('/api/v1/races/{id}/payouts/{address}/proof', 'A holder’s payout claim and its Merkle proof', ProofSchema, ProofParams),
-  hallOfFame: read(
-    '/api/v1/hall-of-fame',
-    'Retired clones with their careers',
-    z.object({ entries: z.array(z.record(z.string(), z.unknown())) }),
-  ),
+  hallOfFame: read('/api/v1/hall-of-fame', 'Retired clones with their careers, most recent first', HallOfFameSchema),
   tickets: createRoute({
     method: 'post',
     path: '/api/v1/races/{id}/tickets',
@@ -194,6 +224,33 @@ const routes = {
 
 type Stage = z.output<typeof RaceSchema>['stage'];
 
+function raceView(r: RaceRow): z.output<typeof RaceSchema> {
+  return {
+    ...r,
+    stage: r.stage as Stage,
+    launchAt: iso(r.launchAt),
+    launchedAt: isoOrNull(r.launchedAt),
+    liveAt: isoOrNull(r.liveAt),
+    closesAt: isoOrNull(r.closesAt),
+    closedAt: isoOrNull(r.closedAt),
+    settledAt: isoOrNull(r.settledAt),
+    archivedAt: isoOrNull(r.archivedAt),
+  };
+}
+
+function hallOfFameView(r: HallOfFameRow, name: string | null): z.output<typeof HallOfFameSchema>['entries'][number] {
+  return {
+    cloneId: r.clone_id,
+    name,
+    cause: r.cause,
+    raceId: r.race_id,
+    retiredBy: r.retired_by,
+    reason: r.reason,
+    retiredAt: iso(r.retired_at),
+    career: toWire(careerOfRow(r)),
+  };
+}
+
 export const competitionRoutes: RouteModule = (app, { ledger, competitionEconomy: economy }) => {
   const db = ledger.store.db;
   const queries = new CompetitionQueries(db);
@@ -203,22 +260,31 @@ export const competitionRoutes: RouteModule = (app, { ledger, competitionEconomy
   const raceDetail = (raceId: string) => {
     const race = queries.race(raceId);
     if (!race) throw new NotFoundError('race', raceId);
-    return { ...race, stage: race.stage as Stage, pool: queries.pool(raceId), entrants: queries.entrants(raceId) };
+    return { ...raceView(race), pool: queries.pool(raceId), entrants: queries.entrants(raceId) };
   };
 
   app.openapi(routes.arena, (c) => {
     const rules = arena.load(ARENA_STREAM_ID).state.rules;
     const occupied = queries
       .slots()
-      .map((s) => ({ slot: s.slot, cloneId: s.cloneId, name: nameOf(s.cloneId), admittedAt: s.admittedAt, strikes: s.strikes }));
+      .map((s) => ({ slot: s.slot, cloneId: s.cloneId, name: nameOf(s.cloneId), admittedAt: iso(s.admittedAt), strikes: s.strikes }));
     return c.json({ open: rules !== null, slots: rules?.slots ?? 0, occupied }, 200);
   });
   app.openapi(routes.queue, (c) =>
-    c.json({ queue: queries.queue().map((q, i) => ({ position: i + 1, ...q, name: nameOf(q.cloneId) })) }, 200),
+    c.json(
+      {
+        queue: queries.queue().map((q, i) => ({
+          position: i + 1,
+          ...q,
+          name: nameOf(q.cloneId),
+          passedAt: iso(q.passedAt),
+          queuedAt: iso(q.queuedAt),
+        })),
+      },
+      200,
+    ),
   );
-  app.openapi(routes.races, (c) =>
-    c.json({ races: queries.races(c.req.valid('query').limit).map((r) => ({ ...r, stage: r.stage as Stage })) }, 200),
-  );
+  app.openapi(routes.races, (c) => c.json({ races: queries.races(c.req.valid('query').limit).map(raceView) }, 200));
   app.openapi(routes.current, (c) => {
     const current = queries.racesAt('accumulating')[0];
     if (!current) throw new NotFoundError('race', 'current');
@@ -232,6 +298,7 @@ export const competitionRoutes: RouteModule = (app, { ledger, competitionEconomy
     return c.json(
       {
         ...settlement,
+        settledAt: iso(settlement.settledAt),
         ranking: queries.ranking(id),
         payouts: queries.payouts(id),
         royalties: queries.royalties(id),
@@ -262,7 +329,7 @@ export const competitionRoutes: RouteModule = (app, { ledger, competitionEconomy
       200,
     );
   });
-  app.openapi(routes.hallOfFame, (c) => c.json({ entries: queries.hallOfFame() }, 200));
+  app.openapi(routes.hallOfFame, (c) => c.json({ entries: queries.hallOfFame().map((r) => hallOfFameView(r, nameOf(r.clone_id))) }, 200));
   app.openapi(routes.tickets, (c) => {
     requireService(c.get('principal'));
     const body = c.req.valid('json');

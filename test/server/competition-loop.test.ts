@@ -100,8 +100,8 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   await at(T0);
   const arena = await ok<{ open: boolean; slots: number }>(200, 'GET', '/api/v1/arena');
   assert.equal([arena.open, arena.slots], [true, 8]);
-  const first = await ok<{ raceId: string; stage: string; launchAt: number }>(200, 'GET', '/api/v1/races/current');
-  assert.equal([first.stage, first.launchAt], ['accumulating', T0 + 6 * HOUR]);
+  const first = await ok<{ raceId: string; stage: string; launchAt: string }>(200, 'GET', '/api/v1/races/current');
+  assert.equal([first.stage, first.launchAt], ['accumulating', new Date(T0 + 6 * HOUR).toISOString()]);
 
   const [a, b, c, d] = await Promise.all([
     publishedClone(alice, 'Alpha'),
@@ -151,8 +151,8 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   );
 
   // Tickets through the sink while the race accumulates; Delta is removed before the launch, so its tickets are refunded.
-  const race = await ok<{ raceId: string; launchAt: number }>(200, 'GET', '/api/v1/races/current');
-  assert.is(race.launchAt, T0 + 30 * HOUR);
+  const race = await ok<{ raceId: string; launchAt: string }>(200, 'GET', '/api/v1/races/current');
+  assert.is(race.launchAt, new Date(T0 + 30 * HOUR).toISOString());
   const holder1 = backer1.address;
   const holder2 = backer2.address;
   economy.buyTickets(sink, race.raceId, holder1, a, 3, PRICE);
@@ -224,11 +224,16 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
     body: { reason: 'creator retired it' },
   });
   assert.is(retired.place, 'retired');
-  const fame = await ok<{ entries: { clone_id: string; races: number; cause: string }[] }>(200, 'GET', '/api/v1/hall-of-fame');
-  assert.equal(
-    fame.entries.map((e) => [e.clone_id, e.races, e.cause]),
-    [[b, 1, 'admin']],
+  const fame = await ok<{ entries: { cloneId: string; name: string; cause: string; career: { races: number; royaltiesWei: string } }[] }>(
+    200,
+    'GET',
+    '/api/v1/hall-of-fame',
   );
+  assert.equal(
+    fame.entries.map((e) => [e.cloneId, e.name, e.career.races, e.cause]),
+    [[b, 'Bravo', 1, 'admin']],
+  );
+  assert.match(fame.entries[0]?.career.royaltiesWei ?? '', /^\d+$/);
   assert.is(await lifecycle(bob, b), 'retired');
 
   const dbFile = copyOfDb(server.ledger.store.db);
