@@ -139,7 +139,13 @@ const routes = {
     tags: ['clones'],
     summary: 'One version with its frozen graph',
     request: { params: VersionParams },
-    responses: { 200: { description: 'The version', content: json(VersionSchema.extend({ graph: zStrategyGraph })) }, ...owner },
+    responses: {
+      200: {
+        description: 'The version',
+        content: json(z.object({ ...VersionSchema.shape, graph: zStrategyGraph }).openapi('StrategyVersionWithGraph')),
+      },
+      ...owner,
+    },
   }),
 };
 

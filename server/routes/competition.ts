@@ -81,10 +81,15 @@ const RaceSchema = z
     poolWei: wei('the pool in wei'),
   })
   .openapi('Race');
-const RaceDetailSchema = RaceSchema.extend({
-  pool: z.array(z.object({ cloneId: z.string(), tickets: z.number().int(), amountWei: wei() })),
-  entrants: z.array(z.object({ cloneId: z.string(), creator: z.string(), propAccountId: z.string(), startingEquityMicroUsd: zMicroUsd() })),
-}).openapi('RaceDetail');
+const RaceDetailSchema = z
+  .object({
+    ...RaceSchema.shape,
+    pool: z.array(z.object({ cloneId: z.string(), tickets: z.number().int(), amountWei: wei() })),
+    entrants: z.array(
+      z.object({ cloneId: z.string(), creator: z.string(), propAccountId: z.string(), startingEquityMicroUsd: zMicroUsd() }),
+    ),
+  })
+  .openapi('RaceDetail');
 const LineSchema = z.object({ cloneId: z.string(), amountWei: wei() });
 const SettlementSchema = z
   .object({

@@ -25,7 +25,7 @@ const EntitlementSchema = z
   .object({
     active: z.boolean(),
     tier: zTierName.nullable(),
-    limits: LimitsSchema.nullable(),
+    limits: z.union([LimitsSchema, z.null()]),
     grantedBy: z.enum(['payment', 'admin', 'dev_fallback']).nullable(),
     grantedAt: z.string().nullable(),
     revokedAt: z.string().nullable(),

@@ -74,7 +74,7 @@ export const AccountSchema = z
     trades: z.number().int(),
     rejections: z.number().int(),
     rules: RulesSchema,
-    result: ResultSchema.nullable().openapi({ description: 'the result snapshot, once finalized' }),
+    result: z.union([ResultSchema, z.null()]).openapi({ description: 'the result snapshot, once finalized' }),
     openedAt: zTime,
     updatedAt: zTime,
   })
@@ -190,7 +190,7 @@ export const CommandResultSchema = z
     events: z.array(z.object({ type: z.string(), position: z.number().int() })).openapi({ description: 'the events appended, in order' }),
     fills: z.array(FillSchema).openapi({ description: 'the fills these events made' }),
     rejections: z.array(RejectionSchema).openapi({ description: 'the actions these events refused' }),
-    account: AccountSchema.nullable(),
+    account: z.union([AccountSchema, z.null()]),
   })
   .openapi('PropCommandResult');
 

@@ -14,6 +14,7 @@ import { loadConfig } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { createIdentity } from '../../server/identity.ts';
 import { propTradingRoutes } from '../../server/routes/prop-trading.ts';
+import { contractOf } from '../support/contract.ts';
 import { BTC, px } from '../support/prop-trading.ts';
 import { tempDir } from '../support/store.ts';
 
@@ -48,6 +49,7 @@ const server = await new Promise<ServerType>((resolve) => {
 });
 const address = server.address();
 const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+const contract = await contractOf(base);
 
 async function call(method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(base + path, {
@@ -58,9 +60,11 @@ async function call(method: string, path: string, token?: string, body?: unknown
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  const answer = await res.json();
+  contract.check(method, path, res.status, answer);
   return {
     status: res.status,
-    body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; details: Record<string, unknown> } },
+    body: answer as Record<string, unknown> & { error?: { code: string; message: string; details: Record<string, unknown> } },
   };
 }
 

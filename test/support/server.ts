@@ -1,13 +1,17 @@
-/** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock. */
+/**
+ * A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock. Every
+ * answer to `call` is checked against the served OpenAPI document (`contract.ts`).
+ */
 import pino from 'pino';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/serve.ts';
+import { type Contract, contractOf } from './contract.ts';
 import { tempDir } from './store.ts';
 
 export interface TestServer extends RunningServer {
   readonly clock: ManualClock;
-  /** fetch against the server, JSON in and out, with an optional Authorization header. */
+  /** fetch against the server, JSON in and out, with an optional Authorization header; the answer must match the document. */
   call(method: string, path: string, options?: { body?: unknown; auth?: string }): Promise<{ status: number; body: unknown }>;
   stop(): Promise<void>;
 }
@@ -23,6 +27,7 @@ export async function startTestServer(
   const clock = new ManualClock(now);
   const config = loadConfig({ NODE_ENV: 'test', CLASH_DB: dir.file('clash.db'), PORT: '0', CLASH_SYNCHRONOUS: 'NORMAL', ...env });
   const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });
+  let contract: Promise<Contract> | undefined;
   return {
     ...running,
     clock,
@@ -36,7 +41,10 @@ export async function startTestServer(
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       });
       const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+      const body = text ? (JSON.parse(text) as unknown) : null;
+      contract ??= contractOf(running.url);
+      (await contract).check(method, path, res.status, body);
+      return { status: res.status, body };
     },
     stop: async () => {
       await running.close();
