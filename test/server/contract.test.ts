@@ -34,8 +34,9 @@ test('Every response is typed: no open object anywhere but the error details', a
   const doc = (await server.call('GET', '/api/v1/openapi.json')).body;
   const open: string[] = [];
   const walk = (node: unknown, at: string) => {
-    if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${at}/${i}`));
-    else if (node && typeof node === 'object') {
+    if (Array.isArray(node)) {
+      for (const [i, n] of node.entries()) walk(n, `${at}/${i}`);
+    } else if (node && typeof node === 'object') {
       const o = node as Record<string, unknown>;
       const extra = o.additionalProperties;
       if (extra !== undefined && typeof extra === 'object' && extra !== null && Object.keys(extra).length === 0) open.push(at);

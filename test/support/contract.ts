@@ -22,11 +22,12 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0')
 
 /** Every object schema that declares its properties and says nothing of others refuses others. */
 function closed(node: unknown): unknown {
-  if (Array.isArray(node)) node.forEach(closed);
-  else if (node && typeof node === 'object') {
+  if (Array.isArray(node)) {
+    for (const n of node) closed(n);
+  } else if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
     if (o.properties && typeof o.properties === 'object' && !('additionalProperties' in o)) o.additionalProperties = false;
-    Object.values(o).forEach(closed);
+    for (const v of Object.values(o)) closed(v);
   }
   return node;
 }
