@@ -1,5 +1,5 @@
 /**
- * The Hono application: request ids, JSON access logs, zod validation that fails as a 400
+ * The Hono application: request ids, CORS, JSON access logs, zod validation that fails as a 400
  * naming every bad field, one error shape, the OpenAPI document, and the module routes.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -9,8 +9,9 @@ import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import { ValidationError } from '../core/errors.ts';
 import { issuesOf } from '../core/event-registry.ts';
 import { type Authenticator, authenticate, type Principal } from './auth.ts';
-import type { Config } from './config.ts';
+import { type Config, corsOrigins } from './config.ts';
 import type { Ledger } from './context.ts';
+import { corsFor } from './cors.ts';
 import type { Economy } from './economy.ts';
 import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
     },
   });
   app.use('*', requestId());
+  app.use('*', corsFor(corsOrigins(deps.config)));
   app.use('*', authenticate(deps.auth));
   app.use('*', async (c, next) => {
     const started = performance.now();

@@ -6,6 +6,7 @@ import { getAddress } from 'viem';
 import { z } from 'zod';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
+import { CORS_ORIGIN_PATTERN, DEVELOPMENT_CORS_ORIGINS } from './cors.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -47,6 +48,28 @@ export const configSchema = z.object({
   CLASH_PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   /** How often the competition worker ticks (evaluations, races, hand-offs), in milliseconds; 0 turns it off. */
   CLASH_COMPETITION_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /**
+   * Browser origins allowed to call the API, comma-separated: `https://app.example`, or
+   * `http://localhost:*` for any port. Unset: local origins in development and tests, none in
+   * production (see `corsOrigins`).
+   */
+  CLASH_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      const origins = s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      if (origins.length > 50 || origins.some((o) => !CORS_ORIGIN_PATTERN.test(o))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected up to 50 comma-separated origins like https://app.example or http://localhost:*',
+        });
+      }
+      return origins;
+    }),
   /** The origin users sign in to (SIWE domain and URI, JWT issuer). Must be https in production. */
   CLASH_PUBLIC_ORIGIN: z.url().default('http://localhost:3000'),
   /** The EIP-155 chain id SIWE messages must name. */
@@ -143,6 +166,11 @@ const refuseHalfChain = (c: Config, ctx: z.RefinementCtx) => {
     if (c[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required with CHAIN_RPC_URL' });
   }
 };
+
+/** The allowed CORS origins: as configured, else the development defaults outside production. */
+export function corsOrigins(c: Config): readonly string[] {
+  return c.CLASH_CORS_ORIGINS ?? (c.NODE_ENV === 'production' ? [] : DEVELOPMENT_CORS_ORIGINS);
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   return parseEnv(configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain), env);
