@@ -15,6 +15,7 @@ import { corsFor } from './cors.ts';
 import type { Economy } from './economy.ts';
 import { errorResponse } from './errors.ts';
 import type { Identity } from './identity.ts';
+import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -88,9 +89,7 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: {} } }, 404));
   for (const register of routes) register(app, deps);
-  app.doc31('/api/v1/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Clash ledger API', version: '1' },
-  });
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.get(OPENAPI_PATH, (c) => c.json((document ??= openApiDocument(app)) as object));
   return app;
 }

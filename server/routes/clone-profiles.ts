@@ -8,6 +8,7 @@ import { publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts
 import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
 import type { RouteModule } from '../app.ts';
 import { requireAdmin, requireUser } from '../auth.ts';
+import { secured } from './access.ts';
 import { CloneParams, existingClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
@@ -31,6 +32,7 @@ const ModerationBody = z.object({ reason: z.string().trim().min(3).max(500) }).o
 const moderationRoute = (action: 'retire' | 'reinstate') =>
   createRoute({
     method: 'post',
+    ...secured('admin'),
     path: `/api/v1/admin/clones/{id}/${action}`,
     tags: ['moderation'],
     summary: action === 'retire' ? 'Retire a public profile' : 'Reinstate a retired public profile',
@@ -41,6 +43,7 @@ const moderationRoute = (action: 'retire' | 'reinstate') =>
 const routes = {
   show: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/public/clones/{id}',
     tags: ['public'],
     summary: 'A clone’s public profile (no session needed)',
@@ -49,6 +52,7 @@ const routes = {
   }),
   report: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/reports',
     tags: ['moderation'],
     summary: 'Report a clone’s profile',
@@ -60,6 +64,7 @@ const routes = {
   }),
   reports: createRoute({
     method: 'get',
+    ...secured('admin'),
     path: '/api/v1/admin/clones/{id}/reports',
     tags: ['moderation'],
     summary: 'Reports against a clone',

@@ -12,6 +12,7 @@ import { versionOf, versionsOf } from '../../projections/clones/versions.ts';
 import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
 import type { RouteModule } from '../app.ts';
 import { requireUser } from '../auth.ts';
+import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
@@ -61,6 +62,7 @@ const owner = errorsOf(401, 403, 404);
 const routes = {
   create: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones',
     tags: ['clones'],
     summary: 'Create a clone shell',
@@ -69,6 +71,7 @@ const routes = {
   }),
   list: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones',
     tags: ['clones'],
     summary: "The caller's clones",
@@ -76,6 +79,7 @@ const routes = {
   }),
   get: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}',
     tags: ['clones'],
     summary: 'One of the caller’s clones',
@@ -84,6 +88,7 @@ const routes = {
   }),
   profile: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/profile',
     tags: ['clones'],
     summary: 'Set the public profile',
@@ -92,6 +97,7 @@ const routes = {
   }),
   model: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/model',
     tags: ['clones'],
     summary: 'Change the model tier (within the entitlement)',
@@ -100,6 +106,7 @@ const routes = {
   }),
   getDraft: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/draft',
     tags: ['clones'],
     summary: 'The private strategy draft',
@@ -108,6 +115,7 @@ const routes = {
   }),
   saveDraft: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/draft',
     tags: ['clones'],
     summary: 'Save the private strategy draft (validated and compiled)',
@@ -119,6 +127,7 @@ const routes = {
   }),
   publish: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions',
     tags: ['clones'],
     summary: 'Publish the draft as the next immutable version (it becomes the active one)',
@@ -127,6 +136,7 @@ const routes = {
   }),
   versions: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions',
     tags: ['clones'],
     summary: 'Published versions, oldest first',
@@ -135,6 +145,7 @@ const routes = {
   }),
   version: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions/{number}',
     tags: ['clones'],
     summary: 'One version with its frozen graph',

@@ -15,6 +15,7 @@ import type { RouteModule } from '../app.ts';
 import { type Principal, requireAdmin, requireUser } from '../auth.ts';
 import { requireCloneReader } from '../clone-ownership.ts';
 import { competitionDeps } from '../competition.ts';
+import { secured } from './access.ts';
 import { CloneParams } from './clone-access.ts';
 import { IdParams } from './competition.ts';
 import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei } from './schemas.ts';
@@ -80,13 +81,14 @@ const PayoutsSchema = z
 
 const responses = { 200: { description: 'The audition now', content: json(AuditionSchema) }, ...errorsOf(400, 401, 403, 404, 409, 422) };
 const post = <P extends z.ZodObject>(path: string, summary: string, params: P) =>
-  createRoute({ method: 'post', path, tags, summary, request: { params }, responses });
+  createRoute({ method: 'post', ...secured('user'), path, tags, summary, request: { params }, responses });
 const PlaceSchema = z
   .object({ cloneId: z.string(), place: z.enum(['queue', 'arena', 'removed', 'retired']).nullable() })
   .openapi('CompetitionPlace');
 const postReason = <P extends z.ZodObject, S extends z.ZodType>(path: string, summary: string, params: P, schema: S) =>
   createRoute({
     method: 'post',
+    ...secured('admin'),
     path,
     tags,
     summary,
@@ -96,6 +98,7 @@ const postReason = <P extends z.ZodObject, S extends z.ZodType>(path: string, su
 const get = <S extends z.ZodType>(path: string, summary: string, schema: S) =>
   createRoute({
     method: 'get',
+    ...secured('user'),
     path,
     tags,
     summary,
@@ -105,6 +108,7 @@ const get = <S extends z.ZodType>(path: string, summary: string, schema: S) =>
 const routes = {
   submit: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/auditions',
     tags,
     summary: 'Audition the clone’s active strategy version, paid by an unused audition fee',
@@ -113,6 +117,7 @@ const routes = {
   }),
   show: createRoute({
     method: 'get',
+    ...secured('user_or_service'),
     path: '/api/v1/auditions/{id}',
     tags,
     summary: 'An audition with its attempts (the clone owner, admins, services)',

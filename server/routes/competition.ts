@@ -19,6 +19,7 @@ import { CompetitionQueries, type RaceRow } from '../../projections/competition/
 import type { RouteModule } from '../app.ts';
 import { requireService } from '../auth.ts';
 import { competitionDeps } from '../competition.ts';
+import { secured } from './access.ts';
 import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei } from './schemas.ts';
 
 const wei = (description?: string) => zWei(description);
@@ -178,6 +179,7 @@ const TicketsBody = z
 const read = <S extends z.ZodType>(path: string, summary: string, schema: S) =>
   createRoute({
     method: 'get',
+    ...secured('public'),
     path,
     tags,
     summary,
@@ -186,6 +188,7 @@ const read = <S extends z.ZodType>(path: string, summary: string, schema: S) =>
 const readOne = <S extends z.ZodType, P extends z.ZodObject>(path: string, summary: string, schema: S, params: P) =>
   createRoute({
     method: 'get',
+    ...secured('public'),
     path,
     tags,
     summary,
@@ -198,6 +201,7 @@ const routes = {
   queue: read('/api/v1/queue', 'The Promotion Queue, first in line first', QueueSchema),
   races: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/races',
     tags,
     summary: 'Races, newest first',
@@ -216,6 +220,7 @@ const routes = {
   hallOfFame: read('/api/v1/hall-of-fame', 'Retired clones with their careers, most recent first', HallOfFameSchema),
   tickets: createRoute({
     method: 'post',
+    ...secured('service'),
     path: '/api/v1/races/{id}/tickets',
     tags,
     summary: 'Record tickets bought by a verified Economy payment (service); the same payment again changes nothing',

@@ -1,6 +1,7 @@
 /** GET /api/v1/health: liveness plus the log head and each projection's lag. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { RouteModule } from '../app.ts';
+import { secured } from './access.ts';
 
 const HealthSchema = z
   .object({
@@ -12,6 +13,7 @@ const HealthSchema = z
 
 const route = createRoute({
   method: 'get',
+  ...secured('public'),
   path: '/api/v1/health',
   tags: ['operations'],
   responses: { 200: { description: 'The service is up', content: { 'application/json': { schema: HealthSchema } } } },

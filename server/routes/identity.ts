@@ -4,6 +4,7 @@ import type { SessionGrant } from '../../commands/identity/handlers.ts';
 import { findUser } from '../../projections/identity/users.ts';
 import type { RouteModule } from '../app.ts';
 import { requireUser } from '../auth.ts';
+import { secured } from './access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
 const NonceSchema = z
@@ -47,6 +48,7 @@ const MeSchema = z
 
 const nonceRoute = createRoute({
   method: 'get',
+  ...secured('public'),
   path: '/api/v1/auth/nonce',
   tags: ['auth'],
   summary: 'A single-use sign-in challenge',
@@ -55,6 +57,7 @@ const nonceRoute = createRoute({
 
 const verifyRoute = createRoute({
   method: 'post',
+  ...secured('public'),
   path: '/api/v1/auth/verify',
   tags: ['auth'],
   summary: 'Sign in with a signed EIP-4361 message',
@@ -64,6 +67,7 @@ const verifyRoute = createRoute({
 
 const refreshRoute = createRoute({
   method: 'post',
+  ...secured('public'),
   path: '/api/v1/auth/refresh',
   tags: ['auth'],
   summary: 'Rotate a refresh token (a reused one revokes its session)',
@@ -73,6 +77,7 @@ const refreshRoute = createRoute({
 
 const logoutRoute = createRoute({
   method: 'post',
+  ...secured('public'),
   path: '/api/v1/auth/logout',
   tags: ['auth'],
   summary: 'Revoke the session of a refresh token',
@@ -82,6 +87,7 @@ const logoutRoute = createRoute({
 
 const meRoute = createRoute({
   method: 'get',
+  ...secured('user'),
   path: '/api/v1/me',
   tags: ['auth'],
   summary: 'The signed-in user',

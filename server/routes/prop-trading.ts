@@ -17,6 +17,7 @@ import type { App, AppEnv, RouteModule } from '../app.ts';
 import { actorOf, requireAdmin, requireService } from '../auth.ts';
 import { requireCloneReader } from '../clone-ownership.ts';
 import type { Ledger } from '../context.ts';
+import { secured } from './access.ts';
 import {
   AccountSchema,
   accountView,
@@ -94,6 +95,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
     app.openapi(
       createRoute({
         method: 'get',
+        ...secured('user_or_service'),
         path: '/api/v1/prop-accounts/{id}',
         tags,
         request: { params: IdParams },
@@ -104,6 +106,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
     app.openapi(
       createRoute({
         method: 'get',
+        ...secured('user_or_service'),
         path: '/api/v1/prop-accounts/{id}/positions',
         tags,
         request: { params: IdParams },
@@ -125,6 +128,8 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       app.openapi(
         createRoute({
           method: 'get',
+          ...secured('user_or_service'),
+          ...secured('user_or_service'),
           path: `/api/v1/prop-accounts/{id}/${path}`,
           tags,
           summary,
@@ -152,6 +157,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
     app.openapi(
       createRoute({
         method: 'get',
+        ...secured('user_or_service'),
         path: '/api/v1/prop-accounts/{id}/journal',
         tags,
         request: { params: IdParams, query: PageQuery },
@@ -180,6 +186,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       app.openapi(
         createRoute({
           method: 'post',
+          ...secured(who),
           path,
           tags,
           summary,
@@ -200,6 +207,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
     app.openapi(
       createRoute({
         method: 'post',
+        ...secured('service'),
         path: '/api/v1/prop-accounts',
         tags,
         summary: 'Open a prop account (service)',

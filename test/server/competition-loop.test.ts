@@ -165,7 +165,9 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
     body: { paymentId: repeat, cloneId: b, holder: holder2, count: 2, amountWei: String(2n * PRICE) },
   });
   assert.is(viaRoute.status, 201, 'the same payment again changes nothing');
-  assert.is((await server.call('POST', `/api/v1/races/${race.raceId}/tickets`, { auth: alice.auth, body: {} })).status, 400);
+  // access is checked before input: a user is refused whatever the body; a service's bad body is a 400
+  assert.is((await server.call('POST', `/api/v1/races/${race.raceId}/tickets`, { auth: alice.auth, body: {} })).status, 403);
+  assert.is((await server.call('POST', `/api/v1/races/${race.raceId}/tickets`, { auth: `Bearer ${SERVICE}`, body: {} })).status, 400);
   const pool = await ok<{ tickets: number; pool: { cloneId: string; tickets: number }[] }>(200, 'GET', `/api/v1/races/${race.raceId}`);
   assert.is(pool.tickets, 8);
   await ok(200, 'POST', `/api/v1/admin/arena/${d}/remove`, { auth: admin.auth, body: { reason: 'creator asked' } });
