@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: {} } }, 404));
   for (const register of routes) register(app, deps);
-  let document: ReturnType<typeof openApiDocument> | undefined;
-  app.get(OPENAPI_PATH, (c) => c.json((document ??= openApiDocument(app)) as object));
+  const document = openApiDocument(app);
+  app.get(OPENAPI_PATH, (c) => c.json(document as object));
   return app;
 }

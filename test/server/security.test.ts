@@ -31,8 +31,8 @@ test('The document declares both bearer schemes and where the API is served', ()
   assert.equal(Object.keys(doc.components.securitySchemes).sort(), ['serviceToken', 'userToken']);
   for (const scheme of Object.values(doc.components.securitySchemes)) assert.equal([scheme.type, scheme.scheme], ['http', 'bearer']);
   assert.equal(
-    doc.servers,
-    [{ url: '/' }].map((s) => ({ ...s, description: 'the server that serves this document' })),
+    doc.servers.map((s) => s.url),
+    ['/'],
   );
   assert.ok(operations.length > 50, `${operations.length} operations`);
 });
