@@ -8,7 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { type MarketFacts, type PropResult, PropTrading } from '../../commands/prop-trading/handlers.ts';
-import { zActionInput, zFundingInput, zOpenAccountInput, zReasonInput } from '../../commands/prop-trading/inputs.ts';
+import { zActionInput, zOpenAccountInput, zReasonInput } from '../../commands/prop-trading/inputs.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { type CloneOwnership, cloneOwnership } from '../../projections/clones/ownership.ts';
 import type { AccountRow } from '../../projections/prop-trading/accounts.ts';
@@ -51,6 +51,16 @@ const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** The funding hour on the wire: an ISO time on a whole UTC hour (the command takes its ms, a multiple of 3,600,000). */
+const FundingBody = z
+  .object({
+    hour: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/, 'must be an ISO 8601 UTC time on a whole hour')
+      .openapi({ format: 'date-time', description: 'the start of the UTC hour to apply', example: '2026-01-05T13:00:00.000Z' }),
+  })
+  .strict()
+  .openapi('FundingInput');
 type PageOptions = z.output<typeof PageQuery>;
 const ok = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: json(schema) });
 const reads = errorsOf(401, 403, 404);
@@ -225,8 +235,8 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
     write('/api/v1/prop-accounts/{id}/mark-to-market', 'Mark to market at the latest prices (service)', undefined, 'service', (id, _i, a) =>
       prop.markToMarket(id, a),
     );
-    write('/api/v1/prop-accounts/{id}/funding', 'Apply one hour of funding (service)', zFundingInput, 'service', (id, i, a) =>
-      prop.applyFunding(id, i as { hour: number }, a),
+    write('/api/v1/prop-accounts/{id}/funding', 'Apply one hour of funding (service)', FundingBody, 'service', (id, i, a) =>
+      prop.applyFunding(id, { hour: Date.parse((i as z.output<typeof FundingBody>).hour) }, a),
     );
     write('/api/v1/prop-accounts/{id}/finalize', 'Finalize with a result snapshot (service)', undefined, 'service', (id, _i, a) =>
       prop.finalize(id, a),

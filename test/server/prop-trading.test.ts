@@ -229,6 +229,11 @@ test('bad input is a 400 naming the field and appends nothing', async () => {
   assert.is(noLeverage.status, 400);
   assert.match(noLeverage.body.error?.message ?? '', 'leverage');
   assert.is((await call('GET', '/api/v1/prop-accounts/h1/fills?limit=0', SERVICE)).status, 400);
+  for (const hour of ['2026-01-05T13:30:00.000Z', 1767618000000]) {
+    const funding = await call('POST', '/api/v1/prop-accounts/h1/funding', SERVICE, { hour });
+    assert.is(funding.status, 400, String(hour));
+    assert.match(JSON.stringify(funding.body.error?.details), 'hour');
+  }
   assert.is(ledger.store.headPosition(), head);
 });
 
@@ -253,6 +258,9 @@ test('the OpenAPI document lists every prop trading route', async () => {
     assert.ok(paths.includes(`/api/v1/prop-accounts/{id}${p}`), p);
   }
   assert.ok(paths.includes('/api/v1/prop-accounts'));
+  const funding = (doc.body.components as { schemas: Record<string, { properties: Record<string, { pattern: string }> }> }).schemas
+    .FundingInput;
+  assert.is(funding?.properties.hour?.pattern, '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:00:00\\.000Z$', 'the whole-hour rule is in the document');
 });
 
 test.after(async () => {
