@@ -1,5 +1,5 @@
 /** Opening the ledger: the store with every event type registered and every projection started. */
-import { type Clock, type IdSource, randomIds, systemClock } from '../core/clock.ts';
+import { type Clock, type IdSource, systemClock, timeOrderedIds } from '../core/clock.ts';
 import type { Synchronous } from '../core/database.ts';
 import { EventRegistry } from '../core/event-registry.ts';
 import { EventStore } from '../core/event-store.ts';
@@ -28,7 +28,7 @@ export interface OpenLedgerOptions {
 export function openLedger(options: OpenLedgerOptions): Ledger {
   const composition = options.composition ?? productComposition;
   const clock = options.clock ?? systemClock;
-  const ids = options.ids ?? randomIds;
+  const ids = options.ids ?? timeOrderedIds;
   const store = EventStore.open(options.dbPath, {
     registry: new EventRegistry(composition.events),
     clock,

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runEventStoreBench } from './event-store.ts';
 import { type Figure, Scratch } from './measure.ts';
+import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
 
 const flags = z
@@ -25,7 +26,7 @@ function print(f: Figure): void {
   if (flags.json) return;
   const verdict = f.target === undefined ? '' : f.ratio >= f.target ? `  (target ≥ ${f.target}: met)` : `  (target ≥ ${f.target}: NOT met)`;
   process.stdout.write(
-    `${f.name}\n  ours ${fmt(f.ours)} ${f.unit}   raw ${fmt(f.baseline)} ${f.unit}   ratio ${f.ratio.toFixed(2)}${verdict}\n`,
+    `${f.name}\n  ours ${fmt(f.ours)} ${f.unit}   ${f.baselineName ?? 'raw'} ${fmt(f.baseline)} ${f.unit}   ratio ${f.ratio.toFixed(2)}${verdict}\n`,
   );
   if (f.note) process.stdout.write(`  ${f.note}\n`);
 }
@@ -45,6 +46,7 @@ try {
       rounds: flags.rounds,
       onFigure: print,
     }),
+    ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
 } finally {

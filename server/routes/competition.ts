@@ -16,9 +16,9 @@ import { NotFoundError } from '../../core/errors.ts';
 import { publicProfileOf } from '../../projections/clones/profiles.ts';
 import { careerOfRow, type HallOfFameRow } from '../../projections/competition/careers.ts';
 import { CompetitionQueries, type RaceRow } from '../../projections/competition/queries.ts';
-import type { RouteModule } from '../app.ts';
 import { requireService } from '../auth.ts';
 import { competitionDeps } from '../competition.ts';
+import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei } from './schemas.ts';
 

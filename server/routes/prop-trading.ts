@@ -13,10 +13,10 @@ import { NotFoundError } from '../../core/errors.ts';
 import { type CloneOwnership, cloneOwnership } from '../../projections/clones/ownership.ts';
 import type { AccountRow } from '../../projections/prop-trading/accounts.ts';
 import { type Page, PropTradingQueries } from '../../projections/prop-trading/queries.ts';
-import type { App, AppEnv, RouteModule } from '../app.ts';
 import { actorOf, requireAdmin, requireService } from '../auth.ts';
 import { requireCloneReader } from '../clone-ownership.ts';
 import type { Ledger } from '../context.ts';
+import type { App, AppEnv, RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import {
   AccountSchema,

@@ -13,7 +13,9 @@ test('npm run bench runs at a tiny size and reports each figure with its baselin
     },
   );
   assert.is(run.status, 0, run.stderr);
-  const { figures } = JSON.parse(run.stdout) as { figures: { name: string; ours: number; baseline: number; ratio: number }[] };
+  const { figures } = JSON.parse(run.stdout) as {
+    figures: { name: string; ours: number; baseline: number; ratio: number; baselineName?: string }[];
+  };
   assert.ok(figures.length >= 11);
   assert.ok(figures.some((f) => f.name.startsWith('prop trading: actions filled')));
   for (const f of figures) {
@@ -21,6 +23,9 @@ test('npm run bench runs at a tiny size and reports each figure with its baselin
     assert.ok(Math.abs(f.ratio - f.ours / f.baseline) < 1e-9, f.name);
   }
   assert.ok(figures.some((f) => f.name.startsWith('projection rebuild of 2,000 events')));
+  const peer = figures.filter((f) => f.name.startsWith('peer:'));
+  assert.is(peer.length, 4, 'appends of 1 and 100, stream read, command round trip against the peer');
+  assert.ok(peer.every((f) => f.baselineName?.startsWith('Emmett SQLite')));
 });
 
 test.run();
