@@ -10,7 +10,7 @@ import { requireAdmin, requireUser } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams, existingClone } from './clone-access.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 const PublicProfileSchema = z
   .object({
@@ -20,12 +20,12 @@ const PublicProfileSchema = z
     avatarUrl: z.string().nullable(),
     capabilitySignals: z.array(z.string()),
     moderationStatus: z.enum(['active', 'retired']),
-    updatedAt: z.string().openapi({ format: 'date-time' }),
+    updatedAt: zTime,
   })
   .openapi('PublicCloneProfile');
 const ReportBody = z.object({ reason: z.string().trim().min(3).max(1000) }).openapi('CloneReportInput');
 const ReportSchema = z
-  .object({ reportId: z.string(), reporterUserId: z.string(), reason: z.string(), reportedAt: z.string().openapi({ format: 'date-time' }) })
+  .object({ reportId: z.string(), reporterUserId: z.string(), reason: z.string(), reportedAt: zTime })
   .openapi('CloneReport');
 const ModerationBody = z.object({ reason: z.string().trim().min(3).max(500) }).openapi('ModerationInput');
 

@@ -14,7 +14,7 @@ import { requireUser } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 const CloneSchema = z
   .object({
@@ -22,7 +22,7 @@ const CloneSchema = z
     ownerUserId: z.string(),
     name: z.string(),
     modelTier: zModelStrength,
-    createdAt: z.string().openapi({ format: 'date-time' }),
+    createdAt: zTime,
     activeVersion: z.number().int().nullable(),
     lifecycleState: z.enum(lifecycleStates),
   })
@@ -36,7 +36,7 @@ const DraftSchema = z
     graph: zStrategyGraph,
     layout: zGraphLayout,
     revision: z.number().int().openapi({ description: '0 before the first save' }),
-    savedAt: z.string().nullable(),
+    savedAt: zTime.nullable(),
   })
   .openapi('StrategyDraft');
 const VersionSchema = z
@@ -46,7 +46,7 @@ const VersionSchema = z
     contentHash: z.string(),
     modelTier: zModelStrength,
     draftRevision: z.number().int(),
-    publishedAt: z.string().openapi({ format: 'date-time' }),
+    publishedAt: zTime,
     active: z.boolean(),
   })
   .openapi('StrategyVersion');

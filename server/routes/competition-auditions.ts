@@ -20,7 +20,6 @@ import { CloneParams } from './clone-access.ts';
 import { IdParams } from './competition.ts';
 import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei } from './schemas.ts';
 
-const time = zTime;
 const tags = ['competition'];
 const AuditionSchema = z
   .object({
@@ -32,23 +31,23 @@ const AuditionSchema = z
     attempt: z.number().int(),
     retriesLeft: z.number().int(),
     propAccountId: z.string().nullable(),
-    windowEndsAt: time.nullable(),
+    windowEndsAt: zTime.nullable(),
     failureReason: z.string().nullable(),
     voidReason: z.string().nullable(),
     feeRefundOwed: z.boolean(),
-    submittedAt: time,
-    updatedAt: time,
+    submittedAt: zTime,
+    updatedAt: zTime,
     attempts: z.array(
       z.object({
         attempt: z.number().int(),
         propAccountId: z.string(),
-        windowEndsAt: time,
+        windowEndsAt: zTime,
         outcome: z.string(),
         failureReason: z.string().nullable(),
         equityMicroUsd: zSignedMicroUsd().nullable(),
         maxDrawdownMicroUsd: zMicroUsd().nullable(),
         fills: z.number().int().nullable(),
-        decidedAt: time.nullable(),
+        decidedAt: zTime.nullable(),
       }),
     ),
   })

@@ -22,8 +22,6 @@ import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei } from './schemas.ts';
 
-const wei = (description?: string) => zWei(description);
-const time = zTime;
 const tags = ['competition'];
 
 /** A race or audition id in the path. */
@@ -42,7 +40,7 @@ const ProofParams = IdParams.extend({
 });
 
 const SlotSchema = z
-  .object({ slot: z.number().int(), cloneId: z.string(), name: z.string().nullable(), admittedAt: time, strikes: z.number().int() })
+  .object({ slot: z.number().int(), cloneId: z.string(), name: z.string().nullable(), admittedAt: zTime, strikes: z.number().int() })
   .openapi('ArenaSlot');
 const ArenaSchema = z
   .object({
@@ -59,8 +57,8 @@ const QueueSchema = z
         cloneId: z.string(),
         name: z.string().nullable(),
         auditionId: z.string(),
-        passedAt: time,
-        queuedAt: time,
+        passedAt: zTime,
+        queuedAt: zTime,
       }),
     ),
   })
@@ -70,42 +68,42 @@ const RaceSchema = z
     raceId: z.string(),
     sequence: z.number().int(),
     stage: z.enum(['accumulating', 'launched', 'live', 'settling', 'settled', 'archived']),
-    ticketPriceWei: wei(),
-    launchAt: time,
-    launchedAt: time.nullable(),
-    liveAt: time.nullable(),
-    closesAt: time.nullable(),
-    closedAt: time.nullable(),
-    settledAt: time.nullable(),
-    archivedAt: time.nullable(),
+    ticketPriceWei: zWei(),
+    launchAt: zTime,
+    launchedAt: zTime.nullable(),
+    liveAt: zTime.nullable(),
+    closesAt: zTime.nullable(),
+    closedAt: zTime.nullable(),
+    settledAt: zTime.nullable(),
+    archivedAt: zTime.nullable(),
     tickets: z.number().int().openapi({ description: 'tickets held in the pool (refunds excluded)' }),
-    poolWei: wei('the pool in wei'),
+    poolWei: zWei('the pool in wei'),
   })
   .openapi('Race');
 const RaceDetailSchema = z
   .object({
     ...RaceSchema.shape,
-    pool: z.array(z.object({ cloneId: z.string(), tickets: z.number().int(), amountWei: wei() })),
+    pool: z.array(z.object({ cloneId: z.string(), tickets: z.number().int(), amountWei: zWei() })),
     entrants: z.array(
       z.object({ cloneId: z.string(), creator: z.string(), propAccountId: z.string(), startingEquityMicroUsd: zMicroUsd() }),
     ),
   })
   .openapi('RaceDetail');
-const LineSchema = z.object({ cloneId: z.string(), amountWei: wei() });
+const LineSchema = z.object({ cloneId: z.string(), amountWei: zWei() });
 const SettlementSchema = z
   .object({
     raceId: z.string(),
     sequence: z.number().int(),
     ticketsSold: z.number().int(),
-    ticketPriceWei: wei(),
-    grossPoolWei: wei(),
-    rakeWei: wei(),
-    creatorPoolWei: wei(),
-    distributionPoolWei: wei(),
+    ticketPriceWei: zWei(),
+    grossPoolWei: zWei(),
+    rakeWei: zWei(),
+    creatorPoolWei: zWei(),
+    distributionPoolWei: zWei(),
     refund: z.boolean(),
-    breakageWei: wei(),
+    breakageWei: zWei(),
     merkleRoot: z.string().nullable(),
-    settledAt: time,
+    settledAt: zTime,
     ranking: z.array(
       z.object({
         cloneId: z.string(),
@@ -118,14 +116,14 @@ const SettlementSchema = z
     ),
     payouts: z.array(LineSchema.extend({ holder: z.string() })),
     royalties: z.array(LineSchema.extend({ creator: z.string() })),
-    claims: z.array(z.object({ raceId: z.string(), holder: z.string(), amountWei: wei() })),
+    claims: z.array(z.object({ raceId: z.string(), holder: z.string(), amountWei: zWei() })),
   })
   .openapi('RaceSettlement');
 const ProofSchema = z
   .object({
     raceId: z.string(),
     holder: z.string(),
-    amountWei: wei('the holder’s claim: the sum of their payout lines'),
+    amountWei: zWei('the holder’s claim: the sum of their payout lines'),
     merkleRoot: z.string(),
     proof: z.array(z.string()),
     leafEncoding: z
@@ -146,7 +144,7 @@ const CareerSchema = z
     totalPnlMicroUsd: zSignedMicroUsd(),
     totalStartingEquityMicroUsd: zMicroUsd(),
     ticketsAttracted: z.number().int(),
-    royaltiesWei: wei(),
+    royaltiesWei: zWei(),
   })
   .openapi('Career');
 const HallOfFameSchema = z
@@ -159,7 +157,7 @@ const HallOfFameSchema = z
         raceId: z.string().nullable().openapi({ description: 'the race whose strike retired it (cause strikes)' }),
         retiredBy: z.string().nullable().openapi({ description: 'the admin (cause admin)' }),
         reason: z.string().nullable(),
-        retiredAt: time,
+        retiredAt: zTime,
         career: CareerSchema,
       }),
     ),

@@ -11,7 +11,7 @@ import { requireAdmin } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams, existingClone, ownedClone } from './clone-access.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 const LimitsSchema = z
   .object({
@@ -28,8 +28,8 @@ const EntitlementSchema = z
     tier: zTierName.nullable(),
     limits: z.union([LimitsSchema, z.null()]),
     grantedBy: z.enum(['payment', 'admin', 'dev_fallback']).nullable(),
-    grantedAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
+    grantedAt: zTime.nullable(),
+    revokedAt: zTime.nullable(),
   })
   .openapi('Entitlement');
 const GrantBody = z.object({ tier: zTierName, reason: z.string().trim().min(3).max(500) }).openapi('AdminGrantInput');

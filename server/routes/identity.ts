@@ -5,7 +5,7 @@ import { findUser } from '../../projections/identity/users.ts';
 import { requireUser } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 const NonceSchema = z
   .object({
@@ -13,8 +13,8 @@ const NonceSchema = z
     domain: z.string().openapi({ description: 'the EIP-4361 domain to put in the message' }),
     uri: z.string().openapi({ description: 'the URI to put in the message' }),
     chainId: z.number().int(),
-    issuedAt: z.string().openapi({ format: 'date-time' }),
-    expiresAt: z.string().openapi({ format: 'date-time', description: 'the nonce is refused after this' }),
+    issuedAt: zTime,
+    expiresAt: zTime.openapi({ description: 'the nonce is refused after this' }),
   })
   .openapi('SignInChallenge');
 
@@ -23,9 +23,9 @@ const UserSchema = z.object({ id: z.string(), address: z.string() }).openapi('Us
 const SessionSchema = z
   .object({
     accessToken: z.string().openapi({ description: 'JWT; send as `Authorization: Bearer <token>`' }),
-    accessTokenExpiresAt: z.string().openapi({ format: 'date-time' }),
+    accessTokenExpiresAt: zTime,
     refreshToken: z.string().openapi({ description: 'opaque; single use: each refresh returns a new one' }),
-    refreshTokenExpiresAt: z.string().openapi({ format: 'date-time' }),
+    refreshTokenExpiresAt: zTime,
     user: UserSchema,
   })
   .openapi('Session');
@@ -42,9 +42,7 @@ const VerifyBody = z
 
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).openapi('RefreshRequest');
 
-const MeSchema = z
-  .object({ id: z.string(), address: z.string(), admin: z.boolean(), registeredAt: z.string().openapi({ format: 'date-time' }) })
-  .openapi('Me');
+const MeSchema = z.object({ id: z.string(), address: z.string(), admin: z.boolean(), registeredAt: zTime }).openapi('Me');
 
 const nonceRoute = createRoute({
   method: 'get',
