@@ -24,7 +24,9 @@ test('every request the Journey in doc/api.md names is a route the server serves
     path: (path as string).replace(/\{[^}]+\}/g, '{id}'),
   }));
   const served = new Set(
-    Object.entries(doc.paths ?? {}).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path.replace(/\{[^}]+\}/g, '{id}')}`)),
+    Object.entries(doc.paths ?? {}).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path.replace(/\{[^}]+\}/g, '{id}')}`),
+    ),
   );
   assert.ok(requests.length >= 25, `${requests.length} requests in the Journey`);
   assert.equal(
