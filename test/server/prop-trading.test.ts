@@ -142,6 +142,23 @@ test('a service opens an account and trades; reads show account, positions, fill
     ],
   );
   assert.is(page2.body.next, null);
+  // Funding takes its hour as an ISO time on a whole hour; a zero rate moves no cash
+  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  market.write({
+    assets: [],
+    candles: [],
+    mids: [{ asset: 'BTC', time: hour, price: px('100000') }],
+    funding: [{ asset: 'BTC', time: hour, rate: 0n, premium: 0n }],
+  });
+  const funded = await call('POST', '/api/v1/prop-accounts/h1/funding', SERVICE, { hour: new Date(hour).toISOString() });
+  assert.is(funded.status, 200, JSON.stringify(funded.body));
+  assert.equal(
+    (funded.body.events as { type: string }[]).map((e) => e.type),
+    ['FundingApplied'],
+  );
+  assert.is((funded.body.account as { fundingMicroUsd: string; cashMicroUsd: string }).cashMicroUsd, '19977500000');
+  const hourEvent = ledger.store.readStream('prop-account-h1').find((e) => e.type === 'FundingApplied');
+  assert.is((hourEvent?.data as { hour: number }).hour, hour);
 });
 
 test('a refused action is recorded and visible; mark, snapshots, admin freeze and close', async () => {
