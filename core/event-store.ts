@@ -130,6 +130,21 @@ export class EventStore {
     };
   }
 
+  /**
+   * How many times appended work was rolled back after it ran (a group commit's savepoint or
+   * failed COMMIT, `core/group-commit.ts`). Command handlers compare it with what they saw and
+   * drop their state caches when it moved, so a cache never holds what the file does not.
+   */
+  get rollbacks(): number {
+    return this.rollbackCount;
+  }
+  private rollbackCount = 0;
+
+  /** Records that appended work was rolled back after it ran (see `rollbacks`). */
+  noteRollback(): void {
+    this.rollbackCount += 1;
+  }
+
   /** Registers a hook that runs inside every append transaction (inline projections). */
   onAppend(hook: AppendHook): void {
     this.hooks.push(hook);

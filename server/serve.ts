@@ -48,6 +48,7 @@ export async function startServer(
   const ledger = openLedger({
     dbPath: config.CLASH_DB,
     synchronous: config.CLASH_SYNCHRONOUS,
+    groupCommit: { maxBatch: config.CLASH_GROUP_COMMIT_MAX_BATCH, maxWaitMs: config.CLASH_GROUP_COMMIT_WAIT_MS },
     ...(options.composition ? { composition: options.composition } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),

@@ -7,7 +7,21 @@ import * as assert from 'uvu/assert';
 test('npm run bench runs at a tiny size and reports each figure with its baseline and ratio', () => {
   const run = spawnSync(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', 'replay/bench/main.ts', '--json', '--events', '2000', '--scale', '0.02', '--rounds', '1'],
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      'replay/bench/main.ts',
+      '--json',
+      '--events',
+      '2000',
+      '--scale',
+      '0.02',
+      '--rounds',
+      '1',
+      '--http-seconds',
+      '1',
+    ],
     {
       encoding: 'utf8',
     },
@@ -26,6 +40,12 @@ test('npm run bench runs at a tiny size and reports each figure with its baselin
   const peer = figures.filter((f) => f.name.startsWith('peer:'));
   assert.is(peer.length, 4, 'appends of 1 and 100, stream read, command round trip against the peer');
   assert.ok(peer.every((f) => f.baselineName?.startsWith('Emmett SQLite')));
+  const http = figures.filter((f) => f.name.startsWith('HTTP:'));
+  assert.equal(
+    http.map((f) => f.baselineName),
+    ['bare Hono', 'bare Hono', 'raw insert', 'raw insert'],
+    'account and Arena reads beside bare Hono; durable actions with group commit on and off beside raw inserts',
+  );
 });
 
 test.run();
