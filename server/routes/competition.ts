@@ -5,7 +5,7 @@
  * times as ISO 8601 UTC strings (`doc/api.md` "Conventions").
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { type Address, getAddress, isAddress } from 'viem';
+import { type Address, getAddress } from 'viem';
 import { ARENA_STREAM_ID, arenaDecider } from '../../commands/competition/arena-decider.ts';
 import { Competition } from '../../commands/competition/handlers.ts';
 import { payoutLeafEncoding, payoutProof, payoutTree } from '../../commands/competition/payout-tree.ts';
@@ -24,6 +24,9 @@ import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei
 
 const tags = ['competition'];
 
+/** A wallet address in any letter case (a pattern, so the document states the rule). */
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
 /** A race or audition id in the path. */
 export const IdParams = z.object({
   id: z
@@ -35,7 +38,7 @@ export const IdParams = z.object({
 const ProofParams = IdParams.extend({
   address: z
     .string()
-    .refine((a) => isAddress(a, { strict: false }), 'must be a 0x-prefixed 20-byte address')
+    .regex(ADDRESS, 'must be a 0x-prefixed 20-byte address')
     .openapi({ param: { name: 'address', in: 'path' } }),
 });
 
@@ -167,7 +170,7 @@ const TicketsBody = z
   .object({
     paymentId: z.string().min(1).max(200),
     cloneId: z.string().min(1).max(200),
-    holder: z.string().refine((a) => isAddress(a, { strict: false }), 'must be a 0x-prefixed 20-byte address'),
+    holder: z.string().regex(ADDRESS, 'must be a 0x-prefixed 20-byte address'),
     count: z.number().int().min(1),
     amountWei: z.string().regex(/^\d+$/, 'must be an integer decimal string'),
   })
