@@ -48,6 +48,17 @@ test('Given no CLASH_CORS_ORIGINS, Then development allows local frontends on an
     null,
   );
   assert.equal(corsOrigins(loadConfig({})), ['http://localhost:*', 'http://127.0.0.1:*']);
+  const production = {
+    NODE_ENV: 'production',
+    CLASH_PUBLIC_ORIGIN: 'https://clash.example',
+    CLASH_JWT_PRIVATE_KEY: 'configured',
+    CHAIN_RPC_URL: 'https://rpc.example',
+    CHAIN_ID: '8453',
+    VAULT_ADDRESS: `0x${'11'.repeat(20)}`,
+    CLASH_SIGNER_PRIVATE_KEY: `0x${'22'.repeat(32)}`,
+  };
+  assert.equal(corsOrigins(loadConfig(production)), []);
+  assert.equal(corsOrigins(loadConfig({ ...production, CLASH_CORS_ORIGINS: 'https://clash.example' })), ['https://clash.example']);
   assert.equal(corsOrigins(loadConfig({ NODE_ENV: 'test', CLASH_CORS_ORIGINS: '' })), []);
   assert.ok(!originAllowed([], 'http://localhost:3000'));
   assert.ok(!originAllowed(['http://localhost:*'], 'http://localhost:3000/x'));
