@@ -12,6 +12,7 @@ import { corsFor } from './cors.ts';
 import { errorResponse } from './errors.ts';
 import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
+import { cloneLifecycleRoutes } from './routes/clone-lifecycle.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -20,6 +21,7 @@ import { economyRoutes } from './routes/economy.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export const productRoutes: readonly RouteModule[] = [
@@ -27,6 +29,8 @@ export const productRoutes: readonly RouteModule[] = [
   identityRoutes,
   cloneRoutes,
   cloneProfileRoutes,
+  cloneLifecycleRoutes,
+  moderationQueueRoutes,
   entitlementRoutes,
   propTradingRoutes(),
   competitionRoutes,

@@ -18,7 +18,8 @@ test('doc/api.md lists every route the server serves (regenerate: npm run -s cla
 test('every request the Journey in doc/api.md names is a route the server serves, in the order of the journey', async () => {
   const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as OpenApiDocument;
   const page = readFileSync('doc/api.md', 'utf8');
-  const journey = page.slice(page.indexOf('## Journey'), page.indexOf('## Routes'));
+  const start = page.indexOf('## Journey');
+  const journey = page.slice(start, page.indexOf('\n## ', start + 1));
   const requests = [...journey.matchAll(/`(GET|POST|PUT) (\/api\/v1\/[^`\s]+)`/g)].map(([, method, path]) => ({
     method: (method as string).toLowerCase(),
     path: (path as string).replace(/\{[^}]+\}/g, '{id}'),

@@ -20,16 +20,40 @@ const DOC_ID = 'openapi.json';
 const OPENAPI_PATH = '/api/v1/openapi.json';
 const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
-/** Every object schema that declares its properties and says nothing of others refuses others. */
-function closed(node: unknown): unknown {
-  if (Array.isArray(node)) {
-    for (const n of node) closed(n);
-  } else if (node && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    if (o.properties && typeof o.properties === 'object' && !('additionalProperties' in o)) o.additionalProperties = false;
-    for (const v of Object.values(o)) closed(v);
-  }
-  return node;
+type Node = Record<string, unknown>;
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Every object schema that declares its properties and says nothing of others refuses others.
+ * A composition (`allOf`, what zod-openapi makes of `.extend`) is closed as a whole with
+ * `unevaluatedProperties: false`; its branches, and the components they reference, stay open
+ * there, since each branch sees only its own properties.
+ */
+function closed(doc: Node): Node {
+  const branches = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (Array.isArray(v)) for (const n of v) collect(n);
+    else if (isNode(v)) {
+      if (Array.isArray(v.allOf)) for (const b of v.allOf) if (isNode(b) && typeof b.$ref === 'string') branches.add(b.$ref);
+      for (const n of Object.values(v)) collect(n);
+    }
+  };
+  const close = (v: unknown, open: boolean): void => {
+    if (Array.isArray(v)) for (const n of v) close(n, false);
+    else if (isNode(v)) {
+      if (Array.isArray(v.allOf) && !('unevaluatedProperties' in v)) v.unevaluatedProperties = false;
+      if (!open && isNode(v.properties) && !('additionalProperties' in v)) v.additionalProperties = false;
+      for (const [key, n] of Object.entries(v)) {
+        if (key === 'allOf' && Array.isArray(n)) for (const b of n) close(b, true);
+        else close(n, false);
+      }
+    }
+  };
+  collect(doc);
+  const schemas = (isNode(doc.components) && isNode(doc.components.schemas) ? doc.components.schemas : {}) as Node;
+  for (const [name, schema] of Object.entries(schemas)) close(schema, branches.has(`#/components/schemas/${name}`));
+  close(doc.paths, false);
+  return doc;
 }
 
 export class Contract {
@@ -40,7 +64,7 @@ export class Contract {
 
   constructor(private readonly doc: ContractDocument) {
     (addFormats as unknown as (ajv: Ajv2020) => void)(this.ajv);
-    this.ajv.addSchema(closed(structuredClone(doc)) as object, DOC_ID);
+    this.ajv.addSchema(closed(structuredClone(doc) as unknown as Node), DOC_ID);
     this.routes = Object.keys(doc.paths)
       .map((template) => ({
         template,
