@@ -35,6 +35,12 @@ test('The document declares both bearer schemes and where the API is served', ()
     ['/'],
   );
   assert.ok(operations.length > 50, `${operations.length} operations`);
+  const undeclared = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([, op]) => op.security === undefined)
+      .map(([method]) => `${method} ${path}`),
+  );
+  assert.equal(undeclared, [], 'every operation declares who may call it (secured(...), [] for public)');
 });
 
 test('Given each operation, When called without credentials, as a service and as a plain user, Then it answers as its security says', async () => {
