@@ -115,6 +115,11 @@ export const configSchema = z.object({
     .int()
     .min(300)
     .default(30 * 24 * 3600),
+  /**
+   * How long after a refresh the token it rotated away still answers with the same successor,
+   * in seconds (a retried or concurrent refresh); later reuse revokes the family. 0 turns it off.
+   */
+  CLASH_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(120).default(10),
   /** Wallet addresses (comma-separated) whose users are admins. */
   CLASH_ADMIN_ADDRESSES: z
     .string()

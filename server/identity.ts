@@ -38,6 +38,7 @@ export function createIdentity(ledger: Ledger, config: Config): Identity {
     },
     nonceTtlMs: config.CLASH_SIWE_NONCE_TTL_SECONDS * 1000,
     refreshTtlMs: config.CLASH_REFRESH_TOKEN_TTL_SECONDS * 1000,
+    refreshGraceMs: config.CLASH_REFRESH_GRACE_SECONDS * 1000,
   });
   const admins = new Set(config.CLASH_ADMIN_ADDRESSES);
   const user = (userId: string, address: string): Principal => ({

@@ -9,7 +9,7 @@ import { type CliContext, commonFlags, defineCommand, existingDb, intFlag } from
 
 function readLedger<T>(db: string | undefined, ctx: CliContext, fn: (ledger: ReturnType<typeof openLedger>, path: string) => T): T {
   const path = existingDb(db, ctx.env);
-  const ledger = openLedger({ dbPath: path, composition: ctx.composition });
+  const ledger = openLedger({ dbPath: path, composition: ctx.composition, readonly: true });
   try {
     return fn(ledger, path);
   } finally {

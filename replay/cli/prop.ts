@@ -15,7 +15,7 @@ export const propShow = defineCommand({
   summary: 'balances, positions and PnL of a prop account; exit 1 if its journal does not balance or disagrees with it',
   schema: z.object({ ...commonFlags, positionals: z.array(z.string().min(1)).length(1, 'give one ACCOUNT_ID') }),
   run: (flags, ctx) => {
-    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
+    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition, readonly: true });
     try {
       const id = flags.positionals[0] as string;
       const q = new PropTradingQueries(ledger.store.db);

@@ -70,6 +70,15 @@ const tags = ['prop-trading'];
 /** A page of rows as a page of wire objects. */
 const mapPage = <R, T>(page: Page<R>, view: (row: R) => T) => ({ items: page.items.map(view), next: page.next });
 
+/** A client's retry key: the same key again returns the first answer (doc/api.md, Idempotency). */
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,200}$/, '1–200 letters, digits and _ . : -')
+    .optional()
+    .openapi({ description: 'retry key: the same key on this account returns the first result' }),
+});
+
 export interface PropTradingRouteOptions {
   /** Who owns a clone; default: the clones read model in the ledger's own database. */
   readonly ownership?: CloneOwnership;
@@ -247,8 +256,22 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
     write('/api/v1/prop-accounts/{id}/actions', 'Submit a trading action (service)', zActionInput, 'service', (id, i, a) =>
       prop.submitAction(id, i as z.input<typeof zActionInput>, a),
     );
-    write('/api/v1/prop-accounts/{id}/mark-to-market', 'Mark to market at the latest prices (service)', undefined, 'service', (id, _i, a) =>
-      prop.markToMarket(id, a),
+    app.openapi(
+      createRoute({
+        method: 'post',
+        ...secured('service'),
+        path: '/api/v1/prop-accounts/{id}/mark-to-market',
+        tags,
+        summary: 'Mark to market at the latest prices (service); idempotent by the Idempotency-Key header',
+        request: { params: IdParams, headers: IdempotencyHeaders },
+        responses: { 200: ok(CommandResultSchema, 'The events appended, their fills or refusals, and the account after them'), ...writes },
+      }),
+      async (c) => {
+        const actor = actorOf(requireService(c.get('principal')));
+        const key = c.req.valid('header')['idempotency-key'];
+        const id = c.req.valid('param').id;
+        return c.json(result(await ledger.commits.run(() => prop.markToMarket(id, actor, key))), 200);
+      },
     );
     write('/api/v1/prop-accounts/{id}/funding', 'Apply one hour of funding (service)', FundingBody, 'service', (id, i, a) =>
       prop.applyFunding(id, { hour: Date.parse((i as z.output<typeof FundingBody>).hour) }, a),

@@ -116,12 +116,35 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   assert.ok(['daily_loss_limit', 'total_loss_limit'].includes(failed.failureReason ?? ''), failed.failureReason ?? '');
   assert.is(await lifecycle(carol, c), 'audition_failed');
   assert.is((await server.call('GET', `/api/v1/auditions/${uc.auditionId}`, { auth: bob.auth })).status, 403);
+  // A decided audition's account is closed to trading, with its result snapshot.
+  await at(T0 + 17 * HOUR);
+  const closedAccount = await ok<{ status: string; result: { finalEquityMicroUsd: string } | null }>(
+    200,
+    'GET',
+    `/api/v1/prop-accounts/${uc.propAccountId}`,
+    { auth: carol.auth },
+  );
+  assert.is(closedAccount.status, 'finalized');
+  assert.ok(closedAccount.result?.finalEquityMicroUsd, 'the result snapshot');
+  const late = await trade(uc.propAccountId, { action: 'open', side: 'long', notionalUsd: '1000', leverage: 2 });
+  assert.equal(
+    late.events.map((e) => e.type),
+    ['ActionRejected'],
+  );
+  assert.equal(
+    late.rejections.map((r) => r.reasonCode),
+    ['account_finalized'],
+  );
 
   await at(Date.UTC(2025, 5, 6, 14, 40));
   for (const u of [ua, ub, ud]) await trade(u.propAccountId, { action: 'close', side: 'long' });
   for (let t = T0 + 18 * HOUR; t <= T0 + 25 * HOUR; t += HOUR) await at(t);
   const passed = await ok<Audition>(200, 'GET', `/api/v1/auditions/${ua.auditionId}`, { auth: alice.auth });
   assert.is(passed.status, 'passed');
+  assert.is(
+    (await ok<{ status: string }>(200, 'GET', `/api/v1/prop-accounts/${ua.propAccountId}`, { auth: alice.auth })).status,
+    'finalized',
+  );
   assert.is(await lifecycle(alice, a), 'competing');
   const slots = await ok<{ occupied: { cloneId: string; name: string }[] }>(200, 'GET', '/api/v1/arena');
   assert.equal(slots.occupied.map((s) => s.name).sort(), ['Alpha', 'Bravo', 'Delta']);
@@ -135,6 +158,13 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
     body: { reason: 'strategy copied' },
   });
   assert.is(voided.status, 'voided');
+  assert.is(await lifecycle(carol, c), 'audition_voided', 'voided, not failed: a new audition is available');
+  await at(T0 + 26 * HOUR);
+  assert.is(
+    (await ok<{ status: string }>(200, 'GET', `/api/v1/prop-accounts/${retried.propAccountId}`, { auth: carol.auth })).status,
+    'finalized',
+    'the voided attempt’s account is closed to trading too',
+  );
   assert.is(
     (await server.call('POST', `/api/v1/admin/auditions/${uc.auditionId}/void`, { auth: alice.auth, body: { reason: 'x y z' } })).status,
     403,

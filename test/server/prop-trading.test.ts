@@ -51,10 +51,11 @@ const address = server.address();
 const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 const contract = await contractOf(base);
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
+async function call(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(base + path, {
     method,
     headers: {
+      ...headers,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
@@ -159,6 +160,33 @@ test('a service opens an account and trades; reads show account, positions, fill
   assert.is((funded.body.account as { cashMicroUsd: string }).cashMicroUsd, '19977500000');
   const hourEvent = ledger.store.readStream('prop-account-h1').find((e) => e.type === 'FundingApplied');
   assert.is((hourEvent?.data as { hour: number } | undefined)?.hour, hour);
+});
+
+test('retries: an open with its accountId, and a mark with its Idempotency-Key, return the first result and append nothing', async () => {
+  const body = { accountId: 'h2', cloneId: 'clone-alice', strategyVersionId: 'v1', purpose: 'sandbox', startingEquityUsd: '1000' };
+  const first = await call('POST', '/api/v1/prop-accounts', SERVICE, body);
+  assert.is(first.status, 201);
+  const head = ledger.store.headPosition();
+  const again = await call('POST', '/api/v1/prop-accounts', SERVICE, body);
+  assert.is(again.status, 201, JSON.stringify(again.body));
+  assert.equal(again.body.events, first.body.events);
+  const other = await call('POST', '/api/v1/prop-accounts', SERVICE, { ...body, startingEquityUsd: '2000' });
+  assert.is(other.status, 422);
+  assert.is(other.body.error?.code, 'idempotency_conflict');
+  assert.is(ledger.store.headPosition(), head);
+  const run = { decisionRunId: 'h2-run', asset: 'BTC', action: 'open', side: 'long', size: '0.001', leverage: 2 };
+  assert.is((await call('POST', '/api/v1/prop-accounts/h2/actions', SERVICE, run)).status, 200);
+  setBtc('100500');
+  const key = { 'idempotency-key': 'tick-2026-01-05T12:00' };
+  const marked = await call('POST', '/api/v1/prop-accounts/h2/mark-to-market', SERVICE, undefined, key);
+  assert.is(marked.status, 200, JSON.stringify(marked.body));
+  const markHead = ledger.store.headPosition();
+  setBtc('100700');
+  const retried = await call('POST', '/api/v1/prop-accounts/h2/mark-to-market', SERVICE, undefined, key);
+  assert.equal(retried.body.events, marked.body.events, 'the first mark, not a second one at the new price');
+  assert.is(ledger.store.headPosition(), markHead);
+  const bad = await call('POST', '/api/v1/prop-accounts/h2/mark-to-market', SERVICE, undefined, { 'idempotency-key': 'no spaces' });
+  assert.is(bad.status, 400);
 });
 
 test('a refused action is recorded and visible; mark, snapshots, admin freeze and close', async () => {
