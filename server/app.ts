@@ -18,6 +18,7 @@ import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
 import { competitionAuditionRoutes } from './routes/competition-auditions.ts';
 import { economyRoutes } from './routes/economy.ts';
+import { economyChainRoutes } from './routes/economy-chain.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
@@ -36,6 +37,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionRoutes,
   competitionAuditionRoutes,
   economyRoutes,
+  economyChainRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

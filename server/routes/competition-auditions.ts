@@ -14,6 +14,7 @@ import { CompetitionQueries } from '../../projections/competition/queries.ts';
 import { type Principal, requireAdmin, requireUser } from '../auth.ts';
 import { requireCloneReader } from '../clone-ownership.ts';
 import { competitionDeps } from '../competition.ts';
+import { competitionRules } from '../competition-config.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams } from './clone-access.ts';
@@ -136,11 +137,13 @@ function signedIn(p: Principal | null): SignedInUser {
   return { userId: user.userId, address: getAddress(user.address) };
 }
 
-export const competitionAuditionRoutes: RouteModule = (app, { ledger, competitionEconomy: economy }) => {
+export const competitionAuditionRoutes: RouteModule = (app, { ledger, config, competitionEconomy: economy }) => {
   const db = ledger.store.db;
   const queries = new CompetitionQueries(db);
   const ownership = cloneOwnership(db);
-  const competition = new Competition({ ...competitionDeps(ledger, economy ?? unconnectedEconomy), clock: ledger.clock });
+  // Submitted auditions freeze the configured rules (COMPETITION_AUDITION_*).
+  const rules = competitionRules(config);
+  const competition = new Competition({ ...competitionDeps(ledger, economy ?? unconnectedEconomy), clock: ledger.clock, rules });
   const auditionView = (auditionId: string) => {
     const a = queries.audition(auditionId);
     if (!a) throw new NotFoundError('audition', auditionId);

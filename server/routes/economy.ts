@@ -81,7 +81,8 @@ const routes = {
   }),
 };
 
-function requireChain(economy: Economy | null): Economy {
+/** The economy, or 503 `chain_not_configured` when no chain is configured. */
+export function requireChain(economy: Economy | null): Economy {
   if (!economy)
     throw new ClashError('chain_not_configured', 'unavailable', 'no chain is configured: set CHAIN_RPC_URL, CHAIN_ID and VAULT_ADDRESS');
   return economy;

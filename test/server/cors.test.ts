@@ -51,6 +51,7 @@ test('Given no CLASH_CORS_ORIGINS, Then development allows local frontends on an
   const production = {
     NODE_ENV: 'production',
     CLASH_PUBLIC_ORIGIN: 'https://clash.example',
+    CLASH_SIWE_CHAIN_ID: '8453',
     CLASH_JWT_PRIVATE_KEY: 'configured',
     CHAIN_RPC_URL: 'https://rpc.example',
     CHAIN_ID: '8453',

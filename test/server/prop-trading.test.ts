@@ -10,7 +10,7 @@ import { toWire } from '../../core/canonical-json.ts';
 import type { CloneOwnership } from '../../projections/clones/ownership.ts';
 import { createApp } from '../../server/app.ts';
 import { type Authenticator, anyOf, serviceTokenAuthenticator } from '../../server/auth.ts';
-import { loadConfig } from '../../server/config.ts';
+import { loadConfig, servingConfig } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { createIdentity } from '../../server/identity.ts';
 import { propTradingRoutes } from '../../server/routes/prop-trading.ts';
@@ -31,7 +31,7 @@ const ownership: CloneOwnership = { ownerOf: (cloneId) => (cloneId === 'clone-al
 
 const ledger = openLedger({ dbPath: dir.file('http.db'), synchronous: 'NORMAL' });
 const market = new MarketMemory(ledger.store.db);
-const config = loadConfig({ LOG_LEVEL: 'silent' });
+const config = servingConfig(loadConfig({ LOG_LEVEL: 'silent' }), 'http://127.0.0.1:3000');
 const app = createApp(
   {
     ledger,
