@@ -84,13 +84,6 @@ export function requireService(p: Principal | null): Extract<Principal, { kind: 
   return p;
 }
 
-/** Operators: a service token or an admin session (the internal health, dead-letter and metrics routes). */
-export function requireOperator(p: Principal | null): Principal {
-  if (!p) throw new Unauthorized('a service token or an admin session is required');
-  if (p.kind === 'user' && !p.admin) throw new Forbidden('admins and services only');
-  return p;
-}
-
 /** The actor recorded in event metadata. */
 export function actorOf(p: Principal): string {
   return p.kind === 'user' ? `user:${p.userId}` : `service:${p.name}`;

@@ -10,6 +10,7 @@ import { EMBEDDED_CHAIN_ID } from '../adapters/chain/anvil.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
 import { competitionConfigShape, refuseImpossibleCompetition } from './competition-config.ts';
+import { CORS_ORIGIN_PATTERN, DEVELOPMENT_CORS_ORIGINS } from './cors.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -55,6 +56,28 @@ export const configSchema = z.object({
   CLASH_PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   /** How often the competition worker ticks (evaluations, races, hand-offs), in milliseconds; 0 turns it off. */
   CLASH_COMPETITION_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /**
+   * Browser origins allowed to call the API, comma-separated: `https://app.example`, or
+   * `http://localhost:*` for any port. Unset: local origins in development and tests, none in
+   * production (see `corsOrigins`).
+   */
+  CLASH_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      const origins = s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      if (origins.length > 50 || origins.some((o) => !CORS_ORIGIN_PATTERN.test(o))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected up to 50 comma-separated origins like https://app.example or http://localhost:*',
+        });
+      }
+      return origins;
+    }),
   /**
    * Where artifacts live (market archives, decision payloads, backups): `memory:`, `file:PATH`
    * or `s3://bucket/prefix` (`adapters/artifacts/`).
@@ -233,6 +256,11 @@ const refuseHalfChain = (c: Config, ctx: z.RefinementCtx) => {
     if (c[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required with CHAIN_RPC_URL' });
   }
 };
+
+/** The allowed CORS origins: as configured, else the development defaults outside production. */
+export function corsOrigins(c: Config): readonly string[] {
+  return c.CLASH_CORS_ORIGINS ?? (c.NODE_ENV === 'production' ? [] : DEVELOPMENT_CORS_ORIGINS);
+}
 
 /** The configuration of a listening server: the sign-in origin and chain id resolved. */
 export type ServingConfig = Config & { readonly CLASH_PUBLIC_ORIGIN: string; readonly CLASH_SIWE_CHAIN_ID: number };

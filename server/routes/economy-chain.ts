@@ -8,6 +8,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { signedVaultAbi } from '../../adapters/chain/signed-vault-artifact.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { requireChain } from './economy.ts';
 import { errorsOf, json } from './schemas.ts';
 
@@ -61,6 +62,7 @@ export function walletAbi(): z.output<typeof AbiFunctionSchema>[] {
 
 const route = createRoute({
   method: 'get',
+  ...secured('public'),
   path: '/api/v1/economy/chain',
   tags: ['economy'],
   summary: 'Chain details for wallets: chain id, RPC URL, vault address, deposit confirmations, deposit and withdraw ABI fragments',

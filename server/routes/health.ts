@@ -6,6 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { serviceHealth } from '../operations.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { json } from './schemas.ts';
 
 const HealthSchema = z
@@ -18,6 +19,7 @@ const HealthSchema = z
 
 const route = createRoute({
   method: 'get',
+  ...secured('public'),
   path: '/api/v1/health',
   tags: ['operations'],
   summary: 'Up or degraded (nothing else, to anyone)',

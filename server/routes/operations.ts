@@ -6,9 +6,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { WorkerHealth } from '../../core/operations/heartbeats.ts';
 import type { ParkedUnit } from '../../core/operations/work-units.ts';
-import { actorOf, requireOperator } from '../auth.ts';
+import { actorOf } from '../auth.ts';
 import { serviceHealth } from '../operations.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -79,6 +80,7 @@ const ListQuery = z.object({
 const routes = {
   workers: createRoute({
     method: 'get',
+    ...secured('operator'),
     path: '/api/v1/internal/health/workers',
     tags: ['operations'],
     summary: 'Every worker process’s heartbeat and state, dead letters and projection lag',
@@ -86,6 +88,7 @@ const routes = {
   }),
   list: createRoute({
     method: 'get',
+    ...secured('operator'),
     path: '/api/v1/admin/dead-letters',
     tags: ['operations'],
     summary: 'Parked worker units: dead letters, units retrying, units waiting behind one',
@@ -94,6 +97,7 @@ const routes = {
   }),
   show: createRoute({
     method: 'get',
+    ...secured('operator'),
     path: '/api/v1/admin/dead-letters/{id}',
     tags: ['operations'],
     summary: 'One parked unit',
@@ -102,6 +106,7 @@ const routes = {
   }),
   retry: createRoute({
     method: 'post',
+    ...secured('operator'),
     path: '/api/v1/admin/dead-letters/{id}/retry',
     tags: ['operations'],
     summary: 'Give a parked unit a fresh set of attempts, due now (its worker takes it at its next tick)',
@@ -110,6 +115,7 @@ const routes = {
   }),
   discard: createRoute({
     method: 'post',
+    ...secured('operator'),
     path: '/api/v1/admin/dead-letters/{id}/discard',
     tags: ['operations'],
     summary: 'Forget a parked unit without running it; the units behind it go on',
@@ -118,6 +124,7 @@ const routes = {
   }),
   metrics: createRoute({
     method: 'get',
+    ...secured('operator'),
     path: '/metrics',
     tags: ['operations'],
     summary: 'Prometheus metrics (text exposition format 0.0.4); scrape with a service token',
@@ -168,7 +175,6 @@ export function deadLetterView(u: ParkedUnit) {
 
 export const operationsRoutes: RouteModule = (app, { ledger, ops, log }) => {
   app.openapi(routes.workers, (c) => {
-    requireOperator(c.get('principal'));
     const { status, workers, counts, projections, corruptEvent } = serviceHealth(ledger, ops, ledger.clock.now());
     return c.json(
       {
@@ -184,29 +190,26 @@ export const operationsRoutes: RouteModule = (app, { ledger, ops, log }) => {
     );
   });
   app.openapi(routes.list, (c) => {
-    requireOperator(c.get('principal'));
     const { state } = c.req.valid('query');
     const items = ops.units.list().filter((u) => state === 'all' || u.state === state);
     return c.json({ items: items.map(deadLetterView) }, 200);
   });
   app.openapi(routes.show, (c) => {
-    requireOperator(c.get('principal'));
     return c.json(deadLetterView(ops.units.show(c.req.valid('param').id)), 200);
   });
   app.openapi(routes.retry, (c) => {
-    const operator = requireOperator(c.get('principal'));
+    const operator = c.get('principal');
     const unit = ops.units.retry(c.req.valid('param').id, ledger.clock.now());
-    log.info({ deadLetter: unit.seq, unit: unit.id, worker: unit.worker, actor: actorOf(operator) }, 'dead letter retried');
+    log.info({ deadLetter: unit.seq, unit: unit.id, worker: unit.worker, actor: operator ? actorOf(operator) : 'unknown' }, 'dead letter retried');
     return c.json(deadLetterView(unit), 200);
   });
   app.openapi(routes.discard, (c) => {
-    const operator = requireOperator(c.get('principal'));
+    const operator = c.get('principal');
     const unit = ops.units.discard(c.req.valid('param').id);
-    log.warn({ deadLetter: unit.seq, unit: unit.id, worker: unit.worker, actor: actorOf(operator) }, 'dead letter discarded');
+    log.warn({ deadLetter: unit.seq, unit: unit.id, worker: unit.worker, actor: operator ? actorOf(operator) : 'unknown' }, 'dead letter discarded');
     return c.json(deadLetterView(unit), 200);
   });
   app.openapi(routes.metrics, async (c) => {
-    requireOperator(c.get('principal'));
     return c.text(await ops.metrics.text(), 200, { 'content-type': ops.metrics.contentType });
   });
 };

@@ -106,7 +106,7 @@ async function redeem(w: Withdrawal) {
 interface RaceDetail {
   raceId: string;
   stage: string;
-  launchAt: number;
+  launchAt: string;
   ticketPriceWei: string;
   tickets: number;
   poolWei: string;
@@ -187,7 +187,7 @@ test('the loop on chain: fees, auditions, tickets, launch, settlement, proofs, w
 
   // Tickets bought on chain for the current race and handed to it by the Economy.
   const race = await ok<RaceDetail>(200, 'GET', '/api/v1/races/current');
-  assert.equal([race.launchAt, race.ticketPriceWei], [T0 + 30 * HOUR, TICKET_PRICE.toString()]);
+  assert.equal([race.launchAt, race.ticketPriceWei], [new Date(T0 + 30 * HOUR).toISOString(), TICKET_PRICE.toString()]);
   const buy = (buyer: Wallet, cloneId: string, tickets: number) =>
     pay(buyer, { kind: 'race_tickets', raceId: race.raceId, cloneId, tickets });
   const q1 = await buy(backer1, a, 3);

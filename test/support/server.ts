@@ -1,11 +1,16 @@
-/** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock and no background competition worker. */
+/**
+ * A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock and no
+ * background competition worker. Every answer to `call` is checked against the served OpenAPI
+ * document (`contract.ts`).
+ */
 import pino from 'pino';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/serve.ts';
+import { type Contract, contractOf } from './contract.ts';
 import { tempDir } from './store.ts';
 
-/** fetch against a server, JSON in and out, with an optional Authorization header. */
+/** fetch against a server, JSON in and out, with an optional Authorization header; the answer must match the document. */
 export type Call = (
   method: string,
   path: string,
@@ -14,6 +19,7 @@ export type Call = (
 
 /** A client of the server at `url` (an in-process test server or a real server process). */
 export function httpCall(url: string): Call {
+  let contract: Promise<Contract> | undefined;
   return async (method, path, options = {}) => {
     const res = await fetch(url + path, {
       method,
@@ -24,7 +30,11 @@ export function httpCall(url: string): Call {
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+    const json = (res.headers.get('content-type') ?? '').includes('json');
+    const body = text ? (json ? (JSON.parse(text) as unknown) : text) : null;
+    contract ??= contractOf(url);
+    (await contract).check(method, path, res.status, body);
+    return { status: res.status, body };
   };
 }
 
