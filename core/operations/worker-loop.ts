@@ -24,7 +24,7 @@ export interface WorkerDefinition {
   readonly intervalMs: number;
   /** One tick at `now` (epoch ms). Throwing marks the worker `failing` until a tick succeeds. */
   tick(now: number): Promise<TickResult | undefined> | TickResult | undefined;
-  /** Only one process at a time may run it (a lease of three intervals, renewed each tick). */
+  /** Only one process at a time may run it (a lease of `leaseMs`, renewed before and after each tick). */
   readonly exclusive?: boolean;
   /** Tick once at start, not only after the first interval. */
   readonly tickAtStart?: boolean;
@@ -56,6 +56,13 @@ export interface RunningWorker {
 }
 
 export const zWorkerName = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * How long an exclusive worker's lease lasts: three intervals, and at least a minute, so a slow
+ * tick on a loaded machine does not let a standby in while it runs; a standby takes over at most
+ * this long after its holder died.
+ */
+export const leaseMs = (intervalMs: number) => Math.max(3 * intervalMs, 60_000);
 
 /** Whether a process with this pid runs on this host (signal 0 checks without signalling; EPERM: it runs as another user). */
 function running(pid: number): boolean {
@@ -95,7 +102,7 @@ export function startWorker(def: WorkerDefinition, deps: WorkerDeps, options: { 
     const started = performance.now();
     let result: TickResult | undefined;
     let ok = true;
-    const standby = def.exclusive === true && !deps.leases.acquire(def.name, holder, now, 3 * def.intervalMs);
+    const standby = def.exclusive === true && !deps.leases.acquire(def.name, holder, now, leaseMs(def.intervalMs));
     if (!standby) {
       try {
         result = (await def.tick(now)) ?? undefined;
@@ -107,6 +114,7 @@ export function startWorker(def: WorkerDefinition, deps: WorkerDeps, options: { 
         deps.log.error({ err: error, worker: def.name }, 'worker tick failed; retrying at the next tick');
       }
     }
+    if (def.exclusive === true && !standby) deps.leases.acquire(def.name, holder, deps.clock.now(), leaseMs(def.intervalMs));
     deps.onTick?.(def.name, performance.now() - started, ok);
     return { result, standby };
   };

@@ -200,13 +200,19 @@ export const operationsRoutes: RouteModule = (app, { ledger, ops, log }) => {
   app.openapi(routes.retry, (c) => {
     const operator = c.get('principal');
     const unit = ops.units.retry(c.req.valid('param').id, ledger.clock.now());
-    log.info({ deadLetter: unit.seq, unit: unit.id, worker: unit.worker, actor: operator ? actorOf(operator) : 'unknown' }, 'dead letter retried');
+    log.info(
+      { deadLetter: unit.seq, unit: unit.id, worker: unit.worker, actor: operator ? actorOf(operator) : 'unknown' },
+      'dead letter retried',
+    );
     return c.json(deadLetterView(unit), 200);
   });
   app.openapi(routes.discard, (c) => {
     const operator = c.get('principal');
     const unit = ops.units.discard(c.req.valid('param').id);
-    log.warn({ deadLetter: unit.seq, unit: unit.id, worker: unit.worker, actor: operator ? actorOf(operator) : 'unknown' }, 'dead letter discarded');
+    log.warn(
+      { deadLetter: unit.seq, unit: unit.id, worker: unit.worker, actor: operator ? actorOf(operator) : 'unknown' },
+      'dead letter discarded',
+    );
     return c.json(deadLetterView(unit), 200);
   });
   app.openapi(routes.metrics, async (c) => {

@@ -155,11 +155,11 @@ test('an exclusive worker runs in one process at a time; the standby takes over 
   const first = startWorker(def, deps, { autoStart: false });
   await first.tickNow();
   assert.is(ticks, 1);
-  // Another holder (a second process) is refused while the lease (three intervals) is valid …
-  assert.not.ok(leases.acquire('competition', 'other-host:42', clock.now() + 2999, 3000));
+  // Another holder (a second process) is refused while the lease (three intervals, at least a minute) is valid …
+  assert.not.ok(leases.acquire('competition', 'other-host:42', clock.now() + 59_999, 60_000));
   // … and takes it once it has expired
-  assert.ok(leases.acquire('competition', 'other-host:42', clock.now() + 3001, 3000));
-  clock.advance(3001);
+  assert.ok(leases.acquire('competition', 'other-host:42', clock.now() + 60_001, 60_000));
+  clock.advance(60_001);
   await first.tickNow();
   assert.is(ticks, 1, 'this process stands by while the other holds the lease');
   assert.is(deps.heartbeats.list(clock.now(), 3)[0]?.signals.standby, 1);
