@@ -12,7 +12,8 @@ export type ErrorKind =
   | 'too_large' // the request is larger than accepted (413)
   | 'uri_too_long' // the URL is longer than accepted (414)
   | 'rate_limited' // too many requests from this caller; retry later (429)
-  | 'unavailable'; // a dependency is down, or storage is full (503)
+  | 'unavailable' // a dependency is down, or storage is full (503)
+  | 'corrupt'; // stored data fails its own schema (500): an operator must look, a retry will not help
 
 export class ClashError extends Error {
   /**
@@ -67,6 +68,27 @@ export class ValidationError extends ClashError {
     super('validation_failed', 'invalid', first ? `${source}: ${first.path || '(root)'}: ${first.message}` : `${source}: invalid`, {
       source,
       issues,
+    });
+  }
+}
+
+/**
+ * A stored event row this code cannot read back: its data or metadata fails the schema of its
+ * type and version, or the type or version is unknown here. Names where it is, so an operator
+ * can find it (`clash events tail --from POSITION-1`); `reason` is the decoder's message.
+ */
+export class CorruptEventError extends ClashError {
+  constructor(
+    readonly position: number,
+    readonly streamId: string,
+    readonly type: string,
+    reason: string,
+  ) {
+    super('event_corrupt', 'corrupt', `event at position ${position} (stream ${streamId}, type ${type}) cannot be read: ${reason}`, {
+      position,
+      streamId,
+      type,
+      reason,
     });
   }
 }

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type Clock, type IdSource, systemClock, timeOrderedIds } from './clock.ts';
 import { type Db, type OpenOptions, openDatabase } from './database.ts';
-import { ClashError, ConcurrencyError, IdempotencyConflict, ValidationError } from './errors.ts';
+import { ClashError, ConcurrencyError, CorruptEventError, IdempotencyConflict, ValidationError } from './errors.ts';
 import type { EventRegistry } from './event-registry.ts';
 
 /**
@@ -71,6 +71,9 @@ type StoredAppend = Omit<AppendResult, 'duplicate' | 'events'>;
 /** Runs inside the append's transaction; throwing rolls the append back. */
 export type AppendHook = (events: readonly RecordedEvent[]) => void;
 
+/** Told after every committed append: how many events it wrote and how long the transaction took, in ms (metrics). */
+export type AppendObserver = (events: number, ms: number) => void;
+
 export interface EventStoreOptions extends OpenOptions {
   registry: EventRegistry;
   clock?: Clock;
@@ -97,7 +100,9 @@ export class EventStore {
   private readonly clock: Clock;
   private readonly ids: IdSource;
   private readonly hooks: AppendHook[] = [];
+  private readonly observers: AppendObserver[] = [];
   private readonly sql;
+  private firstCorruption: CorruptEventError | null = null;
 
   static open(path: string, options: EventStoreOptions): EventStore {
     return new EventStore(openDatabase(path, options), options);
@@ -150,6 +155,11 @@ export class EventStore {
     this.hooks.push(hook);
   }
 
+  /** Registers an observer told after each committed append (outside the transaction). */
+  observeAppends(observer: AppendObserver): void {
+    this.observers.push(observer);
+  }
+
   /**
    * Appends events to one stream atomically. Validation happens before the transaction, so a
    * bad event appends nothing; a version mismatch is a ConcurrencyError and appends nothing.
@@ -166,7 +176,10 @@ export class EventStore {
       return { type: e.type, version, json, data, metadata, metadataJson, id: e.id ?? this.ids.next(), clientId: e.id !== undefined };
     });
     try {
-      return this.db.transaction(() => this.appendInTransaction(streamId, prepared, options)).immediate();
+      const started = performance.now();
+      const result = this.db.transaction(() => this.appendInTransaction(streamId, prepared, options)).immediate();
+      if (!result.duplicate) for (const observe of this.observers) observe(result.positions.length, performance.now() - started);
+      return result;
     } catch (error) {
       if (prepared.some((p) => p.clientId) && isDuplicateCandidate(error)) {
         const earlier = this.findEarlierAppend(
@@ -333,19 +346,35 @@ export class EventStore {
     return this.db.transaction(fn).immediate();
   }
 
+  /**
+   * A stored row as an event (data upcast and validated). A row that cannot be read back throws
+   * `CorruptEventError` naming its position, stream and type, and is remembered in
+   * `corruption` (the first one this process met) for the health report.
+   */
   decodeRow(row: Row): RecordedEvent {
     const [position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = row;
-    return {
-      position,
-      streamId,
-      streamVersion,
-      eventId,
-      type,
-      schemaVersion,
-      data: this.registry.decode(type, schemaVersion, data),
-      metadata: JSON.parse(metadata) as EventMetadata,
-      recordedAt,
-    };
+    try {
+      return {
+        position,
+        streamId,
+        streamVersion,
+        eventId,
+        type,
+        schemaVersion,
+        data: this.registry.decode(type, schemaVersion, data),
+        metadata: JSON.parse(metadata) as EventMetadata,
+        recordedAt,
+      };
+    } catch (error) {
+      const corrupt = new CorruptEventError(position, streamId, type, error instanceof Error ? error.message : String(error));
+      this.firstCorruption ??= corrupt;
+      throw corrupt;
+    }
+  }
+
+  /** The first corrupt event row this store met while reading, or `null`. */
+  get corruption(): CorruptEventError | null {
+    return this.firstCorruption;
   }
 
   close(): void {

@@ -153,15 +153,11 @@ export function zAmountUpTo(max: bigint) {
  * is in base units. The length bound is the digits of `max` in whole units, a point and the decimals.
  */
 export function zDecimalUpTo(scale: Scale, max: bigint) {
-  const shape = /^\d+(\.\d+)?$/;
+  const shape = new RegExp(`^\\d+(\\.\\d{1,${scale.decimals}})?$`);
   return z
     .string()
     .max((max / scale.one).toString().length + 1 + scale.decimals)
-    .regex(shape, 'must be a non-negative decimal string')
-    .refine((s) => (s.split('.')[1]?.length ?? 0) <= scale.decimals, `at most ${scale.decimals} decimals`)
-    .refine(
-      (s) => !shape.test(s) || (s.split('.')[1]?.length ?? 0) > scale.decimals || parseDecimal(s, scale) <= max,
-      `must be at most ${formatDecimal(max, scale)}`,
-    )
+    .regex(shape, `must be a non-negative decimal string with at most ${scale.decimals} decimals`)
+    .refine((s) => !shape.test(s) || parseDecimal(s, scale) <= max, `must be at most ${formatDecimal(max, scale)}`)
     .transform((s) => parseDecimal(s, scale));
 }

@@ -3,8 +3,9 @@ import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
 import { apiReference } from './cli/api.ts';
 import { auditRace } from './cli/audit.ts';
-import { backupCommand } from './cli/backup.ts';
+import { backupCommand, backupDrill } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
+import { deadLettersDiscard, deadLettersList, deadLettersRetry, deadLettersShow } from './cli/dead-letters.ts';
 import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
 import { marketImport } from './cli/market.ts';
@@ -13,11 +14,14 @@ import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/
 import { propShow } from './cli/prop.ts';
 import { raceShow } from './cli/race.ts';
 import { replayCommand } from './cli/replay-to.ts';
+import { restoreCommand } from './cli/restore.ts';
 import { serveCommand } from './cli/serve.ts';
 import { settleCommand } from './cli/settle.ts';
+import { workerCommand } from './cli/worker.ts';
 
 export const commands: readonly CliCommand<unknown>[] = [
   serveCommand,
+  workerCommand,
   projectionsStatus,
   projectionsRebuild,
   projectionsVerify,
@@ -27,6 +31,12 @@ export const commands: readonly CliCommand<unknown>[] = [
   eventsCatalog,
   replayCommand,
   backupCommand,
+  backupDrill,
+  restoreCommand,
+  deadLettersList,
+  deadLettersShow,
+  deadLettersRetry,
+  deadLettersDiscard,
   apiReference,
   settleCommand,
   marketImport,
@@ -36,8 +46,15 @@ export const commands: readonly CliCommand<unknown>[] = [
   economyReconcile,
 ];
 
-function help(): string {
+/** The usage text: one entry per registered command, from the command table itself so it cannot drift. */
+export function help(): string {
   return ['usage: clash <command> [flags]', '', ...commands.map((c) => `  ${c.usage}\n      ${c.summary}`), ''].join('\n');
+}
+
+/** The words of a command line before its first flag: what an unknown command is named by. */
+function commandWords(argv: readonly string[]): string {
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+  return (firstFlag < 0 ? argv : argv.slice(0, firstFlag)).join(' ') || argv.join(' ');
 }
 
 export interface MainOptions {
@@ -52,9 +69,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const json = argv.includes('--json');
   const out = createOutput(json, sinks);
   const command = [...commands].sort((a, b) => b.words.length - a.words.length).find((c) => c.words.every((w, i) => argv[i] === w));
-  if (!command || argv.includes('--help') || argv.includes('-h')) {
+  const asksForHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
+  if (!command && !asksForHelp) {
+    out.error(`unknown command: ${commandWords(argv)} (clash --help lists every command)`);
     sinks.stdout(help());
-    return command || argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+    return 2;
+  }
+  if (!command || asksForHelp) {
+    sinks.stdout(help());
+    return 0;
   }
   try {
     const input = parseCommandArgs(command, argv.slice(command.words.length));

@@ -21,6 +21,7 @@ const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
+  corrupt: 500,
 };
 
 /** How long a client should wait before retrying a write refused for a full disk, in seconds. */

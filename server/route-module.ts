@@ -7,10 +7,11 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Authenticator, Principal } from './auth.ts';
-import type { Config } from './config.ts';
+import type { ServingConfig } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
 import type { Identity } from './identity.ts';
+import type { Operations } from './operations.ts';
 
 /** Per-request variables: the request id and the authenticated principal (null when anonymous). */
 export interface AppEnv {
@@ -23,12 +24,15 @@ export interface AppDeps {
   readonly ledger: Ledger;
   readonly log: Logger;
   readonly auth: Authenticator;
-  readonly config: Config;
+  /** The configuration with the sign-in defaults resolved for the address the server listens on. */
+  readonly config: ServingConfig;
   readonly identity: Identity;
   /** The Economy module; null when no chain is configured (tests that configure none): its routes answer 503. */
   readonly economy: Economy | null;
   /** What the competition module asks of the Economy (credits, refunds, withdrawals). */
   readonly competitionEconomy: CompetitionEconomy;
+  /** Heartbeats, dead letters, alerts, backups and metrics. */
+  readonly ops: Operations;
 }
 
 /** A module's routes: registered on the app with the shared dependencies. */

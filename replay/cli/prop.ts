@@ -15,7 +15,7 @@ export const propShow = defineCommand({
   summary: 'balances, positions and PnL of a prop account; exit 1 if its journal does not balance or disagrees with it',
   schema: z.object({ ...commonFlags, positionals: z.array(z.string().min(1)).length(1, 'give one ACCOUNT_ID') }),
   run: (flags, ctx) => {
-    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
+    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition, readonly: true });
     try {
       const id = flags.positionals[0] as string;
       const q = new PropTradingQueries(ledger.store.db);
@@ -23,14 +23,7 @@ export const propShow = defineCommand({
       if (!account) throw new NotFoundError('prop account', id);
       const positions = q.positions(id);
       const journal = q.journalCheck(id);
-      const mismatches = [
-        ...((journal.balances[`prop:${id}:cash USD`] ?? '0') !== account.cash
-          ? [`journal cash ${journal.balances[`prop:${id}:cash USD`]} ≠ account cash ${account.cash}`]
-          : []),
-        ...positions
-          .filter((p) => journal.balances[`prop:${id}:position:${p.asset} ${p.asset}`] !== p.size)
-          .map((p) => `journal position ${p.asset} ≠ size ${p.size}`),
-      ];
+      const mismatches = q.journalMismatches(id, journal);
       const ok = journal.balanced && mismatches.length === 0;
       ctx.out.data({ account, positions, journal, mismatches, ok });
       ctx.out.line(
@@ -46,11 +39,11 @@ export const propShow = defineCommand({
         positions.map((p) => ({
           asset: p.asset,
           side: p.side,
-          size: formatDecimal(BigInt(p.size as string), SIZE),
-          entry: formatDecimal(BigInt(p.entry_price as string), PRICE),
-          mark: formatDecimal(BigInt(p.mark_price as string), PRICE),
-          unrealized: usd(p.unrealized_pnl as string),
-          liquidation: p.liquidation_price === null ? '-' : formatDecimal(BigInt(p.liquidation_price as string), PRICE),
+          size: formatDecimal(BigInt(p.size), SIZE),
+          entry: formatDecimal(BigInt(p.entry_price), PRICE),
+          mark: formatDecimal(BigInt(p.mark_price), PRICE),
+          unrealized: usd(p.unrealized_pnl),
+          liquidation: p.liquidation_price === null ? '-' : formatDecimal(BigInt(p.liquidation_price), PRICE),
         })),
       );
       if (positions.length === 0) ctx.out.line('no open positions');

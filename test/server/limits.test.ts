@@ -61,10 +61,10 @@ test('a body over CLASH_MAX_BODY_BYTES is 413 payload_too_large before it is par
   assert.is(head(), before);
 });
 
-test('a URL over 4096 characters is 414 uri_too_long', async () => {
-  const res = await server.call('GET', `/api/v1/races?limit=1&pad=${'a'.repeat(5000)}`);
+test('a URL over 4096 characters is 414 uri_too_long (answered before a route is chosen, so not in any route of the document)', async () => {
+  const res = await fetch(`${server.url}/api/v1/races?limit=1&pad=${'a'.repeat(5000)}`);
   assert.is(res.status, 414);
-  assert.is(codeOf(res.body), 'uri_too_long');
+  assert.is(codeOf(await res.json()), 'uri_too_long');
 });
 
 test('a header set over 16 KiB is 431 in the standard error shape, and a malformed request a 400', async () => {
