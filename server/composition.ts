@@ -3,6 +3,9 @@
  * the CLI and the benchmark all open the store through this list, so they agree on the log.
  */
 
+import { backtestDecider, backtestUsageDecider } from '../commands/backtests/decider.ts';
+import { backtestEvents } from '../commands/backtests/events.ts';
+import { BACKTEST_CATEGORY, BACKTEST_USAGE_CATEGORY } from '../commands/backtests/handlers.ts';
 import { cloneDecider } from '../commands/clones/decider.ts';
 import { cloneEvents } from '../commands/clones/events.ts';
 import { ARENA_CATEGORY, arenaDecider } from '../commands/competition/arena-decider.ts';
@@ -58,6 +61,7 @@ export const productComposition: Composition = {
     ...arenaEvents,
     ...raceEvents,
     ...paymentEvents,
+    ...backtestEvents,
   ],
   projections: [
     usersProjection,
@@ -82,6 +86,8 @@ export const productComposition: Composition = {
     streamKind(PAYMENT_CATEGORY, paymentDecider),
     streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
+    streamKind(BACKTEST_CATEGORY, backtestDecider),
+    streamKind(BACKTEST_USAGE_CATEGORY, backtestUsageDecider),
   ],
 };
 
