@@ -109,7 +109,11 @@ export function sortino(returns: readonly number[], periodsPerYear: number): num
   return dd === 0 ? null : (mean(returns) / dd) * Math.sqrt(periodsPerYear);
 }
 
-/** The metrics of a run (doc/backtesting.md, "Metrics"). Throws RangeError on an empty curve. */
+/**
+ * The metrics of a run (doc/backtesting.md, "Metrics"). Calmar is the compound annual return over
+ * the max drawdown, null without a drawdown or when annualising a short window overflows.
+ * Throws RangeError on an empty curve.
+ */
 export function computeMetrics(input: MetricsInput): BacktestMetrics {
   const { equity, trades } = input;
   const first = equity[0];
@@ -140,7 +144,7 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
     maxDrawdown: dd,
     sharpe: sharpe(returns, periodsPerYear),
     sortino: sortino(returns, periodsPerYear),
-    calmar: annualReturn === null || dd === 0 ? null : annualReturn / dd,
+    calmar: annualReturn === null || dd === 0 || !Number.isFinite(annualReturn) ? null : annualReturn / dd,
     trades: trades.length,
     winRate: trades.length === 0 ? null : wins.length / trades.length,
     profitFactor: losses === 0n ? null : Number(gains) / Number(losses),
