@@ -28,6 +28,7 @@ import type { Command, Decider } from '../core/decider.ts';
 import type { EventDefinition } from '../core/event-registry.ts';
 import type { DomainEvent } from '../core/event-store.ts';
 import type { ProjectionDefinition } from '../core/projection.ts';
+import { backtestsProjection } from '../projections/backtests/backtests.ts';
 import { clonesProjection } from '../projections/clones/clones.ts';
 import { lifecycleProjection } from '../projections/clones/lifecycle.ts';
 import { profilesProjection } from '../projections/clones/profiles.ts';
@@ -74,6 +75,7 @@ export const productComposition: Composition = {
     ...propTradingProjections,
     ...competitionProjections,
     paymentsProjection,
+    backtestsProjection,
   ],
   streams: [
     streamKind('user', identityDecider),
