@@ -3,6 +3,7 @@
  * breaks it, for every tier, naming the limit; the verdicts list all limits; values are
  * configurable and frozen into the request.
  */
+import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backtestDecider } from '../../../commands/backtests/decider.ts';
@@ -18,6 +19,7 @@ import {
 } from '../../../commands/backtests/limits.ts';
 import type { RunShape } from '../../../commands/backtests/request.ts';
 import type { TierName } from '../../../commands/entitlements/tiers.ts';
+import { fcRuns, fcSeed } from '../../support/store.ts';
 import { HOUR, MINUTE, requestCommand, runShape, T0 } from './fixtures.ts';
 
 const tierNames: TierName[] = ['starter', 'builder', 'pro'];
@@ -133,6 +135,40 @@ test('every value is configurable, and the request freezes the configured values
   const [req] = backtestDecider.decide(requestCommand({ limits: policy.limits.starter }), backtestDecider.initialState());
   assert.ok(req?.type === 'BacktestRequested' && req.data.limits.replaySteps === 288 && req.data.limits.dailyRuns === 1);
   assert.throws(() => withOverrides(defaultBacktestPolicy, { limits: { pro: { replaySteps: 0 } } }));
+});
+
+test('property: a request is accepted exactly when every verdict holds, else refused naming the first broken limit', () => {
+  const limitsArb = fc.record({
+    dailyRuns: fc.nat({ max: 5 }),
+    decisionCallsPerRun: fc.nat({ max: 100 }),
+    activeAssets: fc.nat({ max: 5 }),
+    estimatedTokensPerRun: fc.nat({ max: 500_000 }),
+    replaySteps: fc.integer({ min: 1, max: 200 }),
+  });
+  const runArb = fc.record({
+    steps: fc.integer({ min: 1, max: 150 }),
+    every: fc.integer({ min: 1, max: 4 }),
+    assets: fc.integer({ min: 1, max: 6 }),
+    engine: fc.constantFrom('none', 'rules', 'recorded', 'anthropic' as const),
+  });
+  fc.assert(
+    fc.property(limitsArb, runArb, fc.nat({ max: 6 }), (limits, r, acceptedToday) => {
+      const run = runShape({
+        fromMs: T0 - r.steps * 5 * MINUTE,
+        decisionIntervalMs: r.every * 5 * MINUTE,
+        assets: symbols(r.assets),
+        engine: r.engine,
+      });
+      const events = backtestDecider.decide(requestCommand({ run, limits, acceptedToday }), backtestDecider.initialState());
+      const verdicts = estimate(run, limits, defaultEstimateModel, acceptedToday).verdicts;
+      const broken = verdicts.find((v) => !v.ok);
+      const outcome = events[1];
+      if (!broken) assert.is(outcome?.type, 'BacktestAccepted');
+      else assert.ok(outcome?.type === 'BacktestRefused' && outcome.data.limit === broken.limit);
+      for (const v of verdicts) assert.is(v.ok, v.requested <= v.allowed);
+    }),
+    { seed: fcSeed, numRuns: fcRuns },
+  );
 });
 
 test.run();
