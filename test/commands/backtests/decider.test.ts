@@ -11,7 +11,7 @@ import type { BacktestEvent } from '../../../commands/backtests/events.ts';
 import { computeMetrics } from '../../../commands/backtests/metrics.ts';
 import { fold, specFor } from '../../support/decider-spec.ts';
 import { fcRuns, fcSeed } from '../../support/store.ts';
-import { requestCommand, T0 } from './fixtures.ts';
+import { curveOnly, requestCommand, T0 } from './fixtures.ts';
 
 const spec = specFor(backtestDecider);
 const requested = (): BacktestEvent[] => [...backtestDecider.decide(requestCommand(), backtestDecider.initialState())];
@@ -19,15 +19,7 @@ const leased = (workerId: string, at: number, attempt = 1): BacktestEvent => ({
   type: 'BacktestLeased',
   data: { backtestId: 'b1', workerId, attempt, leasedAt: at, leaseUntil: at + 1000 },
 });
-const metrics = computeMetrics({
-  equity: [{ at: T0, equityMicroUsd: 1_000_000n, exposureMicroUsd: 0n }],
-  trades: [],
-  tradedNotionalMicroUsd: 0n,
-  feesMicroUsd: 0n,
-  fundingMicroUsd: 0n,
-  samplingIntervalMs: 300_000,
-  benchmark: [],
-});
+const metrics = computeMetrics(curveOnly([{ at: T0, equityMicroUsd: 1_000_000n, exposureMicroUsd: 0n }]));
 
 test('a request within every limit is recorded with its frozen limits and estimate, then accepted', () => {
   const events = requested();

@@ -2,6 +2,7 @@
 import type { BacktestCommand } from '../../../commands/backtests/decider.ts';
 import type { BacktestLimits } from '../../../commands/backtests/limits.ts';
 import { defaultBacktestLimits, defaultEstimateModel } from '../../../commands/backtests/limits.ts';
+import type { EquityPoint, MetricsInput } from '../../../commands/backtests/metrics.ts';
 import type { RunShape } from '../../../commands/backtests/request.ts';
 import type { TierName } from '../../../commands/entitlements/tiers.ts';
 
@@ -42,3 +43,14 @@ export function requestCommand(
     at: o.at ?? T0 + 1,
   };
 }
+
+/** Metrics input of a run that only has an equity curve: no trades, costs or benchmark; 5-minute samples unless told. */
+export const curveOnly = (equity: readonly EquityPoint[], samplingIntervalMs = 5 * MINUTE): MetricsInput => ({
+  equity,
+  trades: [],
+  tradedNotionalMicroUsd: 0n,
+  feesMicroUsd: 0n,
+  fundingMicroUsd: 0n,
+  samplingIntervalMs,
+  benchmark: [],
+});

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type ClosedTrade, computeMetrics, type EquityPoint, maxDrawdown } from '../../../commands/backtests/metrics.ts';
 import { fcRuns, fcSeed } from '../../support/store.ts';
-import { T0 } from './fixtures.ts';
+import { curveOnly, T0 } from './fixtures.ts';
 
 const STEP = 300_000;
 const usd = (n: number) => BigInt(Math.round(n * 1_000_000));
@@ -76,41 +76,23 @@ test('Sharpe, Sortino and Calmar against an independent computation', () => {
 
 test('Calmar on daily samples: the compound annual return over the max drawdown', () => {
   const DAY = 86_400_000;
-  const daily = computeMetrics({
-    equity: curve([100, 110, 99, 121, 121]).map((p, i) => ({ ...p, at: T0 + i * DAY })),
-    trades: [],
-    tradedNotionalMicroUsd: 0n,
-    feesMicroUsd: 0n,
-    fundingMicroUsd: 0n,
-    samplingIntervalMs: DAY,
-    benchmark: [],
-  });
+  const daily = computeMetrics(
+    curveOnly(
+      curve([100, 110, 99, 121, 121]).map((p, i) => ({ ...p, at: T0 + i * DAY })),
+      DAY,
+    ),
+  );
   close(daily.periodsPerYear, 365, 'periods per year');
   close(daily.calmar, (1.21 ** (365 / 4) - 1) / 0.1, 'calmar');
 });
 
 test('figures without meaning are null, not invented', () => {
-  const flat = computeMetrics({
-    equity: curve([100]),
-    trades: [],
-    tradedNotionalMicroUsd: 0n,
-    feesMicroUsd: 0n,
-    fundingMicroUsd: 0n,
-    samplingIntervalMs: STEP,
-    benchmark: [],
-  });
+  const flat = computeMetrics(curveOnly(curve([100])));
   assert.equal(
     [flat.sharpe, flat.sortino, flat.calmar, flat.winRate, flat.profitFactor, flat.expectancyMicroUsd, flat.benchmarkReturn],
     [null, null, null, null, null, null, null],
   );
-  assert.throws(
-    () =>
-      computeMetrics({
-        ...{ trades: [], tradedNotionalMicroUsd: 0n, feesMicroUsd: 0n, fundingMicroUsd: 0n, samplingIntervalMs: STEP, benchmark: [] },
-        equity: [],
-      }),
-    RangeError,
-  );
+  assert.throws(() => computeMetrics(curveOnly([])), RangeError);
 });
 
 test('property: drawdown lies in [0, 1], is 0 on a rising curve, and the metrics are byte-identical when recomputed', () => {
@@ -121,15 +103,7 @@ test('property: drawdown lies in [0, 1], is 0 on a rising curve, and the metrics
       assert.ok(dd >= 0 && dd < 1);
       const rising = curve([...values].sort((a, b) => a - b));
       assert.is(maxDrawdown(rising), 0);
-      const input = {
-        equity,
-        trades: [],
-        tradedNotionalMicroUsd: 0n,
-        feesMicroUsd: 0n,
-        fundingMicroUsd: 0n,
-        samplingIntervalMs: STEP,
-        benchmark: [],
-      };
+      const input = curveOnly(equity);
       assert.is(JSON.stringify(computeMetrics(input)), JSON.stringify(computeMetrics(input)));
     }),
     { seed: fcSeed, numRuns: fcRuns },
