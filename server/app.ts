@@ -15,6 +15,7 @@ import { errorResponse } from './errors.ts';
 import { anonymousRateLimit, bodySizeLimit, urlLengthLimit, userWriteRateLimit } from './limits.ts';
 import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
+import { backtestRoutes } from './routes/backtests.ts';
 import { cloneLifecycleRoutes } from './routes/clone-lifecycle.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
@@ -49,6 +50,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionAuditionRoutes,
   economyRoutes,
   economyChainRoutes,
+  backtestRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

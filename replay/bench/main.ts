@@ -55,7 +55,7 @@ try {
       rounds: flags.rounds,
       onFigure: print,
     }),
-    ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
+    ...runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }),
     ...(await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print })),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
