@@ -9,6 +9,7 @@ import { runHttpBench } from './http.ts';
 import { type Figure, Scratch } from './measure.ts';
 import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
+import { runStorageBench } from './storage.ts';
 
 const flags = z
   .object({
@@ -55,6 +56,7 @@ try {
       rounds: flags.rounds,
       onFigure: print,
     }),
+    ...runStorageBench({ scratch, actions: Math.max(100, Math.round(5_000 * flags.scale)), onFigure: print }),
     ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
     ...(await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print })),
   ];

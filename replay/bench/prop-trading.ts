@@ -25,7 +25,7 @@ import { openLedger } from '../../server/context.ts';
 import { compare, type Figure, figure, rate, type Scratch } from './measure.ts';
 import { captureRowWrites, RawRowWriter, type RowWrite, writeRowsRate } from './row-capture.ts';
 
-const propTables = propTradingProjections.flatMap((p) => p.tables);
+export const propTables = propTradingProjections.flatMap((p) => p.tables);
 
 const BTC: AssetInfo = { name: 'BTC', szDecimals: 5, maxLeverage: 50, kind: 'perp', enabled: true };
 const START = Date.UTC(2026, 0, 5);
@@ -137,8 +137,8 @@ function writeLog(path: string, events: number): number {
   return position;
 }
 
-/** Opens `accounts` accounts; `run` then submits `actions` alternating opens and closes, calling `before` ahead of each. */
-function tradingWorkload(path: string, synchronous: Synchronous, actions: number, accounts: number) {
+/** A ledger file with `accounts` prop accounts opened (synchronous as given, group commit not used); `run` then submits `actions` alternating opens and closes, calling `before` ahead of each. */
+export function tradingWorkload(path: string, synchronous: Synchronous, actions: number, accounts: number) {
   const clock = new ManualClock(START);
   const ledger = openLedger({ dbPath: path, synchronous, clock, ids: new SequentialIds() });
   const market = benchMarket(clock);
