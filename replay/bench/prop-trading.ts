@@ -66,7 +66,7 @@ function writeLog(path: string, events: number): number {
   const registry = new EventRegistry(propTradingEvents);
   const store = EventStore.open(path, { registry, synchronous: 'OFF' });
   const insert = store.db.prepare(
-    'INSERT INTO events (position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)',
+    'INSERT INTO events (position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const next = priceWalk(7);
   let position = 0;
@@ -84,15 +84,15 @@ function writeLog(path: string, events: number): number {
       for (const e of propAccountDecider.decide(command, state)) {
         position += 1;
         version += 1;
-        const { json } = registry.encode(e.type, e.data);
-        batch.push([position, streamId, version, `e${position}`, e.type, json, '{}', at]);
+        const encoded = registry.encode(e.type, e.data);
+        batch.push([position, streamId, version, `e${position}`, e.type, encoded.version, encoded.json, '{}', at]);
         state = propAccountDecider.evolve(state, {
           ...e,
           position,
           streamId,
           streamVersion: version,
           eventId: '',
-          schemaVersion: 1,
+          schemaVersion: registry.definition(e.type).version,
           metadata: {},
           recordedAt: at,
         });
