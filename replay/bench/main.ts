@@ -9,6 +9,7 @@ import { runHttpBench } from './http.ts';
 import { type Figure, Scratch } from './measure.ts';
 import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
+import { runStartBench } from './start.ts';
 import { runStorageBench } from './storage.ts';
 
 const flags = z
@@ -57,6 +58,7 @@ try {
       onFigure: print,
     }),
     ...runStorageBench({ scratch, actions: Math.max(100, Math.round(5_000 * flags.scale)), onFigure: print }),
+    ...runStartBench({ scratch, logEvents: flags.events, rounds: flags.rounds, onFigure: print }),
     ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
     ...(await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print })),
   ];

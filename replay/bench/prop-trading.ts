@@ -62,7 +62,7 @@ function benchMarket(clock: ManualClock): MarketFacts & { step(): void } {
  * Writes a log of about `events` prop account events: the decider's own events for accounts
  * opening, trading and being marked, encoded by the registry and inserted in large batches.
  */
-function writeLog(path: string, events: number): number {
+export function writeLog(path: string, events: number): number {
   const registry = new EventRegistry(propTradingEvents);
   const store = EventStore.open(path, { registry, synchronous: 'OFF' });
   const insert = store.db.prepare(
