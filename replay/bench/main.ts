@@ -65,7 +65,7 @@ try {
     ...(on('prop-trading') ? runPropTradingBench({ scratch, actions, logEvents, rounds, onFigure: print }) : []),
     ...(on('storage') ? runStorageBench({ scratch, actions, onFigure: print }) : []),
     ...(on('start') ? runStartBench({ scratch, logEvents, rounds, onFigure: print }) : []),
-    ...(on('peer') ? await runPeerBench({ scratch, scale, rounds, onFigure: print }) : []),
+    ...(on('peer') ? runPeerBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
