@@ -1,6 +1,7 @@
 /**
- * Opening the SQLite file: pragmas and the engine's own tables. The events table is made
- * append-only by triggers, so an UPDATE or DELETE of history fails inside SQLite itself.
+ * Opening the SQLite file: pragmas and the engine's own tables. The events table and the Merkle
+ * tables over it (core/merkle-log.ts) are made append-only by triggers, so an UPDATE or DELETE of
+ * history fails inside SQLite itself; the Merkle tree makes an edit that drops them detectable.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -15,7 +16,8 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2: the Merkle tables (`ledger_leaves`, `ledger_nodes`); an engine without them refuses the file. */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -34,6 +36,24 @@ CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TABLE IF NOT EXISTS ledger_leaves (
+  position  INTEGER PRIMARY KEY,
+  hash      BLOB    NOT NULL
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS ledger_leaves_append_only_update BEFORE UPDATE ON ledger_leaves
+  BEGIN SELECT RAISE(ABORT, 'ledger leaves are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_leaves_append_only_delete BEFORE DELETE ON ledger_leaves
+  BEGIN SELECT RAISE(ABORT, 'ledger leaves are append-only'); END;
+CREATE TABLE IF NOT EXISTS ledger_nodes (
+  level  INTEGER NOT NULL,
+  idx    INTEGER NOT NULL,
+  hash   BLOB    NOT NULL,
+  PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS ledger_nodes_append_only_update BEFORE UPDATE ON ledger_nodes
+  BEGIN SELECT RAISE(ABORT, 'ledger nodes are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_nodes_append_only_delete BEFORE DELETE ON ledger_nodes
+  BEGIN SELECT RAISE(ABORT, 'ledger nodes are append-only'); END;
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key           TEXT PRIMARY KEY,
   payload_hash  TEXT NOT NULL,

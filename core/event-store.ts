@@ -1,14 +1,17 @@
 /**
  * The event store: one SQLite table of typed events with a gap-free global position and a
  * contiguous version per stream. Appends are transactions that check the expected version,
- * honour idempotency, and run the inline hooks (projections) before they commit.
+ * honour idempotency, hash every event into the ledger's Merkle tree (core/merkle-log.ts) and
+ * run the inline hooks (projections) before they commit.
  */
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type Clock, type IdSource, randomIds, systemClock } from './clock.ts';
 import { type Db, type OpenOptions, openDatabase } from './database.ts';
 import { ClashError, ConcurrencyError, IdempotencyConflict, ValidationError } from './errors.ts';
+import type { StoredEventRow } from './event-leaf.ts';
 import type { EventRegistry } from './event-registry.ts';
+import { MerkleLog } from './merkle-log.ts';
 
 /**
  * Event metadata: string keys to string values. The engine writes `commandName` and
@@ -94,6 +97,8 @@ const STREAM_ID = z.string().min(1).max(200);
 export class EventStore {
   readonly db: Db;
   readonly registry: EventRegistry;
+  /** The Merkle tree over the log: leaf hashes written with each append, roots and proofs. */
+  readonly merkle: MerkleLog;
   private readonly clock: Clock;
   private readonly ids: IdSource;
   private readonly hooks: AppendHook[] = [];
@@ -108,6 +113,9 @@ export class EventStore {
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? randomIds;
+    this.merkle = new MerkleLog(db);
+    // A ledger written before the Merkle tree existed is hashed once, here (doc/ledger-integrity.md).
+    if (!db.readonly) this.merkle.backfill();
     this.sql = {
       streamVersion: db.prepare<[string], { v: number | null }>('SELECT max(stream_version) AS v FROM events WHERE stream_id = ?'),
       head: db.prepare<[], { position: number; recorded_at: number }>(
@@ -207,10 +215,22 @@ export class EventStore {
     let position = head?.position ?? 0;
     const recordedAt = Math.max(this.clock.now(), head?.recorded_at ?? 0);
     const recorded: RecordedEvent[] = [];
+    const rows: StoredEventRow[] = [];
     for (const [i, p] of prepared.entries()) {
       position += 1;
       const streamVersion = current + i + 1;
       this.sql.insert.run(position, streamId, streamVersion, p.id, p.type, p.version, p.json, p.metadataJson, recordedAt);
+      rows.push({
+        position,
+        streamId,
+        streamVersion,
+        eventId: p.id,
+        type: p.type,
+        schemaVersion: p.version,
+        data: p.json,
+        metadata: p.metadataJson,
+        recordedAt,
+      });
       recorded.push({
         position,
         streamId,
@@ -223,6 +243,7 @@ export class EventStore {
         recordedAt,
       });
     }
+    this.merkle.appendLeaves(rows);
     if (recorded.length > 0) for (const hook of this.hooks) hook(recorded);
     const stored: StoredAppend = {
       streamId,
