@@ -19,6 +19,8 @@ import { entitlementDecider } from '../commands/entitlements/decider.ts';
 import { entitlementEvents } from '../commands/entitlements/events.ts';
 import { identityDecider } from '../commands/identity/decider.ts';
 import { identityEvents } from '../commands/identity/events.ts';
+import { LEDGER_CATEGORY, ledgerDecider } from '../commands/ledger/decider.ts';
+import { ledgerEvents } from '../commands/ledger/events.ts';
 import { PROP_ACCOUNT_CATEGORY, propAccountDecider } from '../commands/prop-trading/decider.ts';
 import { propTradingEvents } from '../commands/prop-trading/events.ts';
 import type { Command, Decider } from '../core/decider.ts';
@@ -34,6 +36,7 @@ import { paymentsProjection } from '../projections/economy/payments.ts';
 import { entitlementsProjection } from '../projections/entitlements/entitlements.ts';
 import { sessionsProjection } from '../projections/identity/sessions.ts';
 import { usersProjection } from '../projections/identity/users.ts';
+import { ledgerCheckpointsProjection } from '../projections/ledger/checkpoints.ts';
 import { propTradingProjections } from '../projections/prop-trading/index.ts';
 
 /** A kind of stream: its id prefix (`prop-account` in `prop-account-42`) and the decider that folds it. */
@@ -58,6 +61,7 @@ export const productComposition: Composition = {
     ...arenaEvents,
     ...raceEvents,
     ...paymentEvents,
+    ...ledgerEvents,
   ],
   projections: [
     usersProjection,
@@ -70,6 +74,7 @@ export const productComposition: Composition = {
     ...propTradingProjections,
     ...competitionProjections,
     paymentsProjection,
+    ledgerCheckpointsProjection,
   ],
   streams: [
     streamKind('user', identityDecider),
@@ -82,6 +87,7 @@ export const productComposition: Composition = {
     streamKind(PAYMENT_CATEGORY, paymentDecider),
     streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
+    streamKind(LEDGER_CATEGORY, ledgerDecider),
   ],
 };
 

@@ -1,4 +1,10 @@
-/** Opening the ledger: the store with every event type registered and every projection started. */
+/**
+ * Opening the ledger: the store with every event type registered and every projection started,
+ * and its checkpoints signed with the ledger key (configured, or the development key beside the
+ * database, read only when the first checkpoint is signed).
+ */
+import { dataDirLedgerKey, type LedgerKey } from '../adapters/ledger-key/ledger-key.ts';
+import { LedgerCheckpoints } from '../commands/ledger/handlers.ts';
 import { type Clock, type IdSource, randomIds, systemClock } from '../core/clock.ts';
 import type { Synchronous } from '../core/database.ts';
 import { EventRegistry } from '../core/event-registry.ts';
@@ -12,6 +18,10 @@ export interface Ledger {
   readonly projections: ProjectionRunner;
   readonly clock: Clock;
   readonly ids: IdSource;
+  /** Signed checkpoints of the log's Merkle tree (commands/ledger). */
+  readonly checkpoints: LedgerCheckpoints;
+  /** The ledger key, resolved on first use. */
+  readonly ledgerKey: () => LedgerKey;
   close(): void;
 }
 
@@ -23,6 +33,8 @@ export interface OpenLedgerOptions {
   readonly ids?: IdSource;
   /** Progress of a rebuild forced at start (a projection whose version changed). */
   readonly onProgress?: ProgressFn;
+  /** The key that signs checkpoints (default: the development key file beside the database). */
+  readonly ledgerKey?: () => LedgerKey;
 }
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
@@ -37,5 +49,11 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const projections = new ProjectionRunner(store, composition.projections);
   projections.start(options.onProgress);
-  return { store, projections, clock, ids, close: () => store.close() };
+  let key: LedgerKey | undefined;
+  const ledgerKey = () => {
+    key ??= options.ledgerKey ? options.ledgerKey() : dataDirLedgerKey(options.dbPath);
+    return key;
+  };
+  const checkpoints = new LedgerCheckpoints({ store, clock, signer: ledgerKey });
+  return { store, projections, clock, ids, checkpoints, ledgerKey, close: () => store.close() };
 }

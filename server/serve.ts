@@ -5,6 +5,7 @@
  */
 import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
+import { ledgerKey } from '../adapters/ledger-key/ledger-key.ts';
 import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
@@ -17,6 +18,7 @@ import type { Config } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
+import { checkpointSchedule, startCheckpointWorker } from './ledger.ts';
 import { startProjectionWorker } from './workers.ts';
 
 export interface RunningServer {
@@ -44,8 +46,16 @@ export async function startServer(
   } = {},
 ): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL });
+  const key = ledgerKey(config.CLASH_LEDGER_SIGNING_KEY, config.CLASH_DB);
+  if (key.source !== 'configured')
+    log.warn(
+      { keyId: key.keyId, source: key.source },
+      'CLASH_LEDGER_SIGNING_KEY is not set: checkpoints are signed with the development key',
+    );
+  const composition = options.composition ?? productComposition;
   const ledger = openLedger({
     dbPath: config.CLASH_DB,
+    ledgerKey: () => key,
     synchronous: config.CLASH_SYNCHRONOUS,
     ...(options.composition ? { composition: options.composition } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -60,7 +70,11 @@ export async function startServer(
   economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
   const app = createApp({ ledger, log, auth, config, identity, economy, competitionEconomy }, options.routes ?? productRoutes);
   const workers = [startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS)];
-  const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
+  const checkpointing = composition.events.some((e) => e.type === 'LedgerCheckpointSigned');
+  if (checkpointing && config.CLASH_CHECKPOINT_INTERVAL_SECONDS > 0) {
+    workers.push(startCheckpointWorker(ledger, checkpointSchedule(config), log));
+  }
+  const competing = composition.streams.some((k) => k.category === ARENA_CATEGORY);
   if (competing && config.CLASH_COMPETITION_TICK_MS > 0) {
     workers.push(startCompetitionWorker(ledger, competitionEconomy, competitionRules(config), log, config.CLASH_COMPETITION_TICK_MS));
   }

@@ -77,7 +77,7 @@ function independentConsistency(first: number, second: number, firstRoot: Buffer
     return proof.length === 0 && (first === 0 ? firstRoot.equals(EMPTY_ROOT) : firstRoot.equals(secondRoot));
   if (first > second) return false;
   const roots = rootsFromSubproof(first, second, true, proof, firstRoot);
-  return roots !== null && roots[0].equals(firstRoot) && roots[1].equals(secondRoot);
+  return roots?.[0].equals(firstRoot) === true && roots[1].equals(secondRoot);
 }
 
 // ---- Certificate Transparency reference vectors ------------------------------------------------
