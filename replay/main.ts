@@ -7,6 +7,7 @@ import { backupCommand } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
+import { ledgerCheckpoint, ledgerProve, ledgerVerify } from './cli/ledger.ts';
 import { marketImport } from './cli/market.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
@@ -32,6 +33,9 @@ export const commands: readonly CliCommand<unknown>[] = [
   marketImport,
   propShow,
   auditRace,
+  ledgerVerify,
+  ledgerProve,
+  ledgerCheckpoint,
   raceShow,
   economyReconcile,
 ];

@@ -22,6 +22,7 @@ export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Om
     economy,
     facts: readModelFacts(db),
     queries: new CompetitionQueries(db),
+    checkpoints: ledger.checkpoints,
   };
 }
 

@@ -51,3 +51,13 @@ export function dataDirLedgerKey(dbPath: string): LedgerKey {
 export function ledgerKey(configuredPem: string | undefined, dbPath: string): LedgerKey {
   return configuredPem === undefined ? dataDirLedgerKey(dbPath) : configuredLedgerKey(configuredPem);
 }
+
+/**
+ * The public key a verifier trusts, without ever creating one: the configured key's public half,
+ * else the development key file beside the database if it exists, else undefined.
+ */
+export function existingLedgerPublicKey(configuredPem: string | undefined, dbPath: string): KeyObject | undefined {
+  if (configuredPem !== undefined) return configuredLedgerKey(configuredPem).publicKey;
+  const file = ledgerKeyFile(dbPath);
+  return dbPath !== ':memory:' && existsSync(file) ? createPublicKey(createPrivateKey(readFileSync(file, 'utf8'))) : undefined;
+}
