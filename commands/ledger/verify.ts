@@ -61,8 +61,10 @@ export function verifyLedger(
         problem: `${where} covers ${c.treeSize} events, the log holds ${walk.events}: events were removed`,
       });
     } else if (root.toString('hex') !== c.rootHash) {
+      // The exact position when the leaf walk found the changed event in this range, else the range's start.
+      const changed = walk.firstProblem && walk.firstProblem.position >= from && walk.firstProblem.position <= c.treeSize;
       problems.push({
-        position: from,
+        position: changed ? (walk.firstProblem?.position ?? from) : from,
         problem: `${where}: the first ${c.treeSize} events do not hash to its root: an event in positions ${from}..${c.treeSize} was changed, removed or inserted`,
       });
     }

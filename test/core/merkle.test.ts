@@ -5,7 +5,6 @@
  * definitions (§2.1.3.1 PATH, §2.1.4.1 SUBPROOF) rather than the iterative algorithms of
  * core/merkle.ts, so the two implementations check each other.
  */
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -21,64 +20,11 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../core/merkle.ts';
+import { independentConsistency, independentInclusion } from '../support/rfc9162.ts';
 import { fcRuns, fcSeed } from '../support/store.ts';
 
 const hex = (h: Hash) => h.toString('hex');
 const unhex = (s: string) => Buffer.from(s, 'hex');
-
-// ---- the independent verifier, from the RFC's definitions -------------------------------------
-const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
-const node = (l: Buffer, r: Buffer) => sha(Buffer.from([1]), l, r);
-const largestPowerOfTwoBelow = (n: number) => 2 ** Math.ceil(Math.log2(n) - 1);
-
-/** The root PATH(m, D[n]) leads to from `leaf`, consuming the proof from its end (the top sibling), or null. */
-function rootFromPath(m: number, n: number, leaf: Buffer, path: Buffer[]): Buffer | null {
-  if (n === 1) return path.length === 0 ? leaf : null;
-  const top = path.at(-1);
-  if (!top) return null;
-  const rest = path.slice(0, -1);
-  const k = largestPowerOfTwoBelow(n);
-  if (m < k) {
-    const left = rootFromPath(m, k, leaf, rest);
-    return left && node(left, top);
-  }
-  const right = rootFromPath(m - k, n - k, leaf, rest);
-  return right && node(top, right);
-}
-
-function independentInclusion(leaf: Buffer, index: number, size: number, proof: Buffer[], root: Buffer): boolean {
-  if (index < 0 || index >= size) return false;
-  return rootFromPath(index, size, leaf, proof)?.equals(root) ?? false;
-}
-
-/**
- * Both roots SUBPROOF(m, D[n], b) implies: [old root, new root], with `known` the old root when b
- * is true (the old tree is a complete subtree the verifier already holds), or null.
- */
-function rootsFromSubproof(m: number, n: number, b: boolean, proof: Buffer[], known: Buffer): [Buffer, Buffer] | null {
-  if (m === n) {
-    if (b) return proof.length === 0 ? [known, known] : null;
-    return proof.length === 1 ? [proof[0] as Buffer, proof[0] as Buffer] : null;
-  }
-  const top = proof.at(-1);
-  if (!top) return null;
-  const rest = proof.slice(0, -1);
-  const k = largestPowerOfTwoBelow(n);
-  if (m <= k) {
-    const inner = rootsFromSubproof(m, k, b, rest, known);
-    return inner && [inner[0], node(inner[1], top)];
-  }
-  const inner = rootsFromSubproof(m - k, n - k, false, rest, known);
-  return inner && [node(top, inner[0]), node(top, inner[1])];
-}
-
-function independentConsistency(first: number, second: number, firstRoot: Buffer, secondRoot: Buffer, proof: Buffer[]): boolean {
-  if (first === 0 || first === second)
-    return proof.length === 0 && (first === 0 ? firstRoot.equals(EMPTY_ROOT) : firstRoot.equals(secondRoot));
-  if (first > second) return false;
-  const roots = rootsFromSubproof(first, second, true, proof, firstRoot);
-  return roots?.[0].equals(firstRoot) === true && roots[1].equals(secondRoot);
-}
 
 // ---- Certificate Transparency reference vectors ------------------------------------------------
 // The reference leaves and roots of RFC 6962 as published by google/certificate-transparency and
