@@ -252,7 +252,11 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   const position = /position (\d+)/.exec(caught.stderr)?.[1];
   const verified = await clash(['ledger', 'verify', '--db', tampered, ...trusted]);
   assert.is(verified.code, 1);
-  assert.match(verified.stderr, `ledger differs at position ${position}: event at position ${position} differs from the leaf`, verified.stderr);
+  assert.match(
+    verified.stderr,
+    `ledger differs at position ${position}: event at position ${position} differs from the leaf`,
+    verified.stderr,
+  );
 });
 
 test.after(async () => {

@@ -13,26 +13,18 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LEDGER_CATEGORY, ledgerDecider } from '../../../commands/ledger/decider.ts';
-import { ledgerEvents } from '../../../commands/ledger/events.ts';
 import { storedCheckpoints } from '../../../commands/ledger/signed.ts';
 import { ManualClock, SequentialIds } from '../../../core/clock.ts';
 import { EventRegistry } from '../../../core/event-registry.ts';
 import { EventStore } from '../../../core/event-store.ts';
 import { keyIdOf, publicKeyHex } from '../../../core/signed-checkpoint.ts';
-import { ledgerCheckpointsProjection } from '../../../projections/ledger/checkpoints.ts';
-import { type Composition, streamKind } from '../../../server/composition.ts';
 import { openLedger } from '../../../server/context.ts';
 import { clash } from '../../support/cli.ts';
 import { independentInclusion } from '../../support/rfc9162.ts';
 import { fcRuns, fcSeed, tempDir } from '../../support/store.ts';
-import { walletComposition } from '../../support/wallet/composition.ts';
+import { walletLedgerComposition } from '../../support/wallet/composition.ts';
 
-const composition: Composition = {
-  events: [...walletComposition.events, ...ledgerEvents],
-  projections: [...walletComposition.projections, ledgerCheckpointsProjection],
-  streams: [...walletComposition.streams, streamKind(LEDGER_CATEGORY, ledgerDecider)],
-};
+const composition = walletLedgerComposition;
 const dir = tempDir('clash-integrity-');
 const T0 = Date.UTC(2026, 0, 1);
 const base = dir.file('base.db');
