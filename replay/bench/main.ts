@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runEventStoreBench } from './event-store.ts';
+import { runLedgerIntegrityBench } from './ledger-integrity.ts';
 import { type Figure, Scratch } from './measure.ts';
 import { runPropTradingBench } from './prop-trading.ts';
 
@@ -38,6 +39,7 @@ try {
     );
   const figures = [
     ...runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print }),
+    ...runLedgerIntegrityBench({ scratch, logEvents: flags.events, rounds: flags.rounds, onFigure: print }),
     ...runPropTradingBench({
       scratch,
       actions: Math.max(100, Math.round(5_000 * flags.scale)),
