@@ -34,7 +34,7 @@ export function trustedLedgerKey(flag: string | undefined, ctx: CliContext, dbPa
 }
 
 /** The store over an existing file, read-only (no backfill, no projections): what an auditor reads. */
-function readOnlyStore(dbPath: string, ctx: CliContext): EventStore {
+export function readOnlyStore(dbPath: string, ctx: CliContext): EventStore {
   const db = openDatabase(dbPath, { readonly: true });
   const hashed = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'ledger_leaves'").pluck().get() as number;
   if (hashed === 0) {

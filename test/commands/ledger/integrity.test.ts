@@ -247,6 +247,16 @@ test('clash ledger prove: the inclusion proof the independent verifier accepts a
   assert.is((await clash(['ledger', 'prove', String(head + 5), '--db', base], composition)).code, 2);
 });
 
+test('the backup drill verifies the copy with the key beside the source, and fails on a tampered source', async () => {
+  const good = await clash(['backup', '--db', base, '--out', dir.file('drill.db'), '--json'], composition);
+  assert.is(good.code, 0, good.stderr);
+  assert.is(JSON.parse(good.stdout).ledger, 'ok');
+  const source = tampered((db) => db.prepare(`UPDATE events SET metadata = '{}' WHERE position = 9`).run());
+  const bad = await clash(['backup', '--db', source, '--out', dir.file('drill-bad.db'), '--json'], composition);
+  assert.is(bad.code, 1);
+  assert.match(JSON.parse(bad.stdout).ledger, /^position 9: /);
+});
+
 test('a ledger that predates the Merkle tree is refused read-only, and verifies once the engine has hashed it', async () => {
   const file = tampered((db) => db.exec('DROP TABLE ledger_leaves; DROP TABLE ledger_nodes; PRAGMA user_version = 1'));
   const refused = await verify(file);
