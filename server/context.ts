@@ -5,10 +5,11 @@
  */
 import { dataDirLedgerKey, type LedgerKey } from '../adapters/ledger-key/ledger-key.ts';
 import { LedgerCheckpoints } from '../commands/ledger/handlers.ts';
-import { type Clock, type IdSource, randomIds, systemClock } from '../core/clock.ts';
+import { type Clock, type IdSource, systemClock, timeOrderedIds } from '../core/clock.ts';
 import type { Synchronous } from '../core/database.ts';
 import { EventRegistry } from '../core/event-registry.ts';
 import { EventStore } from '../core/event-store.ts';
+import { GroupCommit, type GroupCommitOptions } from '../core/group-commit.ts';
 import type { ProgressFn } from '../core/projection-rebuild.ts';
 import { ProjectionRunner } from '../core/projection-runner.ts';
 import { type Composition, productComposition } from './composition.ts';
@@ -22,6 +23,8 @@ export interface Ledger {
   readonly checkpoints: LedgerCheckpoints;
   /** The ledger key, resolved on first use. */
   readonly ledgerKey: () => LedgerKey;
+  /** Group commit for durable writes that arrive together (`core/group-commit.ts`). */
+  readonly commits: GroupCommit;
   close(): void;
 }
 
@@ -31,6 +34,8 @@ export interface OpenLedgerOptions {
   readonly composition?: Composition;
   readonly clock?: Clock;
   readonly ids?: IdSource;
+  /** Group commit limits (default: 64 commands, 2 ms wait for announced callers). */
+  readonly groupCommit?: GroupCommitOptions;
   /** Progress of a rebuild forced at start (a projection whose version changed). */
   readonly onProgress?: ProgressFn;
   /** The key that signs checkpoints (default: the development key file beside the database). */
@@ -40,7 +45,7 @@ export interface OpenLedgerOptions {
 export function openLedger(options: OpenLedgerOptions): Ledger {
   const composition = options.composition ?? productComposition;
   const clock = options.clock ?? systemClock;
-  const ids = options.ids ?? randomIds;
+  const ids = options.ids ?? timeOrderedIds;
   const store = EventStore.open(options.dbPath, {
     registry: new EventRegistry(composition.events),
     clock,
@@ -49,11 +54,12 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const projections = new ProjectionRunner(store, composition.projections);
   projections.start(options.onProgress);
+  const commits = new GroupCommit(store.db, options.groupCommit ?? { maxBatch: 64, maxWaitMs: 2 }, () => store.noteRollback());
   let key: LedgerKey | undefined;
   const ledgerKey = () => {
     key ??= options.ledgerKey ? options.ledgerKey() : dataDirLedgerKey(options.dbPath);
     return key;
   };
   const checkpoints = new LedgerCheckpoints({ store, clock, signer: ledgerKey });
-  return { store, projections, clock, ids, checkpoints, ledgerKey, close: () => store.close() };
+  return { store, projections, clock, ids, commits, checkpoints, ledgerKey, close: () => store.close() };
 }

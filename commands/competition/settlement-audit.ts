@@ -13,11 +13,10 @@
 
 import { toWire } from '../../core/canonical-json.ts';
 import type { EventStore, RecordedEvent } from '../../core/event-store.ts';
-import type { CompetitionQueries } from '../../projections/competition/queries.ts';
 import { propAccountDecider, propAccountStream } from '../prop-trading/decider.ts';
 import type { PropAccountEvent } from '../prop-trading/events.ts';
 import { payoutClaims } from './payout-tree.ts';
-import type { SettlementProofs } from './ports.ts';
+import type { SettlementProofs, SettlementRecords } from './ports.ts';
 import { raceStreamId } from './race-decider.ts';
 import type { RaceEvent, RaceSettledData } from './race-events.ts';
 import { settlementOf } from './race-settlement.ts';
@@ -100,7 +99,7 @@ function readModelShape(s: RaceSettledData) {
  */
 export function auditRaceSettlement(
   store: EventStore,
-  queries: CompetitionQueries,
+  queries: SettlementRecords,
   raceId: string,
   proofs: SettlementProofs,
 ): SettlementAudit {

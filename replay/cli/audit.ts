@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { auditRaceSettlement } from '../../commands/competition/settlement-audit.ts';
 import { LedgerProofs } from '../../commands/ledger/proofs.ts';
-import { CompetitionQueries } from '../../projections/competition/queries.ts';
+import { competitionReadModel } from '../../server/competition.ts';
 import { openLedger } from '../../server/context.ts';
 import { commonFlags, defineCommand, existingDb } from './command.ts';
 import { trustedLedgerKey } from './ledger.ts';
@@ -36,7 +36,7 @@ export const auditRace = defineCommand({
       const raceId = flags.positionals[0] as string;
       const audit = auditRaceSettlement(
         ledger.store,
-        new CompetitionQueries(ledger.store.db),
+        competitionReadModel(ledger.store.db),
         raceId,
         new LedgerProofs(ledger.store, trusted),
       );

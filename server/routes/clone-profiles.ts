@@ -6,8 +6,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
 import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
-import type { RouteModule } from '../app.ts';
 import { requireAdmin, requireUser } from '../auth.ts';
+import type { RouteModule } from '../route-module.ts';
 import { CloneParams, existingClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 

@@ -10,8 +10,8 @@ import { lifecycleOf } from '../../projections/clones/lifecycle.ts';
 import { type LifecycleState, lifecycleStates } from '../../projections/clones/lifecycle-state.ts';
 import { versionOf, versionsOf } from '../../projections/clones/versions.ts';
 import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
-import type { RouteModule } from '../app.ts';
 import { requireUser } from '../auth.ts';
+import type { RouteModule } from '../route-module.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 

@@ -8,7 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CHECKPOINT_ORIGIN } from '../../commands/ledger/handlers.ts';
 import { ClashError, NotFoundError } from '../../core/errors.ts';
 import { CheckpointQueries, type CheckpointRow } from '../../projections/ledger/checkpoints.ts';
-import type { RouteModule } from '../app.ts';
+import type { RouteModule } from '../route-module.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
 const hex = (bytes: number, what: string) =>
