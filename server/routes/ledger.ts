@@ -27,8 +27,8 @@ const CheckpointSchema = z
   .openapi('LedgerCheckpoint');
 const CheckpointPageSchema = z
   .object({
-    checkpoints: z.array(CheckpointSchema),
-    next: z.number().int().nullable().openapi({ description: 'pass as `before` for the next page; null at the end' }),
+    items: z.array(CheckpointSchema),
+    next: z.number().int().nullable().openapi({ description: 'cursor for `after` (a tree size); null at the end' }),
   })
   .openapi('LedgerCheckpointPage');
 const KeySchema = z
@@ -81,7 +81,12 @@ const routes = {
     path: '/api/v1/ledger/checkpoints',
     tags: ['ledger'],
     summary: 'Signed checkpoints, newest first',
-    request: { query: z.object({ before: size(1).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+    request: {
+      query: z.object({
+        after: size(1).optional().openapi({ description: 'a cursor from `next`: checkpoints of smaller tree sizes follow' }),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+    },
     responses: { 200: { description: 'A page of checkpoints', content: json(CheckpointPageSchema) }, ...errorsOf(400) },
   }),
   inclusion: createRoute({
@@ -129,10 +134,10 @@ export const ledgerRoutes: RouteModule = (app, { ledger }) => {
     return c.json(wire(latest), 200);
   });
   app.openapi(routes.list, (c) => {
-    const { before, limit } = c.req.valid('query');
-    const page = queries.page(before ?? Number.MAX_SAFE_INTEGER, limit);
+    const { after, limit } = c.req.valid('query');
+    const page = queries.page(after ?? Number.MAX_SAFE_INTEGER, limit);
     const last = page.at(-1);
-    return c.json({ checkpoints: page.map(wire), next: page.length === limit && last ? last.treeSize : null }, 200);
+    return c.json({ items: page.map(wire), next: page.length === limit && last ? last.treeSize : null }, 200);
   });
   app.openapi(routes.inclusion, (c) => {
     const { position, treeSize } = c.req.valid('query');

@@ -50,11 +50,11 @@ test('an auditor checks checkpoints and proofs with nothing but the served key',
   assert.is(key.algorithm, 'Ed25519');
   const publicKey = publicKeyFromHex(key.publicKey);
   const latest = await ok<Checkpoint>(server, '/api/v1/ledger/checkpoints/latest');
-  const firstPage = await ok<{ checkpoints: Checkpoint[]; next: number | null }>(server, '/api/v1/ledger/checkpoints?limit=3');
-  assert.equal(firstPage.checkpoints[0], latest);
-  assert.is(firstPage.next, firstPage.checkpoints[2]?.treeSize ?? null);
-  const rest = await ok<{ checkpoints: Checkpoint[]; next: number | null }>(server, `/api/v1/ledger/checkpoints?before=${firstPage.next}`);
-  const all = [...firstPage.checkpoints, ...rest.checkpoints];
+  const firstPage = await ok<{ items: Checkpoint[]; next: number | null }>(server, '/api/v1/ledger/checkpoints?limit=3');
+  assert.equal(firstPage.items[0], latest);
+  assert.is(firstPage.next, firstPage.items[2]?.treeSize ?? null);
+  const rest = await ok<{ items: Checkpoint[]; next: number | null }>(server, `/api/v1/ledger/checkpoints?after=${firstPage.next}`);
+  const all = [...firstPage.items, ...rest.items];
   assert.equal(
     all.map((c) => c.treeSize),
     [39, 31, 23, 15, 7],
