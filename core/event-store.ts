@@ -235,28 +235,9 @@ export class EventStore {
       position += 1;
       const streamVersion = current + i + 1;
       this.sql.insert.run(position, streamId, streamVersion, p.id, p.type, p.version, p.json, p.metadataJson, recordedAt);
-      rows.push({
-        position,
-        streamId,
-        streamVersion,
-        eventId: p.id,
-        type: p.type,
-        schemaVersion: p.version,
-        data: p.json,
-        metadata: p.metadataJson,
-        recordedAt,
-      });
-      recorded.push({
-        position,
-        streamId,
-        streamVersion,
-        eventId: p.id,
-        type: p.type,
-        schemaVersion: p.version,
-        data: p.data,
-        metadata: p.metadata,
-        recordedAt,
-      });
+      const envelope = { position, streamId, streamVersion, eventId: p.id, type: p.type, schemaVersion: p.version, recordedAt };
+      rows.push({ ...envelope, data: p.json, metadata: p.metadataJson });
+      recorded.push({ ...envelope, data: p.data, metadata: p.metadata });
     }
     this.merkle.appendLeaves(rows);
     if (recorded.length > 0) for (const hook of this.hooks) hook(recorded);

@@ -117,6 +117,16 @@ export function consistencyProof(first: number, second: number, range: RangeHash
   return reversed.reverse();
 }
 
+/** "Right-shift fn and sn equally until either LSB(fn) is set or fn is 0" (§2.1.3.2 and §2.1.4.2). */
+function climbRightEdge(fn: number, sn: number): [number, number] {
+  let [f, s] = [fn, sn];
+  while (f % 2 === 0 && f !== 0) {
+    f = Math.floor(f / 2);
+    s = Math.floor(s / 2);
+  }
+  return [f, s];
+}
+
 const isHash = (h: unknown): h is Hash => Buffer.isBuffer(h) && h.length === HASH_BYTES;
 
 /**
@@ -133,10 +143,7 @@ export function verifyInclusion(leaf: Hash, index: number, size: number, proof: 
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
       r = nodeHash(p, r);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
+      [fn, sn] = climbRightEdge(fn, sn);
     } else {
       r = nodeHash(r, p);
     }
@@ -173,10 +180,7 @@ export function verifyConsistency(first: number, second: number, firstRoot: Hash
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
+      [fn, sn] = climbRightEdge(fn, sn);
     } else {
       sr = nodeHash(sr, c);
     }

@@ -12,7 +12,7 @@ import { LedgerProofs } from '../../commands/ledger/proofs.ts';
 import { competitionReadModel } from '../../server/competition.ts';
 import { openLedger } from '../../server/context.ts';
 import { commonFlags, defineCommand, existingDb } from './command.ts';
-import { trustedLedgerKey } from './ledger.ts';
+import { publicKeyFlag, trustedLedgerKey } from './ledger.ts';
 
 export const auditRace = defineCommand({
   words: ['audit', 'race'],
@@ -22,10 +22,7 @@ export const auditRace = defineCommand({
   options: { 'public-key': { type: 'string' } },
   schema: z.object({
     ...commonFlags,
-    'public-key': z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'the raw Ed25519 public key: 64 lower-case hex digits')
-      .optional(),
+    'public-key': publicKeyFlag,
     positionals: z.array(z.string().min(1)).length(1, 'give one RACE_ID'),
   }),
   run: (flags, ctx) => {

@@ -18,7 +18,8 @@ import { publicKeyFromHex } from '../../core/signed-checkpoint.ts';
 import { openLedger } from '../../server/context.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb, intFlag, UsageError } from './command.ts';
 
-const publicKeyFlag = z
+/** `--public-key HEX`: the trusted ledger key as `GET /api/v1/ledger/key` serves it. */
+export const publicKeyFlag = z
   .string()
   .regex(/^[0-9a-f]{64}$/, 'the raw Ed25519 public key: 64 lower-case hex digits (GET /api/v1/ledger/key)')
   .optional();
