@@ -34,6 +34,15 @@ export interface StoredEventRow {
   readonly recordedAt: number;
 }
 
+export const EVENT_ROW_COLUMNS = 'position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at';
+export type RawEventRow = [number, string, number, string, string, number, string, string, number];
+
+/** A stored event row (selected as EVENT_ROW_COLUMNS, raw) as the canonical form reads it. */
+export function storedRow(r: RawEventRow): StoredEventRow {
+  const [position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = r;
+  return { position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt };
+}
+
 export const CANONICAL_FORM_VERSION = 1;
 const FIXED = 29;
 const TWO_32 = 2 ** 32;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { type Clock, type IdSource, systemClock, timeOrderedIds } from './clock.ts';
 import { type Db, type OpenOptions, openDatabase } from './database.ts';
 import { ClashError, ConcurrencyError, IdempotencyConflict, ValidationError } from './errors.ts';
-import type { StoredEventRow } from './event-leaf.ts';
+import { EVENT_ROW_COLUMNS, type RawEventRow, type StoredEventRow } from './event-leaf.ts';
 import type { EventRegistry } from './event-registry.ts';
 import { MerkleLog } from './merkle-log.ts';
 
@@ -90,8 +90,6 @@ export interface ReadAllOptions {
   types?: readonly string[];
 }
 
-type Row = [number, string, number, string, string, number, string, string, number];
-const COLUMNS = 'position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at';
 const STREAM_ID = z.string().min(1).max(200);
 
 export class EventStore {
@@ -121,7 +119,7 @@ export class EventStore {
       head: db.prepare<[], { position: number; recorded_at: number }>(
         'SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1',
       ),
-      insert: db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO events (${EVENT_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       idempotencyGet: db.prepare<[string], { payload_hash: string; result: string }>(
         'SELECT payload_hash, result FROM idempotency_keys WHERE key = ?',
       ),
@@ -131,7 +129,7 @@ export class EventStore {
       ),
       stream: db
         .prepare<[string, number, number, number]>(
-          `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ?`,
+          `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ?`,
         )
         .raw(),
       recordedAt: db.prepare<[number], { recorded_at: number }>('SELECT recorded_at FROM events WHERE position = ?'),
@@ -289,7 +287,7 @@ export class EventStore {
       options.fromVersion ?? 1,
       options.toPosition ?? Number.MAX_SAFE_INTEGER,
       options.maxCount ?? -1,
-    ) as Row[];
+    ) as RawEventRow[];
     return rows.map((r) => this.decodeRow(r));
   }
 
@@ -306,14 +304,14 @@ export class EventStore {
     const batchSize = options.batchSize ?? 1000;
     const filter = options.types ? `AND type IN (${options.types.map(() => '?').join(',')})` : '';
     const stmt = this.db
-      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ?`)
+      .prepare(`SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ?`)
       .raw();
     let after = options.after ?? 0;
     while (after < to) {
-      const rows = stmt.all(after, to, ...(options.types ?? []), batchSize) as Row[];
+      const rows = stmt.all(after, to, ...(options.types ?? []), batchSize) as RawEventRow[];
       if (rows.length === 0) return;
       yield rows.map((r) => this.decodeRow(r));
-      after = (rows[rows.length - 1] as Row)[0];
+      after = (rows[rows.length - 1] as RawEventRow)[0];
     }
   }
 
@@ -335,7 +333,7 @@ export class EventStore {
     return this.db.transaction(fn).immediate();
   }
 
-  decodeRow(row: Row): RecordedEvent {
+  decodeRow(row: RawEventRow): RecordedEvent {
     const [position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = row;
     return {
       position,

@@ -5,9 +5,8 @@
  * size asked for (to compare with signed checkpoints). One pass, memory O(log N).
  */
 import type { Db } from './database.ts';
-import { eventLeafHash } from './event-leaf.ts';
+import { EVENT_ROW_COLUMNS, eventLeafHash, type RawEventRow, storedRow } from './event-leaf.ts';
 import { type Hash, MerkleFrontier } from './merkle.ts';
-import { EVENT_ROW_COLUMNS, type RawEventRow, storedRow } from './merkle-log.ts';
 
 export interface LogProblem {
   /** The first position concerned. */

@@ -7,7 +7,7 @@
  * Positions are 1-based (RFC 9162 leaf index = position − 1).
  */
 import type { Db } from './database.ts';
-import { eventLeafHash, type StoredEventRow } from './event-leaf.ts';
+import { EVENT_ROW_COLUMNS, eventLeafHash, type RawEventRow, type StoredEventRow, storedRow } from './event-leaf.ts';
 import {
   consistencyProof,
   EMPTY_ROOT,
@@ -24,15 +24,6 @@ import {
 /** Subtrees of 2^CACHED_LEVEL leaves and more are stored once complete; smaller ones are hashed from their leaves. */
 export const CACHED_LEVEL = 6;
 const CACHED_WIDTH = 2 ** CACHED_LEVEL;
-
-export const EVENT_ROW_COLUMNS = 'position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at';
-export type RawEventRow = [number, string, number, string, string, number, string, string, number];
-
-/** A stored event row (selected as EVENT_ROW_COLUMNS, raw) as the canonical form reads it. */
-export function storedRow(r: RawEventRow): StoredEventRow {
-  const [position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = r;
-  return { position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt };
-}
 
 export class LedgerIntegrityError extends Error {}
 

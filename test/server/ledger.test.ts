@@ -6,8 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { eventLeafHash } from '../../core/event-leaf.ts';
-import { EVENT_ROW_COLUMNS, type RawEventRow, storedRow } from '../../core/merkle-log.ts';
+import { EVENT_ROW_COLUMNS, eventLeafHash, type RawEventRow, storedRow } from '../../core/event-leaf.ts';
 import { publicKeyFromHex, verifyCheckpointSignature } from '../../core/signed-checkpoint.ts';
 import { healthRoutes } from '../../server/routes/health.ts';
 import { ledgerRoutes } from '../../server/routes/ledger.ts';
