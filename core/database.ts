@@ -16,7 +16,7 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
-/** 2: the Merkle tables (`ledger_leaves`, `ledger_nodes`); an engine without them refuses the file. */
+/** 2: each event's Merkle leaf (`events.leaf`) and the cached subtrees (`ledger_nodes`); an engine without them refuses the file. */
 const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
@@ -30,20 +30,16 @@ CREATE TABLE IF NOT EXISTS events (
   data            TEXT    NOT NULL,
   metadata        TEXT    NOT NULL,
   recorded_at     INTEGER NOT NULL,
+  leaf            BLOB,
   UNIQUE (stream_id, stream_version)
 ) STRICT;
-CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+CREATE TRIGGER IF NOT EXISTS events_append_only_update
+  BEFORE UPDATE OF position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_leaf_written_once BEFORE UPDATE OF leaf ON events WHEN OLD.leaf IS NOT NULL
+  BEGIN SELECT RAISE(ABORT, 'an event''s leaf hash is written once'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TABLE IF NOT EXISTS ledger_leaves (
-  position  INTEGER PRIMARY KEY,
-  hash      BLOB    NOT NULL
-) STRICT;
-CREATE TRIGGER IF NOT EXISTS ledger_leaves_append_only_update BEFORE UPDATE ON ledger_leaves
-  BEGIN SELECT RAISE(ABORT, 'ledger leaves are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS ledger_leaves_append_only_delete BEFORE DELETE ON ledger_leaves
-  BEGIN SELECT RAISE(ABORT, 'ledger leaves are append-only'); END;
 CREATE TABLE IF NOT EXISTS ledger_nodes (
   level  INTEGER NOT NULL,
   idx    INTEGER NOT NULL,
@@ -88,8 +84,22 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       db.close();
       throw new Error(`${path} was written by a newer engine (schema ${version} > ${SCHEMA_VERSION})`);
     }
-    db.exec(SCHEMA);
+    db.transaction(() => {
+      addLeafColumn(db);
+      db.exec(SCHEMA);
+    }).immediate();
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
   return db;
+}
+
+/**
+ * Schema 1 → 2: the `leaf` column on an existing events table, and its update trigger narrowed
+ * to the other columns so the leaves of older rows can be written once (core/merkle-log.ts
+ * backfills them); SCHEMA then creates the new triggers and `ledger_nodes`.
+ */
+function addLeafColumn(db: Db): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all();
+  if (columns.length === 0 || columns.some((c) => c.name === 'leaf')) return;
+  db.exec('ALTER TABLE events ADD COLUMN leaf BLOB; DROP TRIGGER IF EXISTS events_append_only_update');
 }

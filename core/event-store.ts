@@ -116,10 +116,10 @@ export class EventStore {
     if (!db.readonly) this.merkle.backfill();
     this.sql = {
       streamVersion: db.prepare<[string], { v: number | null }>('SELECT max(stream_version) AS v FROM events WHERE stream_id = ?'),
-      head: db.prepare<[], { position: number; recorded_at: number }>(
-        'SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1',
+      head: db.prepare<[], { position: number; recorded_at: number; leaf: Buffer | null }>(
+        'SELECT position, recorded_at, leaf FROM events ORDER BY position DESC LIMIT 1',
       ),
-      insert: db.prepare(`INSERT INTO events (${EVENT_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO events (${EVENT_ROW_COLUMNS}, leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       idempotencyGet: db.prepare<[string], { payload_hash: string; result: string }>(
         'SELECT payload_hash, result FROM idempotency_keys WHERE key = ?',
       ),
@@ -225,19 +225,27 @@ export class EventStore {
     const current = this.sql.streamVersion.get(streamId)?.v ?? 0;
     checkExpected(streamId, options.expectedVersion ?? 'any', current);
     const head = this.sql.head.get();
-    let position = head?.position ?? 0;
+    const position = head?.position ?? 0;
     const recordedAt = Math.max(this.clock.now(), head?.recorded_at ?? 0);
-    const recorded: RecordedEvent[] = [];
-    const rows: StoredEventRow[] = [];
-    for (const [i, p] of prepared.entries()) {
-      position += 1;
-      const streamVersion = current + i + 1;
-      this.sql.insert.run(position, streamId, streamVersion, p.id, p.type, p.version, p.json, p.metadataJson, recordedAt);
-      const envelope = { position, streamId, streamVersion, eventId: p.id, type: p.type, schemaVersion: p.version, recordedAt };
-      rows.push({ ...envelope, data: p.json, metadata: p.metadataJson });
-      recorded.push({ ...envelope, data: p.data, metadata: p.metadata });
-    }
-    this.merkle.appendLeaves(rows);
+    const rows: StoredEventRow[] = prepared.map((p, i) => ({
+      position: position + i + 1,
+      streamId,
+      streamVersion: current + i + 1,
+      eventId: p.id,
+      type: p.type,
+      schemaVersion: p.version,
+      data: p.json,
+      metadata: p.metadataJson,
+      recordedAt,
+    }));
+    // The Merkle leaves are computed before the rows go in, and stored in them (core/merkle-log.ts).
+    const leaves = this.merkle.leavesFor(rows, head);
+    const recorded: RecordedEvent[] = rows.map((row, i) => {
+      const p = prepared[i] as (typeof prepared)[number];
+      const { position: at, streamVersion, eventId, type, schemaVersion } = row;
+      this.sql.insert.run(at, streamId, streamVersion, eventId, type, schemaVersion, p.json, p.metadataJson, recordedAt, leaves[i]);
+      return { position: at, streamId, streamVersion, eventId, type, schemaVersion, data: p.data, metadata: p.metadata, recordedAt };
+    });
     if (recorded.length > 0) for (const hook of this.hooks) hook(recorded);
     const stored: StoredAppend = {
       streamId,

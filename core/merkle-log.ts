@@ -1,9 +1,9 @@
 /**
- * The ledger's Merkle tree as stored (doc/ledger-integrity.md): one leaf hash per event in
- * `ledger_leaves` (written in the event's own append transaction), the roots of complete
- * subtrees of 64 leaves and more in `ledger_nodes` (so a root or a proof at any size costs
- * O(log N) point reads and at most 63 leaf reads per level below 64), and the right edge of the
- * tree in memory, so an append costs one leaf hash, one insert and, on average, one node hash.
+ * The ledger's Merkle tree as stored (doc/ledger-integrity.md): each event's leaf hash in its
+ * own row (`events.leaf`, written by the event's INSERT, so it costs no extra page), the roots
+ * of complete subtrees of 64 leaves and more in `ledger_nodes` (so a root or a proof at any size
+ * costs O(log N) point reads and at most 63 leaf reads per level below 64), and the right edge of
+ * the tree in memory, so an append costs one leaf hash and, on average, one node hash.
  * Positions are 1-based (RFC 9162 leaf index = position − 1).
  */
 import type { Db } from './database.ts';
@@ -25,6 +25,12 @@ import {
 export const CACHED_LEVEL = 6;
 const CACHED_WIDTH = 2 ** CACHED_LEVEL;
 
+/** The last event of the log and its leaf (null when it was written before the Merkle tree and not hashed yet). */
+export interface LogHead {
+  readonly position: number;
+  readonly leaf: Buffer | null;
+}
+
 export class LedgerIntegrityError extends Error {}
 
 export class MerkleLog {
@@ -34,14 +40,12 @@ export class MerkleLog {
 
   constructor(private readonly db: Db) {
     this.sql = {
-      lastLeaf: db.prepare<[], { position: number; hash: Buffer }>(
-        'SELECT position, hash FROM ledger_leaves ORDER BY position DESC LIMIT 1',
-      ),
-      leaf: db.prepare<[number], Buffer>('SELECT hash FROM ledger_leaves WHERE position = ?').pluck(),
+      head: db.prepare<[], LogHead>('SELECT position, leaf FROM events ORDER BY position DESC LIMIT 1'),
+      leaf: db.prepare<[number], Buffer | null>('SELECT leaf FROM events WHERE position = ?').pluck(),
       leaves: db
-        .prepare<[number, number], Buffer>('SELECT hash FROM ledger_leaves WHERE position > ? AND position <= ? ORDER BY position')
+        .prepare<[number, number], Buffer | null>('SELECT leaf FROM events WHERE position > ? AND position <= ? ORDER BY position')
         .pluck(),
-      insertLeaf: db.prepare<[number, Buffer]>('INSERT INTO ledger_leaves (position, hash) VALUES (?, ?)'),
+      setLeaf: db.prepare<[Buffer, number]>('UPDATE events SET leaf = ? WHERE position = ? AND leaf IS NULL'),
       node: db.prepare<[number, number], Buffer>('SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?').pluck(),
       insertNode: db.prepare<[number, number, Buffer]>('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       eventRows: db
@@ -50,27 +54,37 @@ export class MerkleLog {
         )
         .raw(),
       eventRow: db.prepare<[number]>(`SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position = ?`).raw(),
-      head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
     };
   }
 
-  /** How many leaves are stored (the position of the last hashed event). */
+  /** How many events are hashed: leaves are a prefix of the log (older rows are hashed in order before any new one). */
   size(): number {
-    return this.sql.lastLeaf.get()?.position ?? 0;
+    const head = this.sql.head.get();
+    if (!head) return 0;
+    if (head.leaf) return head.position;
+    let lo = 0; // hashed
+    let hi = head.position; // not hashed
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.sql.leaf.get(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
-   * Hashes and stores the leaves of events just inserted, inside the caller's append
-   * transaction. Events the tree has not seen yet (appended by an engine without this code) are
-   * hashed first from their stored rows. Never rescans the log: the right edge lives in memory
-   * and is reloaded in O(log N) only when another writer or a rolled-back transaction moved it.
+   * The leaf hashes of events about to be inserted (`rows`, contiguous after `head`), inside the
+   * caller's append transaction; the caller stores each in its row. Events the tree has not
+   * seen yet (written before this code) are hashed first. Never rescans the log: the right edge
+   * lives in memory and is reloaded in O(log N) only when another writer, or a rolled-back
+   * transaction or savepoint, moved it.
    */
-  appendLeaves(rows: readonly StoredEventRow[]): void {
+  leavesFor(rows: readonly StoredEventRow[], head: LogHead | undefined): Hash[] {
     const first = rows[0];
-    if (!first) return;
-    const frontier = this.currentFrontier();
+    if (!first) return [];
+    const frontier = this.currentFrontier(head);
     if (frontier.size < first.position - 1) this.hashStoredEvents(frontier, first.position - 1);
-    for (const row of rows) this.push(frontier, row);
+    return rows.map((row) => this.push(frontier, row));
   }
 
   /**
@@ -78,18 +92,19 @@ export class MerkleLog {
    * transactions of `batch` events; returns how many it hashed. Runs once when a store opens.
    */
   backfill(batch = 10_000, onProgress?: (done: number, head: number) => void): number {
-    const head = this.sql.head.get() ?? 0;
+    const head = this.sql.head.get();
+    if (!head || head.leaf) return 0;
     let done = 0;
-    while (this.size() < head) {
+    for (let hashed = this.size(); hashed < head.position; hashed = Math.min(head.position, hashed + batch)) {
+      const upTo = Math.min(head.position, hashed + batch);
       this.db
         .transaction(() => {
-          const frontier = this.currentFrontier();
-          const upTo = Math.min(head, frontier.size + batch);
-          done += upTo - frontier.size;
+          const frontier = this.currentFrontier(this.sql.head.get());
           this.hashStoredEvents(frontier, upTo);
         })
         .immediate();
-      onProgress?.(done, head);
+      done += upTo - hashed;
+      onProgress?.(done, head.position);
     }
     return done;
   }
@@ -100,12 +115,12 @@ export class MerkleLog {
     return row ? eventLeafHash(storedRow(row)) : undefined;
   }
 
-  /** The leaf hash stored for `position`. */
+  /** The leaf hash stored with the event at `position`. */
   storedLeaf(position: number): Hash | undefined {
-    return this.sql.leaf.get(position);
+    return this.sql.leaf.get(position) ?? undefined;
   }
 
-  /** MTH of the first `size` leaves (RFC 9162 §2.1.1). RangeError when size exceeds the stored leaves. */
+  /** MTH of the first `size` leaves (RFC 9162 §2.1.1). RangeError when size exceeds the hashed log. */
   rootAt(size: number): Hash {
     this.checkSize(size, 0);
     return size === 0 ? EMPTY_ROOT : this.range(0, size);
@@ -124,45 +139,47 @@ export class MerkleLog {
   }
 
   private checkSize(size: number, min: number): void {
-    const stored = this.size();
-    if (!Number.isSafeInteger(size) || size < min || size > stored) {
-      throw new RangeError(`tree size ${size} is outside ${min}..${stored} (the hashed log)`);
+    const hashed = this.size();
+    if (!Number.isSafeInteger(size) || size < min || size > hashed) {
+      throw new RangeError(`tree size ${size} is outside ${min}..${hashed} (the hashed log)`);
     }
   }
 
-  private currentFrontier(): MerkleFrontier {
-    const last = this.sql.lastLeaf.get();
-    const size = last?.position ?? 0;
-    const current = this.frontier && this.frontier.size === size && (last ? this.lastLeaf?.equals(last.hash) : this.lastLeaf === null);
-    if (!current || !this.frontier) {
-      this.frontier = new MerkleFrontier(
-        edgeRanges(size).map(([start, width]) => ({
-          level: Math.log2(width),
-          index: start / width,
-          hash: this.range(start, start + width),
-        })),
-      );
-      this.lastLeaf = last?.hash ?? null;
-    }
+  /** The right edge for the hashed prefix of the log; `head` is the log's last row as the caller just read it. */
+  private currentFrontier(head: LogHead | undefined): MerkleFrontier {
+    const fresh = head?.leaf
+      ? this.frontier?.size === head.position && this.lastLeaf?.equals(head.leaf)
+      : head === undefined && this.frontier?.size === 0;
+    if (fresh && this.frontier) return this.frontier;
+    const size = head?.leaf ? head.position : this.size();
+    const edge = edgeRanges(size).map(([start, width]) => ({
+      level: Math.log2(width),
+      index: start / width,
+      hash: this.range(start, start + width),
+    }));
+    this.frontier = new MerkleFrontier(edge);
+    this.lastLeaf = size > 0 ? (this.sql.leaf.get(size) ?? null) : null;
     return this.frontier;
   }
 
+  /** Hashes stored events without a leaf, from the frontier's size up to `upTo`, writing each leaf into its row. */
   private hashStoredEvents(frontier: MerkleFrontier, upTo: number): void {
     while (frontier.size < upTo) {
       const rows = this.sql.eventRows.all(frontier.size, upTo, 1000) as RawEventRow[];
       if (rows.length === 0) throw new LedgerIntegrityError(`no event at position ${frontier.size + 1} below ${upTo}: the log has a gap`);
-      for (const r of rows) this.push(frontier, storedRow(r));
+      for (const r of rows) this.sql.setLeaf.run(this.push(frontier, storedRow(r)), r[0]);
     }
   }
 
-  private push(frontier: MerkleFrontier, row: StoredEventRow): void {
+  /** Adds the row's leaf to the edge, storing every completed subtree of 64+ leaves; returns the leaf. */
+  private push(frontier: MerkleFrontier, row: StoredEventRow): Hash {
     if (row.position !== frontier.size + 1) {
       throw new LedgerIntegrityError(`event at position ${row.position} follows a tree of ${frontier.size} leaves`);
     }
     const leaf = eventLeafHash(row);
-    this.sql.insertLeaf.run(row.position, leaf);
     for (const s of frontier.push(leaf)) if (s.level >= CACHED_LEVEL) this.sql.insertNode.run(s.level, s.index, s.hash);
     this.lastLeaf = leaf;
+    return leaf;
   }
 
   /** MTH(D[start:end]) from stored leaves and cached subtrees (leaf indexes, 0-based). */
@@ -174,8 +191,10 @@ export class MerkleLog {
     }
     if (width <= CACHED_WIDTH) {
       const leaves = this.sql.leaves.all(start, end);
-      if (leaves.length !== width) throw new LedgerIntegrityError(`leaves ${start + 1}..${end} are not all stored`);
-      return rootOf(leaves);
+      if (leaves.length !== width || leaves.some((l) => l === null)) {
+        throw new LedgerIntegrityError(`the leaves of positions ${start + 1}..${end} are not all stored`);
+      }
+      return rootOf(leaves as Buffer[]);
     }
     const k = splitPoint(width);
     return nodeHash(this.range(start, start + k), this.range(start + k, end));

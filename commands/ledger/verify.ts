@@ -65,6 +65,7 @@ export function verifyLedger(
       const changed = walk.firstProblem && walk.firstProblem.position >= from && walk.firstProblem.position <= c.treeSize;
       problems.push({
         position: changed ? (walk.firstProblem?.position ?? from) : from,
+        through: c.treeSize,
         problem: `${where}: the first ${c.treeSize} events do not hash to its root: an event in positions ${from}..${c.treeSize} was changed, removed or inserted`,
       });
     }
@@ -88,9 +89,19 @@ export function verifyLedger(
     ok: problems.length === 0,
     events: walk.events,
     checkpoints: stored.length + published.length,
-    firstProblem: problems[0] ?? null,
+    firstProblem: firstOf(problems, walk.firstProblem),
     problems,
   };
+}
+
+/**
+ * The problem to name first: the lowest position, except that a problem known only as a range
+ * (a checkpoint that no longer matches) gives way to the exact position the leaf walk found
+ * unless the range ends before it (then it is an earlier, separate change).
+ */
+function firstOf(sorted: readonly LogProblem[], exact: LogProblem | null): LogProblem | null {
+  const earlier = sorted.find((p) => exact === null || (p.through === undefined ? p.position < exact.position : p.through < exact.position));
+  return earlier ?? sorted.find((p) => p.position === exact?.position && p.through === undefined) ?? sorted[0] ?? null;
 }
 
 /** Checks an RFC 9162 consistency proof, built from the stored tree, between two consecutive checkpoints. */
@@ -104,9 +115,9 @@ function consistency(store: EventStore, before: LedgerCheckpoint, after: LedgerC
     const proof = store.merkle.consistencyProof(before.treeSize, after.treeSize);
     const [a, b] = [Buffer.from(before.rootHash, 'hex'), Buffer.from(after.rootHash, 'hex')];
     if (!verifyConsistency(before.treeSize, after.treeSize, a, b, proof)) {
-      problems.push({ position: before.treeSize + 1, problem: `${why} (RFC 9162 consistency proof fails)` });
+      problems.push({ position: before.treeSize + 1, through: after.treeSize, problem: `${why} (RFC 9162 consistency proof fails)` });
     }
   } catch (error) {
-    problems.push({ position: before.treeSize + 1, problem: `${why}: ${(error as Error).message}` });
+    problems.push({ position: before.treeSize + 1, through: after.treeSize, problem: `${why}: ${(error as Error).message}` });
   }
 }

@@ -37,7 +37,7 @@ export function trustedLedgerKey(flag: string | undefined, ctx: CliContext, dbPa
 /** The store over an existing file, read-only (no backfill, no projections): what an auditor reads. */
 export function readOnlyStore(dbPath: string, ctx: CliContext): EventStore {
   const db = openDatabase(dbPath, { readonly: true });
-  const hashed = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'ledger_leaves'").pluck().get() as number;
+  const hashed = db.prepare("SELECT count(*) FROM pragma_table_info('events') WHERE name = 'leaf'").pluck().get() as number;
   if (hashed === 0) {
     db.close();
     throw new UsageError(

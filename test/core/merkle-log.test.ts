@@ -15,7 +15,7 @@ import { EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
 import { type Hash, rootOf } from '../../core/merkle.ts';
 import { independentConsistency, independentInclusion } from '../support/rfc9162.ts';
-import { fcRuns, fcSeed, tempDir } from '../support/store.ts';
+import { fcRuns, fcSeed, tempDir, toSchemaOne } from '../support/store.ts';
 import { walletEvents } from '../support/wallet/events.ts';
 
 const dir = tempDir('clash-merkle-');
@@ -24,7 +24,7 @@ const open = (file: string) =>
   EventStore.open(file, { registry: new EventRegistry(walletEvents), clock: new ManualClock(1_000), synchronous: 'OFF' });
 const deposit = (walletId: string, i: number) => ({ type: 'FundsDeposited', data: { walletId, amount: BigInt(i), memo: `m${i}`, at: i } });
 
-/** The leaves re-hashed from the stored rows, independent of ledger_leaves. */
+/** The leaves re-hashed from the stored rows, independent of the stored leaves. */
 function rehashed(store: EventStore): Hash[] {
   const rows = store.db.prepare(`SELECT ${EVENT_ROW_COLUMNS} FROM events ORDER BY position`).raw().all() as RawEventRow[];
   return rows.map((r) => eventLeafHash(storedRow(r)));
@@ -114,7 +114,7 @@ test('a ledger written before the Merkle tree is hashed once when opened, and ap
   store.close();
   // What an engine of schema 1 left: the events, no Merkle tables.
   const db = openDatabase(file);
-  db.exec('DROP TABLE ledger_leaves; DROP TABLE ledger_nodes; PRAGMA user_version = 1');
+  toSchemaOne(db);
   db.close();
   const reopened = open(file);
   assert.is(reopened.merkle.size(), 150);
