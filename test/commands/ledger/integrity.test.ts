@@ -243,6 +243,29 @@ test('clash ledger prove: the inclusion proof the independent verifier accepts a
     }
   }
   assert.is((await clash(['ledger', 'prove', String(head + 5), '--db', base], composition)).code, 2);
+  const altered = tampered((db) => db.prepare(`UPDATE events SET recorded_at = recorded_at + 1 WHERE position = 3`).run());
+  const refused = await clash(['ledger', 'prove', '3', '--db', altered], composition);
+  assert.is(refused.code, 1);
+  assert.match(refused.stdout, 'the proof does NOT verify');
+});
+
+test('clash ledger checkpoint signs the log as it is now (nothing when only a checkpoint came since), and the result verifies', async () => {
+  copies += 1;
+  const file = dir.file(`signed-${copies}.db`);
+  copyFileSync(base, file);
+  const sign = async () => {
+    const run = await clash(['ledger', 'checkpoint', '--db', file, '--json'], composition);
+    assert.is(run.code, 0, run.stderr);
+    return JSON.parse(run.stdout).treeSize as number;
+  };
+  assert.is(await sign(), head - 1, 'the last event is the latest checkpoint itself: nothing new to sign');
+  const ledger = openLedger({ dbPath: file, composition });
+  ledger.store.append('wallet-w1', [{ type: 'FundsWithdrawn', data: { walletId: 'w1', amount: 1n, at: T0 + 99_000 } }]);
+  ledger.close();
+  assert.is(await sign(), head + 1);
+  const run = await verify(file);
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, `${head + 2} events re-hashed, 6 signed checkpoint(s)`);
 });
 
 test('the backup drill verifies the copy with the key beside the source, and fails on a tampered source', async () => {
