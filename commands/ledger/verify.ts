@@ -100,7 +100,9 @@ export function verifyLedger(
  * unless the range ends before it (then it is an earlier, separate change).
  */
 function firstOf(sorted: readonly LogProblem[], exact: LogProblem | null): LogProblem | null {
-  const earlier = sorted.find((p) => exact === null || (p.through === undefined ? p.position < exact.position : p.through < exact.position));
+  const earlier = sorted.find(
+    (p) => exact === null || (p.through === undefined ? p.position < exact.position : p.through < exact.position),
+  );
   return earlier ?? sorted.find((p) => p.position === exact?.position && p.through === undefined) ?? sorted[0] ?? null;
 }
 
