@@ -41,8 +41,7 @@ function openStore(path: string, synchronous: Synchronous, withProjection: boole
   return store;
 }
 
-/** Appends of `perTxn` events per transaction: ours (validation, hashing, checkpoints) vs raw inserts of the same rows. */
-export function appendFigure(scratch: Scratch, perTxn: number, total: number, synchronous: Synchronous, rounds: number): Figure {
+function appendFigure(scratch: Scratch, perTxn: number, total: number, synchronous: Synchronous, rounds: number): Figure {
   const txns = total / perTxn;
   const r = compare(
     rounds,

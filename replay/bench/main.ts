@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N]`: every figure beside a raw
- * better-sqlite3 baseline measured in the same run, as a ratio.
+ * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only SECTION,…]`:
+ * every figure beside a raw better-sqlite3 baseline measured in the same run, as a ratio.
+ * Sections: event-store, ledger, prop-trading, peer, http (default: all).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import { type Figure, Scratch } from './measure.ts';
 import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
 
+const sections = ['event-store', 'ledger', 'prop-trading', 'peer', 'http'] as const;
 const flags = z
   .object({
     json: z.boolean().default(false),
@@ -18,6 +20,12 @@ const flags = z
     scale: z.coerce.number().positive().max(10).default(1),
     rounds: z.coerce.number().int().min(1).max(10).default(2),
     'http-seconds': z.coerce.number().int().min(1).max(120).default(10),
+    only: z
+      .string()
+      .max(200)
+      .default(sections.join(','))
+      .transform((v) => v.split(','))
+      .pipe(z.array(z.enum(sections)).min(1)),
   })
   .parse(
     parseArgs({
@@ -27,6 +35,7 @@ const flags = z
         scale: { type: 'string' },
         rounds: { type: 'string' },
         'http-seconds': { type: 'string' },
+        only: { type: 'string' },
       },
     }).values,
   );
@@ -47,18 +56,23 @@ try {
     process.stdout.write(
       `clash bench: node ${process.version}, log of ${fmt(flags.events)} events, scale ${flags.scale}, best of ${flags.rounds}\n\n`,
     );
+  const on = (section: (typeof sections)[number]) => flags.only.includes(section);
   const figures = [
-    ...runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print }),
-    ...runLedgerIntegrityBench({ scratch, logEvents: flags.events, rounds: flags.rounds, onFigure: print }),
-    ...runPropTradingBench({
-      scratch,
-      actions: Math.max(100, Math.round(5_000 * flags.scale)),
-      logEvents: flags.events,
-      rounds: flags.rounds,
-      onFigure: print,
-    }),
-    ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
-    ...(await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print })),
+    ...(on('event-store')
+      ? runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print })
+      : []),
+    ...(on('ledger') ? runLedgerIntegrityBench({ scratch, logEvents: flags.events, rounds: flags.rounds, onFigure: print }) : []),
+    ...(on('prop-trading')
+      ? runPropTradingBench({
+          scratch,
+          actions: Math.max(100, Math.round(5_000 * flags.scale)),
+          logEvents: flags.events,
+          rounds: flags.rounds,
+          onFigure: print,
+        })
+      : []),
+    ...(on('peer') ? await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
+    ...(on('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
 } finally {
