@@ -6,7 +6,10 @@
  *   2. `clash ledger verify` over a log (default 1M events): every event re-hashed from its row
  *      and compared with its stored leaf, the checkpoint root recomputed, signature and
  *      consistency checked, beside reading the same rows and SHA-256 over the same bytes.
- * The append figures of event-store.ts already include the hashing (it runs in every append).
+ *   3. single-event appends with the hashing, beside the same store with the leaf computation
+ *      stubbed out (leaves stored as NULL: the engine as it was before the Merkle tree), to
+ *      isolate what the hashing costs an append at each synchronous level.
+ * The append figures of event-store.ts (against raw inserts) include the hashing too.
  */
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -19,6 +22,7 @@ import { EVENT_ROW_COLUMNS, eventLeafHash, type RawEventRow, storedRow } from '.
 import { EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
 import { MerkleFrontier } from '../../core/merkle.ts';
+import { ProjectionRunner } from '../../core/projection-runner.ts';
 import { walletEvents } from '../../test/support/wallet/events.ts';
 import { seedLog } from './event-store.ts';
 import { compare, type Figure, figure, rate, type Scratch } from './measure.ts';
@@ -92,18 +96,58 @@ function verifyFigure(path: string, count: number, rounds: number): Figure {
   );
 }
 
+/** Single-event appends per second on a fresh store; `hashing: false` stubs the leaf computation out (a measuring device only). */
+function appendRate(scratch: Scratch, hashing: boolean, count: number, synchronous: 'FULL' | 'NORMAL'): number {
+  const store = EventStore.open(scratch.file(hashing ? 'hashed' : 'unhashed'), { registry: new EventRegistry(walletEvents), synchronous });
+  new ProjectionRunner(store, []).start();
+  if (!hashing) Object.assign(store.merkle, { leavesFor: (rows: readonly unknown[]) => rows.map(() => null) });
+  const v = rate(count, () => {
+    for (let i = 0; i < count; i++) {
+      const data = { walletId: `w${i % 100}`, amount: BigInt(i), memo: 'bench deposit', at: i };
+      store.append(`wallet-${i % 50}`, [{ type: 'FundsDeposited', data }]);
+    }
+  });
+  store.close();
+  return v;
+}
+
+function hashingOnOffFigure(scratch: Scratch, count: number, synchronous: 'FULL' | 'NORMAL', rounds: number): Figure {
+  const r = compare(
+    rounds,
+    () => appendRate(scratch, false, count, synchronous),
+    () => appendRate(scratch, true, count, synchronous),
+  );
+  const f = figure(
+    `append 1 event per transaction with the Merkle leaf vs the same store with hashing stubbed out (synchronous=${synchronous})`,
+    'events/s',
+    r.ours,
+    r.baseline,
+    undefined,
+    `the hashing costs ${(1e6 / r.ours - 1e6 / r.baseline).toFixed(1)} µs per append`,
+  );
+  return { ...f, baselineName: 'hashing off' };
+}
+
 export interface LedgerIntegrityBenchOptions {
   readonly scratch: Scratch;
   /** Events in the verified log (`--events`). */
   readonly logEvents: number;
   readonly rounds: number;
+  /** Multiplies the append workloads (1 = full size). */
+  readonly scale: number;
   readonly onFigure: (f: Figure) => void;
 }
 
 export function runLedgerIntegrityBench(o: LedgerIntegrityBenchOptions): Figure[] {
   const path = o.scratch.file('verify');
   seedLog(path, o.logEvents);
-  const figures = [hashingFigure(path, Math.min(o.logEvents, 200_000), o.rounds), verifyFigure(path, o.logEvents, o.rounds)];
+  const n = (x: number) => Math.max(100, Math.round(x * o.scale));
+  const figures = [
+    hashingOnOffFigure(o.scratch, n(3_000), 'FULL', Math.max(o.rounds, 3)),
+    hashingOnOffFigure(o.scratch, n(10_000), 'NORMAL', Math.max(o.rounds, 3)),
+    hashingFigure(path, Math.min(o.logEvents, 200_000), o.rounds),
+    verifyFigure(path, o.logEvents, o.rounds),
+  ];
   for (const f of figures) o.onFigure(f);
   return figures;
 }

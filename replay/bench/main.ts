@@ -61,7 +61,9 @@ try {
     ...(on('event-store')
       ? runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print })
       : []),
-    ...(on('ledger') ? runLedgerIntegrityBench({ scratch, logEvents: flags.events, rounds: flags.rounds, onFigure: print }) : []),
+    ...(on('ledger')
+      ? runLedgerIntegrityBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print })
+      : []),
     ...(on('prop-trading')
       ? runPropTradingBench({
           scratch,
