@@ -40,6 +40,11 @@ export interface OpenLedgerOptions {
   readonly onProgress?: ProgressFn;
   /** The key that signs checkpoints (default: the development key file beside the database). */
   readonly ledgerKey?: () => LedgerKey;
+  /**
+   * Open for reading only (read commands): the file must already be a ledger, nothing is
+   * created or written, projections are read as they stand (not started, not caught up).
+   */
+  readonly readonly?: boolean;
 }
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
@@ -51,9 +56,10 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     clock,
     ids,
     synchronous: options.synchronous ?? 'FULL',
+    readonly: options.readonly ?? false,
   });
   const projections = new ProjectionRunner(store, composition.projections);
-  projections.start(options.onProgress);
+  if (!options.readonly) projections.start(options.onProgress);
   const commits = new GroupCommit(store.db, options.groupCommit ?? { maxBatch: 64, maxWaitMs: 2 }, () => store.noteRollback());
   let key: LedgerKey | undefined;
   const ledgerKey = () => {

@@ -28,7 +28,7 @@ export const auditRace = defineCommand({
   run: (flags, ctx) => {
     const dbPath = existingDb(flags.db, ctx.env);
     const trusted = trustedLedgerKey(flags['public-key'], ctx, dbPath);
-    const ledger = openLedger({ dbPath, composition: ctx.composition });
+    const ledger = openLedger({ dbPath, composition: ctx.composition, readonly: true });
     try {
       const raceId = flags.positionals[0] as string;
       const audit = auditRaceSettlement(

@@ -5,6 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { existingLedgerPublicKey, ledgerKey } from '../../adapters/ledger-key/ledger-key.ts';
 import { type LedgerCheckpoint, LedgerCheckpointSigned } from '../../commands/ledger/events.ts';
@@ -36,15 +37,15 @@ export function trustedLedgerKey(flag: string | undefined, ctx: CliContext, dbPa
 
 /** The store over an existing file, read-only (no backfill, no projections): what an auditor reads. */
 export function readOnlyStore(dbPath: string, ctx: CliContext): EventStore {
-  const db = openDatabase(dbPath, { readonly: true });
-  const hashed = db.prepare("SELECT count(*) FROM pragma_table_info('events') WHERE name = 'leaf'").pluck().get() as number;
+  const peek = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const hashed = peek.prepare("SELECT count(*) FROM pragma_table_info('events') WHERE name = 'leaf'").pluck().get() as number;
+  peek.close();
   if (hashed === 0) {
-    db.close();
     throw new UsageError(
       `--db: ${dbPath} predates the Merkle tree; open it once with this engine (e.g. clash ledger checkpoint) to hash it`,
     );
   }
-  return new EventStore(db, { registry: new EventRegistry(ctx.composition.events) });
+  return new EventStore(openDatabase(dbPath, { readonly: true }), { registry: new EventRegistry(ctx.composition.events) });
 }
 
 /** A published checkpoint as the API serves it (signedAt ISO), read from a file. */

@@ -12,8 +12,9 @@ import { versionOf, versionsOf } from '../../projections/clones/versions.ts';
 import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
 import { requireUser } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 const CloneSchema = z
   .object({
@@ -21,7 +22,7 @@ const CloneSchema = z
     ownerUserId: z.string(),
     name: z.string(),
     modelTier: zModelStrength,
-    createdAt: z.string().openapi({ format: 'date-time' }),
+    createdAt: zTime,
     activeVersion: z.number().int().nullable(),
     lifecycleState: z.enum(lifecycleStates),
   })
@@ -35,7 +36,7 @@ const DraftSchema = z
     graph: zStrategyGraph,
     layout: zGraphLayout,
     revision: z.number().int().openapi({ description: '0 before the first save' }),
-    savedAt: z.string().nullable(),
+    savedAt: zTime.nullable(),
   })
   .openapi('StrategyDraft');
 const VersionSchema = z
@@ -45,7 +46,7 @@ const VersionSchema = z
     contentHash: z.string(),
     modelTier: zModelStrength,
     draftRevision: z.number().int(),
-    publishedAt: z.string().openapi({ format: 'date-time' }),
+    publishedAt: zTime,
     active: z.boolean(),
   })
   .openapi('StrategyVersion');
@@ -61,6 +62,7 @@ const owner = errorsOf(401, 403, 404);
 const routes = {
   create: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones',
     tags: ['clones'],
     summary: 'Create a clone shell',
@@ -69,6 +71,7 @@ const routes = {
   }),
   list: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones',
     tags: ['clones'],
     summary: "The caller's clones",
@@ -76,6 +79,7 @@ const routes = {
   }),
   get: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}',
     tags: ['clones'],
     summary: 'One of the caller’s clones',
@@ -84,6 +88,7 @@ const routes = {
   }),
   profile: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/profile',
     tags: ['clones'],
     summary: 'Set the public profile',
@@ -92,6 +97,7 @@ const routes = {
   }),
   model: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/model',
     tags: ['clones'],
     summary: 'Change the model tier (within the entitlement)',
@@ -100,6 +106,7 @@ const routes = {
   }),
   getDraft: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/draft',
     tags: ['clones'],
     summary: 'The private strategy draft',
@@ -108,6 +115,7 @@ const routes = {
   }),
   saveDraft: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/draft',
     tags: ['clones'],
     summary: 'Save the private strategy draft (validated and compiled)',
@@ -119,6 +127,7 @@ const routes = {
   }),
   publish: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions',
     tags: ['clones'],
     summary: 'Publish the draft as the next immutable version (it becomes the active one)',
@@ -127,6 +136,7 @@ const routes = {
   }),
   versions: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions',
     tags: ['clones'],
     summary: 'Published versions, oldest first',
@@ -135,11 +145,18 @@ const routes = {
   }),
   version: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions/{number}',
     tags: ['clones'],
     summary: 'One version with its frozen graph',
     request: { params: VersionParams },
-    responses: { 200: { description: 'The version', content: json(VersionSchema.extend({ graph: zStrategyGraph })) }, ...owner },
+    responses: {
+      200: {
+        description: 'The version',
+        content: json(z.object({ ...VersionSchema.shape, graph: zStrategyGraph }).openapi('StrategyVersionWithGraph')),
+      },
+      ...owner,
+    },
   }),
 };
 

@@ -9,6 +9,7 @@ import { CHECKPOINT_ORIGIN } from '../../commands/ledger/handlers.ts';
 import { ClashError, NotFoundError } from '../../core/errors.ts';
 import { CheckpointQueries, type CheckpointRow } from '../../projections/ledger/checkpoints.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
 const hex = (bytes: number, what: string) =>
@@ -64,6 +65,7 @@ const size = (min: number) => z.coerce.number().int().min(min).max(Number.MAX_SA
 const routes = {
   key: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/ledger/key',
     tags: ['ledger'],
     summary: 'The public key that signs ledger checkpoints',
@@ -71,6 +73,7 @@ const routes = {
   }),
   latest: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/ledger/checkpoints/latest',
     tags: ['ledger'],
     summary: 'The latest signed checkpoint',
@@ -78,6 +81,7 @@ const routes = {
   }),
   list: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/ledger/checkpoints',
     tags: ['ledger'],
     summary: 'Signed checkpoints, newest first',
@@ -91,6 +95,7 @@ const routes = {
   }),
   inclusion: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/ledger/proofs/inclusion',
     tags: ['ledger'],
     summary: 'RFC 9162 inclusion proof of the event at a position in the tree of a size',
@@ -99,6 +104,7 @@ const routes = {
   }),
   consistency: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/ledger/proofs/consistency',
     tags: ['ledger'],
     summary: 'RFC 9162 consistency proof between two tree sizes',
