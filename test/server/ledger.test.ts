@@ -35,7 +35,7 @@ async function ok<T>(server: TestServer, path: string): Promise<T> {
 }
 
 test('an auditor checks checkpoints and proofs with nothing but the served key', async () => {
-  const server = await startTestServer({ CLASH_CHECKPOINT_INTERVAL_SECONDS: '0' }, undefined, options);
+  const server = await startTestServer({}, undefined, options);
   const { store, checkpoints } = server.ledger;
   assert.is(codeOf((await server.call('GET', '/api/v1/ledger/checkpoints/latest')).body), 'not_found');
   for (let i = 0; i < 5; i++) {
@@ -94,7 +94,7 @@ test('an auditor checks checkpoints and proofs with nothing but the served key',
 });
 
 test('bad proof queries: 400 naming the field, 422 beyond the log', async () => {
-  const server = await startTestServer({ CLASH_CHECKPOINT_INTERVAL_SECONDS: '0' }, undefined, options);
+  const server = await startTestServer({}, undefined, options);
   server.ledger.store.append('wallet-w', [deposit(1), deposit(2)]);
   const bad = await server.call('GET', '/api/v1/ledger/proofs/inclusion?position=0&treeSize=2');
   assert.is(bad.status, 400);
