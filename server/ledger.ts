@@ -7,9 +7,9 @@
  */
 import type { Logger } from 'pino';
 import type { CheckpointSchedule } from '../commands/ledger/handlers.ts';
+import type { RunningWorker } from '../core/operations/worker-loop.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
-import type { Worker } from './workers.ts';
 
 export function checkpointSchedule(
   config: Pick<Config, 'CLASH_CHECKPOINT_EVERY_EVENTS' | 'CLASH_CHECKPOINT_INTERVAL_SECONDS'>,
@@ -17,24 +17,24 @@ export function checkpointSchedule(
   return { everyEvents: config.CLASH_CHECKPOINT_EVERY_EVENTS, intervalMs: config.CLASH_CHECKPOINT_INTERVAL_SECONDS * 1000 };
 }
 
-export function startCheckpointWorker(ledger: Ledger, schedule: CheckpointSchedule, log: Logger): Worker {
+export function startCheckpointWorker(ledger: Ledger, schedule: CheckpointSchedule, log: Logger): RunningWorker {
   let failures = 0;
-  const timer = setInterval(
-    () => {
-      try {
-        if (!ledger.checkpoints.due(ledger.clock.now(), schedule)) return;
-        const c = ledger.checkpoints.record();
-        log.debug({ treeSize: c.treeSize, rootHash: c.rootHash }, 'ledger checkpoint signed');
-        failures = 0;
-      } catch (err) {
-        failures += 1;
-        log.error({ err, failures }, 'ledger checkpoint failed; retrying');
-      }
-    },
-    Math.min(1000, schedule.intervalMs),
-  );
+  const tick = () => {
+    try {
+      if (!ledger.checkpoints.due(ledger.clock.now(), schedule)) return;
+      const c = ledger.checkpoints.record();
+      log.debug({ treeSize: c.treeSize, rootHash: c.rootHash }, 'ledger checkpoint signed');
+      failures = 0;
+    } catch (err) {
+      failures += 1;
+      log.error({ err, failures }, 'ledger checkpoint failed; retrying');
+    }
+  };
+  const timer = setInterval(tick, Math.min(1000, schedule.intervalMs));
   timer.unref();
   return {
+    name: 'checkpoints',
+    tickNow: async () => tick(),
     stop: async () => {
       clearInterval(timer);
     },

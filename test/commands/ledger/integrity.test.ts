@@ -268,14 +268,21 @@ test('clash ledger checkpoint signs the log as it is now (nothing when only a ch
   assert.match(run.stdout, `${head + 2} events re-hashed, 6 signed checkpoint(s)`);
 });
 
-test('the backup drill verifies the copy with the key beside the source, and fails on a tampered source', async () => {
-  const good = await clash(['backup', '--db', base, '--out', dir.file('drill.db'), '--json'], composition);
-  assert.is(good.code, 0, good.stderr);
-  assert.is(JSON.parse(good.stdout).ledger, 'ok');
+test('the backup drill runs ledger verify on the restored copy, and fails when the backed-up log was altered', async () => {
+  const drill = async (source: string, store: string) => {
+    const env = { CLASH_ARTIFACTS_URL: `file:${dir.file(store)}` };
+    assert.is((await clash(['backup', '--db', source, '--json'], composition, env)).code, 0);
+    const run = await clash(['backup', 'drill', ...trusted, '--json'], composition, env);
+    const report = JSON.parse(run.stdout) as { ok: boolean; results: { check: string; ok: boolean; figures: Record<string, unknown> }[] };
+    return { code: run.code, check: report.results.find((r) => r.check === 'ledger verify') };
+  };
+  const good = await drill(base, 'artifacts-good');
+  assert.is(good.code, 0);
+  assert.equal([good.check?.ok, good.check?.figures.events], [true, head]);
   const source = tampered((db) => db.prepare(`UPDATE events SET metadata = '{}' WHERE position = 9`).run());
-  const bad = await clash(['backup', '--db', source, '--out', dir.file('drill-bad.db'), '--json'], composition);
+  const bad = await drill(source, 'artifacts-bad');
   assert.is(bad.code, 1);
-  assert.match(JSON.parse(bad.stdout).ledger, /^position 9: /);
+  assert.equal([bad.check?.ok, bad.check?.figures.firstPosition], [false, 9]);
 });
 
 test('a ledger that predates the Merkle tree is refused read-only, and verifies once the engine has hashed it', async () => {
