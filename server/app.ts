@@ -12,6 +12,7 @@ import { corsFor } from './cors.ts';
 import { errorResponse } from './errors.ts';
 import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
+import { backtestRoutes } from './routes/backtests.ts';
 import { cloneLifecycleRoutes } from './routes/clone-lifecycle.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
@@ -41,6 +42,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionAuditionRoutes,
   economyRoutes,
   economyChainRoutes,
+  backtestRoutes,
   ledgerRoutes,
 ];
 

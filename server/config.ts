@@ -9,6 +9,7 @@ import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { EMBEDDED_CHAIN_ID } from '../adapters/chain/anvil.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
+import { backtestConfigShape } from './backtest-config.ts';
 import { competitionConfigShape, refuseImpossibleCompetition } from './competition-config.ts';
 import { CORS_ORIGIN_PATTERN, DEVELOPMENT_CORS_ORIGINS } from './cors.ts';
 
@@ -241,6 +242,7 @@ export const configSchema = z.object({
   /** `clash economy reconcile` reports payments pending longer than this, in seconds. */
   ECONOMY_PENDING_BOUND_SECONDS: seconds(60, 30 * 86_400).default(3600),
   ...competitionConfigShape,
+  ...backtestConfigShape,
 });
 
 export type Config = z.output<typeof configSchema>;

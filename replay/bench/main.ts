@@ -73,7 +73,7 @@ try {
           onFigure: print,
         })
       : []),
-    ...(on('peer') ? await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
+    ...(on('peer') ? runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
     ...(on('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
