@@ -8,6 +8,7 @@ import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts'
 import { deadLettersDiscard, deadLettersList, deadLettersRetry, deadLettersShow } from './cli/dead-letters.ts';
 import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
+import { ledgerCheckpoint, ledgerProve, ledgerVerify } from './cli/ledger.ts';
 import { marketImport } from './cli/market.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
@@ -42,6 +43,9 @@ export const commands: readonly CliCommand<unknown>[] = [
   marketImport,
   propShow,
   auditRace,
+  ledgerVerify,
+  ledgerProve,
+  ledgerCheckpoint,
   raceShow,
   economyReconcile,
 ];

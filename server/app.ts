@@ -26,6 +26,7 @@ import { economyChainRoutes } from './routes/economy-chain.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
 import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
@@ -51,6 +52,7 @@ export const productRoutes: readonly RouteModule[] = [
   economyRoutes,
   economyChainRoutes,
   backtestRoutes,
+  ledgerRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

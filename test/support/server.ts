@@ -56,7 +56,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
-  // No background competition worker unless a test asks for one: it ticks at start-up and would append to the log.
+  // No background competition or checkpoint worker unless a test asks for one: both would append to the log.
   const config = loadConfig({
     NODE_ENV: 'test',
     CLASH_DB: dir.file('clash.db'),
@@ -67,6 +67,7 @@ export async function startTestServer(
     // off unless a test sets them (test/server/limits.test.ts does).
     CLASH_RATE_LIMIT_ANONYMOUS: '0',
     CLASH_RATE_LIMIT_USER_WRITES: '0',
+    CLASH_CHECKPOINT_INTERVAL_SECONDS: '0',
     ...env,
   });
   const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });
