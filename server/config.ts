@@ -4,6 +4,8 @@
  */
 import { getAddress } from 'viem';
 import { z } from 'zod';
+import { isArtifactStoreUrl, openArtifactStore } from '../adapters/artifacts/open.ts';
+import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
 
@@ -47,6 +49,25 @@ export const configSchema = z.object({
   CLASH_PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   /** How often the competition worker ticks (evaluations, races, hand-offs), in milliseconds; 0 turns it off. */
   CLASH_COMPETITION_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /**
+   * Where artifacts live (market archives, decision payloads, backups): `memory:`, `file:PATH`
+   * or `s3://bucket/prefix` (`adapters/artifacts/`).
+   */
+  CLASH_ARTIFACTS_URL: z
+    .string()
+    .max(1024)
+    .refine(isArtifactStoreUrl, 'expected memory:, file:PATH or s3://bucket/prefix')
+    .default('file:./data/artifacts'),
+  /** The S3-compatible endpoint for an `s3://` artifact store (R2, MinIO, …); unset: AWS S3. */
+  CLASH_S3_ENDPOINT: z.url().optional(),
+  CLASH_S3_REGION: z.string().min(1).max(64).default('us-east-1'),
+  CLASH_S3_ACCESS_KEY_ID: z.string().min(1).max(256).optional(),
+  CLASH_S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
+  /** Path-style addressing (`endpoint/bucket/key`), what S3-compatible servers expect; `false` for virtual-host style. */
+  CLASH_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** The origin users sign in to (SIWE domain and URI, JWT issuer). Must be https in production. */
   CLASH_PUBLIC_ORIGIN: z.url().default('http://localhost:3000'),
   /** The EIP-155 chain id SIWE messages must name. */
@@ -146,4 +167,15 @@ const refuseHalfChain = (c: Config, ctx: z.RefinementCtx) => {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   return parseEnv(configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain), env);
+}
+
+/** The artifact store the configuration names (`CLASH_ARTIFACTS_URL` and the `CLASH_S3_*` settings). */
+export function openConfiguredArtifactStore(config: Config): ArtifactStore {
+  return openArtifactStore(config.CLASH_ARTIFACTS_URL, {
+    endpoint: config.CLASH_S3_ENDPOINT,
+    region: config.CLASH_S3_REGION,
+    accessKeyId: config.CLASH_S3_ACCESS_KEY_ID,
+    secretAccessKey: config.CLASH_S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.CLASH_S3_FORCE_PATH_STYLE,
+  });
 }
