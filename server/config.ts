@@ -6,6 +6,7 @@ import { getAddress } from 'viem';
 import { z } from 'zod';
 import { isArtifactStoreUrl, openArtifactStore } from '../adapters/artifacts/open.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import { DEFAULT_TAXONOMY_FILE } from '../adapters/market/taxonomy.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
 
@@ -58,6 +59,8 @@ export const configSchema = z.object({
     .max(1024)
     .refine(isArtifactStoreUrl, 'expected memory:, file:PATH or s3://bucket/prefix')
     .default('file:./data/artifacts'),
+  /** The asset taxonomy file (categories and subcategories of Hyperliquid assets); default: the one in the repository. */
+  CLASH_TAXONOMY_FILE: z.string().min(1).max(1024).default(DEFAULT_TAXONOMY_FILE),
   /** The S3-compatible endpoint for an `s3://` artifact store (R2, MinIO, …); unset: AWS S3. */
   CLASH_S3_ENDPOINT: z.url().optional(),
   CLASH_S3_REGION: z.string().min(1).max(64).default('us-east-1'),
