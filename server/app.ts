@@ -22,6 +22,7 @@ import { economyRoutes } from './routes/economy.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { ingestionRoutes } from './routes/ingestion.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export interface AppEnv {
@@ -55,6 +56,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionRoutes,
   competitionAuditionRoutes,
   economyRoutes,
+  ingestionRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

@@ -29,7 +29,11 @@ export const zTaxonomy = z
     const subs = new Map(t.categories.map((c) => [c.id, new Set(c.subcategories)]));
     for (const [symbol, a] of Object.entries(t.assets)) {
       if (!subs.get(a.category)?.has(a.subcategory)) {
-        ctx.addIssue({ code: 'custom', path: ['assets', symbol], message: `${a.category}/${a.subcategory} is not a declared category/subcategory` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assets', symbol],
+          message: `${a.category}/${a.subcategory} is not a declared category/subcategory`,
+        });
       }
     }
   });

@@ -104,14 +104,15 @@ test('every indicator equals the textbook reference on 2,000 real BTC and ETH mi
       close(r.rsi14, rsi[i], `${file} rsi14 @${i}`);
       close(r.macd, macd[i], `${file} macd @${i}`);
       close(r.macdSignal, signal[i], `${file} signal @${i}`);
-      close(r.macdHistogram, macd[i] != null && signal[i] != null ? (macd[i] as number) - (signal[i] as number) : null, `${file} hist @${i}`);
+      close(
+        r.macdHistogram,
+        macd[i] != null && signal[i] != null ? (macd[i] as number) - (signal[i] as number) : null,
+        `${file} hist @${i}`,
+      );
     }
     // warm-up: the first value of each indicator at the stated close
     const firstAt = (k: keyof (typeof rows)[number]) => rows.findIndex((r) => r[k] !== null);
-    assert.equal(
-      [firstAt('sma20'), firstAt('ema20'), firstAt('rsi14'), firstAt('macd'), firstAt('macdSignal')],
-      [19, 19, 14, 25, 33],
-    );
+    assert.equal([firstAt('sma20'), firstAt('ema20'), firstAt('rsi14'), firstAt('macd'), firstAt('macdSignal')], [19, 19, 14, 25, 33]);
     db.close();
   }
 });
@@ -140,8 +141,14 @@ test('the 1h rollup equals a direct aggregation of its minutes', () => {
       [r.open, r.high, r.low, r.close, r.volume],
       [
         ms[0]?.open,
-        big(ms.map((m) => m.high), (a, b) => (a > b ? a : b)),
-        big(ms.map((m) => m.low), (a, b) => (a < b ? a : b)),
+        big(
+          ms.map((m) => m.high),
+          (a, b) => (a > b ? a : b),
+        ),
+        big(
+          ms.map((m) => m.low),
+          (a, b) => (a < b ? a : b),
+        ),
         ms[ms.length - 1]?.close,
         ms.reduce((s, m) => s + m.volume, 0n),
       ].map(String),
@@ -160,7 +167,10 @@ test('property: a restart from stored state at any point, with candles replayed,
     new DerivedSeries(db).applyFinal(candles.slice(0, cut));
     // a new process: state read back from the table; the feed may hand over candles already applied
     new DerivedSeries(db).applyFinal(candles.slice(Math.max(0, cut - replay)));
-    const out = [db.prepare('SELECT * FROM market_indicators ORDER BY open_time').all(), db.prepare('SELECT * FROM market_candles ORDER BY open_time').all()];
+    const out = [
+      db.prepare('SELECT * FROM market_indicators ORDER BY open_time').all(),
+      db.prepare('SELECT * FROM market_candles ORDER BY open_time').all(),
+    ];
     db.close();
     return out;
   };

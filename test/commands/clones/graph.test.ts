@@ -48,13 +48,20 @@ const universe: AssetUniverse = {
 const selectionGraph = (config: Partial<AssetSelectionConfig>): StrategyGraph => {
   const base = chainGraph([]);
   const node = assetSelection('assets', []);
-  const nodes = base.nodes.map((n) => (n.id === 'assets' && node.type === 'asset_selection' ? { ...node, config: { ...node.config, ...config } } : n));
+  const nodes = base.nodes.map((n) =>
+    n.id === 'assets' && node.type === 'asset_selection' ? { ...node, config: { ...node.config, ...config } } : n,
+  );
   return { ...base, nodes: nodes as GraphNode[] };
 };
 
 test('categories and subcategories expand through the taxonomy, each symbol with its source; disabling wins', () => {
   const r = compileGraph(
-    selectionGraph({ highLevelCategories: ['majors'], subcategories: ['rollups'], explicitlyEnabledSymbols: ['SOL', 'kPEPE'], explicitlyDisabledSymbols: ['ETH'] }),
+    selectionGraph({
+      highLevelCategories: ['majors'],
+      subcategories: ['rollups'],
+      explicitlyEnabledSymbols: ['SOL', 'kPEPE'],
+      explicitlyDisabledSymbols: ['ETH'],
+    }),
     {},
     { ...options, limits: tiers.pro, universe },
   );
