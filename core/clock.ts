@@ -2,7 +2,7 @@
  * Where time and identity come from. Handlers and workers take these as parameters; deciders
  * and projections never see them, they get time and ids inside the command or the event.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -29,7 +29,14 @@ export interface IdSource {
   next(): string;
 }
 
-export const randomIds: IdSource = { next: () => randomUUID() };
+/**
+ * Time-ordered ids: RFC 9562 UUIDv7 (48-bit Unix-ms timestamp, then a counter and random bits),
+ * strictly increasing within a process (the `uuid` package keeps a sequence for ids made in the
+ * same millisecond) and unique across processes by their random bits. Ordered ids keep the
+ * unique indexes on event ids append-mostly: an append dirties the index's last pages, not one
+ * random page per event (issue 17; `doc/event-store.md`).
+ */
+export const timeOrderedIds: IdSource = { next: () => uuidv7() };
 
 /** Deterministic ids shaped like UUIDs: `prefix` plus a counter. */
 export class SequentialIds implements IdSource {

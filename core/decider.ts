@@ -65,6 +65,8 @@ export interface CommandHandlerOptions {
 export class CommandHandler<C extends Command, S, E extends DomainEvent> {
   private readonly cache = new Map<string, LoadedState<S>>();
   private readonly cacheSize: number;
+  /** The store's rollback count the cache was filled under (see `EventStore.rollbacks`). */
+  private cacheRollbacks = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -76,6 +78,10 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
 
   /** Folds a stream (from the cache or its snapshot when there is one), optionally up to a global position. */
   load(streamId: string, toPosition?: number): LoadedState<S> {
+    if (this.store.rollbacks !== this.cacheRollbacks) {
+      this.cache.clear();
+      this.cacheRollbacks = this.store.rollbacks;
+    }
     const base = toPosition === undefined ? (this.cache.get(streamId) ?? this.readSnapshot(streamId)) : undefined;
     const loaded = this.fold(
       base ?? { state: this.decider.initialState(), version: 0 },
@@ -137,6 +143,8 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
         return { append, events: recorded, state: after.state };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= maxRetries) throw error;
+        // Another writer moved the stream (or the cache is ahead of a rolled-back write): reload.
+        this.cache.delete(streamId);
       }
     }
   }

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { type Clock, type IdSource, randomIds, systemClock } from './clock.ts';
+import { type Clock, type IdSource, systemClock, timeOrderedIds } from './clock.ts';
 import { type Db, type OpenOptions, openDatabase } from './database.ts';
 import { ClashError, ConcurrencyError, IdempotencyConflict, ValidationError } from './errors.ts';
 import type { EventRegistry } from './event-registry.ts';
@@ -107,7 +107,7 @@ export class EventStore {
     this.db = db;
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
-    this.ids = options.ids ?? randomIds;
+    this.ids = options.ids ?? timeOrderedIds;
     this.sql = {
       streamVersion: db.prepare<[string], { v: number | null }>('SELECT max(stream_version) AS v FROM events WHERE stream_id = ?'),
       head: db.prepare<[], { position: number; recorded_at: number }>(
@@ -128,6 +128,21 @@ export class EventStore {
         .raw(),
       recordedAt: db.prepare<[number], { recorded_at: number }>('SELECT recorded_at FROM events WHERE position = ?'),
     };
+  }
+
+  /**
+   * How many times appended work was rolled back after it ran (a group commit's savepoint or
+   * failed COMMIT, `core/group-commit.ts`). Command handlers compare it with what they saw and
+   * drop their state caches when it moved, so a cache never holds what the file does not.
+   */
+  get rollbacks(): number {
+    return this.rollbackCount;
+  }
+  private rollbackCount = 0;
+
+  /** Records that appended work was rolled back after it ran (see `rollbacks`). */
+  noteRollback(): void {
+    this.rollbackCount += 1;
   }
 
   /** Registers a hook that runs inside every append transaction (inline projections). */

@@ -4,16 +4,11 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
-import type { Logger } from 'pino';
-import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import { ValidationError } from '../core/errors.ts';
 import { issuesOf } from '../core/event-registry.ts';
-import { type Authenticator, authenticate, type Principal } from './auth.ts';
-import type { Config } from './config.ts';
-import type { Ledger } from './context.ts';
-import type { Economy } from './economy.ts';
+import { authenticate } from './auth.ts';
 import { errorResponse } from './errors.ts';
-import type { Identity } from './identity.ts';
+import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -24,27 +19,6 @@ import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { ingestionRoutes } from './routes/ingestion.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
-
-export interface AppEnv {
-  Variables: { requestId: string; principal: Principal | null };
-}
-
-export type App = OpenAPIHono<AppEnv>;
-
-export interface AppDeps {
-  readonly ledger: Ledger;
-  readonly log: Logger;
-  readonly auth: Authenticator;
-  readonly config: Config;
-  readonly identity: Identity;
-  /** The Economy module; null when no chain is configured (tests that configure none): its routes answer 503. */
-  readonly economy: Economy | null;
-  /** What the competition module asks of the Economy (credits, refunds, withdrawals). */
-  readonly competitionEconomy: CompetitionEconomy;
-}
-
-/** A module's routes: registered on the app with the shared dependencies. */
-export type RouteModule = (app: App, deps: AppDeps) => void;
 
 export const productRoutes: readonly RouteModule[] = [
   healthRoutes,

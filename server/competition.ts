@@ -5,13 +5,19 @@
 import type { Logger } from 'pino';
 import { MarketMemory } from '../adapters/market/market-memory.ts';
 import type { CompetitionDeps, CompetitionRules } from '../commands/competition/handlers.ts';
-import type { CompetitionEconomy } from '../commands/competition/ports.ts';
+import type { CompetitionEconomy, CompetitionReadModel, SettlementRecords } from '../commands/competition/ports.ts';
 import { CompetitionWorker } from '../commands/competition/worker.ts';
+import type { Db } from '../core/database.ts';
 import { readModelFacts } from '../projections/competition/facts.ts';
 import { CompetitionQueries } from '../projections/competition/queries.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Worker } from './workers.ts';
+
+/** The competition read models behind the ports Competition owns for them (`commands/competition/ports.ts`). */
+export function competitionReadModel(db: Db): CompetitionReadModel & SettlementRecords {
+  return new CompetitionQueries(db);
+}
 
 export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Omit<CompetitionDeps, 'clock'> {
   const db = ledger.store.db;
@@ -21,7 +27,7 @@ export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Om
     market: new MarketMemory(db),
     economy,
     facts: readModelFacts(db),
-    queries: new CompetitionQueries(db),
+    queries: competitionReadModel(db),
   };
 }
 

@@ -46,6 +46,10 @@ export const configSchema = z.object({
           return { name, secret };
         }),
     ),
+  /** Most durable HTTP commands that share one transaction and one fsync (group commit, doc/event-store.md); 1 turns grouping off. */
+  CLASH_GROUP_COMMIT_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(64),
+  /** How long a queued durable command waits for requests already being read, in milliseconds (never longer than this). */
+  CLASH_GROUP_COMMIT_WAIT_MS: z.coerce.number().int().min(0).max(100).default(2),
   /** How often the worker catches async projections up, in milliseconds. */
   CLASH_PROJECTION_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   /** How often the competition worker ticks (evaluations, races, hand-offs), in milliseconds; 0 turns it off. */

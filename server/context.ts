@@ -1,8 +1,9 @@
 /** Opening the ledger: the store with every event type registered and every projection started. */
-import { type Clock, type IdSource, randomIds, systemClock } from '../core/clock.ts';
+import { type Clock, type IdSource, systemClock, timeOrderedIds } from '../core/clock.ts';
 import type { Synchronous } from '../core/database.ts';
 import { EventRegistry } from '../core/event-registry.ts';
 import { EventStore } from '../core/event-store.ts';
+import { GroupCommit, type GroupCommitOptions } from '../core/group-commit.ts';
 import type { ProgressFn } from '../core/projection-rebuild.ts';
 import { ProjectionRunner } from '../core/projection-runner.ts';
 import { type Composition, productComposition } from './composition.ts';
@@ -12,6 +13,8 @@ export interface Ledger {
   readonly projections: ProjectionRunner;
   readonly clock: Clock;
   readonly ids: IdSource;
+  /** Group commit for durable writes that arrive together (`core/group-commit.ts`). */
+  readonly commits: GroupCommit;
   close(): void;
 }
 
@@ -21,6 +24,8 @@ export interface OpenLedgerOptions {
   readonly composition?: Composition;
   readonly clock?: Clock;
   readonly ids?: IdSource;
+  /** Group commit limits (default: 64 commands, 2 ms wait for announced callers). */
+  readonly groupCommit?: GroupCommitOptions;
   /** Progress of a rebuild forced at start (a projection whose version changed). */
   readonly onProgress?: ProgressFn;
 }
@@ -28,7 +33,7 @@ export interface OpenLedgerOptions {
 export function openLedger(options: OpenLedgerOptions): Ledger {
   const composition = options.composition ?? productComposition;
   const clock = options.clock ?? systemClock;
-  const ids = options.ids ?? randomIds;
+  const ids = options.ids ?? timeOrderedIds;
   const store = EventStore.open(options.dbPath, {
     registry: new EventRegistry(composition.events),
     clock,
@@ -37,5 +42,6 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const projections = new ProjectionRunner(store, composition.projections);
   projections.start(options.onProgress);
-  return { store, projections, clock, ids, close: () => store.close() };
+  const commits = new GroupCommit(store.db, options.groupCommit ?? { maxBatch: 64, maxWaitMs: 2 }, () => store.noteRollback());
+  return { store, projections, clock, ids, commits, close: () => store.close() };
 }

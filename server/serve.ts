@@ -8,7 +8,7 @@ import pino, { type Logger } from 'pino';
 import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
-import { createApp, productRoutes, type RouteModule } from './app.ts';
+import { createApp, productRoutes } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import { competitionRules, startCompetitionWorker } from './competition.ts';
 import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
@@ -18,6 +18,7 @@ import { type Ledger, openLedger } from './context.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
 import { startIngestionWorker } from './ingestion.ts';
+import type { RouteModule } from './route-module.ts';
 import { startProjectionWorker } from './workers.ts';
 
 export interface RunningServer {
@@ -48,6 +49,7 @@ export async function startServer(
   const ledger = openLedger({
     dbPath: config.CLASH_DB,
     synchronous: config.CLASH_SYNCHRONOUS,
+    groupCommit: { maxBatch: config.CLASH_GROUP_COMMIT_MAX_BATCH, maxWaitMs: config.CLASH_GROUP_COMMIT_WAIT_MS },
     ...(options.composition ? { composition: options.composition } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),

@@ -11,7 +11,6 @@ import { CommandHandler } from '../../core/decider.ts';
 import { DomainError, NotFoundError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import { formatDecimal, MICRO_USD } from '../../core/money.ts';
-import type { CompetitionQueries } from '../../projections/competition/queries.ts';
 import { type MarketFacts, PropTrading } from '../prop-trading/handlers.ts';
 import { ARENA_STREAM_ID, type ArenaCommand, arenaDecider } from './arena-decider.ts';
 import type { ArenaEvent, ArenaRules } from './arena-events.ts';
@@ -19,7 +18,7 @@ import type { ArenaState } from './arena-state.ts';
 import { type AuditionCommand, type AuditionState, auditionDecider, auditionStreamId } from './audition-decider.ts';
 import type { AuditionEvent, AuditionRules } from './audition-events.ts';
 import type { CompetitionFacts } from './facts.ts';
-import type { CompetitionEconomy, TicketPurchase, TicketPurchaseSink } from './ports.ts';
+import type { CompetitionEconomy, CompetitionReadModel, TicketPurchase, TicketPurchaseSink } from './ports.ts';
 import { type RaceCommand, raceDecider, raceStreamId } from './race-decider.ts';
 import type { RaceEvent, RaceRules } from './race-events.ts';
 import type { RaceState } from './race-state.ts';
@@ -38,7 +37,8 @@ export interface CompetitionDeps {
   readonly market: MarketFacts;
   readonly economy: CompetitionEconomy;
   readonly facts: CompetitionFacts;
-  readonly queries: CompetitionQueries;
+  /** The competition read models, through the port this module owns. */
+  readonly queries: CompetitionReadModel;
   readonly rules?: CompetitionRules;
 }
 

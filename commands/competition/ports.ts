@@ -1,11 +1,15 @@
 /**
- * The Competition module's ports to Economy: small interfaces Economy implements (audition
+ * The Competition module's ports. To Economy: small interfaces Economy implements (audition
  * credits, refunds, withdrawal authorizations) and the one Competition implements for Economy
- * (ticket purchases). Every call is idempotent on the id it carries, so a
- * worker that repeats a step after a crash asks for nothing twice. doc/competition.md, "Ports".
+ * (ticket purchases). Every call is idempotent on the id it carries, so a worker that repeats a
+ * step after a crash asks for nothing twice. doc/competition.md, "Ports". To its own read
+ * models: what the command path and the settlement audit read of them, implemented over the
+ * competition projections by the wiring (`server/competition.ts`), so this module never imports
+ * `projections/`.
  */
 import type { Address } from 'viem';
 import type { TicketPurchase } from '../economy/ports.ts';
+import type { RaceStage } from './race-state.ts';
 
 /** Verified audition fees, spent one per audition. */
 export interface AuditionCredits {
@@ -84,3 +88,42 @@ export const unconnectedEconomy: CompetitionEconomy = {
     },
   },
 };
+
+/**
+ * What the competition command path reads of the competition read models to find its work:
+ * which auditions run, where a clone stands, who sits in the Arena, which races may move. A row
+ * only points at a stream; every decision is taken on the stream itself (the deciders), so a
+ * read model that lags costs a round, never a wrong event.
+ */
+export interface CompetitionReadModel {
+  /** Auditions with this status, oldest submission first; `propAccountId` is set once the attempt's account is open. */
+  auditionsWithStatus(status: 'running'): readonly { readonly auditionId: string; readonly propAccountId: string | null }[];
+  /** An audition's clone and current attempt, if there is such an audition. */
+  audition(auditionId: string): { readonly cloneId: string; readonly attempt: number } | undefined;
+  /** The clone's audition that waits for its account or runs, if any. */
+  openAuditionOf(cloneId: string): { readonly auditionId: string } | undefined;
+  /** `queue` | `arena` | `removed` | `retired`, or undefined when the clone never passed an audition. */
+  placeOf(cloneId: string): string | undefined;
+  /** The Promotion Queue in admission order. */
+  queue(): readonly { readonly cloneId: string }[];
+  /** The occupied Arena slots in slot order. */
+  slots(): readonly { readonly cloneId: string }[];
+  /** Races at these stages, oldest first. */
+  racesAt(...stages: RaceStage[]): readonly { readonly raceId: string }[];
+}
+
+/** A read-model row as a plain document (field names and wire values as the projection holds them). */
+export type ReadModelDocument = object;
+
+/**
+ * The settlement read models of one race, which the settlement audit compares field by field
+ * with the settlement it recomputes from raw events (`settlement-audit.ts`): the settlement
+ * row, the ranking by position, payouts and claims by holder, royalties by clone.
+ */
+export interface SettlementRecords {
+  settlement(raceId: string): ReadModelDocument | undefined;
+  ranking(raceId: string): readonly ReadModelDocument[];
+  payouts(raceId: string): readonly ReadModelDocument[];
+  royalties(raceId: string): readonly ReadModelDocument[];
+  claims(raceId: string): readonly ReadModelDocument[];
+}

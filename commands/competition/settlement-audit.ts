@@ -8,10 +8,10 @@
 
 import { toWire } from '../../core/canonical-json.ts';
 import type { EventStore, RecordedEvent } from '../../core/event-store.ts';
-import type { CompetitionQueries } from '../../projections/competition/queries.ts';
 import { propAccountDecider, propAccountStream } from '../prop-trading/decider.ts';
 import type { PropAccountEvent } from '../prop-trading/events.ts';
 import { payoutClaims } from './payout-tree.ts';
+import type { SettlementRecords } from './ports.ts';
 import { raceStreamId } from './race-decider.ts';
 import type { RaceEvent, RaceSettledData } from './race-events.ts';
 import { settlementOf } from './race-settlement.ts';
@@ -76,7 +76,7 @@ function readModelShape(s: RaceSettledData) {
   });
 }
 
-export function auditRaceSettlement(store: EventStore, queries: CompetitionQueries, raceId: string): SettlementAudit {
+export function auditRaceSettlement(store: EventStore, queries: SettlementRecords, raceId: string): SettlementAudit {
   const events = store.readStream(raceStreamId(raceId)) as RecordedEvent<RaceEvent>[];
   if (events.length === 0) return { raceId, differences: [`race ${raceId}: no such race`], recomputed: null };
   const settledAt = events.findIndex((e) => e.type === 'RaceSettled');

@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N]`: every figure beside a raw
+ * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N]`: every figure beside a raw
  * better-sqlite3 baseline measured in the same run, as a ratio.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runEventStoreBench } from './event-store.ts';
+import { runHttpBench } from './http.ts';
 import { type Figure, Scratch } from './measure.ts';
+import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
 
 const flags = z
@@ -14,10 +16,18 @@ const flags = z
     events: z.coerce.number().int().min(1000).default(1_000_000),
     scale: z.coerce.number().positive().max(10).default(1),
     rounds: z.coerce.number().int().min(1).max(10).default(2),
+    'http-seconds': z.coerce.number().int().min(1).max(120).default(10),
   })
   .parse(
-    parseArgs({ options: { json: { type: 'boolean' }, events: { type: 'string' }, scale: { type: 'string' }, rounds: { type: 'string' } } })
-      .values,
+    parseArgs({
+      options: {
+        json: { type: 'boolean' },
+        events: { type: 'string' },
+        scale: { type: 'string' },
+        rounds: { type: 'string' },
+        'http-seconds': { type: 'string' },
+      },
+    }).values,
   );
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -25,7 +35,7 @@ function print(f: Figure): void {
   if (flags.json) return;
   const verdict = f.target === undefined ? '' : f.ratio >= f.target ? `  (target ≥ ${f.target}: met)` : `  (target ≥ ${f.target}: NOT met)`;
   process.stdout.write(
-    `${f.name}\n  ours ${fmt(f.ours)} ${f.unit}   raw ${fmt(f.baseline)} ${f.unit}   ratio ${f.ratio.toFixed(2)}${verdict}\n`,
+    `${f.name}\n  ours ${fmt(f.ours)} ${f.unit}   ${f.baselineName ?? 'raw'} ${fmt(f.baseline)} ${f.unit}   ratio ${f.ratio.toFixed(2)}${verdict}\n`,
   );
   if (f.note) process.stdout.write(`  ${f.note}\n`);
 }
@@ -45,6 +55,8 @@ try {
       rounds: flags.rounds,
       onFigure: print,
     }),
+    ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
+    ...(await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print })),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
 } finally {

@@ -9,8 +9,10 @@ export interface Figure {
   readonly unit: string;
   /** Our figure (higher is better). */
   readonly ours: number;
-  /** The raw better-sqlite3 baseline doing the same rows with the same pragmas, in the same run. */
+  /** The raw better-sqlite3 baseline doing the same rows with the same pragmas (or the peer), in the same run. */
   readonly baseline: number;
+  /** What the baseline is when it is not raw better-sqlite3 (a peer event store). */
+  readonly baselineName?: string;
   /** ours / baseline. */
   readonly ratio: number;
   /** The ratio the issue asks for, if any. */

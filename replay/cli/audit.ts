@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { auditRaceSettlement } from '../../commands/competition/settlement-audit.ts';
-import { CompetitionQueries } from '../../projections/competition/queries.ts';
+import { competitionReadModel } from '../../server/competition.ts';
 import { openLedger } from '../../server/context.ts';
 import { commonFlags, defineCommand, existingDb } from './command.ts';
 
@@ -19,7 +19,7 @@ export const auditRace = defineCommand({
     const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
     try {
       const raceId = flags.positionals[0] as string;
-      const audit = auditRaceSettlement(ledger.store, new CompetitionQueries(ledger.store.db), raceId);
+      const audit = auditRaceSettlement(ledger.store, competitionReadModel(ledger.store.db), raceId);
       const ok = audit.differences.length === 0;
       ctx.out.data({ raceId, ok, differences: audit.differences, merkleRoot: audit.recomputed?.merkleRoot ?? null });
       if (ok) {

@@ -4,9 +4,9 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
-import type { RouteModule } from '../app.ts';
 import { requireAdmin, requireUser } from '../auth.ts';
 import { cloneCommandsOf } from '../clones.ts';
+import type { RouteModule } from '../route-module.ts';
 import { CloneParams, existingClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 

@@ -8,9 +8,9 @@ import { type CloneSummary, clonesOf, draftOf } from '../../projections/clones/c
 import { lifecycleOf } from '../../projections/clones/lifecycle.ts';
 import { type LifecycleState, lifecycleStates } from '../../projections/clones/lifecycle-state.ts';
 import { versionOf, versionsOf } from '../../projections/clones/versions.ts';
-import type { RouteModule } from '../app.ts';
 import { requireUser } from '../auth.ts';
 import { cloneCommandsOf } from '../clones.ts';
+import type { RouteModule } from '../route-module.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 

@@ -14,9 +14,9 @@ import { CommandHandler } from '../../core/decider.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { publicProfileOf } from '../../projections/clones/profiles.ts';
 import { CompetitionQueries } from '../../projections/competition/queries.ts';
-import type { RouteModule } from '../app.ts';
 import { requireService } from '../auth.ts';
 import { competitionDeps } from '../competition.ts';
+import type { RouteModule } from '../route-module.ts';
 import { errorsOf, json } from './schemas.ts';
 
 const wei = (description = 'wei') => z.string().regex(/^\d+$/).openapi({ description, example: '10000000000000000' });

@@ -7,9 +7,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { getAddress, type Hash } from 'viem';
 import { ClashError } from '../../core/errors.ts';
 import { paymentOf, withdrawalOf, withdrawalsOf } from '../../projections/economy/queries.ts';
-import type { RouteModule } from '../app.ts';
 import { actorOf, Forbidden, type Principal, requireUser, Unauthorized } from '../auth.ts';
 import type { Economy } from '../economy.ts';
+import type { RouteModule } from '../route-module.ts';
 import { ownedClone } from './clone-access.ts';
 import {
   PaymentBody,

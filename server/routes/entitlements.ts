@@ -7,8 +7,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { EntitlementCommands } from '../../commands/entitlements/handlers.ts';
 import { zModelStrength, zTierName } from '../../commands/entitlements/tiers.ts';
 import { entitlementOf } from '../../projections/entitlements/entitlements.ts';
-import type { RouteModule } from '../app.ts';
 import { requireAdmin } from '../auth.ts';
+import type { RouteModule } from '../route-module.ts';
 import { CloneParams, existingClone, ownedClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 

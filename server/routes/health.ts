@@ -1,6 +1,6 @@
 /** GET /api/v1/health: liveness plus the log head and each projection's lag. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { RouteModule } from '../app.ts';
+import type { RouteModule } from '../route-module.ts';
 
 const HealthSchema = z
   .object({

@@ -2,8 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { SessionGrant } from '../../commands/identity/handlers.ts';
 import { findUser } from '../../projections/identity/users.ts';
-import type { RouteModule } from '../app.ts';
 import { requireUser } from '../auth.ts';
+import type { RouteModule } from '../route-module.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
 const NonceSchema = z

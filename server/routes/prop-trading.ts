@@ -5,7 +5,7 @@
  * freeze, unfreeze and close. Money is micro-USD, prices and sizes 1e-8, as decimal integer strings.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { type MarketFacts, type PropResult, PropTrading } from '../../commands/prop-trading/handlers.ts';
 import { zActionInput, zFundingInput, zOpenAccountInput, zReasonInput } from '../../commands/prop-trading/inputs.ts';
@@ -14,10 +14,10 @@ import { NotFoundError } from '../../core/errors.ts';
 import { type CloneOwnership, cloneOwnership } from '../../projections/clones/ownership.ts';
 import type { AccountRow } from '../../projections/prop-trading/accounts.ts';
 import { type PagedList, PropTradingQueries } from '../../projections/prop-trading/queries.ts';
-import type { App, AppEnv, RouteModule } from '../app.ts';
 import { actorOf, requireAdmin, requireService } from '../auth.ts';
 import { requireCloneReader } from '../clone-ownership.ts';
 import type { Ledger } from '../context.ts';
+import type { App, AppEnv, RouteModule } from '../route-module.ts';
 import { errorResponses } from './schemas.ts';
 
 const money = (description: string) => z.string().openapi({ description, example: '10000000000' });
@@ -135,6 +135,19 @@ export interface PropTradingRouteOptions {
 export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteModule {
   return (app: App, { ledger }) => {
     const ownership = options.ownership ?? cloneOwnership(ledger.store.db);
+    // Durable writes announce themselves as they start, so a group commit waits for requests
+    // whose bodies are still being read instead of committing each alone (core/group-commit.ts).
+    const announce: MiddlewareHandler = async (c, next) => {
+      if (c.req.method !== 'POST') return next();
+      const leave = ledger.commits.enter();
+      try {
+        await next();
+      } finally {
+        leave();
+      }
+    };
+    app.use('/api/v1/prop-accounts', announce);
+    app.use('/api/v1/prop-accounts/*', announce);
     const queries = new PropTradingQueries(ledger.store.db);
     const market = options.market?.(ledger) ?? new MarketMemory(ledger.store.db);
     const prop = new PropTrading({ store: ledger.store, clock: ledger.clock, ids: ledger.ids, market });
@@ -237,7 +250,8 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
           const principal = c.get('principal');
           const actor = actorOf(who === 'service' ? requireService(principal) : requireAdmin(principal));
           const input = body ? await c.req.json() : undefined;
-          return c.json(result(run(c.req.valid('param').id, input, actor)), 200);
+          const id = c.req.valid('param').id;
+          return c.json(result(await ledger.commits.run(() => run(id, input, actor))), 200);
         },
       );
 
@@ -252,7 +266,8 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       }),
       async (c) => {
         const actor = actorOf(requireService(c.get('principal')));
-        return c.json(result(prop.open(await c.req.json(), actor)), 201);
+        const input = await c.req.json();
+        return c.json(result(await ledger.commits.run(() => prop.open(input, actor))), 201);
       },
     );
     write('/api/v1/prop-accounts/{id}/actions', 'Submit a trading action (service)', zActionInput, 'service', (id, i, a) =>

@@ -32,6 +32,28 @@ test('racing appenders in separate processes: exactly one wins each stream', asy
   store.close();
 });
 
+test('time-ordered event ids: increasing within each writer, unique across two processes appending at once', async () => {
+  const path = dir.file('ids.db');
+  openWalletStore(path).store.close();
+  const startAt = Date.now() + 1500;
+  const outputs = await Promise.all(['ids-a', 'ids-b'].map((stream) => output(child(['ids', path, stream, '400', String(startAt)]))));
+  assert.equal(outputs, ['done', 'done']);
+  const { store } = openWalletStore(path);
+  const byStream = new Map<string, string[]>();
+  for (const e of store.readAll()) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e.eventId]);
+  store.close();
+  const all = [...byStream.values()].flat();
+  assert.is(all.length, 802);
+  assert.is(new Set(all).size, 802, 'unique across processes');
+  for (const [stream, ids] of byStream) {
+    for (let i = 1; i < ids.length; i++) assert.ok((ids[i - 1] as string) < (ids[i] as string), `${stream}: ${ids[i - 1]} < ${ids[i]}`);
+    assert.ok(
+      ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)),
+      'UUIDv7',
+    );
+  }
+});
+
 test('an async projection killed between append and checkpoint catches up exactly once', async () => {
   const path = dir.file('crash.db');
   const p = child(['crash', path, '200']);

@@ -3,6 +3,8 @@
  *   race PATH STREAM START_AT_MS   → waits for START_AT_MS, appends with no_stream, prints won|lost
  *   crash PATH COUNT               → appends COUNT deposits, prints "appended", then catches the
  *                                     async projection up slowly, one event per batch, printing "at N"
+ *   ids PATH STREAM COUNT START_AT_MS → waits for START_AT_MS, appends COUNT deposits to STREAM one
+ *                                     per transaction with the store's default ids, prints "done"
  */
 import { ConcurrencyError } from '../../core/errors.ts';
 import { openWalletStore } from './store.ts';
@@ -40,5 +42,15 @@ if (mode === 'race') {
     },
   });
   process.stdout.write('caught up\n');
+} else if (mode === 'ids') {
+  const [count, startAt] = [Number(b), Number(process.argv[6])];
+  store.append(a as string, [{ type: 'WalletOpened', data: { walletId: a, owner: String(process.pid), openedAt: 0 } }]);
+  while (Date.now() < startAt) {
+    /* spin: both writers start together */
+  }
+  for (let i = 0; i < count; i++) {
+    store.append(a as string, [{ type: 'FundsDeposited', data: { walletId: a, amount: 1n, memo: '', at: i } }]);
+  }
+  process.stdout.write('done\n');
 }
 store.close();

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CommandHandler } from '../../../core/decider.ts';
 import { zNonNegativeAmount } from '../../../core/money.ts';
-import type { RouteModule } from '../../../server/app.ts';
+import type { RouteModule } from '../../../server/route-module.ts';
 import { walletDecider } from './decider.ts';
 
 const DepositBody = z.object({
