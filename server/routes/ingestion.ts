@@ -1,8 +1,8 @@
 /** GET /api/v1/internal/health/ingestion: each market source and channel's health (service token or admin). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ingestionStatus } from '../../adapters/market/ingestion/health.ts';
-import type { RouteModule } from '../app.ts';
 import { requireAdmin } from '../auth.ts';
+import type { RouteModule } from '../route-module.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
 const isoOrNull = z.string().nullable().openapi({ description: 'ISO 8601 UTC with milliseconds, or null' });
