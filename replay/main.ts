@@ -9,6 +9,7 @@ import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
 import { ingestBackfill, ingestStatus, workerIngestion } from './cli/ingest.ts';
 import { marketImport, marketShow } from './cli/market.ts';
+import { marketArchiveList, marketArchiveRestore } from './cli/market-archive.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
 import { propShow } from './cli/prop.ts';
@@ -32,6 +33,8 @@ export const commands: readonly CliCommand<unknown>[] = [
   settleCommand,
   marketImport,
   marketShow,
+  marketArchiveList,
+  marketArchiveRestore,
   ingestStatus,
   ingestBackfill,
   workerIngestion,

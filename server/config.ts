@@ -110,6 +110,17 @@ export const configSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9 ._-]{1,100}$/, 'protocol slugs')).max(50)),
+  /** How long 1m candles, indicators, mids and contexts stay in SQLite before they are archived, hours (seed default 24). */
+  MARKET_RETENTION_1M_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
+  /** How long 1h rollups stay in SQLite before they are archived, days (seed default 7). */
+  MARKET_RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** How often retention runs (archive then delete), ms; 0 turns it off. */
+  MARKET_ARCHIVE_EVERY_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   /** The asset taxonomy file (categories and subcategories of Hyperliquid assets); default: the one in the repository. */
   CLASH_TAXONOMY_FILE: z.string().min(1).max(1024).default(DEFAULT_TAXONOMY_FILE),
   /** The S3-compatible endpoint for an `s3://` artifact store (R2, MinIO, …); unset: AWS S3. */

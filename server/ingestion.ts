@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { type MarketIngestionOptions, startMarketIngestion } from '../adapters/market/ingestion/market-ingestion.ts';
-import type { Config } from './config.ts';
+import { type Config, openConfiguredArtifactStore } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Worker } from './workers.ts';
 
@@ -26,6 +26,11 @@ export function ingestionOptions(config: Config): MarketIngestionOptions {
     polymarket: { url: config.POLYMARKET_API_URL, everyMs: config.POLYMARKET_POLL_MS, limit: 100 },
     defillama: { url: config.DEFILLAMA_API_URL, everyMs: config.DEFILLAMA_POLL_MS, protocols: config.DEFILLAMA_PROTOCOLS },
     healthFlushMs: 1000,
+    retention: {
+      everyMs: config.MARKET_ARCHIVE_EVERY_MS,
+      policy: { minuteRowsMs: config.MARKET_RETENTION_1M_HOURS * 3_600_000, hourRowsMs: config.MARKET_RETENTION_1H_DAYS * 86_400_000 },
+      store: openConfiguredArtifactStore(config),
+    },
   };
 }
 

@@ -6,10 +6,12 @@
 
 import { z } from 'zod';
 import type { Db } from '../../../core/database.ts';
+import type { ArtifactStore } from '../../artifacts/store.ts';
 import { DerivedSeries } from '../derived/derived-series.ts';
 import { HyperliquidInfo } from '../hyperliquid/info-client.ts';
 import { LiveRows } from '../live-rows.ts';
 import { MarketMemory } from '../market-memory.ts';
+import { MarketRetention, type RetentionPolicy } from '../retention.ts';
 import { protocolPoints, storeLlamaPoints, zProtocolTvl } from '../sources/defillama.ts';
 import { fetchJson, InvalidPayload } from '../sources/http-json.ts';
 import { parseGammaMarkets, storeGammaMarkets } from '../sources/polymarket.ts';
@@ -22,6 +24,8 @@ export interface MarketIngestionOptions {
   readonly polymarket: { readonly url: string; readonly everyMs: number; readonly limit: number };
   readonly defillama: { readonly url: string; readonly everyMs: number; readonly protocols: readonly string[] };
   readonly healthFlushMs: number;
+  /** Archive then delete old rows every `everyMs` (0: never) into `store` (`retention.ts`). */
+  readonly retention: { readonly everyMs: number; readonly policy: RetentionPolicy; readonly store: ArtifactStore };
 }
 
 export interface RunningIngestion {
@@ -80,6 +84,22 @@ export function startMarketIngestion(db: Db, options: MarketIngestionOptions, lo
       onError: failed('defillama', 'tvl'),
     }),
   ];
+  if (options.retention.everyMs > 0) {
+    const retention = new MarketRetention(db, options.retention.store, options.retention.policy);
+    health.declare('market', 'retention', 3 * options.retention.everyMs);
+    pollers.push(
+      startPoller({
+        everyMs: options.retention.everyMs,
+        run: async () => {
+          const at = now();
+          const report = await retention.run(at);
+          if (report.rows > 0) log.info({ files: report.files.length, rows: report.rows }, 'market rows archived and deleted');
+          health.success('market', 'retention', report.rows, at);
+        },
+        onError: failed('market', 'retention'),
+      }),
+    );
+  }
   hyperliquid.start();
   const flush = setInterval(() => {
     try {
