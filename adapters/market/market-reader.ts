@@ -8,7 +8,7 @@ import type { Db } from '../../core/database.ts';
 import { formatDecimal } from '../../core/money.ts';
 import { DerivedSeries, type IndicatorRow } from './derived/derived-series.ts';
 import { LiveRows } from './live-rows.ts';
-import { fundingHour, MarketMemory } from './market-memory.ts';
+import { MarketMemory } from './market-memory.ts';
 import { PRICE, RATE, SIZE } from './units.ts';
 
 export interface CandleView {
@@ -52,15 +52,13 @@ const candleView = (r: CandleDbRow): CandleView => ({
 });
 
 export class MarketReader {
-  private readonly memory;
   private readonly derived;
   private readonly live;
   private readonly sql;
 
   constructor(readonly db: Db) {
-    this.memory = new MarketMemory(db);
     this.derived = new DerivedSeries(db);
-    this.live = new LiveRows(db, this.memory);
+    this.live = new LiveRows(db, new MarketMemory(db));
     this.sql = {
       candles: db.prepare<[string, number, number, number, number], CandleDbRow>(
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
@@ -68,6 +66,9 @@ export class MarketReader {
       ),
       mid: db.prepare<[string, number], { time: number; price: string }>(
         'SELECT time, price FROM market_mids WHERE asset = ? AND time <= ? ORDER BY time DESC LIMIT 1',
+      ),
+      funding: db.prepare<[string, number], { rate: string }>(
+        'SELECT rate FROM market_funding WHERE asset = ? AND time <= ? ORDER BY hour DESC LIMIT 1',
       ),
       lastCandle: db.prepare<[string, number], CandleDbRow>(
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
@@ -90,8 +91,7 @@ export class MarketReader {
   snapshot(asset: string, at: number): MarketSnapshot {
     const candle = this.sql.lastCandle.get(asset, at);
     const mid = this.sql.mid.get(asset, at);
-    const hour = fundingHour(at);
-    const funding = this.memory.fundingAt(asset, hour) ?? this.memory.fundingAt(asset, hour - 3_600_000);
+    const funding = this.sql.funding.get(asset, at);
     const ctx = this.live.contextAt(asset, at);
     const ind = this.derived.indicatorsAt(asset, at);
     return {
@@ -99,7 +99,7 @@ export class MarketReader {
       at: iso(at),
       candle1m: candle ? candleView(candle) : null,
       mid: mid ? { time: iso(mid.time), price: price(mid.price) } : null,
-      fundingRatePerHour: funding ? formatDecimal(funding.rate, RATE) : null,
+      fundingRatePerHour: funding ? formatDecimal(BigInt(funding.rate), RATE) : null,
       context: ctx
         ? {
             time: iso(ctx.time),

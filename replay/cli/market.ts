@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
+import { DerivedSeries } from '../../adapters/market/derived/derived-series.ts';
 import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { MarketReader } from '../../adapters/market/market-reader.ts';
@@ -11,7 +12,8 @@ import { commonFlags, defineCommand, existingDb } from './command.ts';
 export const marketImport = defineCommand({
   words: ['market', 'import'],
   usage: 'clash market import FILE… [--at ISO-8601] [--db PATH] [--json]',
-  summary: 'load candles, mids, funding rates and assets (Bybit CSV, Hyperliquid info responses); importing twice changes nothing',
+  summary:
+    'load candles (with their indicators and 1h rollup), mids, funding rates and assets (Bybit CSV, Hyperliquid info responses); importing twice changes nothing',
   options: { at: { type: 'string' } },
   schema: z.object({
     ...commonFlags,
@@ -25,10 +27,12 @@ export const marketImport = defineCommand({
     const db = openDatabase(flags.db ?? ctx.env.CLASH_DB ?? './data/clash.db');
     try {
       const memory = new MarketMemory(db);
+      const derived = new DerivedSeries(db);
       const summaries = flags.positionals.map((file) => {
         const progress = ctx.out.progress(`import ${basename(file)}`);
         const summary = importMarketFile(memory, file, {
           ...(flags.at === undefined ? {} : { at: flags.at }),
+          derived,
           onProgress: progress.update,
         });
         progress.stop();
