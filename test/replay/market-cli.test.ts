@@ -50,7 +50,11 @@ test('market archive list and restore through the configured artifact store', as
   assert.is(archives.length, new Set(report.files).size);
   const day = archives[3]?.key.slice(-20, -10) as string;
   const backtest = dir.file('backtest.db');
-  const restored = await clash(['market', 'archive', 'restore', '--asset', 'BTC', '--day', day, '--db', backtest, '--json'], undefined, env);
+  const restored = await clash(
+    ['market', 'archive', 'restore', '--asset', 'BTC', '--day', day, '--db', backtest, '--json'],
+    undefined,
+    env,
+  );
   assert.is(restored.code, 0, restored.stderr);
   const rows = (JSON.parse(restored.stdout) as { rows: Record<string, number> }).rows;
   assert.is(rows.market_indicators, 1440, 'a whole day of indicator rows');
