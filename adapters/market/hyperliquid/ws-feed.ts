@@ -25,10 +25,8 @@ export interface WsFeedOptions {
 }
 
 export interface WsFeedHandlers {
-  onCandle(candle: z.output<typeof zCandle>): void;
-  onMids(mids: z.output<typeof zAllMids>, receivedAt: number): void;
-  /** A message on `channel` failed validation (nothing of it is passed on). */
-  onInvalid(channel: string, problem: string): void;
+  /** Every message but the feed's own control messages (pong, subscription acknowledgements), validated, with when it arrived (ms). */
+  onMessage(message: WsMessage, receivedAt: number): void;
   onOpen(): void;
   /** A connection after the first: messages may have been missed in between. */
   onReconnect(): void;
@@ -135,29 +133,40 @@ export class HyperliquidWsFeed {
   private receive(text: string): void {
     this.lastMessageAt = Date.now();
     this.attempt = 0;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      this.handlers.onInvalid('unknown', 'not JSON');
-      return;
-    }
-    const message = zMessage.safeParse(json);
-    if (!message.success) {
-      this.handlers.onInvalid(channelOf(json), firstIssue(message.error));
-      return;
-    }
-    const m = message.data;
-    if (m.channel === 'candle') {
-      const candle = zCandle.safeParse(m.data);
-      if (candle.success) this.handlers.onCandle(candle.data);
-      else this.handlers.onInvalid('candle', firstIssue(candle.error));
-    } else if (m.channel === 'allMids') {
-      const mids = zAllMids.safeParse(m.data.mids);
-      if (mids.success) this.handlers.onMids(mids.data, this.lastMessageAt);
-      else this.handlers.onInvalid('allMids', firstIssue(mids.error));
-    } else if (m.channel === 'error') {
-      this.handlers.onError(new Error(`hyperliquid: ${String(m.data).slice(0, 200)}`));
-    }
+    const m = parseWsMessage(text);
+    if (m.kind !== 'control') this.handlers.onMessage(m, this.lastMessageAt);
   }
+}
+
+/** One WebSocket message, validated: a candle, the mids, a control message, an error, or invalid (with its channel). */
+export type WsMessage =
+  | { readonly kind: 'candle'; readonly candle: z.output<typeof zCandle> }
+  | { readonly kind: 'mids'; readonly mids: z.output<typeof zAllMids> }
+  | { readonly kind: 'control' }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'invalid'; readonly channel: string; readonly problem: string };
+
+/** Parses and validates one message text (JSON, then the channel's schema). */
+export function parseWsMessage(text: string): WsMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', channel: 'unknown', problem: 'not JSON' };
+  }
+  const message = zMessage.safeParse(json);
+  if (!message.success) return { kind: 'invalid', channel: channelOf(json), problem: firstIssue(message.error) };
+  const m = message.data;
+  if (m.channel === 'candle') {
+    const candle = zCandle.safeParse(m.data);
+    return candle.success
+      ? { kind: 'candle', candle: candle.data }
+      : { kind: 'invalid', channel: 'candle', problem: firstIssue(candle.error) };
+  }
+  if (m.channel === 'allMids') {
+    const mids = zAllMids.safeParse(m.data.mids);
+    return mids.success ? { kind: 'mids', mids: mids.data } : { kind: 'invalid', channel: 'allMids', problem: firstIssue(mids.error) };
+  }
+  if (m.channel === 'error') return { kind: 'error', message: String(m.data).slice(0, 200) };
+  return { kind: 'control' };
 }

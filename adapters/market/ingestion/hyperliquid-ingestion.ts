@@ -10,7 +10,7 @@ import type { Db } from '../../../core/database.ts';
 import type { DerivedSeries } from '../derived/derived-series.ts';
 import { MINUTE_MS } from '../derived/derived-series.ts';
 import { CANDLE_PAGE, type HyperliquidInfo } from '../hyperliquid/info-client.ts';
-import { HyperliquidWsFeed } from '../hyperliquid/ws-feed.ts';
+import { HyperliquidWsFeed, type WsMessage } from '../hyperliquid/ws-feed.ts';
 import { candleRows, midRows } from '../importers/hyperliquid.ts';
 import type { LiveRows } from '../live-rows.ts';
 import type { Candle, MarketMemory } from '../market-memory.ts';
@@ -159,11 +159,38 @@ export class HyperliquidIngestion {
     if (coins.join(',') !== this.coins.join(',')) await this.subscribe(coins);
   }
 
+  /** The coins whose candles and mids are kept (set by each registry refresh; the benchmark sets it directly). */
+  useCoins(coins: readonly string[]): void {
+    this.coins = [...coins];
+    this.deps.health.declare(SOURCE, 'candles', this.options.staleAfterMs, coins.length);
+  }
+
+  /**
+   * One validated WebSocket message received at `receivedAt` (ms): a 1m candle goes to the
+   * candle feed (the promise resolves when it is stored), mids are stored at their cadence, an
+   * invalid message is counted against its channel and logged.
+   */
+  accept(message: WsMessage, receivedAt: number): Promise<void> {
+    const { health, log } = this.deps;
+    if (message.kind === 'candle') {
+      const [candle] = message.candle.i === '1m' ? candleRows([message.candle]).candles : [];
+      if (candle) return this.candles.push(candle);
+    } else if (message.kind === 'mids') {
+      this.storeMids(message.mids, receivedAt);
+    } else if (message.kind === 'invalid') {
+      const channel = message.channel === 'allMids' ? 'mids' : message.channel === 'candle' ? 'candles' : 'ws';
+      health.invalid(SOURCE, channel, message.problem);
+      log.warn({ source: SOURCE, channel: message.channel, problem: message.problem }, 'invalid payload counted, not stored');
+    } else if (message.kind === 'error') {
+      health.failure(SOURCE, 'ws', new Error(message.message));
+    }
+    return Promise.resolve();
+  }
+
   private async subscribe(coins: string[]): Promise<void> {
     const { health, log } = this.deps;
     await this.feed?.stop();
-    this.coins = coins;
-    health.declare(SOURCE, 'candles', this.options.staleAfterMs, coins.length);
+    this.useCoins(coins);
     log.info({ coins: coins.length }, 'hyperliquid websocket subscribing');
     this.feed = new HyperliquidWsFeed(
       {
@@ -174,16 +201,7 @@ export class HyperliquidIngestion {
         maxBackoffMs: this.options.maxBackoffMs,
       },
       {
-        onCandle: (c) => {
-          if (c.i !== '1m') return;
-          const [candle] = candleRows([c]).candles;
-          if (candle) void this.candles.push(candle);
-        },
-        onMids: (mids, receivedAt) => this.storeMids(mids, receivedAt),
-        onInvalid: (channel, problem) => {
-          health.invalid(SOURCE, channel === 'allMids' ? 'mids' : channel === 'candle' ? 'candles' : 'ws', problem);
-          log.warn({ source: SOURCE, channel, problem }, 'invalid payload counted, not stored');
-        },
+        onMessage: (message, receivedAt) => void this.accept(message, receivedAt),
         onOpen: () => health.success(SOURCE, 'ws', 0, this.deps.now()),
         onReconnect: () => this.candles.markReconnected(),
         onError: (err) => {
