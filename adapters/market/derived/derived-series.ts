@@ -2,8 +2,10 @@
  * Rows derived from final 1-minute candles, per asset: the indicator row at each close
  * (`market_indicators`) and the 1-hour OHLCV rollup (a `market_candles` row with
  * `interval_ms = 3,600,000`). Incremental: each final candle costs one step of
- * `stepIndicators`, one indicator row, one rollup upsert and one state row — never a read of
- * stored candles. The running state (`market_derived_state`, JSON) is written in the same
+ * `stepIndicators`, one indicator row and one state row — never a read of stored candles. The
+ * hour being rolled up lives in the state and is written as a candle once final: when its
+ * xx:59 minute is applied, or (that minute missing) when the next hour's first minute is, the
+ * same rule as for 1m candles; `openHour` reads the hour in progress. The running state (`market_derived_state`, JSON) is written in the same
  * transaction as the rows it produced, so after a crash the series continues from the last
  * candle it applied, neither skipping nor applying one twice.
  *
@@ -19,8 +21,8 @@ import { type IndicatorState, type IndicatorValues, initialIndicatorState, stepI
 
 export const MINUTE_MS = 60_000;
 
-/** The hour being rolled up: open/high/low/close in PRICE units, volume in SIZE units, as decimal strings. */
-interface HourRollup {
+/** The hour being rolled up (exported for readers of the open hour): open/high/low/close in PRICE units, volume in SIZE units, as decimal strings. */
+export interface HourRollup {
   readonly openTime: number;
   readonly open: string;
   readonly high: string;
@@ -49,10 +51,10 @@ CREATE TABLE IF NOT EXISTS market_indicators (
   rsi14 REAL, sma20 REAL, ema20 REAL, bb_middle REAL, bb_upper REAL, bb_lower REAL,
   macd REAL, macd_signal REAL, macd_histogram REAL,
   PRIMARY KEY (asset, open_time)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS market_derived_state (
   asset TEXT PRIMARY KEY, last_open_time INTEGER NOT NULL, state TEXT NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 `;
 
 const COLUMNS = ['rsi14', 'sma20', 'ema20', 'bb_middle', 'bb_upper', 'bb_lower', 'macd', 'macd_signal', 'macd_histogram'] as const;
@@ -77,6 +79,9 @@ const toRow = (r: IndicatorDbRow): IndicatorRow => ({
 const big = (s: string) => BigInt(s);
 const maxOf = (a: string, b: string) => (big(a) >= big(b) ? a : b);
 const minOf = (a: string, b: string) => (big(a) <= big(b) ? a : b);
+
+/** True for the minute that ends an hour (xx:59): its hour is final once it is applied. */
+const isLastMinute = (openTime: number) => (openTime + MINUTE_MS) % HOUR_MS === 0;
 
 /** Merges a final 1m candle into its hour (a new hour starts from the candle itself). Exact (bigint). */
 function rollInto(hour: HourRollup | null, c: Candle): HourRollup {
@@ -146,43 +151,57 @@ export class DerivedSeries {
   }
 
   /**
-   * Applies final 1m candles of one asset, in open-time order, inside the caller's transaction
-   * (or its own). Candles at or before the last applied one are skipped. Returns how many applied.
+   * Applies final 1m candles, in open-time order, in one transaction. Candles at or before
+   * their asset's last applied one are skipped. Returns how many applied.
    */
   applyFinal(candles: readonly Candle[]): number {
+    return this.db.transaction(() => this.applyWithin(candles))();
+  }
+
+  /** `applyFinal` inside the caller's transaction (which must commit or roll back the rows and the state together). */
+  applyWithin(candles: readonly Candle[]): number {
     let applied = 0;
-    this.db.transaction(() => {
-      for (const c of candles) {
-        const prev = this.stateOf(c.asset);
-        if (prev && c.openTime <= prev.lastOpenTime) continue;
-        const { state: indicators, values } = stepIndicators(
-          prev?.indicators ?? initialIndicatorState(),
-          Number(c.close) / Number(PRICE.one),
-        );
-        const hour = rollInto(prev?.hour ?? null, c);
-        const next: DerivedState = { lastOpenTime: c.openTime, indicators, hour };
-        const v = values;
-        this.sql.indicator.run(
-          c.asset,
-          c.openTime,
-          c.openTime + MINUTE_MS,
-          v.rsi14,
-          v.sma20,
-          v.ema20,
-          v.bbMiddle,
-          v.bbUpper,
-          v.bbLower,
-          v.macd,
-          v.macdSignal,
-          v.macdHistogram,
-        );
-        this.sql.hour.run(c.asset, hour.openTime, hour.openTime + HOUR_MS, hour.open, hour.high, hour.low, hour.close, hour.volume);
-        this.sql.saveState.run(c.asset, c.openTime, JSON.stringify(next));
-        this.cache.set(c.asset, next);
-        applied += 1;
-      }
-    })();
+    for (const c of candles) {
+      const prev = this.stateOf(c.asset);
+      if (prev && c.openTime <= prev.lastOpenTime) continue;
+      const { state: indicators, values } = stepIndicators(
+        prev?.indicators ?? initialIndicatorState(),
+        Number(c.close) / Number(PRICE.one),
+      );
+      const hour = rollInto(prev?.hour ?? null, c);
+      const next: DerivedState = { lastOpenTime: c.openTime, indicators, hour };
+      const v = values;
+      this.sql.indicator.run(
+        c.asset,
+        c.openTime,
+        c.openTime + MINUTE_MS,
+        v.rsi14,
+        v.sma20,
+        v.ema20,
+        v.bbMiddle,
+        v.bbUpper,
+        v.bbLower,
+        v.macd,
+        v.macdSignal,
+        v.macdHistogram,
+      );
+      const finished = prev?.hour;
+      if (finished && finished.openTime !== hour.openTime && !isLastMinute(prev.lastOpenTime)) this.writeHour(c.asset, finished);
+      if (isLastMinute(c.openTime)) this.writeHour(c.asset, hour);
+      this.sql.saveState.run(c.asset, c.openTime, JSON.stringify(next));
+      this.cache.set(c.asset, next);
+      applied += 1;
+    }
     return applied;
+  }
+
+  private writeHour(asset: string, h: HourRollup): void {
+    this.sql.hour.run(asset, h.openTime, h.openTime + HOUR_MS, h.open, h.high, h.low, h.close, h.volume);
+  }
+
+  /** The hour being rolled up for `asset` (not stored as a candle until it is final), or undefined. */
+  openHour(asset: string): HourRollup | undefined {
+    return this.stateOf(asset)?.hour ?? undefined;
   }
 
   /** Forgets cached state (after a rolled-back transaction, or to prove a restart reads it back). */

@@ -72,7 +72,7 @@ export class CandleFeed {
     }
     if (c.openTime < o.openTime) return;
     if (c.openTime === o.openTime && o.candle) {
-      this.memory.write({ assets: [], candles: [c], mids: [], funding: [] });
+      this.memory.upsertCandle(c);
       o.candle = c;
       this.options.onStored?.(c.asset, 1, c.openTime);
       return;
@@ -86,9 +86,11 @@ export class CandleFeed {
       for (const f of fetched) byTime.set(f.openTime, f);
       finals = [...byTime.values()].sort((a, b) => a.openTime - b.openTime);
     }
+    const stored = o.candle;
     this.memory.db.transaction(() => {
-      this.memory.write({ assets: [], candles: [...finals, c], mids: [], funding: [] });
-      this.derived.applyFinal(finals);
+      for (const f of finals) if (f !== stored) this.memory.upsertCandle(f); // the open candle's last values are already stored
+      this.memory.upsertCandle(c);
+      this.derived.applyWithin(finals);
     })();
     this.open.set(c.asset, { candle: c, openTime: c.openTime, suspect: false });
     this.options.onStored?.(c.asset, finals.length + 1, c.openTime);

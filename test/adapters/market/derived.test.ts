@@ -117,12 +117,13 @@ test('every indicator equals the textbook reference on 2,000 real BTC and ETH mi
   }
 });
 
-test('the 1h rollup equals a direct aggregation of its minutes', () => {
+test('the 1h rollup equals a direct aggregation of its minutes; an hour is stored once final', () => {
   if (!data) return;
   const candles = csvCandles(data, 'SOLUSDT_1m.csv', N);
   const db = openDatabase(dir.file('rollup.db'), { synchronous: 'OFF' });
   new MarketMemory(db);
-  new DerivedSeries(db).applyFinal(candles);
+  const series = new DerivedSeries(db);
+  series.applyFinal(candles);
   const hours = new Map<number, typeof candles>();
   for (const c of candles) {
     const h = c.openTime - (c.openTime % HOUR_MS);
@@ -133,7 +134,13 @@ test('the 1h rollup equals a direct aggregation of its minutes', () => {
       'SELECT open_time, open, high, low, close, volume FROM market_candles WHERE interval_ms = 3600000 ORDER BY open_time',
     )
     .all();
-  assert.is(stored.length, hours.size);
+  // every hour but the one still open (its xx:59 minute not yet applied) is stored; the open one is in the state
+  const lastHour = Math.max(...hours.keys());
+  assert.is(stored.length, hours.size - 1);
+  assert.ok(stored.every((r) => r.open_time !== lastHour));
+  const open = series.openHour('SOL');
+  assert.ok(open, 'the hour in progress');
+  stored.push({ open_time: open.openTime, open: open.open, high: open.high, low: open.low, close: open.close, volume: open.volume });
   for (const r of stored) {
     const ms = hours.get(r.open_time) ?? [];
     const big = (xs: bigint[], pick: (a: bigint, b: bigint) => bigint) => xs.reduce(pick);
