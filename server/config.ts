@@ -17,6 +17,19 @@ const wei = z
   .regex(/^[1-9]\d*$/, 'must be a positive integer number of wei')
   .transform((s) => BigInt(s));
 
+/** A comma-separated list (blanks dropped), each item matching `item`, at most `max` items. */
+const commaList = (item: RegExp, message: string, max: number) =>
+  z
+    .string()
+    .max(4000)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(item, message)).max(max));
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** The SQLite file holding the event log and the read models. */
@@ -68,17 +81,7 @@ export const configSchema = z.object({
   HYPERLIQUID_WS_URL: z.url().max(1024).default('wss://api.hyperliquid.xyz/ws'),
   HYPERLIQUID_API_URL: z.url().max(1024).default('https://api.hyperliquid.xyz/info'),
   /** Restricts the ingested coins (comma-separated); empty: every enabled asset of the registry. */
-  HYPERLIQUID_ASSETS: z
-    .string()
-    .max(4000)
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'asset symbols such as BTC or kPEPE')).max(500)),
+  HYPERLIQUID_ASSETS: commaList(/^[A-Za-z0-9]{1,20}$/, 'asset symbols such as BTC or kPEPE', 500).default([]),
   /** How often the registry and asset contexts (`metaAndAssetCtxs`) are polled, ms. */
   HYPERLIQUID_CONTEXTS_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How often `predictedFundings` is polled, ms. */
@@ -99,17 +102,7 @@ export const configSchema = z.object({
   DEFILLAMA_API_URL: z.url().max(1024).default('https://api.llama.fi'),
   DEFILLAMA_POLL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
   /** DefiLlama protocol slugs whose TVL is polled (comma-separated). */
-  DEFILLAMA_PROTOCOLS: z
-    .string()
-    .max(4000)
-    .default('hyperliquid-hlp')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^[A-Za-z0-9 ._-]{1,100}$/, 'protocol slugs')).max(50)),
+  DEFILLAMA_PROTOCOLS: commaList(/^[A-Za-z0-9 ._-]{1,100}$/, 'protocol slugs', 50).default(['hyperliquid-hlp']),
   /** How long 1m candles, indicators, mids and contexts stay in SQLite before they are archived, hours (seed default 24). */
   MARKET_RETENTION_1M_HOURS: z.coerce
     .number()

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseBybitCsv } from '../../adapters/market/importers/bybit-csv.ts';
+import type { HyperliquidIngestionOptions } from '../../adapters/market/ingestion/hyperliquid-ingestion.ts';
 import type { Candle } from '../../adapters/market/market-memory.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import { formatDecimal } from '../../core/money.ts';
@@ -194,6 +195,22 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
     },
   };
   return stub;
+}
+
+/** Ingestion options for tests: fast reconnects, every mid stored, a day of backfill, for `assets` on `wsUrl`. */
+export function testIngestionOptions(wsUrl: string, assets: readonly string[]): HyperliquidIngestionOptions {
+  return {
+    wsUrl,
+    assets,
+    contextsEveryMs: 60_000,
+    predictedFundingEveryMs: 60_000,
+    midsEveryMs: 0,
+    heartbeatMs: 30_000,
+    baseBackoffMs: 10,
+    maxBackoffMs: 50,
+    maxBackfillMs: 86_400_000,
+    staleAfterMs: 120_000,
+  };
 }
 
 /** Waits until `check` returns true, polling every 10 ms; throws after `timeoutMs`. */

@@ -9,30 +9,17 @@ import * as assert from 'uvu/assert';
 import { DerivedSeries, MINUTE_MS } from '../../../adapters/market/derived/derived-series.ts';
 import { HyperliquidInfo } from '../../../adapters/market/hyperliquid/info-client.ts';
 import { IngestionHealth, ingestionStatus } from '../../../adapters/market/ingestion/health.ts';
-import { HyperliquidIngestion, type HyperliquidIngestionOptions } from '../../../adapters/market/ingestion/hyperliquid-ingestion.ts';
+import { HyperliquidIngestion } from '../../../adapters/market/ingestion/hyperliquid-ingestion.ts';
 import { LiveRows } from '../../../adapters/market/live-rows.ts';
 import { MarketMemory } from '../../../adapters/market/market-memory.ts';
 import { openDatabase } from '../../../core/database.ts';
-import { csvCandles, startHyperliquidStub, until, wireCandle } from '../../support/hyperliquid-stub.ts';
+import { csvCandles, startHyperliquidStub, testIngestionOptions, until, wireCandle } from '../../support/hyperliquid-stub.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 import { tempDir } from '../../support/store.ts';
 
 const data = sharedData();
 const dir = tempDir();
 const silent = { info: () => {}, warn: () => {} };
-
-const OPTIONS: HyperliquidIngestionOptions = {
-  wsUrl: '',
-  assets: ['BTC', 'ETH'],
-  contextsEveryMs: 60_000,
-  predictedFundingEveryMs: 60_000,
-  midsEveryMs: 0,
-  heartbeatMs: 30_000,
-  baseBackoffMs: 10,
-  maxBackoffMs: 50,
-  maxBackfillMs: 86_400_000,
-  staleAfterMs: 120_000,
-};
 
 async function setup(name: string) {
   const stub = await startHyperliquidStub(data as string);
@@ -51,7 +38,7 @@ async function setup(name: string) {
       log: silent,
       now: () => Date.now(),
     },
-    { ...OPTIONS, wsUrl: stub.wsUrl },
+    testIngestionOptions(stub.wsUrl, ['BTC', 'ETH']),
   );
   const stored = (asset: string) =>
     db
