@@ -9,6 +9,7 @@ import { issuesOf } from '../core/event-registry.ts';
 import { authenticate } from './auth.ts';
 import { errorResponse } from './errors.ts';
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
+import { cloneLifecycleRoutes } from './routes/clone-lifecycle.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
@@ -18,6 +19,7 @@ import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { ingestionRoutes } from './routes/ingestion.ts';
+import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export const productRoutes: readonly RouteModule[] = [
@@ -25,6 +27,8 @@ export const productRoutes: readonly RouteModule[] = [
   identityRoutes,
   cloneRoutes,
   cloneProfileRoutes,
+  cloneLifecycleRoutes,
+  moderationQueueRoutes,
   entitlementRoutes,
   propTradingRoutes(),
   competitionRoutes,

@@ -8,6 +8,7 @@ export const lifecycleStates = [
   'configured',
   'audition_running',
   'audition_failed',
+  'audition_voided',
   'competition_eligible',
   'competing',
   'retired',
@@ -16,8 +17,8 @@ export type LifecycleState = (typeof lifecycleStates)[number];
 
 export interface LifecycleFacts {
   readonly hasActiveVersion: boolean;
-  /** The latest audition's outcome; `failed` covers voided ones too (a retry is available). */
-  readonly audition: 'none' | 'running' | 'failed' | 'passed';
+  /** The latest audition's outcome (`voided`: an operator voided it and its fee is refunded). */
+  readonly audition: 'none' | 'running' | 'failed' | 'voided' | 'passed';
   readonly arena: 'none' | 'queued' | 'competing' | 'retired';
 }
 
@@ -29,6 +30,7 @@ export function lifecycleStateOf(f: LifecycleFacts): LifecycleState {
   if (f.arena === 'competing') return 'competing';
   if (f.arena === 'queued' || f.audition === 'passed') return 'competition_eligible';
   if (f.audition === 'failed') return 'audition_failed';
+  if (f.audition === 'voided') return 'audition_voided';
   if (f.audition === 'running') return 'audition_running';
   return f.hasActiveVersion ? 'configured' : 'setup_required';
 }

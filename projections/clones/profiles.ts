@@ -1,7 +1,10 @@
 /**
- * Read model `clone_profiles` and `clone_reports`: what backers see of a clone (name,
- * description, avatar, the signals the creator chose to show, moderation status) and the
- * reports against it. Nothing of the private draft or versions is ever copied here.
+ * Read model `clone_profiles`, `clone_reports` and `clone_moderation_actions`: what backers see
+ * of a clone (name, description, avatar, the signals the creator chose to show, moderation
+ * status), the reports against it and the admins' retire and reinstate decisions, for the
+ * moderation queue. A report stays open until an admin decides on the profile (retires or
+ * reinstates it): the decision resolves every report filed before it (`doc/clones.md`).
+ * Nothing of the private draft or versions is ever copied here.
  */
 
 import type { CloneEvent } from '../../commands/clones/events.ts';
@@ -11,7 +14,7 @@ import { defineProjection } from '../../core/projection.ts';
 
 export const profilesProjection = defineProjection({
   name: 'clone_profiles',
-  version: 1,
+  version: 2,
   mode: 'inline',
   eventTypes: ['CloneCreated', 'CloneProfileUpdated', 'CloneReported', 'CloneProfileRetired', 'CloneProfileReinstated'],
   tables: [
@@ -26,9 +29,15 @@ export const profilesProjection = defineProjection({
         moderation_status: 'TEXT NOT NULL',
         moderated_at: 'INTEGER',
         report_count: 'INTEGER NOT NULL',
+        /** Reports filed after the last moderation decision. */
+        open_reports: 'INTEGER NOT NULL',
+        /** The latest report: its time and its log position (the queue's order). */
+        last_reported_at: 'INTEGER',
+        last_report_order: 'INTEGER',
         updated_at: 'INTEGER NOT NULL',
       },
       primaryKey: ['clone_id'],
+      indexes: [['last_report_order']],
     },
     {
       name: 'clone_reports',
@@ -38,23 +47,66 @@ export const profilesProjection = defineProjection({
         reporter_user_id: 'TEXT NOT NULL',
         reason: 'TEXT NOT NULL',
         reported_at: 'INTEGER NOT NULL',
+        /** The log position of the report. */
+        position: 'INTEGER NOT NULL',
+        /** open | resolved */
+        status: 'TEXT NOT NULL',
+        resolved_at: 'INTEGER',
       },
       primaryKey: ['clone_id', 'report_id'],
+    },
+    {
+      name: 'clone_moderation_actions',
+      columns: {
+        clone_id: 'TEXT NOT NULL',
+        /** The log position of the decision. */
+        position: 'INTEGER NOT NULL',
+        /** retired | reinstated */
+        action: 'TEXT NOT NULL',
+        admin_user_id: 'TEXT NOT NULL',
+        reason: 'TEXT NOT NULL',
+        at: 'INTEGER NOT NULL',
+        /** The open reports this decision resolved. */
+        resolved_reports: 'INTEGER NOT NULL',
+      },
+      primaryKey: ['clone_id', 'position'],
     },
   ],
   bind(db, t) {
     const create = db.prepare(
-      `INSERT INTO "${t.clone_profiles}" (clone_id, name, description, avatar_url, capability_signals, moderation_status, report_count, updated_at)
-       VALUES (?, ?, '', NULL, '[]', 'active', 0, ?)`,
+      `INSERT INTO "${t.clone_profiles}" (clone_id, name, description, avatar_url, capability_signals, moderation_status, report_count,
+         open_reports, updated_at)
+       VALUES (?, ?, '', NULL, '[]', 'active', 0, 0, ?)`,
     );
     const update = db.prepare(
       `UPDATE "${t.clone_profiles}" SET name = ?, description = ?, avatar_url = ?, capability_signals = ?, updated_at = ? WHERE clone_id = ?`,
     );
     const report = db.prepare(
-      `INSERT INTO "${t.clone_reports}" (clone_id, report_id, reporter_user_id, reason, reported_at) VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO "${t.clone_reports}" (clone_id, report_id, reporter_user_id, reason, reported_at, position, status)
+       VALUES (?, ?, ?, ?, ?, ?, 'open')`,
     );
-    const count = db.prepare(`UPDATE "${t.clone_profiles}" SET report_count = report_count + 1 WHERE clone_id = ?`);
-    const moderate = db.prepare(`UPDATE "${t.clone_profiles}" SET moderation_status = ?, moderated_at = ? WHERE clone_id = ?`);
+    const count = db.prepare(
+      `UPDATE "${t.clone_profiles}" SET report_count = report_count + 1, open_reports = open_reports + 1, last_reported_at = ?,
+         last_report_order = ? WHERE clone_id = ?`,
+    );
+    const moderate = db.prepare(
+      `UPDATE "${t.clone_profiles}" SET moderation_status = ?, moderated_at = ?, open_reports = 0 WHERE clone_id = ?`,
+    );
+    const resolve = db.prepare(
+      `UPDATE "${t.clone_reports}" SET status = 'resolved', resolved_at = ? WHERE clone_id = ? AND status = 'open'`,
+    );
+    const decision = db.prepare(
+      `INSERT INTO "${t.clone_moderation_actions}" (clone_id, position, action, admin_user_id, reason, at, resolved_reports) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const decide = (
+      e: RecordedEvent<CloneEvent>,
+      d: { cloneId: string; adminUserId: string; reason: string; at: number },
+      status: 'retired' | 'active',
+    ) => {
+      moderate.run(status, d.at, d.cloneId);
+      const resolved = resolve.run(d.at, d.cloneId).changes;
+      decision.run(d.cloneId, e.position, status === 'retired' ? 'retired' : 'reinstated', d.adminUserId, d.reason, d.at, resolved);
+    };
     return (raw: RecordedEvent) => {
       const e = raw as RecordedEvent<CloneEvent>;
       switch (e.type) {
@@ -67,14 +119,14 @@ export const profilesProjection = defineProjection({
           break;
         }
         case 'CloneReported':
-          report.run(e.data.cloneId, e.data.reportId, e.data.reporterUserId, e.data.reason, e.data.reportedAt);
-          count.run(e.data.cloneId);
+          report.run(e.data.cloneId, e.data.reportId, e.data.reporterUserId, e.data.reason, e.data.reportedAt, e.position);
+          count.run(e.data.reportedAt, e.position, e.data.cloneId);
           break;
         case 'CloneProfileRetired':
-          moderate.run('retired', e.data.at, e.data.cloneId);
+          decide(e, e.data, 'retired');
           break;
         case 'CloneProfileReinstated':
-          moderate.run('active', e.data.at, e.data.cloneId);
+          decide(e, e.data, 'active');
           break;
       }
     };

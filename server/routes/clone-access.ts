@@ -26,3 +26,11 @@ export function ownedClone(db: Db, cloneId: string, principal: Principal | null)
   if (clone.ownerUserId !== user.userId) throw new Forbidden(`clone ${cloneId} belongs to someone else`);
   return clone;
 }
+
+/** The clone, when the caller is its owner or an admin (services are refused: 403). */
+export function readableClone(db: Db, cloneId: string, principal: Principal | null): CloneSummary {
+  const user = requireUser(principal);
+  const clone = existingClone(db, cloneId);
+  if (clone.ownerUserId !== user.userId && !user.admin) throw new Forbidden(`clone ${cloneId} belongs to someone else`);
+  return clone;
+}

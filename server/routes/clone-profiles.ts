@@ -3,14 +3,14 @@
  * one, admins read the reports and retire or reinstate the profile (the status is public).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
+import { type PublicProfile, publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
 import { requireAdmin, requireUser } from '../auth.ts';
 import { cloneCommandsOf } from '../clones.ts';
 import type { RouteModule } from '../route-module.ts';
 import { CloneParams, existingClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
-const PublicProfileSchema = z
+export const PublicProfileSchema = z
   .object({
     cloneId: z.string(),
     name: z.string(),
@@ -26,6 +26,12 @@ const ReportSchema = z
   .object({ reportId: z.string(), reporterUserId: z.string(), reason: z.string(), reportedAt: z.string().openapi({ format: 'date-time' }) })
   .openapi('CloneReport');
 const ModerationBody = z.object({ reason: z.string().trim().min(3).max(500) }).openapi('ModerationInput');
+
+/** A profile as the public sees it: without the report count. */
+export function publicProfileView(p: PublicProfile): z.output<typeof PublicProfileSchema> {
+  const { reportCount: _private, ...shown } = p;
+  return { ...shown, capabilitySignals: [...p.capabilitySignals], updatedAt: iso(p.updatedAt) };
+}
 
 const moderationRoute = (action: 'retire' | 'reinstate') =>
   createRoute({
@@ -75,8 +81,7 @@ export const cloneProfileRoutes: RouteModule = (app, { ledger, config }) => {
   const profile = (cloneId: string) => {
     const p = publicProfileOf(db, existingClone(db, cloneId).id);
     if (!p) throw new Error(`profile of ${cloneId} missing from the read model`);
-    const { reportCount: _private, ...shown } = p;
-    return { ...shown, capabilitySignals: [...p.capabilitySignals], updatedAt: iso(p.updatedAt) };
+    return publicProfileView(p);
   };
 
   app.openapi(routes.show, (c) => c.json(profile(c.req.valid('param').id), 200));

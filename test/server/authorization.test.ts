@@ -1,7 +1,8 @@
 /**
- * The authorization table: every route of the identity and clone modules, called by every kind
- * of caller, answers the status the table says. Writes use bodies that would succeed for the
- * right caller, so a 2xx/4xx difference can only come from who is calling.
+ * The authorization table: every route of the identity and clone modules (the lifecycle reads
+ * and the moderation queue included), called by every kind of caller, answers the status the
+ * table says. Writes use bodies that would succeed for the right caller, so a 2xx/4xx
+ * difference can only come from who is calling.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -43,6 +44,7 @@ type Row = [method: string, path: (id: string) => string, body: unknown, expecte
 const ownerOnly = (ok: number) => ({ anonymous: 401, owner: ok, stranger: 403, admin: 403, service: 403 });
 const adminOnly = (ok: number) => ({ anonymous: 401, owner: 403, stranger: 403, admin: ok, service: 403 });
 const anyUser = (ok: number) => ({ anonymous: 401, owner: ok, stranger: ok, admin: ok, service: 403 });
+const anyone = (ok: number) => ({ anonymous: ok, owner: ok, stranger: ok, admin: ok, service: ok });
 
 const table: Row[] = [
   ['GET', () => '/api/v1/me', undefined, anyUser(200)],
@@ -57,7 +59,10 @@ const table: Row[] = [
   ['POST', (id) => `/api/v1/clones/${id}/versions`, undefined, ownerOnly(201)],
   ['GET', (id) => `/api/v1/clones/${id}/entitlement`, undefined, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/entitlement/dev-grant`, undefined, { ...ownerOnly(409) }],
-  ['GET', (id) => `/api/v1/public/clones/${id}`, undefined, { anonymous: 200, owner: 200, stranger: 200, admin: 200, service: 200 }],
+  ['GET', (id) => `/api/v1/public/clones/${id}`, undefined, anyone(200)],
+  ['GET', (id) => `/api/v1/clones/${id}/lifecycle`, undefined, { ...ownerOnly(200), admin: 200 }],
+  ['GET', (id) => `/api/v1/public/clones/${id}/lifecycle`, undefined, anyone(200)],
+  ['GET', () => '/api/v1/admin/moderation', undefined, adminOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/reports`, { reason: 'looks off' }, anyUser(201)],
   ['GET', (id) => `/api/v1/admin/clones/${id}/reports`, undefined, adminOnly(200)],
   ['POST', (id) => `/api/v1/admin/clones/${id}/retire`, { reason: 'policy' }, adminOnly(200)],
@@ -86,6 +91,8 @@ test('an unknown clone is a 404 for its owner-only, public and admin routes', as
   for (const [method, path, who] of [
     ['GET', '/api/v1/clones/nope', owner.auth],
     ['GET', '/api/v1/public/clones/nope', undefined],
+    ['GET', '/api/v1/clones/nope/lifecycle', admin.auth],
+    ['GET', '/api/v1/public/clones/nope/lifecycle', undefined],
     ['POST', '/api/v1/admin/clones/nope/entitlement/revoke', admin.auth],
   ] as const) {
     const body = method === 'POST' ? { reason: 'none here' } : undefined;

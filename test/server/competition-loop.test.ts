@@ -16,9 +16,9 @@ import { CompetitionWorker } from '../../commands/competition/worker.ts';
 import { competitionDeps } from '../../server/competition.ts';
 import { clash } from '../support/cli.ts';
 import { TestEconomy } from '../support/competition-economy.ts';
-import { type Audition, competitionClient, copyOfDb, tamperedCopy } from '../support/competition-http.ts';
+import { type Audition, competitionClient, copyOfDb, startCompetitionServer, tamperedCopy } from '../support/competition-http.ts';
 import { sharedData } from '../support/prop-trading.ts';
-import { codeOf, startTestServer } from '../support/server.ts';
+import { codeOf } from '../support/server.ts';
 import { newAccount } from '../support/siwe.ts';
 import { SessionUser } from '../support/users.ts';
 
@@ -30,17 +30,7 @@ const PRICE = 10n ** 16n;
 
 const data = sharedData();
 const economy = new TestEconomy();
-const adminAccount = newAccount();
-const server = await startTestServer(
-  {
-    CLASH_DEV_IDENTITY: 'true',
-    CLASH_ADMIN_ADDRESSES: adminAccount.address,
-    CLASH_SERVICE_TOKENS: `worker:${SERVICE}`,
-    CLASH_COMPETITION_TICK_MS: '0',
-  },
-  T0,
-  { competitionEconomy: economy },
-);
+const { server, adminAccount } = await startCompetitionServer(T0, SERVICE, economy);
 const worker = new CompetitionWorker(competitionDeps(server.ledger, economy));
 const sink = new Competition({ ...competitionDeps(server.ledger, economy), clock: server.clock });
 const signedIn = (account: PrivateKeyAccount) => SessionUser.signIn(server, account);

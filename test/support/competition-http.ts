@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import * as assert from 'uvu/assert';
 import type { Db } from '../../core/database.ts';
+import type { TestEconomy } from './competition-economy.ts';
 import { chainGraph } from './graphs.ts';
-import type { TestServer } from './server.ts';
+import { startTestServer, type TestServer } from './server.ts';
+import { newAccount } from './siwe.ts';
 import { tempDir } from './store.ts';
 
 export interface Audition {
@@ -60,4 +62,24 @@ export function tamperedCopy(file: string, sql: string, ...params: string[]): st
   assert.is(db.prepare(sql).run(...params).changes, 1, 'one event tampered with');
   db.close();
   return tampered;
+}
+
+/**
+ * A test server for the competition over HTTP at `now`: the dev identity, an admin wallet, a
+ * worker service token, the competition's own tick off (tests tick a worker themselves) and
+ * this Economy double. Returns the server and the admin's account.
+ */
+export async function startCompetitionServer(now: number, serviceToken: string, economy: TestEconomy) {
+  const adminAccount = newAccount();
+  const server = await startTestServer(
+    {
+      CLASH_DEV_IDENTITY: 'true',
+      CLASH_ADMIN_ADDRESSES: adminAccount.address,
+      CLASH_SERVICE_TOKENS: `worker:${serviceToken}`,
+      CLASH_COMPETITION_TICK_MS: '0',
+    },
+    now,
+    { competitionEconomy: economy },
+  );
+  return { server, adminAccount };
 }

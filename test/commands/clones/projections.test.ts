@@ -1,9 +1,16 @@
-/** The module's read models equal a replay of the log; ownership lookup; lifecycle derivation. */
+/**
+ * The module's read models equal a replay of the log, and a rebuild answers the lifecycle and
+ * moderation reads as before; ownership lookup; lifecycle derivation.
+ */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { verifyProjection } from '../../../core/projection-rebuild.ts';
+import { rebuildProjection, verifyProjection } from '../../../core/projection-rebuild.ts';
+import { lifecycleProjection } from '../../../projections/clones/lifecycle.ts';
 import { lifecycleStateOf } from '../../../projections/clones/lifecycle-state.ts';
+import { lifecycleSummaryOf } from '../../../projections/clones/lifecycle-summary.ts';
+import { moderationQueue } from '../../../projections/clones/moderation.ts';
 import { cloneOwnership } from '../../../projections/clones/ownership.ts';
+import { profilesProjection } from '../../../projections/clones/profiles.ts';
 import { productComposition } from '../../../server/composition.ts';
 import { chainGraph } from '../../support/graphs.ts';
 import { startTestServer } from '../../support/server.ts';
@@ -26,6 +33,10 @@ test('after a busy session every projection verifies against a replay, and owner
   }
   await server.call('POST', `/api/v1/clones/${id}/reports`, { auth: admin.auth, body: { reason: 'check it' } });
   await server.call('POST', `/api/v1/admin/clones/${id}/retire`, { auth: admin.auth, body: { reason: 'review' } });
+  const other = await signIn(server, newAccount());
+  await server.call('POST', `/api/v1/clones/${id}/reports`, { auth: other.auth, body: { reason: 'again' } });
+  await server.call('POST', `/api/v1/admin/clones/${id}/reinstate`, { auth: admin.auth, body: { reason: 'fine after all' } });
+  await server.call('POST', `/api/v1/clones/${id}/reports`, { auth: fresh.auth, body: { reason: 'my own, for the test' } });
 
   const versions = server.ledger.store.db.prepare('SELECT number FROM strategy_versions WHERE clone_id = ? ORDER BY number').all(id);
   assert.equal(versions, [{ number: 1 }, { number: 2 }]);
@@ -33,6 +44,20 @@ test('after a busy session every projection verifies against a replay, and owner
     const r = verifyProjection(server.ledger.store, p);
     assert.ok(r.ok, `${p.name}: ${JSON.stringify(r.firstDifference)}`);
   }
+  const db = server.ledger.store.db;
+  const reads = () => ({
+    lifecycle: lifecycleSummaryOf(db, id),
+    queue: moderationQueue(db, { reports: 'all', sort: 'newest', limit: 10 }),
+  });
+  const before = reads();
+  assert.is(before.queue.items[0]?.openReports, 1);
+  assert.equal(
+    before.queue.items[0]?.history.map((h) => h.kind),
+    ['reported', 'reinstated', 'reported', 'retired', 'reported'],
+  );
+  assert.is(before.lifecycle?.clone.activeVersion, 2);
+  for (const p of [lifecycleProjection, profilesProjection]) rebuildProjection(server.ledger.store, p, { batchSize: 3 });
+  assert.equal(reads(), before, 'a rebuild answers the same');
   const ownership = cloneOwnership(server.ledger.store.db);
   assert.is(ownership.ownerOf(id), fresh.user.id);
   assert.is(ownership.ownerOf('missing'), undefined);
@@ -46,6 +71,7 @@ test('lifecycle state: later facts win', () => {
     [{ hasActiveVersion: true }, 'configured'],
     [{ hasActiveVersion: true, audition: 'running' }, 'audition_running'],
     [{ hasActiveVersion: true, audition: 'failed' }, 'audition_failed'],
+    [{ hasActiveVersion: true, audition: 'voided' }, 'audition_voided'],
     [{ hasActiveVersion: true, audition: 'passed' }, 'competition_eligible'],
     [{ audition: 'passed', arena: 'queued' }, 'competition_eligible'],
     [{ audition: 'passed', arena: 'competing' }, 'competing'],
