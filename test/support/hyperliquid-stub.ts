@@ -61,6 +61,10 @@ export interface HyperliquidStub {
   readonly candles: Map<string, Candle[]>;
   /** Requests received, by `type`. */
   readonly requests: { type: string; body: unknown }[];
+  /** When true the WebSocket answers nothing, not even pings (a half-dead connection). */
+  silent: boolean;
+  /** WebSocket connections accepted so far. */
+  opened(): number;
   /** Sends `data` on `channel` to every open connection subscribed to it. */
   send(channel: 'candle' | 'allMids', data: unknown): void;
   sendRaw(text: string): void;
@@ -89,6 +93,7 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
   const requests: { type: string; body: unknown }[] = [];
   const candles = new Map<string, Candle[]>();
   let refusing = false;
+  let opened = 0;
 
   const answer = (b: {
     type?: string;
@@ -148,8 +153,10 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      opened += 1;
       subscribed.set(ws, new Set());
       ws.on('message', (raw) => {
+        if (stub.silent) return;
         const m = JSON.parse(raw.toString()) as { method: string; subscription?: { type: string } };
         if (m.method === 'ping') ws.send(JSON.stringify({ channel: 'pong' }));
         if (m.method === 'subscribe' && m.subscription) {
@@ -171,6 +178,8 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
     meta,
     candles,
     requests,
+    silent: false,
+    opened: () => opened,
     send(channel, payload) {
       for (const [ws, subs] of subscribed) {
         if (subs.has(channel) && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ channel, data: payload }));
