@@ -8,8 +8,10 @@ import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts'
 import { deadLettersDiscard, deadLettersList, deadLettersRetry, deadLettersShow } from './cli/dead-letters.ts';
 import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
+import { ingestBackfill, ingestStatus } from './cli/ingest.ts';
 import { ledgerCheckpoint, ledgerProve, ledgerVerify } from './cli/ledger.ts';
-import { marketImport } from './cli/market.ts';
+import { marketImport, marketShow } from './cli/market.ts';
+import { marketArchiveList, marketArchiveRestore } from './cli/market-archive.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
 import { propShow } from './cli/prop.ts';
@@ -41,6 +43,11 @@ export const commands: readonly CliCommand<unknown>[] = [
   apiReference,
   settleCommand,
   marketImport,
+  marketShow,
+  marketArchiveList,
+  marketArchiveRestore,
+  ingestStatus,
+  ingestBackfill,
   propShow,
   auditRace,
   ledgerVerify,

@@ -26,6 +26,7 @@ import { economyChainRoutes } from './routes/economy-chain.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { ingestionRoutes } from './routes/ingestion.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { operationsRoutes } from './routes/operations.ts';
@@ -50,6 +51,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionRoutes,
   competitionAuditionRoutes,
   economyRoutes,
+  ingestionRoutes,
   economyChainRoutes,
   backtestRoutes,
   ledgerRoutes,

@@ -9,8 +9,9 @@
  * | `reconciliation` | vault Deposit logs against the ledger, completing what it can; Withdrawal logs recorded as redemptions; exclusive; needs a chain | `CLASH_RECONCILE_INTERVAL_SECONDS` |
  * | `backups` | a checked backup into the artifact store, then retention; exclusive | `CLASH_BACKUP_INTERVAL_SECONDS` |
  * | `alerts` | evaluates the alert rules and delivers notices; exclusive | `CLASH_ALERT_INTERVAL_SECONDS` |
+ * | `ingestion` | market ingestion (`doc/market-data.md`), started at the first tick; each tick flushes its health; exclusive; `CLASH_INGESTION` | 1 s |
  *
- * New workers (ingestion, decisions, backtests) add an entry to `workerCatalog`; units they take
+ * New workers (decisions, backtests) add an entry to `workerCatalog`; units they take
  * go through `ops.units.run(...)` for the one retry policy and dead letters.
  */
 import type { Logger } from 'pino';
@@ -33,6 +34,7 @@ import { competitionRules } from './competition-config.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
+import { ingestionWorker } from './ingestion.ts';
 import type { Operations } from './operations.ts';
 
 /** What the workers are built from. */
@@ -165,8 +167,10 @@ const alerts: Build = ({ ledger, config, ops, log, alertSink }) => {
   };
 };
 
+const ingestion: Build = ({ ledger, config, log }) => ingestionWorker(ledger, config, log);
+
 /** Every worker by name, in start order. */
-export const workerCatalog: Readonly<Record<string, Build>> = { projections, competition, reconciliation, backups, alerts };
+export const workerCatalog: Readonly<Record<string, Build>> = { projections, competition, reconciliation, backups, alerts, ingestion };
 
 /**
  * Starts the named workers (`all`, `none`, or names from `workerCatalog`). With `all`, a worker

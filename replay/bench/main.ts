@@ -1,20 +1,21 @@
 /**
  * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only a,b]`: every
  * figure beside a raw better-sqlite3 baseline measured in the same run, as a ratio. `--only` runs
- * some sections: event-store, ledger, prop-trading, storage, start, peer, http (default: all).
+ * some sections: event-store, ledger, prop-trading, storage, start, market, peer, http (default: all).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runEventStoreBench } from './event-store.ts';
 import { runHttpBench } from './http.ts';
 import { runLedgerIntegrityBench } from './ledger-integrity.ts';
+import { runMarketBench } from './market.ts';
 import { type Figure, Scratch } from './measure.ts';
 import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
 import { runStartBench } from './start.ts';
 import { runStorageBench } from './storage.ts';
 
-const SECTIONS = ['event-store', 'ledger', 'prop-trading', 'storage', 'start', 'peer', 'http'] as const;
+const SECTIONS = ['event-store', 'ledger', 'prop-trading', 'storage', 'start', 'market', 'peer', 'http'] as const;
 const flags = z
   .object({
     json: z.boolean().default(false),
@@ -67,6 +68,7 @@ try {
     ...(on('prop-trading') ? runPropTradingBench({ scratch, actions, logEvents, rounds, onFigure: print }) : []),
     ...(on('storage') ? runStorageBench({ scratch, actions, onFigure: print }) : []),
     ...(on('start') ? runStartBench({ scratch, logEvents, rounds, onFigure: print }) : []),
+    ...(on('market') ? await runMarketBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('peer') ? runPeerBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];

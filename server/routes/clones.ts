@@ -1,7 +1,6 @@
 /** The owner's clone routes: create and list clones, profile, model tier, private draft, versions. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { zGraphLayout, zStrategyGraph } from '../../commands/clones/graph/schema.ts';
-import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { zCloneNameInput, zProfileInput } from '../../commands/clones/inputs.ts';
 import { zModelStrength } from '../../commands/entitlements/tiers.ts';
 import { ClashError } from '../../core/errors.ts';
@@ -9,8 +8,8 @@ import { type CloneSummary, clonesOf, draftOf } from '../../projections/clones/c
 import { lifecycleOf } from '../../projections/clones/lifecycle.ts';
 import { type LifecycleState, lifecycleStates } from '../../projections/clones/lifecycle-state.ts';
 import { versionOf, versionsOf } from '../../projections/clones/versions.ts';
-import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
 import { requireUser } from '../auth.ts';
+import { cloneCommandsOf } from '../clones.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
@@ -167,7 +166,7 @@ const profileRoute = (allowHttp: boolean) =>
 
 export const cloneRoutes: RouteModule = (app, { ledger, config }) => {
   const db = ledger.store.db;
-  const clones = new CloneCommands({ ...ledger, limitsOf: (id) => activeLimitsOf(db, id) });
+  const clones = cloneCommandsOf(ledger, config);
   const view = (c: CloneSummary) => ({
     ...c,
     createdAt: iso(c.createdAt),

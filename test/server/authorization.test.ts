@@ -77,6 +77,7 @@ const table: Row[] = [
   ['POST', (id) => `/api/v1/clones/${id}/backtests/preflight`, backtestRun, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/backtests`, backtestRun, ownerOnly(202)],
   ['GET', (id) => `/api/v1/clones/${id}/backtests`, undefined, { ...ownerOnly(200), admin: 200 }],
+  ['GET', () => '/api/v1/internal/health/ingestion', undefined, { ...adminOnly(200), service: 200 }],
 ];
 
 test('every (route, caller) pair answers the status of the table', async () => {
