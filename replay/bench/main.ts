@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runEventStoreBench } from './event-store.ts';
 import { runHttpBench } from './http.ts';
+import { runMarketBench } from './market.ts';
 import { type Figure, Scratch } from './measure.ts';
 import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
@@ -56,6 +57,7 @@ try {
       onFigure: print,
     }),
     ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
+    ...(await runMarketBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
     ...(await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print })),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
