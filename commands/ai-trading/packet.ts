@@ -98,8 +98,8 @@ export function readPacketData(
 function sectionOf(r: ReadEntry, at: number, market: MarketAsOf): PacketSection {
   const base = { id: r.id, source: r.source, contextSymbol: r.contextSymbol, includeInPrompt: r.includeInPrompt };
   if (r.source === 'polymarket') {
-    const slug = r.contextSymbol.split(':').slice(2).join(':');
-    const rows = market.polymarket(slug, at).map((m) => [m.slug, m.question, m.endTime]);
+    const [, kind, ...slug] = r.contextSymbol.split(':');
+    const rows = market.polymarket(kind === 'market' ? 'market' : 'event', slug.join(':'), at).map((m) => [m.slug, m.question, m.endTime]);
     return { ...base, columns: ['slug', 'question', 'endTime'], rows: last(rows, r.maxDatapoints) };
   }
   const from = at - LOOKBACK_MS[r.lookback];

@@ -64,8 +64,8 @@ export interface MarketAsOf {
   context(symbol: string, at: number): ContextPoint | null;
   /** DefiLlama points of a scope and metric dated at or after `from` and at or before `at`, oldest first. */
   llama(scopeKind: string, scopeId: string, metric: string, from: number, at: number): readonly LlamaPoint[];
-  /** The immediate and later open markets of a Polymarket event as observed by `at`. */
-  polymarket(slug: string, at: number): readonly PolymarketMarket[];
+  /** A Polymarket market by slug, or the immediate and later open markets of an event, as observed by `at`. */
+  polymarket(kind: 'market' | 'event', slug: string, at: number): readonly PolymarketMarket[];
   /** The prefilter facts of a symbol at `at` (candidate policy). */
   facts(symbol: string, at: number): AssetFacts;
 }
