@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { ingestionRoutes } from './routes/ingestion.ts';
 import { moderationQueueRoutes } from './routes/moderation-queue.ts';
+import { pipelineRoutes } from './routes/pipeline.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export const productRoutes: readonly RouteModule[] = [
@@ -35,6 +36,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionAuditionRoutes,
   economyRoutes,
   ingestionRoutes,
+  pipelineRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {
