@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { runDecisionBench } from './decision.ts';
 import { runEventStoreBench } from './event-store.ts';
 import { runHttpBench } from './http.ts';
 import { runMarketBench } from './market.ts';
@@ -58,6 +59,7 @@ try {
     }),
     ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
     ...(await runMarketBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
+    ...runDecisionBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }),
     ...(await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print })),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
