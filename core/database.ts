@@ -56,20 +56,38 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
 ) STRICT;
 `;
 
+/**
+ * Opens (and, writable, creates or migrates) a ledger file. Read-only opens never write: the
+ * file must exist and already be a ledger of this schema, else `Error('PATH is not a ledger …')`
+ * — so read commands work on a read-only copy and never turn an empty file into a ledger.
+ */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { readonly: options.readonly ?? false });
+  if (options.readonly) return openReadOnly(path);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
   db.pragma('busy_timeout = 10000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      db.close();
-      throw new Error(`${path} was written by a newer engine (schema ${version} > ${SCHEMA_VERSION})`);
-    }
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    db.close();
+    throw new Error(`${path} was written by a newer engine (schema ${version} > ${SCHEMA_VERSION})`);
+  }
+  db.exec(SCHEMA);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  return db;
+}
+
+function openReadOnly(path: string): Db {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 10000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const events = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+  if (version !== SCHEMA_VERSION || events === undefined) {
+    db.close();
+    throw new Error(
+      `${path} is not a ledger of schema ${SCHEMA_VERSION} (schema ${version}${events ? '' : ', no events table'}); read commands never create one`,
+    );
   }
   return db;
 }

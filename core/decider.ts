@@ -2,7 +2,8 @@
  * Deciders and the command runtime. A decider is pure: `decide(command, state)` returns
  * events, `evolve(state, event)` folds one in. Time and ids arrive inside the command, so the
  * same log always folds to the same state. `CommandHandler.handle` loads, decides and appends
- * with optimistic concurrency, retrying a bounded number of times when another writer won.
+ * with optimistic concurrency, retrying a bounded number of times when another writer won;
+ * outside facts the decision needs are fetched for the loaded state inside that loop (`prepare`).
  */
 import { canonicalJson, parseCanonicalJson, sha256Hex } from './canonical-json.ts';
 import { ConcurrencyError } from './errors.ts';
@@ -22,9 +23,15 @@ export interface Decider<C extends Command, S, E extends DomainEvent> {
   readonly snapshot?: { readonly version: number; readonly every: number };
 }
 
-export interface CommandEnvelope<C extends Command> {
+export interface CommandEnvelope<C extends Command, S = unknown> {
   readonly streamId: string;
   readonly command: C;
+  /**
+   * Completes the command with facts from outside (prices, rates) for the state it will be
+   * decided on: called inside the retry loop after every load, so a retry after another
+   * writer's append fetches them again for the new state. Must not write; may read anything.
+   */
+  readonly prepare?: (command: C, state: S) => C;
   readonly metadata?: EventMetadata;
   /** The same key with the same payload returns the first result and appends nothing. */
   readonly idempotencyKey?: string;
@@ -110,7 +117,7 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
   }
 
-  handle(envelope: CommandEnvelope<C>): HandleResult<S, E> {
+  handle(envelope: CommandEnvelope<C, S>): HandleResult<S, E> {
     const { streamId, command, idempotencyKey } = envelope;
     const metadata: EventMetadata = {
       ...envelope.metadata,
@@ -127,7 +134,7 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
     const maxRetries = this.options.maxRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
       const loaded = this.load(streamId);
-      const events = this.decider.decide(command, loaded.state);
+      const events = this.decider.decide(envelope.prepare ? envelope.prepare(command, loaded.state) : command, loaded.state);
       const expectedVersion: ExpectedVersion = loaded.version === 0 ? 'no_stream' : loaded.version;
       try {
         const append = this.store.append(streamId, events, {

@@ -9,7 +9,8 @@ export type ErrorKind =
   | 'not_found' // the thing does not exist (404)
   | 'conflict' // a concurrent or duplicate write (409)
   | 'unprocessable' // well-formed but refused by a rule (422)
-  | 'unavailable'; // a dependency is down (503)
+  | 'unavailable' // a dependency is down (503)
+  | 'corrupt'; // stored data fails its own schema (500): an operator must look, a retry will not help
 
 export class ClashError extends Error {
   /**
@@ -64,6 +65,27 @@ export class ValidationError extends ClashError {
     super('validation_failed', 'invalid', first ? `${source}: ${first.path || '(root)'}: ${first.message}` : `${source}: invalid`, {
       source,
       issues,
+    });
+  }
+}
+
+/**
+ * A stored event row this code cannot read back: its data or metadata fails the schema of its
+ * type and version, or the type or version is unknown here. Names where it is, so an operator
+ * can find it (`clash events tail --from POSITION-1`); `reason` is the decoder's message.
+ */
+export class CorruptEventError extends ClashError {
+  constructor(
+    readonly position: number,
+    readonly streamId: string,
+    readonly type: string,
+    reason: string,
+  ) {
+    super('event_corrupt', 'corrupt', `event at position ${position} (stream ${streamId}, type ${type}) cannot be read: ${reason}`, {
+      position,
+      streamId,
+      type,
+      reason,
     });
   }
 }

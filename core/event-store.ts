@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type Clock, type IdSource, systemClock, timeOrderedIds } from './clock.ts';
 import { type Db, type OpenOptions, openDatabase } from './database.ts';
-import { ClashError, ConcurrencyError, IdempotencyConflict, ValidationError } from './errors.ts';
+import { ClashError, ConcurrencyError, CorruptEventError, IdempotencyConflict, ValidationError } from './errors.ts';
 import type { EventRegistry } from './event-registry.ts';
 
 /**
@@ -98,6 +98,7 @@ export class EventStore {
   private readonly ids: IdSource;
   private readonly hooks: AppendHook[] = [];
   private readonly sql;
+  private firstCorruption: CorruptEventError | null = null;
 
   static open(path: string, options: EventStoreOptions): EventStore {
     return new EventStore(openDatabase(path, options), options);
@@ -333,19 +334,35 @@ export class EventStore {
     return this.db.transaction(fn).immediate();
   }
 
+  /**
+   * A stored row as an event (data upcast and validated). A row that cannot be read back throws
+   * `CorruptEventError` naming its position, stream and type, and is remembered in
+   * `corruption` (the first one this process met) for the health report.
+   */
   decodeRow(row: Row): RecordedEvent {
     const [position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = row;
-    return {
-      position,
-      streamId,
-      streamVersion,
-      eventId,
-      type,
-      schemaVersion,
-      data: this.registry.decode(type, schemaVersion, data),
-      metadata: JSON.parse(metadata) as EventMetadata,
-      recordedAt,
-    };
+    try {
+      return {
+        position,
+        streamId,
+        streamVersion,
+        eventId,
+        type,
+        schemaVersion,
+        data: this.registry.decode(type, schemaVersion, data),
+        metadata: JSON.parse(metadata) as EventMetadata,
+        recordedAt,
+      };
+    } catch (error) {
+      const corrupt = new CorruptEventError(position, streamId, type, error instanceof Error ? error.message : String(error));
+      this.firstCorruption ??= corrupt;
+      throw corrupt;
+    }
+  }
+
+  /** The first corrupt event row this store met while reading, or `null`. */
+  get corruption(): CorruptEventError | null {
+    return this.firstCorruption;
   }
 
   close(): void {

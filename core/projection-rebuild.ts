@@ -64,9 +64,13 @@ function replayMany(
   const types = [...new Set(targets.flatMap((t) => [...t.types]))];
   let n = 0;
   for (const batch of store.readAllBatches({ after, to, types, batchSize: options.batchSize ?? 5000 })) {
-    target.transaction(() => {
-      for (const e of batch) for (const t of targets) if (e.position <= t.upTo && t.types.has(e.type)) t.apply(e);
-    })();
+    // IMMEDIATE: a handler may read before it writes, and a deferred transaction that read first
+    // cannot wait for another process's writer (SQLITE_BUSY at once, or BUSY_SNAPSHOT after it).
+    target
+      .transaction(() => {
+        for (const e of batch) for (const t of targets) if (e.position <= t.upTo && t.types.has(e.type)) t.apply(e);
+      })
+      .immediate();
     n += batch.length;
     options.onProgress?.((batch[batch.length - 1] as RecordedEvent).position, to);
   }
@@ -76,12 +80,27 @@ function replayMany(
 /**
  * Rebuilds projections from position 0 in one pass over the log: into shadow tables, batch by
  * batch, then in one short write transaction the events that arrived meanwhile are applied and
- * every shadow table replaces its live table.
+ * every shadow table replaces its live table. Every write transaction is IMMEDIATE, so a
+ * writer in another process is waited for (the busy timeout), never failed at once. A rebuild
+ * that fails (a corrupt event, a full disk) drops its shadow tables before it rethrows.
  */
 export function rebuildProjections(
   store: EventStore,
   projections: readonly ProjectionDefinition[],
   options: { batchSize?: number; onProgress?: ProgressFn } = {},
+): RebuildResult[] {
+  try {
+    return rebuildIntoShadows(store, projections, options);
+  } catch (error) {
+    for (const p of projections) for (const shadow of Object.values(shadowNames(p))) dropTable(store.db, shadow);
+    throw error;
+  }
+}
+
+function rebuildIntoShadows(
+  store: EventStore,
+  projections: readonly ProjectionDefinition[],
+  options: { batchSize?: number; onProgress?: ProgressFn },
 ): RebuildResult[] {
   const db = store.db;
   const target = store.headPosition();
@@ -286,9 +305,11 @@ export function replayTo(
       return { p, apply: p.bind(out, liveNames(p)), types: new Set(p.eventTypes) };
     });
     for (const batch of store.readAllBatches({ to, batchSize: 5000 })) {
-      out.transaction(() => {
-        for (const e of batch) for (const h of handlers) if (h.types.has(e.type)) h.apply(e);
-      })();
+      out
+        .transaction(() => {
+          for (const e of batch) for (const h of handlers) if (h.types.has(e.type)) h.apply(e);
+        })
+        .immediate();
       options.onProgress?.((batch[batch.length - 1] as RecordedEvent).position, to);
     }
     return projections.flatMap((p) => p.tables.map((t) => ({ projection: p.name, table: t.name, ...tableDigest(out, t, t.name) })));

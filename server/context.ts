@@ -28,6 +28,11 @@ export interface OpenLedgerOptions {
   readonly groupCommit?: GroupCommitOptions;
   /** Progress of a rebuild forced at start (a projection whose version changed). */
   readonly onProgress?: ProgressFn;
+  /**
+   * Open for reading only (read commands): the file must already be a ledger, nothing is
+   * created or written, projections are read as they stand (not started, not caught up).
+   */
+  readonly readonly?: boolean;
 }
 
 export function openLedger(options: OpenLedgerOptions): Ledger {
@@ -39,9 +44,10 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
     clock,
     ids,
     synchronous: options.synchronous ?? 'FULL',
+    readonly: options.readonly ?? false,
   });
   const projections = new ProjectionRunner(store, composition.projections);
-  projections.start(options.onProgress);
+  if (!options.readonly) projections.start(options.onProgress);
   const commits = new GroupCommit(store.db, options.groupCommit ?? { maxBatch: 64, maxWaitMs: 2 }, () => store.noteRollback());
   return { store, projections, clock, ids, commits, close: () => store.close() };
 }

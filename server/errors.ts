@@ -16,6 +16,7 @@ const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
   conflict: 409,
   unprocessable: 422,
   unavailable: 503,
+  corrupt: 500,
 };
 
 export interface ErrorBody {

@@ -7,9 +7,17 @@
 import type { Db } from '../../core/database.ts';
 import { formatDecimal } from '../../core/money.ts';
 import { DerivedSeries, type IndicatorRow } from './derived/derived-series.ts';
-import { LiveRows } from './live-rows.ts';
+import { channelsOf, LiveRows, type MarketChannel } from './live-rows.ts';
 import { MarketMemory } from './market-memory.ts';
+import type { AssetInfo } from './price-source.ts';
 import { PRICE, RATE, SIZE } from './units.ts';
+
+/** An asset as the registry knows it now (not versioned by time), with the channels it supports. */
+export interface AssetView extends AssetInfo {
+  readonly marginTableId: number | null;
+  readonly onlyIsolated: boolean;
+  readonly channels: readonly MarketChannel[];
+}
 
 export interface CandleView {
   readonly openTime: string;
@@ -52,13 +60,15 @@ const candleView = (r: CandleDbRow): CandleView => ({
 });
 
 export class MarketReader {
+  private readonly memory;
   private readonly derived;
   private readonly live;
   private readonly sql;
 
   constructor(readonly db: Db) {
+    this.memory = new MarketMemory(db);
     this.derived = new DerivedSeries(db);
-    this.live = new LiveRows(db, new MarketMemory(db));
+    this.live = new LiveRows(db, this.memory);
     this.sql = {
       candles: db.prepare<[string, number, number, number, number], CandleDbRow>(
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
@@ -74,6 +84,19 @@ export class MarketReader {
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
          WHERE asset = ? AND interval_ms = 60000 AND close_time <= ? ORDER BY open_time DESC LIMIT 1`,
       ),
+    };
+  }
+
+  /** The registry entry of `asset` with its details and channels; undefined when the registry does not know it. */
+  asset(asset: string): AssetView | undefined {
+    const info = this.memory.asset(asset);
+    if (!info) return undefined;
+    const details = this.live.details(asset);
+    return {
+      ...info,
+      marginTableId: details?.marginTableId ?? null,
+      onlyIsolated: details?.onlyIsolated ?? false,
+      channels: channelsOf(info.kind),
     };
   }
 

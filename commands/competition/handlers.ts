@@ -163,6 +163,28 @@ export class Competition implements TicketPurchaseSink {
   }
 
   /**
+   * Closes a decided audition's prop account to trading (pass, fail or void): Prop Trading
+   * finalizes it — open positions closed at mark, the result snapshot recorded in
+   * `PropAccountFinalized` — so the clone can no longer trade on it. Nothing for an account
+   * never opened or already final. Without fresh prices for its positions the account is frozen
+   * at once (no trading) and the refusal rethrown: the process manager retries the finalization
+   * at its next tick (doc/competition.md).
+   */
+  closeAuditionAccount(propAccountId: string): void {
+    const status = this.prop.state(propAccountId).status;
+    if (status === 'new' || status === 'finalized') return;
+    try {
+      this.prop.finalize(propAccountId, WORKER_ACTOR);
+    } catch (error) {
+      const waitingForPrices = error instanceof DomainError && (error.code === 'no_price' || error.code === 'stale_price');
+      if (waitingForPrices && this.prop.state(propAccountId).status === 'active') {
+        this.prop.freeze(propAccountId, { reason: 'audition decided: finalized once prices are fresh' }, WORKER_ACTOR);
+      }
+      throw error;
+    }
+  }
+
+  /**
    * Opens the prop account of the audition's attempt through Prop Trading, unless it is open,
    * and records it on the audition; nothing when the audition has moved past that attempt.
    */

@@ -1,7 +1,8 @@
 /**
  * The competition process manager: reads the hand-off events of the log in order from its
  * checkpoint and takes the next step for each (doc/competition.md, "Process-manager
- * hand-offs"): open accounts through Prop Trading, queue passed clones, open, record and
+ * hand-offs"): open accounts through Prop Trading and finalize them once their audition is
+ * decided (pass, fail or void), queue passed clones, open, record and
  * settle races, ask Economy for refunds, payouts and royalties. Every step is idempotent, so
  * the checkpoint is advanced after the step: a crash in between repeats a step, never skips one.
  * A step that throws stops the run there; the next run retries it (Economy may be down).
@@ -10,6 +11,7 @@
 import { readCheckpoint, writeCheckpoint } from '../../core/checkpoints.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import type { ArenaEvent } from './arena-events.ts';
+import { auditionStreamId } from './audition-decider.ts';
 import type { AuditionEvent } from './audition-events.ts';
 import { type Competition, WORKER_ACTOR } from './handlers.ts';
 import { payoutClaims } from './payout-tree.ts';
@@ -24,6 +26,8 @@ type HandOff = AuditionEvent | ArenaEvent | RaceEvent;
 const handOffTypes = [
   'AuditionAccountRequested',
   'AuditionPassed',
+  'AuditionFailed',
+  'AuditionVoided',
   'AuditionFeeRefundOwed',
   'RaceScheduled',
   'RaceLaunched',
@@ -38,8 +42,17 @@ async function step(c: Competition, e: HandOff): Promise<void> {
       c.openAuditionAccount(e.data.auditionId, e.data.attempt);
       return;
     case 'AuditionPassed': {
-      const { cloneId, auditionId, passedAt } = e.data;
+      const { cloneId, auditionId, passedAt, propAccountId } = e.data;
       c.arenaCommand({ type: 'QueueClone', cloneId, auditionId, passedAt }, WORKER_ACTOR);
+      c.closeAuditionAccount(propAccountId);
+      return;
+    }
+    case 'AuditionFailed':
+      c.closeAuditionAccount(e.data.propAccountId);
+      return;
+    case 'AuditionVoided': {
+      const account = c.auditions.load(auditionStreamId(e.data.auditionId)).state?.account;
+      if (account) c.closeAuditionAccount(account.propAccountId);
       return;
     }
     case 'AuditionFeeRefundOwed': {

@@ -15,6 +15,7 @@ import type { Clock } from '../../core/clock.ts';
 import { CommandHandler } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
+import { EntitlementCommands } from '../entitlements/handlers.ts';
 import { userIdFor } from '../identity/user-id.ts';
 import { paymentDecider, paymentStreamId } from './decider.ts';
 import type { RefundReason } from './events.ts';
@@ -46,12 +47,14 @@ export type WithdrawalRequest = z.input<typeof zWithdrawalRequest>;
 export class WithdrawalCommands {
   private readonly payments;
   private readonly withdrawals;
+  private readonly entitlements;
 
   constructor(
     private readonly deps: { readonly store: EventStore; readonly clock: Clock; readonly signer: VaultSigner; readonly ttlSeconds: number },
   ) {
     this.payments = new CommandHandler(deps.store, paymentDecider);
     this.withdrawals = new CommandHandler(deps.store, withdrawalDecider);
+    this.entitlements = new EntitlementCommands(deps);
   }
 
   /** The EIP-712 Withdrawal (deadline: now + TTL) and the backend's signature of it. */
@@ -93,10 +96,17 @@ export class WithdrawalCommands {
       throw new DomainError('withdrawal_owner_mismatch', 'invalid', 'a refund belongs to the user of the wallet it returns to');
     }
     const quoteId = parseInput(zBytes32, reference, 'withdrawal.reference');
-    this.payments.handle({
-      ...envelope,
-      streamId: paymentStreamId(quoteId),
-      command: { type: 'AuthorizeRefund', authorization, signature, reason: refundReasons[purpose], at },
+    // One transaction: a refunded audition fee stops justifying the entitlement it granted in
+    // the same commit as its refund (the revocation names the refund; doc/economy.md).
+    this.deps.store.transaction(() => {
+      const { state } = this.payments.handle({
+        ...envelope,
+        streamId: paymentStreamId(quoteId),
+        command: { type: 'AuthorizeRefund', authorization, signature, reason: refundReasons[purpose], at },
+      });
+      if (state.status === 'refunded' && state.quote.purchase.kind === 'audition_fee') {
+        this.entitlements.refundPayment(state.quote.purchase.cloneId, state.quote.quoteId, actor);
+      }
     });
     return withdrawalId;
   }

@@ -2,7 +2,10 @@
  * The user decider: links the wallet on first sign-in, starts sessions, rotates refresh tokens
  * and detects reuse. A token that was already rotated away, presented again, means two parties
  * hold the family: the whole family is revoked (an event, so the revocation is remembered),
- * and the handler then refuses the request.
+ * and the handler then refuses the request — except the token rotated away last, presented
+ * again inside the grace window (`graceMs` of the command, since the rotation): that is a
+ * client retrying a refresh whose answer it lost, or two tabs racing, and decides nothing, so
+ * the handler answers the same successor (doc/identity.md).
  */
 import type { Decider } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -21,12 +24,23 @@ export type IdentityCommand =
       at: number;
       expiresAt: number;
     }
-  | { type: 'RotateRefreshToken'; userId: string; sessionId: string; presentedHash: string; refreshTokenHash: string; at: number }
+  | {
+      type: 'RotateRefreshToken';
+      userId: string;
+      sessionId: string;
+      presentedHash: string;
+      refreshTokenHash: string;
+      at: number;
+      /** How long after a rotation the token rotated away may be presented again (ms). */
+      graceMs: number;
+    }
   | { type: 'RevokeSession'; userId: string; sessionId: string; presentedHash: string; at: number };
 
 export interface SessionState {
   readonly currentHash: string;
   readonly previousHashes: readonly string[];
+  /** When the current token replaced the last of `previousHashes` (ms); absent before the first rotation. */
+  readonly rotatedAt?: number;
   readonly expiresAt: number;
   readonly revoked: boolean;
 }
@@ -75,6 +89,8 @@ export const identityDecider: Decider<IdentityCommand, UserState, IdentityEvent>
       case 'RotateRefreshToken': {
         const { userId, sessionId, presentedHash, refreshTokenHash, at } = command;
         const session = liveSession(state, sessionId, at);
+        const justRotated = session.previousHashes.at(-1) === presentedHash && session.rotatedAt !== undefined;
+        if (justRotated && at < (session.rotatedAt as number) + command.graceMs) return [];
         if (session.previousHashes.includes(presentedHash)) {
           return [{ type: 'SessionRevoked', data: { userId, sessionId, reason: 'refresh_token_reused', revokedAt: at } }];
         }
@@ -108,9 +124,9 @@ export const identityDecider: Decider<IdentityCommand, UserState, IdentityEvent>
         return { ...state, sessions: { ...state.sessions, [sessionId]: session } };
       }
       case 'RefreshTokenRotated': {
-        const { sessionId, previousTokenHash, refreshTokenHash } = event.data;
+        const { sessionId, previousTokenHash, refreshTokenHash, rotatedAt } = event.data;
         const s = state.sessions[sessionId] as SessionState;
-        const session = { ...s, currentHash: refreshTokenHash, previousHashes: [...s.previousHashes, previousTokenHash] };
+        const session = { ...s, currentHash: refreshTokenHash, previousHashes: [...s.previousHashes, previousTokenHash], rotatedAt };
         return { ...state, sessions: { ...state.sessions, [sessionId]: session } };
       }
       case 'SessionRevoked': {

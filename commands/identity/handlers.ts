@@ -13,6 +13,7 @@ import type { EventStore } from '../../core/event-store.ts';
 import { identityDecider } from './decider.ts';
 import { NonceBook } from './nonces.ts';
 import { newRefreshToken, readRefreshToken } from './refresh-token.ts';
+import { SuccessorBook } from './successors.ts';
 import { userIdFor, userStream } from './user-id.ts';
 
 export interface IdentityDeps {
@@ -23,6 +24,8 @@ export interface IdentityDeps {
   readonly policy: SiwePolicy;
   readonly nonceTtlMs: number;
   readonly refreshTtlMs: number;
+  /** How long the token just rotated away still answers with its successor (ms; 0: never). */
+  readonly refreshGraceMs: number;
 }
 
 export interface SessionGrant {
@@ -36,10 +39,12 @@ export interface SessionGrant {
 export class IdentityCommands {
   private readonly handler;
   private readonly nonces;
+  private readonly successors;
 
   constructor(private readonly deps: IdentityDeps) {
     this.handler = new CommandHandler(deps.store, identityDecider);
     this.nonces = new NonceBook(deps.store.db);
+    this.successors = new SuccessorBook(deps.store.db);
   }
 
   issueNonce(): { nonce: string; issuedAt: number; expiresAt: number } {
@@ -76,30 +81,46 @@ export class IdentityCommands {
     return this.grant(userId, fields.address, refresh.sessionId, refresh.token, expiresAt, now);
   }
 
-  /** Rotates a refresh token; a token rotated before revokes its whole family and is refused. */
+  /**
+   * Rotates a refresh token; a token rotated before revokes its whole family and is refused
+   * (`refresh_token_reused`, 401, after appending `SessionRevoked`). The token rotated away
+   * last, presented again within `refreshGraceMs` of its rotation, answers with the same
+   * successor and appends nothing: the rotation and its sealed successor commit together, so
+   * concurrent refreshes (in this process or another on the file) make one rotation.
+   */
   async refresh(token: string): Promise<SessionGrant> {
     const now = this.deps.clock.now();
     const presented = readRefreshToken(token);
     const next = newRefreshToken(presented.userId, presented.sessionId);
-    const result = this.handler.handle({
-      streamId: userStream(presented.userId),
-      command: {
-        type: 'RotateRefreshToken',
-        userId: presented.userId,
-        sessionId: presented.sessionId,
-        presentedHash: presented.hash,
-        refreshTokenHash: next.hash,
-        at: now,
-      },
-      metadata: { actor: `user:${presented.userId}` },
+    const result = this.deps.store.transaction(() => {
+      const decided = this.handler.handle({
+        streamId: userStream(presented.userId),
+        command: {
+          type: 'RotateRefreshToken',
+          userId: presented.userId,
+          sessionId: presented.sessionId,
+          presentedHash: presented.hash,
+          refreshTokenHash: next.hash,
+          at: now,
+          graceMs: this.deps.refreshGraceMs,
+        },
+        metadata: { actor: `user:${presented.userId}` },
+      });
+      if (decided.events.some((e) => e.type === 'RefreshTokenRotated')) {
+        this.successors.keep(presented, next.token, now, now + this.deps.refreshGraceMs);
+      }
+      return decided;
     });
     if (result.events.some((e) => e.type === 'SessionRevoked')) {
       throw new DomainError('refresh_token_reused', 'unauthorized', 'this refresh token was already used: the session is revoked');
     }
+    const successor = result.events.length > 0 ? next.token : this.successors.find(presented, now);
     const session = result.state.sessions[presented.sessionId];
     const address = result.state.address;
-    if (!session || address === null) throw new DomainError('refresh_token_invalid', 'unauthorized', 'unknown refresh token');
-    return this.grant(presented.userId, address, presented.sessionId, next.token, session.expiresAt, now);
+    if (!session || address === null || successor === undefined) {
+      throw new DomainError('refresh_token_invalid', 'unauthorized', 'unknown refresh token');
+    }
+    return this.grant(presented.userId, address, presented.sessionId, successor, session.expiresAt, now);
   }
 
   logout(token: string): void {

@@ -6,11 +6,11 @@ import type { Decider } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
 import { maxBigint } from '../../core/money.ts';
 import type { PropAccountCommand, Quotes } from './commands.ts';
-import type { Close, PropAccountEvent, Valuation } from './events.ts';
+import { type Close, markedValuation, type PropAccountEvent, type Valuation } from './events.ts';
 import { funding, pnl, ppmOf, utcDayOf } from './figures.ts';
 import { marksOf, quoteProblem } from './quotes.ts';
 import type { Rules } from './rules.ts';
-import { initialPropAccountState, type Position, type PropAccountState, valuationOf } from './state.ts';
+import { initialPropAccountState, marksIn, type Position, type PropAccountState, sameMarks, valuationOf } from './state.ts';
 import { decideSubmitAction } from './submit-action.ts';
 import { dayStart } from './trading-day.ts';
 
@@ -57,13 +57,11 @@ function decide(command: PropAccountCommand, state: PropAccountState): PropAccou
       const marks = freshMarks(state, command.quotes, command.at, rules);
       const valuation = valuationOf(state, marks);
       const day = dayStart(state, valuation, command.at);
-      const events: PropAccountEvent[] = [
-        ...day.events,
-        {
-          type: 'AccountMarked',
-          data: { accountId, utcDay: day.utcDay, startOfDayEquityMicroUsd: day.startOfDayEquity, valuation, at: command.at },
-        },
-      ];
+      const events: PropAccountEvent[] = [...day.events];
+      // Only a changed valuation is recorded: an idle account does not grow the log.
+      if (!sameMarks(state, marks)) {
+        events.push({ type: 'AccountMarked', data: { accountId, valuation: markedValuation(valuation), at: command.at } });
+      }
       if (valuation.positions.length > 0 && valuation.equityMicroUsd < valuation.maintenanceMarginMicroUsd) {
         const { closes, cash } = closeAll(state, command.quotes);
         events.push({
@@ -150,6 +148,7 @@ function applyCloses(state: PropAccountState, closes: readonly Close[], valuatio
     realizedPnl: state.realizedPnl + realized,
     trades: state.trades + closes.length,
     maxDrawdown: maxBigint(state.maxDrawdown, valuation.drawdownMicroUsd),
+    lastMarks: {},
   };
 }
 
@@ -166,6 +165,7 @@ function evolve(state: PropAccountState, event: PropAccountEvent): PropAccountSt
         cash: d.startingEquityMicroUsd,
         utcDay: utcDayOf(d.openedAt),
         startOfDayEquity: d.startingEquityMicroUsd,
+        lastMarks: {},
       };
     }
     case 'TradingDayStarted':
@@ -182,6 +182,7 @@ function evolve(state: PropAccountState, event: PropAccountEvent): PropAccountSt
         fees: state.fees + d.feeMicroUsd,
         trades: state.trades + 1,
         maxDrawdown: maxBigint(state.maxDrawdown, d.valuation.drawdownMicroUsd),
+        lastMarks: marksIn(d.valuation),
       };
     }
     case 'ActionRejected':
@@ -193,9 +194,14 @@ function evolve(state: PropAccountState, event: PropAccountEvent): PropAccountSt
         funding: state.funding + event.data.totalMicroUsd,
         lastFundingHour: event.data.hour,
         maxDrawdown: maxBigint(state.maxDrawdown, event.data.valuation.drawdownMicroUsd),
+        lastMarks: marksIn(event.data.valuation),
       };
     case 'AccountMarked':
-      return { ...state, maxDrawdown: maxBigint(state.maxDrawdown, event.data.valuation.drawdownMicroUsd) };
+      return {
+        ...state,
+        maxDrawdown: maxBigint(state.maxDrawdown, event.data.valuation.drawdownMicroUsd),
+        lastMarks: marksIn(event.data.valuation),
+      };
     case 'AccountLiquidated':
       return { ...applyCloses(state, event.data.closes, event.data.valuation), status: 'liquidated' };
     case 'AccountFrozen':
@@ -211,7 +217,8 @@ function evolve(state: PropAccountState, event: PropAccountEvent): PropAccountSt
 
 export const propAccountDecider: Decider<PropAccountCommand, PropAccountState, PropAccountEvent> = {
   name: 'prop-account',
-  snapshot: { version: 1, every: 20 },
+  // 2: the state keeps `lastMarks`
+  snapshot: { version: 2, every: 20 },
   initialState: () => initialPropAccountState,
   decide,
   evolve,

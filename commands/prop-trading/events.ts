@@ -145,18 +145,56 @@ export const FundingApplied = defineEvent(
     .strict(),
 );
 
-export const AccountMarked = defineEvent(
-  'AccountMarked',
-  z
-    .object({
-      accountId: id,
-      utcDay: z.number().int(),
-      startOfDayEquityMicroUsd: zAmount,
-      valuation: zValuation,
-      at,
-    })
-    .strict(),
-);
+/**
+ * A position's figures at a mark. What the position is (size, entry price, leverage, the
+ * asset's max leverage) is on the event that last changed it, so a mark does not repeat it.
+ */
+export const zMarkedPosition = zPositionFigures.pick({
+  asset: true,
+  markPrice: true,
+  notionalMicroUsd: true,
+  unrealizedPnlMicroUsd: true,
+  marginMicroUsd: true,
+  maintenanceMarginMicroUsd: true,
+  liquidationPrice: true,
+});
+
+/** The valuation a mark records: the account's totals and each position's figures at the mark. */
+export const zMarkValuation = zValuation.extend({ positions: z.array(zMarkedPosition) }).strict();
+
+/**
+ * What a mark records of a valuation: each position without size, entry and leverage. The
+ * upcaster of `AccountMarked` v1 applies it to stored (string) data too: it only drops keys.
+ */
+export function markedValuation(valuation: Valuation): MarkValuation {
+  return {
+    ...valuation,
+    positions: valuation.positions.map(({ size: _s, entryPrice: _e, leverage: _l, assetMaxLeverage: _m, ...figures }) => figures),
+  };
+}
+
+/**
+ * Version 2 (smaller): the trading day and its start-of-day equity are on `TradingDayStarted`
+ * (or the opening), each position's size, entry and leverage on the event that changed it; a
+ * mark records only what the mark changes. Appended only when the valuation changed since the
+ * last event that recorded one (doc/prop-trading.md, "Marks"). Version 1 rows are upcast by
+ * dropping the repeated fields.
+ */
+export const AccountMarked = defineEvent('AccountMarked', z.object({ accountId: id, valuation: zMarkValuation, at }).strict(), {
+  version: 2,
+  upcasters: {
+    1: (data) => {
+      // stored form: amounts are strings, but dropping keys does not look at them
+      const {
+        utcDay: _day,
+        startOfDayEquityMicroUsd: _start,
+        valuation,
+        ...rest
+      } = data as Record<string, unknown> & { valuation: Valuation };
+      return { ...rest, valuation: markedValuation(valuation) };
+    },
+  },
+});
 
 export const AccountLiquidated = defineEvent(
   'AccountLiquidated',
@@ -230,6 +268,7 @@ export type PropAccountEvent =
   | EventOf<typeof PropAccountFinalized>;
 
 export type Valuation = z.output<typeof zValuation>;
+export type MarkValuation = z.output<typeof zMarkValuation>;
 export type Close = z.output<typeof zClose>;
 export type ActionKind = z.output<typeof zActionKind>;
 export type Side = z.output<typeof zSide>;

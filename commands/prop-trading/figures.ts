@@ -4,7 +4,8 @@
  * - sizes: SIZE (1e-8 units), prices: PRICE (1e-8 USD), money: micro-USD (1e-6), rates: ppm
  *   and funding RATE (1e-12). size × price is in 1e-16 USD: ÷ 1e10 gives micro-USD.
  * - toward the house: fees and margins round up (ceil); PnL and funding, as the account sees
- *   them, round down (floor); buy prices with slippage round up, sell prices down.
+ *   them, round down (floor); buy prices with slippage round up, sell prices down, and then
+ *   up (buys) or down (sells) again to a price Hyperliquid could print (`hyperliquidPrice`).
  * - neutral: average entry price and notional round half-even.
  * - sizes from a notional, and sizes cut to an asset's lot (10^-szDecimals), truncate toward zero.
  */
@@ -27,10 +28,45 @@ export function fee(size: bigint, price: bigint, feePpm: number): bigint {
   return mulDiv(absBigint(size) * price, BigInt(feePpm), PRODUCT_PER_MICRO_USD * PPM, 'ceil');
 }
 
-/** The market fill price: a buy pays quote × (1 + slippage) rounded up, a sell gets quote × (1 − slippage) rounded down. */
-export function executionPrice(quote: bigint, direction: 'buy' | 'sell', slippagePpm: number): bigint {
+/**
+ * The market fill price (PRICE, 1e-8): a buy pays quote × (1 + slippage) rounded up, a sell
+ * gets quote × (1 − slippage) rounded down, each then rounded the same way to a price
+ * Hyperliquid accepts for a perp of this `szDecimals` (`hyperliquidPrice`).
+ */
+export function executionPrice(quote: bigint, direction: 'buy' | 'sell', slippagePpm: number, szDecimals: number): bigint {
   const s = BigInt(slippagePpm);
-  return direction === 'buy' ? mulDiv(quote, PPM + s, PPM, 'ceil') : mulDiv(quote, PPM - s, PPM, 'floor');
+  const slipped = direction === 'buy' ? mulDiv(quote, PPM + s, PPM, 'ceil') : mulDiv(quote, PPM - s, PPM, 'floor');
+  return hyperliquidPrice(slipped, direction, szDecimals);
+}
+
+/** Hyperliquid perps: prices have at most 6 − szDecimals decimals. */
+export const PERP_MAX_DECIMALS = 6;
+/** Hyperliquid: at most 5 significant figures, except that integer prices are always allowed. */
+export const MAX_SIGNIFICANT_FIGURES = 5;
+
+/**
+ * The price tick at `price` (PRICE, 1e-8): the larger of the decimals step 10^-(6 − szDecimals)
+ * and the 5-significant-figure step, the latter capped at 1 USD because integer prices are
+ * always allowed (Hyperliquid API docs, "Tick and lot size"). Never below 1e-8.
+ */
+export function priceTick(price: bigint, szDecimals: number): bigint {
+  const decimals = Math.max(0, Math.min(PRICE.decimals, PERP_MAX_DECIMALS - szDecimals));
+  const decimalsStep = 10n ** BigInt(PRICE.decimals - decimals);
+  const digits = absBigint(price).toString().length;
+  const sigStep = 10n ** BigInt(Math.max(0, digits - MAX_SIGNIFICANT_FIGURES));
+  const step = sigStep < PRICE.one ? sigStep : PRICE.one;
+  return step > decimalsStep ? step : decimalsStep;
+}
+
+/**
+ * A price rounded to a multiple of its tick (`priceTick`) against the trader: up for a buy,
+ * down for a sell. A sell below one tick is priced at one tick (no fill at zero); rounding up
+ * can only carry into a shorter significant form (99 999.5 → 100 000), so the result is valid.
+ */
+export function hyperliquidPrice(price: bigint, direction: 'buy' | 'sell', szDecimals: number): bigint {
+  const tick = priceTick(price, szDecimals);
+  const rounded = divide(price, tick, direction === 'buy' ? 'ceil' : 'floor') * tick;
+  return rounded > 0n ? rounded : tick;
 }
 
 /** PnL of a signed size from entry to price, rounded down (a long's gain and a short's gain alike). */

@@ -50,34 +50,54 @@ export class PropTrading {
     return this.accounts.load(propAccountStream(accountId)).state;
   }
 
+  /**
+   * Handles one command on the account's stream. `prepare` adds what comes from market memory
+   * for the state being decided on, inside the handler's retry loop: when another process
+   * opened a position between a load and the append, the retry quotes that asset too (no
+   * spurious `no_price`, doc/prop-trading.md).
+   */
   private run(
     accountId: string,
     command: PropAccountCommand,
     metadata: EventMetadata,
-    idempotency?: { key: string; payload: unknown },
+    options: { idempotency?: { key: string; payload: unknown }; prepare?: (state: PropAccountState) => Partial<PropAccountCommand> } = {},
   ): PropResult {
+    const { idempotency, prepare } = options;
     return this.accounts.handle({
       streamId: propAccountStream(accountId),
       command,
       metadata,
+      ...(prepare
+        ? { prepare: (c: PropAccountCommand, state: PropAccountState) => ({ ...c, ...prepare(state) }) as PropAccountCommand }
+        : {}),
       ...(idempotency ? { idempotencyKey: idempotency.key, idempotencyPayload: idempotency.payload } : {}),
     });
   }
 
-  /** Quotes at `at` for the given assets and every asset the account holds (those with a price). */
-  private quotes(accountId: string, at: number, assets: readonly string[] = []): Quotes {
-    const held = Object.keys(this.state(accountId).positions);
+  /** Quotes at `at` for the given assets and every asset the state holds (those with a price). */
+  private quotes(state: PropAccountState, at: number, assets: readonly string[] = []): Quotes {
     const quotes: Record<string, { price: bigint; time: number }> = {};
-    for (const asset of new Set([...assets, ...held])) {
+    for (const asset of new Set([...assets, ...Object.keys(state.positions)])) {
       const q = this.deps.market.priceAt(asset, at);
       if (q) quotes[asset] = { price: q.price, time: q.time };
     }
     return quotes;
   }
 
+  /** `prepare` for commands that value the account: quotes for what the decided-on state holds. */
+  private quoted(at: number, assets: readonly string[] = []) {
+    return { prepare: (state: PropAccountState) => ({ quotes: this.quotes(state, at, assets) }) };
+  }
+
+  /**
+   * Opens an account. With a client-chosen `accountId` the open is idempotent on it: the same
+   * request again returns the first result (not 409 `account_exists`); another request for that
+   * id is 422 `idempotency_conflict`. Without one, each call opens a new account.
+   */
   open(input: OpenAccountInput, actor: string): PropResult {
     const i = parse(zOpenAccountInput, input, 'open account');
     const accountId = i.accountId ?? this.deps.ids.next();
+    const idempotency = i.accountId === undefined ? {} : { idempotency: { key: `prop-open:${accountId}`, payload: i } };
     return this.run(
       accountId,
       {
@@ -91,6 +111,7 @@ export class PropTrading {
         at: this.deps.clock.now(),
       },
       { actor },
+      idempotency,
     );
   }
 
@@ -116,32 +137,42 @@ export class PropTrading {
         notionalMicroUsd: a.notionalUsd ?? null,
         leverage: a.leverage ?? null,
         reduceOnly: a.reduceOnly,
-        quotes: this.quotes(accountId, at, [a.asset]),
+        quotes: {},
         at,
       },
       { actor, correlationId: a.decisionRunId },
-      { key: `prop-action:${accountId}:${a.decisionRunId}`, payload: a },
+      { idempotency: { key: `prop-action:${accountId}:${a.decisionRunId}`, payload: a }, ...this.quoted(at, [a.asset]) },
     );
   }
 
-  markToMarket(accountId: string, actor: string): PropResult {
+  /**
+   * Marks the account at the latest prices. With an `idempotencyKey` (the client's
+   * `Idempotency-Key`), the same key on this account again returns the first result and marks
+   * nothing twice, like a decision run id on an action.
+   */
+  markToMarket(accountId: string, actor: string, idempotencyKey?: string): PropResult {
     const at = this.deps.clock.now();
-    return this.run(accountId, { type: 'MarkToMarket', quotes: this.quotes(accountId, at), at }, { actor });
+    const idempotency =
+      idempotencyKey === undefined ? {} : { idempotency: { key: `prop-mark:${accountId}:${idempotencyKey}`, payload: {} } };
+    return this.run(accountId, { type: 'MarkToMarket', quotes: {}, at }, { actor }, { ...this.quoted(at), ...idempotency });
   }
 
   /** Applies the funding of one hour to every held asset that has a rate for it. */
   applyFunding(accountId: string, input: { hour: number }, actor: string): PropResult {
     const { hour } = parse(zFundingInput, input, 'funding');
-    const held = Object.keys(this.state(accountId).positions);
-    const rates: Record<string, bigint> = {};
-    for (const asset of held) {
-      const r = this.deps.market.fundingAt(asset, hour);
-      if (r) rates[asset] = r.rate;
-    }
+    const ratesFor = (state: PropAccountState) => {
+      const rates: Record<string, bigint> = {};
+      for (const asset of Object.keys(state.positions)) {
+        const r = this.deps.market.fundingAt(asset, hour);
+        if (r) rates[asset] = r.rate;
+      }
+      return rates;
+    };
     return this.run(
       accountId,
-      { type: 'ApplyFunding', hour, rates, quotes: this.quotes(accountId, hour), at: this.deps.clock.now() },
+      { type: 'ApplyFunding', hour, rates: {}, quotes: {}, at: this.deps.clock.now() },
       { actor },
+      { prepare: (state) => ({ rates: ratesFor(state), quotes: this.quotes(state, hour) }) },
     );
   }
 
@@ -158,11 +189,11 @@ export class PropTrading {
   close(accountId: string, input: { reason: string }, actor: string): PropResult {
     const { reason } = parse(zReasonInput, input, 'close');
     const at = this.deps.clock.now();
-    return this.run(accountId, { type: 'CloseAccount', reason, quotes: this.quotes(accountId, at), at }, { actor });
+    return this.run(accountId, { type: 'CloseAccount', reason, quotes: {}, at }, { actor }, this.quoted(at));
   }
 
   finalize(accountId: string, actor: string): PropResult {
     const at = this.deps.clock.now();
-    return this.run(accountId, { type: 'FinalizeAccount', quotes: this.quotes(accountId, at), at }, { actor });
+    return this.run(accountId, { type: 'FinalizeAccount', quotes: {}, at }, { actor }, this.quoted(at));
   }
 }

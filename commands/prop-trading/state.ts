@@ -34,6 +34,8 @@ export interface PropAccountState {
   readonly trades: number;
   /** The last funding hour applied (ms), or −1. */
   readonly lastFundingHour: number;
+  /** The marks of the last valuation an event recorded (asset → PRICE): a mark at the same ones changes nothing. */
+  readonly lastMarks: Marks;
 }
 
 export const initialPropAccountState: PropAccountState = {
@@ -51,7 +53,23 @@ export const initialPropAccountState: PropAccountState = {
   maxDrawdown: 0n,
   trades: 0,
   lastFundingHour: -1,
+  lastMarks: {},
 };
+
+/** The marks a recorded valuation was taken at. */
+export function marksIn(valuation: { readonly positions: readonly { readonly asset: string; readonly markPrice: bigint }[] }): Marks {
+  return Object.fromEntries(valuation.positions.map((p) => [p.asset, p.markPrice]));
+}
+
+/**
+ * True when valuing the state at `marks` gives the valuation last recorded: positions and cash
+ * change only through events that record a valuation, so equal marks for every held asset
+ * mean an equal valuation.
+ */
+export function sameMarks(state: PropAccountState, marks: Marks): boolean {
+  const held = Object.keys(state.positions);
+  return held.length === Object.keys(state.lastMarks).length && held.every((asset) => state.lastMarks[asset] === marks[asset]);
+}
 
 /** Marks: asset → PRICE. Every open position must have one. */
 export type Marks = Readonly<Record<string, bigint>>;

@@ -90,7 +90,7 @@ export function decideSubmitAction(cmd: SubmitAction, state: PropAccountState, r
 
   const quote = cmd.quotes[cmd.asset]?.price ?? 0n;
   const direction = sign > 0n === adding ? 'buy' : 'sell';
-  const price = executionPrice(quote, direction, rules.slippagePpm);
+  const price = executionPrice(quote, direction, rules.slippagePpm, info.szDecimals);
   const held = absBigint(position?.size ?? 0n);
   const requested = cmd.action === 'close' ? held : (cmd.size ?? sizeForNotional(cmd.notionalMicroUsd ?? 0n, price));
   const lots = roundToLot(requested, info.szDecimals);

@@ -37,7 +37,7 @@ export const entitlementsProjection = defineProjection({
       if (e.type === 'EntitlementGranted') {
         const d = e.data;
         grant.run(d.cloneId, d.tier, JSON.stringify(d.limits), JSON.stringify(d.justification), d.grantedAt);
-      } else {
+      } else if (e.type === 'EntitlementRevoked') {
         revoke.run(e.data.revokedAt, e.data.cloneId);
       }
     };

@@ -1,6 +1,6 @@
 /** prop_accounts (inline): one row per prop account — balances, PnL, margin, drawdown, status, result. */
 
-import type { PropAccountEvent, Valuation } from '../../commands/prop-trading/events.ts';
+import type { MarkValuation, PropAccountEvent, Valuation } from '../../commands/prop-trading/events.ts';
 import { utcDayOf } from '../../commands/prop-trading/figures.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import type { Db } from '../../core/database.ts';
@@ -66,7 +66,7 @@ const COLUMNS: Record<keyof AccountRow, string> = {
 
 const add = (a: string, b: bigint) => (BigInt(a) + b).toString();
 
-function valued(row: AccountRow, v: Valuation, at: number): AccountRow {
+function valued(row: AccountRow, v: Valuation | MarkValuation, at: number): AccountRow {
   return {
     ...row,
     cash: v.cashMicroUsd.toString(),

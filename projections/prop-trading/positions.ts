@@ -1,4 +1,8 @@
-/** prop_positions (inline): the open positions of each account as last valued, with liquidation prices. */
+/**
+ * prop_positions (inline): the open positions of each account as last valued, with liquidation
+ * prices. Events that change positions replace the account's rows; a mark (`AccountMarked` v2,
+ * which does not repeat size, entry and leverage) updates the figures of the rows it values.
+ */
 
 import type { PropAccountEvent } from '../../commands/prop-trading/events.ts';
 import type { Db } from '../../core/database.ts';
@@ -34,8 +38,24 @@ export const propPositionsProjection = defineProjection({
   bind(db: Db, t) {
     const clear = db.prepare(`DELETE FROM "${t.prop_positions}" WHERE account_id = ?`);
     const insert = db.prepare(`INSERT INTO "${t.prop_positions}" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const mark = db.prepare(
+      `UPDATE "${t.prop_positions}" SET mark_price = ?, notional = ?, unrealized_pnl = ?, margin = ?, maintenance_margin = ?,
+         liquidation_price = ?, updated_at = ? WHERE account_id = ? AND asset = ?`,
+    );
     return (raw: RecordedEvent) => {
-      const { data } = raw as RecordedEvent<Extract<PropAccountEvent, { data: { valuation: unknown } }>>;
+      const event = raw as RecordedEvent<PropAccountEvent>;
+      if (event.type === 'AccountMarked') {
+        const { accountId, valuation, at } = event.data;
+        for (const p of valuation.positions) {
+          const liquidation = p.liquidationPrice === null ? null : p.liquidationPrice.toString();
+          const figures = [p.notionalMicroUsd, p.unrealizedPnlMicroUsd, p.marginMicroUsd, p.maintenanceMarginMicroUsd].map(String);
+          mark.run(p.markPrice.toString(), ...figures, liquidation, at, accountId, p.asset);
+        }
+        return;
+      }
+      const { data } = raw as RecordedEvent<
+        Exclude<Extract<PropAccountEvent, { data: { valuation: unknown } }>, { type: 'AccountMarked' }>
+      >;
       clear.run(data.accountId);
       for (const p of data.valuation.positions) {
         insert.run(

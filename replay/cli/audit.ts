@@ -16,7 +16,7 @@ export const auditRace = defineCommand({
   summary: 'recompute a race settlement from raw events and compare it with the recorded one and the read models; exit 1 on a difference',
   schema: z.object({ ...commonFlags, positionals: z.array(z.string().min(1)).length(1, 'give one RACE_ID') }),
   run: (flags, ctx) => {
-    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
+    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition, readonly: true });
     try {
       const raceId = flags.positionals[0] as string;
       const audit = auditRaceSettlement(ledger.store, competitionReadModel(ledger.store.db), raceId);

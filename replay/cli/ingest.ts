@@ -5,18 +5,16 @@
  */
 import pino from 'pino';
 import { z } from 'zod';
-import { DerivedSeries } from '../../adapters/market/derived/derived-series.ts';
 import { HyperliquidInfo } from '../../adapters/market/hyperliquid/info-client.ts';
 import { ingestionStatus } from '../../adapters/market/ingestion/health.ts';
-import { fetchCandles } from '../../adapters/market/ingestion/hyperliquid-ingestion.ts';
+import { fetchCandles, fundingPages } from '../../adapters/market/ingestion/hyperliquid-ingestion.ts';
 import { startMarketIngestion } from '../../adapters/market/ingestion/market-ingestion.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { openDatabase } from '../../core/database.ts';
 import { loadConfig } from '../../server/config.ts';
 import { ingestionOptions } from '../../server/ingestion.ts';
-import { commonFlags, defineCommand, existingDb } from './command.ts';
+import { commonFlags, defineCommand, existingDb, isoTimeFlag } from './command.ts';
 
-const isoTime = z.iso.datetime({ offset: true, message: 'an ISO-8601 time such as 2026-01-05T00:00:00Z' }).transform((s) => Date.parse(s));
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export const ingestStatus = defineCommand({
@@ -52,16 +50,24 @@ export const ingestStatus = defineCommand({
 
 export const ingestBackfill = defineCommand({
   words: ['ingest', 'backfill'],
-  usage: 'clash ingest backfill --source hyperliquid --asset SYMBOL --from ISO --to ISO [--db PATH] [--json]',
-  summary: 'fetch 1m candles by REST candleSnapshot, a day per page, and upsert them (idempotent)',
-  options: { source: { type: 'string' }, asset: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+  usage: 'clash ingest backfill --source hyperliquid --asset SYMBOL --from ISO --to ISO [--channel candles|funding] [--db PATH] [--json]',
+  summary:
+    'fetch 1m candles (candleSnapshot, a day per request) or hourly funding (fundingHistory, paged) by REST and upsert them (idempotent)',
+  options: {
+    source: { type: 'string' },
+    asset: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    channel: { type: 'string' },
+  },
   schema: z
     .object({
       ...commonFlags,
       source: z.literal('hyperliquid'),
       asset: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC'),
-      from: isoTime,
-      to: isoTime,
+      from: isoTimeFlag,
+      to: isoTimeFlag,
+      channel: z.enum(['candles', 'funding']).default('candles'),
       positionals: z.array(z.string()).max(0),
     })
     .refine((f) => f.from < f.to, { path: ['to'], message: '--to must be after --from' }),
@@ -71,20 +77,28 @@ export const ingestBackfill = defineCommand({
     try {
       const memory = new MarketMemory(db);
       const info = new HyperliquidInfo(config.HYPERLIQUID_API_URL);
-      const progress = ctx.out.progress(`backfill ${flags.asset}`);
+      const progress = ctx.out.progress(`backfill ${flags.asset} ${flags.channel}`);
       const DAY = 86_400_000;
       let written = 0;
       let fetched = 0;
-      for (let start = flags.from; start < flags.to; start += DAY) {
-        const candles = await fetchCandles(info, flags.asset, start, Math.min(start + DAY, flags.to));
-        fetched += candles.length;
-        written += memory.write({ assets: [], candles, mids: [], funding: [] }).candles.written;
-        progress.update(Math.min(start + DAY, flags.to) - flags.from, flags.to - flags.from);
+      const report = (done: number) => progress.update(Math.min(done, flags.to) - flags.from, flags.to - flags.from);
+      if (flags.channel === 'candles') {
+        for (let start = flags.from; start < flags.to; start += DAY) {
+          const candles = await fetchCandles(info, flags.asset, start, Math.min(start + DAY, flags.to));
+          fetched += candles.length;
+          written += memory.write({ assets: [], candles, mids: [], funding: [] }).candles.written;
+          report(start + DAY);
+        }
+      } else {
+        for await (const page of fundingPages(info, flags.asset, flags.from, flags.to)) {
+          fetched += page.funding.length;
+          written += memory.write(page).funding.written;
+          report((page.funding[page.funding.length - 1]?.time ?? flags.to) + 1);
+        }
       }
       progress.stop();
-      new DerivedSeries(db);
-      ctx.out.data({ asset: flags.asset, fetched, written });
-      ctx.out.line(`${flags.asset}: ${fetched} candle(s) fetched, ${written} new or changed`);
+      ctx.out.data({ asset: flags.asset, channel: flags.channel, fetched, written });
+      ctx.out.line(`${flags.asset}: ${fetched} ${flags.channel} row(s) fetched, ${written} new or changed`);
       return 0;
     } finally {
       db.close();

@@ -6,9 +6,16 @@ import { type CliContext, commonFlags, defineCommand, existingDb, UsageError } f
 
 const schema = z.object({ ...commonFlags, positionals: z.array(z.string()) });
 
-function withLedger<T>(flags: { db?: string | undefined }, ctx: CliContext, fn: (ledger: ReturnType<typeof openLedger>) => T): T {
+/** Opens the ledger for `fn`: read-only unless `writes` (status and verify never write; rebuild does). */
+function withLedger<T>(
+  flags: { db?: string | undefined },
+  ctx: CliContext,
+  writes: boolean,
+  fn: (ledger: ReturnType<typeof openLedger>) => T,
+): T {
   const progress = ctx.out.progress('start-up rebuild');
-  const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition, onProgress: progress.update });
+  const dbPath = existingDb(flags.db, ctx.env);
+  const ledger = openLedger({ dbPath, composition: ctx.composition, onProgress: progress.update, readonly: !writes });
   progress.stop();
   try {
     return fn(ledger);
@@ -33,7 +40,7 @@ export const projectionsStatus = defineCommand({
   summary: 'checkpoint, lag and row counts of every projection',
   schema,
   run: (flags, ctx) =>
-    withLedger(flags, ctx, (ledger) => {
+    withLedger(flags, ctx, false, (ledger) => {
       const status = ledger.projections.status();
       ctx.out.data(status);
       ctx.out.table(
@@ -58,7 +65,7 @@ export const projectionsRebuild = defineCommand({
   summary: 'rebuild projections from position 0 into shadow tables, then swap them in',
   schema,
   run: (flags, ctx) =>
-    withLedger(flags, ctx, (ledger) => {
+    withLedger(flags, ctx, true, (ledger) => {
       const started = performance.now();
       const progress = ctx.out.progress('rebuild');
       const results = rebuildProjections(ledger.store, selected(flags.positionals, ctx), { onProgress: progress.update });
@@ -79,7 +86,7 @@ export const projectionsVerify = defineCommand({
   summary: 'replay into a scratch database and compare every row; exit 1 on any difference',
   schema,
   run: (flags, ctx) =>
-    withLedger(flags, ctx, (ledger) => {
+    withLedger(flags, ctx, false, (ledger) => {
       const progress = ctx.out.progress('verify');
       const results = verifyProjections(ledger.store, selected(flags.positionals, ctx), { onProgress: progress.update });
       progress.stop();

@@ -16,7 +16,7 @@ export const raceShow = defineCommand({
   summary: 'a race: stage, times, entrants, pool per clone, and its settlement summary',
   schema: z.object({ ...commonFlags, positionals: z.array(z.string().min(1)).length(1, 'give one RACE_ID') }),
   run: (flags, ctx) => {
-    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
+    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition, readonly: true });
     try {
       const raceId = flags.positionals[0] as string;
       const q = new CompetitionQueries(ledger.store.db);

@@ -31,7 +31,7 @@ export const replayCommand = defineCommand({
     positionals: z.array(z.string()).max(0),
   }),
   run: (flags, ctx) => {
-    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
+    const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition, readonly: true });
     try {
       const position =
         'position' in flags.to ? Math.min(flags.to.position, ledger.store.headPosition()) : ledger.store.positionAt(flags.to.time);

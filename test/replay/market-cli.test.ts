@@ -79,9 +79,34 @@ test('ingest status on a database without ingestion answers an empty list; inges
   const argv = ['ingest', 'backfill', '--source', 'hyperliquid', '--asset', 'BTC', '--from', from, '--to', to, '--db', fresh, '--json'];
   const once = await clash(argv, undefined, env);
   assert.is(once.code, 0, once.stderr);
-  assert.equal(JSON.parse(once.stdout), { asset: 'BTC', fetched: 7200, written: 7200 });
+  assert.equal(JSON.parse(once.stdout), { asset: 'BTC', channel: 'candles', fetched: 7200, written: 7200 });
   const twice = await clash(argv, undefined, env);
-  assert.equal(JSON.parse(twice.stdout), { asset: 'BTC', fetched: 7200, written: 0 });
+  assert.equal(JSON.parse(twice.stdout), { asset: 'BTC', channel: 'candles', fetched: 7200, written: 0 });
+
+  // funding: the recorded 1,038 BTC points, in pages of at most 500
+  const funding = [
+    'ingest',
+    'backfill',
+    '--source',
+    'hyperliquid',
+    '--asset',
+    'BTC',
+    '--channel',
+    'funding',
+    '--from',
+    '2023-05-01T00:00:00Z',
+    '--to',
+    '2023-07-18T00:00:00Z',
+    '--db',
+    fresh,
+    '--json',
+  ];
+  const f1 = await clash(funding, undefined, env);
+  assert.is(f1.code, 0, f1.stderr);
+  assert.equal(JSON.parse(f1.stdout), { asset: 'BTC', channel: 'funding', fetched: 1038, written: 1038 });
+  assert.ok(stub.requests.filter((r) => r.type === 'fundingHistory').length >= 3, 'paged');
+  const f2 = await clash(funding, undefined, env);
+  assert.equal(JSON.parse(f2.stdout), { asset: 'BTC', channel: 'funding', fetched: 1038, written: 0 });
   const backwards = await clash([...argv.slice(0, 6), '--from', to, '--to', from, '--db', fresh], undefined, env);
   assert.is(backwards.code, 2);
   await stub.close();

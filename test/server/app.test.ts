@@ -94,4 +94,23 @@ test('the OpenAPI document describes the routes and their schemas', async () => 
 });
 
 test.after(() => server.stop());
+test('a corrupt event row: health says degraded naming it; a command on its stream is a 500 event_corrupt (runs last)', async () => {
+  const db = server.ledger.store.db;
+  const head = server.ledger.store.headPosition();
+  db.prepare(
+    `INSERT INTO events (position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at)
+     VALUES (?, 'wallet-c', 1, 'corrupt-1', 'WalletOpened', 1, '{"walletId":7}', '{}', 0)`,
+  ).run(head + 1);
+  assert.is((await json(await fetch(`${server.url}/api/v1/health`))).body.status, 'ok', 'not met yet');
+  const deposit = await json(await post('/api/v1/test/wallets/c/deposits', { amount: '1', memo: '' }));
+  assert.is(deposit.status, 500);
+  assert.is((deposit.body.error as { code: string }).code, 'event_corrupt');
+  const { body } = await json(await fetch(`${server.url}/api/v1/health`));
+  assert.is(body.status, 'degraded');
+  assert.equal(
+    { ...(body.corruptEvent as Record<string, unknown>), reason: undefined },
+    { position: head + 1, streamId: 'wallet-c', type: 'WalletOpened', reason: undefined },
+  );
+});
+
 test.run();

@@ -90,8 +90,8 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   await at(T0);
   const arena = await ok<{ open: boolean; slots: number }>(200, 'GET', '/api/v1/arena');
   assert.equal([arena.open, arena.slots], [true, 8]);
-  const first = await ok<{ raceId: string; stage: string; launchAt: number }>(200, 'GET', '/api/v1/races/current');
-  assert.equal([first.stage, first.launchAt], ['accumulating', T0 + 6 * HOUR]);
+  const first = await ok<{ raceId: string; stage: string; launchAt: string }>(200, 'GET', '/api/v1/races/current');
+  assert.equal([first.stage, first.launchAt], ['accumulating', new Date(T0 + 6 * HOUR).toISOString()]);
 
   const [a, b, c, d] = await Promise.all([
     publishedClone(alice, 'Alpha'),
@@ -116,12 +116,35 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   assert.ok(['daily_loss_limit', 'total_loss_limit'].includes(failed.failureReason ?? ''), failed.failureReason ?? '');
   assert.is(await lifecycle(carol, c), 'audition_failed');
   assert.is((await server.call('GET', `/api/v1/auditions/${uc.auditionId}`, { auth: bob.auth })).status, 403);
+  // A decided audition's account is closed to trading, with its result snapshot.
+  await at(T0 + 17 * HOUR);
+  const closedAccount = await ok<{ status: string; result: { finalEquityMicroUsd: string } | null }>(
+    200,
+    'GET',
+    `/api/v1/prop-accounts/${uc.propAccountId}`,
+    { auth: carol.auth },
+  );
+  assert.is(closedAccount.status, 'finalized');
+  assert.ok(closedAccount.result?.finalEquityMicroUsd, 'the result snapshot');
+  const late = await trade(uc.propAccountId, { action: 'open', side: 'long', notionalUsd: '1000', leverage: 2 });
+  assert.equal(
+    late.events.map((e) => e.type),
+    ['ActionRejected'],
+  );
+  assert.equal(
+    late.rejections.map((r) => r.reasonCode),
+    ['account_finalized'],
+  );
 
   await at(Date.UTC(2025, 5, 6, 14, 40));
   for (const u of [ua, ub, ud]) await trade(u.propAccountId, { action: 'close', side: 'long' });
   for (let t = T0 + 18 * HOUR; t <= T0 + 25 * HOUR; t += HOUR) await at(t);
   const passed = await ok<Audition>(200, 'GET', `/api/v1/auditions/${ua.auditionId}`, { auth: alice.auth });
   assert.is(passed.status, 'passed');
+  assert.is(
+    (await ok<{ status: string }>(200, 'GET', `/api/v1/prop-accounts/${ua.propAccountId}`, { auth: alice.auth })).status,
+    'finalized',
+  );
   assert.is(await lifecycle(alice, a), 'competing');
   const slots = await ok<{ occupied: { cloneId: string; name: string }[] }>(200, 'GET', '/api/v1/arena');
   assert.equal(slots.occupied.map((s) => s.name).sort(), ['Alpha', 'Bravo', 'Delta']);
@@ -135,14 +158,21 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
     body: { reason: 'strategy copied' },
   });
   assert.is(voided.status, 'voided');
+  assert.is(await lifecycle(carol, c), 'audition_voided', 'voided, not failed: a new audition is available');
+  await at(T0 + 26 * HOUR);
+  assert.is(
+    (await ok<{ status: string }>(200, 'GET', `/api/v1/prop-accounts/${retried.propAccountId}`, { auth: carol.auth })).status,
+    'finalized',
+    'the voided attempt’s account is closed to trading too',
+  );
   assert.is(
     (await server.call('POST', `/api/v1/admin/auditions/${uc.auditionId}/void`, { auth: alice.auth, body: { reason: 'x y z' } })).status,
     403,
   );
 
   // Tickets through the sink while the race accumulates; Delta is removed before the launch, so its tickets are refunded.
-  const race = await ok<{ raceId: string; launchAt: number }>(200, 'GET', '/api/v1/races/current');
-  assert.is(race.launchAt, T0 + 30 * HOUR);
+  const race = await ok<{ raceId: string; launchAt: string }>(200, 'GET', '/api/v1/races/current');
+  assert.is(race.launchAt, new Date(T0 + 30 * HOUR).toISOString());
   const holder1 = backer1.address;
   const holder2 = backer2.address;
   economy.buyTickets(sink, race.raceId, holder1, a, 3, PRICE);
@@ -155,7 +185,9 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
     body: { paymentId: repeat, cloneId: b, holder: holder2, count: 2, amountWei: String(2n * PRICE) },
   });
   assert.is(viaRoute.status, 201, 'the same payment again changes nothing');
-  assert.is((await server.call('POST', `/api/v1/races/${race.raceId}/tickets`, { auth: alice.auth, body: {} })).status, 400);
+  // access is checked before input: a user is refused whatever the body; a service's bad body is a 400
+  assert.is((await server.call('POST', `/api/v1/races/${race.raceId}/tickets`, { auth: alice.auth, body: {} })).status, 403);
+  assert.is((await server.call('POST', `/api/v1/races/${race.raceId}/tickets`, { auth: `Bearer ${SERVICE}`, body: {} })).status, 400);
   const pool = await ok<{ tickets: number; pool: { cloneId: string; tickets: number }[] }>(200, 'GET', `/api/v1/races/${race.raceId}`);
   assert.is(pool.tickets, 8);
   await ok(200, 'POST', `/api/v1/admin/arena/${d}/remove`, { auth: admin.auth, body: { reason: 'creator asked' } });
@@ -214,11 +246,16 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
     body: { reason: 'creator retired it' },
   });
   assert.is(retired.place, 'retired');
-  const fame = await ok<{ entries: { clone_id: string; races: number; cause: string }[] }>(200, 'GET', '/api/v1/hall-of-fame');
-  assert.equal(
-    fame.entries.map((e) => [e.clone_id, e.races, e.cause]),
-    [[b, 1, 'admin']],
+  const fame = await ok<{ entries: { cloneId: string; name: string; cause: string; career: { races: number; royaltiesWei: string } }[] }>(
+    200,
+    'GET',
+    '/api/v1/hall-of-fame',
   );
+  assert.equal(
+    fame.entries.map((e) => [e.cloneId, e.name, e.career.races, e.cause]),
+    [[b, 'Bravo', 1, 'admin']],
+  );
+  assert.match(fame.entries[0]?.career.royaltiesWei ?? '', /^\d+$/);
   assert.is(await lifecycle(bob, b), 'retired');
 
   const dbFile = copyOfDb(server.ledger.store.db);

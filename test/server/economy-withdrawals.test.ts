@@ -10,6 +10,7 @@ import { reconcile } from '../../commands/economy/reconcile.ts';
 import { withdrawalIdFor } from '../../commands/economy/withdrawals.ts';
 import { ClashError } from '../../core/errors.ts';
 import { economyReads } from '../../projections/economy/queries.ts';
+import { entitlementOf } from '../../projections/entitlements/entitlements.ts';
 import { startChainFixture } from '../support/chain.ts';
 import { clash } from '../support/cli.ts';
 import { FEE, quoteOf, startEconomyServer, ticketDoubles, userWithWallet, type WireQuote } from '../support/economy.ts';
@@ -125,6 +126,34 @@ test('a race payout: listed for its owner, redeemed by the owner for exactly the
   );
   const gas = receipt.gasUsed * receipt.effectiveGasPrice;
   assert.is((await balance(bob.account.address)) - before, amount - gas);
+});
+
+test('refunding the fee that granted the clone its entitlement revokes it, with the refund as the reason', async () => {
+  const db = server.ledger.store.db;
+  const before = entitlementOf(db, clone);
+  assert.is(before?.revokedAt, null);
+  if (before?.justification.kind !== 'payment') throw new Error('the first verified fee granted Starter');
+  const quoteId = before.justification.paymentId as Hex;
+  await economy.withdrawals.authorize(
+    {
+      withdrawalId: withdrawalIdFor(`audition-refund:${quoteId}`),
+      owner: alice.userId,
+      recipient: alice.account.address,
+      amountWei: FEE,
+      purpose: 'audition_refund',
+      reference: quoteId,
+    },
+    'test',
+  );
+  assert.ok(entitlementOf(db, clone)?.revokedAt, 'no longer active');
+  const last = server.ledger.store.readStream(`entitlement-${clone}`).slice(-2);
+  assert.equal(
+    last.map((e) => [e.type, e.data]),
+    [
+      ['EntitlementPaymentRefunded', { cloneId: clone, paymentId: quoteId, refundedAt: last[0]?.recordedAt }],
+      ['EntitlementRevoked', { cloneId: clone, justification: { kind: 'refund', paymentId: quoteId }, revokedAt: last[0]?.recordedAt }],
+    ],
+  );
 });
 
 test('clash economy reconcile finds a deposit never submitted, and --complete records it', async () => {

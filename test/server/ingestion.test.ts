@@ -6,6 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { loadConfig } from '../../server/config.ts';
+import { configProblems } from '../support/config.ts';
 import { assetSelection, chainGraph } from '../support/graphs.ts';
 import { codeOf, startTestServer } from '../support/server.ts';
 import { newAccount, signIn } from '../support/siwe.ts';
@@ -89,6 +91,18 @@ test('a category selection expands through the taxonomy and counts against the e
   } finally {
     await server.stop();
   }
+});
+
+test('market configuration: defaults load; a bad value is refused naming its variable', () => {
+  assert.equal(configProblems({}), []);
+  const config = loadConfig({ HYPERLIQUID_ASSETS: ' BTC, kPEPE ,', NODE_ENV: 'test' });
+  assert.equal(config.HYPERLIQUID_ASSETS, ['BTC', 'kPEPE']);
+  assert.equal(config.DEFILLAMA_PROTOCOLS, ['hyperliquid-hlp']);
+  assert.is(config.CLASH_INGESTION, undefined, 'unset: on, except with NODE_ENV=test');
+  assert.equal(configProblems({ HYPERLIQUID_ASSETS: 'BTC,b@d' }), ['HYPERLIQUID_ASSETS.1'], 'the variable and the bad item');
+  assert.equal(configProblems({ HYPERLIQUID_WS_URL: 'not a url' }), ['HYPERLIQUID_WS_URL']);
+  assert.equal(configProblems({ MARKET_RETENTION_1M_HOURS: '0' }), ['MARKET_RETENTION_1M_HOURS']);
+  assert.equal(configProblems({ CLASH_INGESTION: 'maybe' }), ['CLASH_INGESTION']);
 });
 
 test.run();

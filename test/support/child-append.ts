@@ -3,6 +3,8 @@
  *   race PATH STREAM START_AT_MS   → waits for START_AT_MS, appends with no_stream, prints won|lost
  *   crash PATH COUNT               → appends COUNT deposits, prints "appended", then catches the
  *                                     async projection up slowly, one event per batch, printing "at N"
+ *   steady PATH MS                 → appends a deposit (one transaction each) about every millisecond
+ *                                     for MS milliseconds, printing "writing" first and the count last
  *   ids PATH STREAM COUNT START_AT_MS → waits for START_AT_MS, appends COUNT deposits to STREAM one
  *                                     per transaction with the store's default ids, prints "done"
  */
@@ -10,7 +12,7 @@ import { ConcurrencyError } from '../../core/errors.ts';
 import { openWalletStore } from './store.ts';
 
 const [mode, path, a, b] = process.argv.slice(2);
-const { store, runner } = openWalletStore(path as string, { synchronous: 'FULL' });
+const { store, runner } = openWalletStore(path as string, { synchronous: mode === 'steady' ? 'NORMAL' : 'FULL' });
 
 if (mode === 'race') {
   const startAt = Number(b);
@@ -42,6 +44,17 @@ if (mode === 'race') {
     },
   });
   process.stdout.write('caught up\n');
+} else if (mode === 'steady') {
+  store.append('wallet-s', [{ type: 'WalletOpened', data: { walletId: 's', owner: 'o', openedAt: 0 } }]);
+  process.stdout.write('writing\n');
+  const until = Date.now() + Number(a);
+  let n = 0;
+  while (Date.now() < until) {
+    store.append('wallet-s', [{ type: 'FundsDeposited', data: { walletId: 's', amount: 1n, memo: '', at: n } }]);
+    n += 1;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0.2);
+  }
+  process.stdout.write(`${n}\n`);
 } else if (mode === 'ids') {
   const [count, startAt] = [Number(b), Number(process.argv[6])];
   store.append(a as string, [{ type: 'WalletOpened', data: { walletId: a, owner: String(process.pid), openedAt: 0 } }]);

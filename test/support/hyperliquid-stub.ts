@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseBybitCsv } from '../../adapters/market/importers/bybit-csv.ts';
+import type { HyperliquidIngestionOptions } from '../../adapters/market/ingestion/hyperliquid-ingestion.ts';
 import type { Candle } from '../../adapters/market/market-memory.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import { formatDecimal } from '../../core/money.ts';
@@ -60,6 +61,10 @@ export interface HyperliquidStub {
   readonly candles: Map<string, Candle[]>;
   /** Requests received, by `type`. */
   readonly requests: { type: string; body: unknown }[];
+  /** When true the WebSocket answers nothing, not even pings (a half-dead connection). */
+  silent: boolean;
+  /** WebSocket connections accepted so far. */
+  opened(): number;
   /** Sends `data` on `channel` to every open connection subscribed to it. */
   send(channel: 'candle' | 'allMids', data: unknown): void;
   sendRaw(text: string): void;
@@ -88,6 +93,7 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
   const requests: { type: string; body: unknown }[] = [];
   const candles = new Map<string, Candle[]>();
   let refusing = false;
+  let opened = 0;
 
   const answer = (b: {
     type?: string;
@@ -147,8 +153,10 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      opened += 1;
       subscribed.set(ws, new Set());
       ws.on('message', (raw) => {
+        if (stub.silent) return;
         const m = JSON.parse(raw.toString()) as { method: string; subscription?: { type: string } };
         if (m.method === 'ping') ws.send(JSON.stringify({ channel: 'pong' }));
         if (m.method === 'subscribe' && m.subscription) {
@@ -170,6 +178,8 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
     meta,
     candles,
     requests,
+    silent: false,
+    opened: () => opened,
     send(channel, payload) {
       for (const [ws, subs] of subscribed) {
         if (subs.has(channel) && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ channel, data: payload }));
@@ -194,6 +204,22 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
     },
   };
   return stub;
+}
+
+/** Ingestion options for tests: fast reconnects, every mid stored, a day of backfill, for `assets` on `wsUrl`. */
+export function testIngestionOptions(wsUrl: string, assets: readonly string[]): HyperliquidIngestionOptions {
+  return {
+    wsUrl,
+    assets,
+    contextsEveryMs: 60_000,
+    predictedFundingEveryMs: 60_000,
+    midsEveryMs: 0,
+    heartbeatMs: 30_000,
+    baseBackoffMs: 10,
+    maxBackoffMs: 50,
+    maxBackfillMs: 86_400_000,
+    staleAfterMs: 120_000,
+  };
 }
 
 /** Waits until `check` returns true, polling every 10 ms; throws after `timeoutMs`. */

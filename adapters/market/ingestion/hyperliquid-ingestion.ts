@@ -11,9 +11,9 @@ import type { DerivedSeries } from '../derived/derived-series.ts';
 import { MINUTE_MS } from '../derived/derived-series.ts';
 import { CANDLE_PAGE, type HyperliquidInfo } from '../hyperliquid/info-client.ts';
 import { HyperliquidWsFeed, type WsMessage } from '../hyperliquid/ws-feed.ts';
-import { candleRows, midRows } from '../importers/hyperliquid.ts';
+import { candleRows, fundingRows, midRows } from '../importers/hyperliquid.ts';
 import type { LiveRows } from '../live-rows.ts';
-import type { Candle, MarketMemory } from '../market-memory.ts';
+import type { Candle, MarketMemory, MarketRows } from '../market-memory.ts';
 import { InvalidPayload } from '../sources/http-json.ts';
 import { CandleFeed } from './candle-feed.ts';
 import type { IngestionHealth } from './health.ts';
@@ -57,6 +57,20 @@ export async function fetchCandles(info: HyperliquidInfo, coin: string, from: nu
     if (page.length < CANDLE_PAGE) break;
   }
   return out;
+}
+
+/**
+ * The funding points of `coin` in [from, to] (ms) by `fundingHistory` pages (the exchange
+ * answers at most 500 per request), each page as market rows; stops at the first empty page.
+ */
+export async function* fundingPages(info: HyperliquidInfo, coin: string, from: number, to: number): AsyncGenerator<MarketRows> {
+  for (let start = from; start <= to; ) {
+    const page = fundingRows(await info.fundingHistory(coin, start, to));
+    const inRange = page.funding.filter((f) => f.time >= start && f.time <= to);
+    if (inRange.length === 0) return;
+    yield { ...page, funding: inRange };
+    start = Math.max(...inRange.map((f) => f.time)) + 1;
+  }
 }
 
 export class HyperliquidIngestion {

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { DerivedSeries } from '../../../adapters/market/derived/derived-series.ts';
 import { HOUR_MS, MarketMemory } from '../../../adapters/market/market-memory.ts';
 import { openDatabase } from '../../../core/database.ts';
+import { maxBigint, minBigint } from '../../../core/money.ts';
 import { csvCandles } from '../../support/hyperliquid-stub.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 import { fcRuns, fcSeed, tempDir } from '../../support/store.ts';
@@ -143,19 +144,12 @@ test('the 1h rollup equals a direct aggregation of its minutes; an hour is store
   stored.push({ open_time: open.openTime, open: open.open, high: open.high, low: open.low, close: open.close, volume: open.volume });
   for (const r of stored) {
     const ms = hours.get(r.open_time) ?? [];
-    const big = (xs: bigint[], pick: (a: bigint, b: bigint) => bigint) => xs.reduce(pick);
     assert.equal(
       [r.open, r.high, r.low, r.close, r.volume],
       [
         ms[0]?.open,
-        big(
-          ms.map((m) => m.high),
-          (a, b) => (a > b ? a : b),
-        ),
-        big(
-          ms.map((m) => m.low),
-          (a, b) => (a < b ? a : b),
-        ),
+        ms.map((m) => m.high).reduce(maxBigint),
+        ms.map((m) => m.low).reduce(minBigint),
         ms[ms.length - 1]?.close,
         ms.reduce((s, m) => s + m.volume, 0n),
       ].map(String),

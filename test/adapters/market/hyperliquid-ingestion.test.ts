@@ -6,33 +6,21 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DerivedSeries, MINUTE_MS } from '../../../adapters/market/derived/derived-series.ts';
+import { DerivedSeries } from '../../../adapters/market/derived/derived-series.ts';
 import { HyperliquidInfo } from '../../../adapters/market/hyperliquid/info-client.ts';
+import { HyperliquidWsFeed } from '../../../adapters/market/hyperliquid/ws-feed.ts';
 import { IngestionHealth, ingestionStatus } from '../../../adapters/market/ingestion/health.ts';
-import { HyperliquidIngestion, type HyperliquidIngestionOptions } from '../../../adapters/market/ingestion/hyperliquid-ingestion.ts';
+import { HyperliquidIngestion } from '../../../adapters/market/ingestion/hyperliquid-ingestion.ts';
 import { LiveRows } from '../../../adapters/market/live-rows.ts';
 import { MarketMemory } from '../../../adapters/market/market-memory.ts';
 import { openDatabase } from '../../../core/database.ts';
-import { csvCandles, startHyperliquidStub, until, wireCandle } from '../../support/hyperliquid-stub.ts';
+import { csvCandles, startHyperliquidStub, testIngestionOptions, until, wireCandle } from '../../support/hyperliquid-stub.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 import { tempDir } from '../../support/store.ts';
 
 const data = sharedData();
 const dir = tempDir();
 const silent = { info: () => {}, warn: () => {} };
-
-const OPTIONS: HyperliquidIngestionOptions = {
-  wsUrl: '',
-  assets: ['BTC', 'ETH'],
-  contextsEveryMs: 60_000,
-  predictedFundingEveryMs: 60_000,
-  midsEveryMs: 0,
-  heartbeatMs: 30_000,
-  baseBackoffMs: 10,
-  maxBackoffMs: 50,
-  maxBackfillMs: 86_400_000,
-  staleAfterMs: 120_000,
-};
 
 async function setup(name: string) {
   const stub = await startHyperliquidStub(data as string);
@@ -51,7 +39,7 @@ async function setup(name: string) {
       log: silent,
       now: () => Date.now(),
     },
-    { ...OPTIONS, wsUrl: stub.wsUrl },
+    testIngestionOptions(stub.wsUrl, ['BTC', 'ETH']),
   );
   const stored = (asset: string) =>
     db
@@ -177,6 +165,37 @@ test('a registry refresh that changes szDecimals or max leverage changes what th
   await ingestion.stop();
   await stub.close();
   db.close();
+});
+
+test('heartbeats: a connection that answers nothing, not even pings, is closed and reopened with its subscriptions', async () => {
+  if (!data) return;
+  const stub = await startHyperliquidStub(data);
+  const events: string[] = [];
+  const feed = new HyperliquidWsFeed(
+    { url: stub.wsUrl, coins: ['BTC'], heartbeatMs: 40, baseBackoffMs: 10, maxBackoffMs: 20 },
+    {
+      onMessage: () => {},
+      onOpen: () => events.push('open'),
+      onReconnect: () => events.push('reconnect'),
+      onError: (err) => events.push(`error: ${err.message}`),
+    },
+  );
+  feed.start();
+  try {
+    await until(() => stub.connections() === 1, 'subscribed');
+    stub.silent = true;
+    await until(() => stub.opened() >= 2, 'a new connection after the silence');
+    stub.silent = false;
+    await until(() => stub.connections() === 1, 'resubscribed');
+    assert.ok(
+      events.some((e) => /^error: no message for \d+ ms/.test(e)),
+      events.join('; '),
+    );
+    assert.ok(events.includes('reconnect'));
+  } finally {
+    await feed.stop();
+    await stub.close();
+  }
 });
 
 test.after(() => dir.remove());

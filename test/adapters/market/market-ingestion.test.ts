@@ -14,7 +14,7 @@ import { type MarketIngestionOptions, startMarketIngestion } from '../../../adap
 import { DEFAULT_RETENTION } from '../../../adapters/market/retention.ts';
 import { immediateAndLater, parseGammaMarkets, storeGammaMarkets } from '../../../adapters/market/sources/polymarket.ts';
 import { openDatabase } from '../../../core/database.ts';
-import { csvCandles, startHyperliquidStub, until, wireCandle } from '../../support/hyperliquid-stub.ts';
+import { csvCandles, startHyperliquidStub, testIngestionOptions, until, wireCandle } from '../../support/hyperliquid-stub.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 import { startSourceStub } from '../../support/source-stubs.ts';
 import { tempDir } from '../../support/store.ts';
@@ -25,19 +25,7 @@ const silent = { info: () => {}, warn: () => {} };
 
 function options(hlInfo: string, hlWs: string, sources: string): MarketIngestionOptions {
   return {
-    hyperliquid: {
-      apiUrl: hlInfo,
-      wsUrl: hlWs,
-      assets: ['BTC'],
-      contextsEveryMs: 60_000,
-      predictedFundingEveryMs: 60_000,
-      midsEveryMs: 0,
-      heartbeatMs: 30_000,
-      baseBackoffMs: 10,
-      maxBackoffMs: 50,
-      maxBackfillMs: 3_600_000,
-      staleAfterMs: 120_000,
-    },
+    hyperliquid: { ...testIngestionOptions(hlWs, ['BTC']), apiUrl: hlInfo },
     polymarket: { url: sources, everyMs: 60_000, limit: 100 },
     defillama: { url: sources, everyMs: 60_000, protocols: ['hyperliquid-hlp'] },
     healthFlushMs: 10,

@@ -18,13 +18,14 @@ const started: IdentityEvent = {
   type: 'SessionStarted',
   data: { userId: 'u', sessionId: 's', refreshTokenHash: h(1), nonce: 'nonce1234', startedAt: 1, expiresAt: 1000 },
 };
-const rotate = (presented: number, next: number, at = 10): Extract<IdentityCommand, { type: 'RotateRefreshToken' }> => ({
+const rotate = (presented: number, next: number, at = 10, graceMs = 0): Extract<IdentityCommand, { type: 'RotateRefreshToken' }> => ({
   type: 'RotateRefreshToken',
   userId: 'u',
   sessionId: 's',
   presentedHash: h(presented),
   refreshTokenHash: h(next),
   at,
+  graceMs,
 });
 
 test('the first sign-in links the wallet and starts a session', () => {
@@ -96,6 +97,33 @@ test('rotation: the current token rotates; a rotated one revokes the family; oth
   spec.given([linked]).when(rotate(1, 2)).thenThrows('refresh_token_invalid');
 });
 
+test('grace window: the token rotated away last, again within the window, decides nothing; later, or an older one, revokes', () => {
+  const rotatedAt = (n: number, at: number): IdentityEvent => ({
+    type: 'RefreshTokenRotated',
+    data: { userId: 'u', sessionId: 's', previousTokenHash: h(n), refreshTokenHash: h(n + 1), rotatedAt: at },
+  });
+  const revokedAt = (at: number): IdentityEvent => ({
+    type: 'SessionRevoked',
+    data: { userId: 'u', sessionId: 's', reason: 'refresh_token_reused', revokedAt: at },
+  });
+  spec
+    .given([linked, started, rotatedAt(1, 5)])
+    .when(rotate(1, 9, 14, 10))
+    .thenEmits([]);
+  spec
+    .given([linked, started, rotatedAt(1, 5)])
+    .when(rotate(1, 9, 15, 10))
+    .thenEmits([revokedAt(15)]);
+  spec
+    .given([linked, started, rotatedAt(1, 5), rotatedAt(2, 6)])
+    .when(rotate(1, 9, 7, 10))
+    .thenEmits([revokedAt(7)]);
+  spec
+    .given([linked, started, rotatedAt(1, 5), rotatedAt(2, 6)])
+    .when(rotate(2, 9, 7, 10))
+    .thenEmits([]);
+});
+
 test('logout revokes once; again is a no-op; a revoked family does not rotate', () => {
   const logout: IdentityCommand = { type: 'RevokeSession', userId: 'u', sessionId: 's', presentedHash: h(1), at: 20 };
   const revoked: IdentityEvent = { type: 'SessionRevoked', data: { userId: 'u', sessionId: 's', reason: 'logout', revokedAt: 20 } };
@@ -128,6 +156,30 @@ test('property: in any sequence of presented tokens, a reuse revokes the family 
         }
       }
       assert.is(fold(identityDecider, events).sessions.s?.revoked, reused);
+    }),
+    { seed: fcSeed, numRuns: fcRuns },
+  );
+});
+
+test('property: with a grace window, only the token rotated away last, inside the window, decides nothing', () => {
+  const graceMs = 50;
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat({ max: 4 }), fc.nat({ max: 80 })), { maxLength: 25 }), (presentations) => {
+      let events: IdentityEvent[] = [linked, started];
+      let at = 1;
+      let next = 100;
+      for (const [k, step] of presentations) {
+        at += step;
+        const state = fold(identityDecider, events);
+        const session = state.sessions.s;
+        if (!session || session.revoked || at >= session.expiresAt) return;
+        const presented = session.previousHashes[k] ?? session.currentHash;
+        const inGrace = presented === session.previousHashes.at(-1) && at < (session.rotatedAt ?? -Infinity) + graceMs;
+        const emitted = identityDecider.decide({ ...rotate(0, next++, at, graceMs), presentedHash: presented }, state);
+        const expected = inGrace ? undefined : presented === session.currentHash ? 'RefreshTokenRotated' : 'SessionRevoked';
+        assert.is(emitted[0]?.type, expected);
+        events = [...events, ...emitted];
+      }
     }),
     { seed: fcSeed, numRuns: fcRuns },
   );
