@@ -13,6 +13,7 @@ import { RACE_CATEGORY, raceDecider } from '../commands/competition/race-decider
 import { raceEvents } from '../commands/competition/race-events.ts';
 import { PAYMENT_CATEGORY, paymentDecider } from '../commands/economy/decider.ts';
 import { paymentEvents } from '../commands/economy/events.ts';
+import { REDEMPTION_CATEGORY, redemptionDecider } from '../commands/economy/redemption-decider.ts';
 import { TX_CLAIM_CATEGORY, txClaimDecider } from '../commands/economy/tx-claim-decider.ts';
 import { WITHDRAWAL_CATEGORY, withdrawalDecider } from '../commands/economy/withdrawal-decider.ts';
 import { entitlementDecider } from '../commands/entitlements/decider.ts';
@@ -82,6 +83,7 @@ export const productComposition: Composition = {
     streamKind(PAYMENT_CATEGORY, paymentDecider),
     streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
+    streamKind(REDEMPTION_CATEGORY, redemptionDecider),
   ],
 };
 
