@@ -3,6 +3,9 @@
  * the CLI and the benchmark all open the store through this list, so they agree on the log.
  */
 
+import { backtestDecider, backtestUsageDecider } from '../commands/backtests/decider.ts';
+import { backtestEvents } from '../commands/backtests/events.ts';
+import { BACKTEST_CATEGORY, BACKTEST_USAGE_CATEGORY } from '../commands/backtests/handlers.ts';
 import { cloneDecider } from '../commands/clones/decider.ts';
 import { cloneEvents } from '../commands/clones/events.ts';
 import { ARENA_CATEGORY, arenaDecider } from '../commands/competition/arena-decider.ts';
@@ -26,6 +29,7 @@ import type { Command, Decider } from '../core/decider.ts';
 import type { EventDefinition } from '../core/event-registry.ts';
 import type { DomainEvent } from '../core/event-store.ts';
 import type { ProjectionDefinition } from '../core/projection.ts';
+import { backtestsProjection } from '../projections/backtests/backtests.ts';
 import { clonesProjection } from '../projections/clones/clones.ts';
 import { lifecycleProjection } from '../projections/clones/lifecycle.ts';
 import { profilesProjection } from '../projections/clones/profiles.ts';
@@ -59,6 +63,7 @@ export const productComposition: Composition = {
     ...arenaEvents,
     ...raceEvents,
     ...paymentEvents,
+    ...backtestEvents,
   ],
   projections: [
     usersProjection,
@@ -71,6 +76,7 @@ export const productComposition: Composition = {
     ...propTradingProjections,
     ...competitionProjections,
     paymentsProjection,
+    backtestsProjection,
   ],
   streams: [
     streamKind('user', identityDecider),
@@ -84,6 +90,8 @@ export const productComposition: Composition = {
     streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
     streamKind(REDEMPTION_CATEGORY, redemptionDecider),
+    streamKind(BACKTEST_CATEGORY, backtestDecider),
+    streamKind(BACKTEST_USAGE_CATEGORY, backtestUsageDecider),
   ],
 };
 
