@@ -9,7 +9,10 @@ export type ErrorKind =
   | 'not_found' // the thing does not exist (404)
   | 'conflict' // a concurrent or duplicate write (409)
   | 'unprocessable' // well-formed but refused by a rule (422)
-  | 'unavailable' // a dependency is down (503)
+  | 'too_large' // the request is larger than accepted (413)
+  | 'uri_too_long' // the URL is longer than accepted (414)
+  | 'rate_limited' // too many requests from this caller; retry later (429)
+  | 'unavailable' // a dependency is down, or storage is full (503)
   | 'corrupt'; // stored data fails its own schema (500): an operator must look, a retry will not help
 
 export class ClashError extends Error {

@@ -126,3 +126,38 @@ export function maxBigint(a: bigint, b: bigint): bigint {
 export function absBigint(a: bigint): bigint {
   return a < 0n ? -a : a;
 }
+
+/** The largest amount a uint256 holds: every wei amount on chain is below 2^256. */
+export const MAX_UINT256 = 2n ** 256n - 1n;
+
+const NON_NEGATIVE_INTEGER = /^(0|[1-9]\d*)$/;
+
+/**
+ * Input boundary for an amount in base units: a non-negative integer decimal string of at
+ * most `max`'s digits (`maxLength` in the OpenAPI document) and at most `max`, as a bigint.
+ * Refused with an issue on the field otherwise (a 400 naming it). Wei: `zAmountUpTo(MAX_UINT256)`
+ * (78 digits, below 2^256).
+ */
+export function zAmountUpTo(max: bigint) {
+  return z
+    .string()
+    .max(max.toString().length)
+    .regex(NON_NEGATIVE_INTEGER, 'must be a non-negative integer decimal string')
+    .refine((s) => !NON_NEGATIVE_INTEGER.test(s) || BigInt(s) <= max, `must be at most ${max}`)
+    .transform((s) => BigInt(s));
+}
+
+/**
+ * Input boundary for a non-negative decimal string in whole units (`"250.5"` USD), at most
+ * `scale.decimals` decimals (no rounding) and at most `max` base units of `scale`; the result
+ * is in base units. The length bound is the digits of `max` in whole units, a point and the decimals.
+ */
+export function zDecimalUpTo(scale: Scale, max: bigint) {
+  const shape = new RegExp(`^\\d+(\\.\\d{1,${scale.decimals}})?$`);
+  return z
+    .string()
+    .max((max / scale.one).toString().length + 1 + scale.decimals)
+    .regex(shape, `must be a non-negative decimal string with at most ${scale.decimals} decimals`)
+    .refine((s) => !shape.test(s) || parseDecimal(s, scale) <= max, `must be at most ${formatDecimal(max, scale)}`)
+    .transform((s) => parseDecimal(s, scale));
+}

@@ -1,6 +1,8 @@
 /**
- * The Hono application: request ids, CORS, JSON access logs, zod validation that fails as a 400
- * naming every bad field, one error shape, the OpenAPI document, and the module routes.
+ * The Hono application: request ids, CORS, JSON access logs, request limits (body size, URL
+ * length, rate limits; `limits.ts`), zod validation that fails as a 400 naming every bad field
+ * (after each route's access check, `routes/access.ts`), one error shape, the OpenAPI document,
+ * and the module routes.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
@@ -10,6 +12,7 @@ import { authenticate } from './auth.ts';
 import { corsOrigins } from './config.ts';
 import { corsFor } from './cors.ts';
 import { errorResponse } from './errors.ts';
+import { anonymousRateLimit, bodySizeLimit, urlLengthLimit, userWriteRateLimit } from './limits.ts';
 import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
 import { backtestRoutes } from './routes/backtests.ts';
@@ -29,6 +32,12 @@ import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { pipelineRoutes } from './routes/pipeline.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
+
+/**
+ * A client's `X-Request-Id` is used (logged and echoed) only when it is 1–128 characters of
+ * letters, digits, `_`, `-` and `=` (hono's request-id pattern); otherwise a new UUID is made.
+ */
+export const MAX_REQUEST_ID_LENGTH = 128;
 
 export const productRoutes: readonly RouteModule[] = [
   healthRoutes,
@@ -56,9 +65,8 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
       if (!result.success) throw new ValidationError(`request ${result.target}`, issuesOf(result.error, result.target));
     },
   });
-  app.use('*', requestId());
+  app.use('*', requestId({ limitLength: MAX_REQUEST_ID_LENGTH }));
   app.use('*', corsFor(corsOrigins(deps.config)));
-  app.use('*', authenticate(deps.auth));
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
@@ -80,6 +88,11 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
       'request',
     );
   });
+  app.use('*', urlLengthLimit);
+  app.use('*', bodySizeLimit(deps.config));
+  app.use('*', anonymousRateLimit(deps.config));
+  app.use('*', authenticate(deps.auth));
+  app.use('*', userWriteRateLimit(deps.config));
   app.onError((error, c) => {
     const response = errorResponse(c, error);
     if (response.status >= 500) deps.log.error({ reqId: c.get('requestId'), err: error }, 'unhandled error');

@@ -10,16 +10,15 @@ import { EMBEDDED_CHAIN_ID } from '../adapters/chain/anvil.ts';
 import { DEFAULT_TAXONOMY_FILE } from '../adapters/market/taxonomy.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
+import { MAX_UINT256, zAmountUpTo } from '../core/money.ts';
 import { backtestConfigShape } from './backtest-config.ts';
 import { competitionConfigShape, refuseImpossibleCompetition } from './competition-config.ts';
 import { CORS_ORIGIN_PATTERN, DEVELOPMENT_CORS_ORIGINS } from './cors.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const wei = z
-  .string()
-  .regex(/^[1-9]\d*$/, 'must be a positive integer number of wei')
-  .transform((s) => BigInt(s));
+/** A positive wei amount: at most 78 digits and below 2^256 (what the vault's uint256 holds). */
+const wei = zAmountUpTo(MAX_UINT256).refine((w) => w > 0n, 'must be a positive integer number of wei');
 
 /** A comma-separated list (blanks dropped), each item matching `item`, at most `max` items. */
 const commaList = (item: RegExp, message: string, max: number) =>
@@ -44,8 +43,10 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
-   * Service tokens for workers and internal callers, comma-separated `name:secret` pairs
-   * (secrets at least 24 characters). Empty by default: no internal writes over HTTP.
+   * Service tokens for workers and internal callers, comma-separated `name:secret` pairs, split
+   * at the first colon: names are letters, digits, `_` and `-`; secrets are 24+ printable ASCII
+   * characters other than space and comma (so a secret may contain `:`). Empty by default: no
+   * internal writes over HTTP.
    */
   CLASH_SERVICE_TOKENS: z
     .string()
@@ -56,13 +57,34 @@ export const configSchema = z.object({
         .map((p) => p.trim())
         .filter(Boolean)
         .map((pair) => {
-          const [name = '', secret = ''] = pair.split(':');
-          if (!/^[a-z0-9_-]+$/i.test(name) || secret.length < 24) {
-            ctx.addIssue({ code: 'custom', message: 'expected name:secret pairs with secrets of 24+ characters' });
+          const colon = pair.indexOf(':');
+          const name = colon < 0 ? pair : pair.slice(0, colon);
+          const secret = colon < 0 ? '' : pair.slice(colon + 1);
+          if (!/^[a-z0-9_-]+$/i.test(name) || !/^[\x21-\x2b\x2d-\x7e]{24,}$/.test(secret)) {
+            ctx.addIssue({
+              code: 'custom',
+              message:
+                'expected name:secret pairs: names of letters, digits, _ and -; secrets of 24+ printable characters, no space or comma',
+            });
           }
           return { name, secret };
         }),
     ),
+  /** The largest request body accepted, in bytes (default 1 MiB); larger bodies get 413 before they are read or parsed. */
+  CLASH_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** The length of the rate-limit window, in seconds (fixed windows per key). */
+  CLASH_RATE_LIMIT_WINDOW_SECONDS: seconds(1, 3600).default(60),
+  /** Requests per window one client address may make to the anonymous sign-in routes (nonce, verify, refresh, logout); 0: no limit. */
+  CLASH_RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  /** Writes (POST, PUT, PATCH, DELETE) per window one signed-in user may make; 0: no limit. Services are not limited. */
+  CLASH_RATE_LIMIT_USER_WRITES: z.coerce.number().int().min(0).max(1_000_000).default(120),
+  /** The most sign-in nonces kept at once (issued, not yet pruned); beyond it `GET /auth/nonce` answers 503 `sign_in_busy`. */
+  CLASH_SIWE_MAX_NONCES: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   /** Most durable HTTP commands that share one transaction and one fsync (group commit, doc/event-store.md); 1 turns grouping off. */
   CLASH_GROUP_COMMIT_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(64),
   /** How long a queued durable command waits for requests already being read, in milliseconds (never longer than this). */

@@ -37,6 +37,7 @@ export function createIdentity(ledger: Ledger, config: ServingConfig): Identity 
       skewMs: config.CLASH_SIWE_CLOCK_SKEW_SECONDS * 1000,
     },
     nonceTtlMs: config.CLASH_SIWE_NONCE_TTL_SECONDS * 1000,
+    maxNonces: config.CLASH_SIWE_MAX_NONCES,
     refreshTtlMs: config.CLASH_REFRESH_TOKEN_TTL_SECONDS * 1000,
     refreshGraceMs: config.CLASH_REFRESH_GRACE_SECONDS * 1000,
   });

@@ -3,10 +3,15 @@
  * schemas, the security schemes, and the failure statuses that follow from how a route is
  * declared, added where the route did not list them: 401 and 403 for a secured route (the
  * access guard, `routes/access.ts`), 400 and 415 for a route with a JSON body (the validator
- * and the media-type gate of @hono/zod-openapi). All failures have the `Error` schema.
+ * and the media-type gate of @hono/zod-openapi), and the limits of `limits.ts`: 413 for a route
+ * with a body, 429 for a rate-limited route (the anonymous sign-in routes, a user's writes), 503
+ * for a write (`storage_full`; the nonce route also `sign_in_busy`). 414 and 431 are answered
+ * before any route is chosen and are documented once, in doc/api.md. All failures have the
+ * `Error` schema.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from 'hono';
+import { ANONYMOUS_PATHS } from './limits.ts';
 import { securitySchemes } from './routes/access.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -16,8 +21,27 @@ const IMPLIED: Record<string, string> = {
   400: 'Invalid input; details.issues names each bad field',
   401: 'No valid credentials for this route (`Authorization: Bearer <token>`)',
   403: 'The credentials are valid but not for this route (wrong kind, not an admin, not the owner)',
+  413: 'The body is larger than CLASH_MAX_BODY_BYTES (`payload_too_large`); it was not read',
   415: 'The body is not `application/json`',
+  429: 'Too many requests from this client address or user (`rate_limited`); `Retry-After` says when to retry',
+  503: 'Not now: storage is full (`storage_full`, retryable, `Retry-After`) or a dependency is unavailable (the code says which)',
 };
+
+const WRITES = new Set(['post', 'put', 'patch', 'delete']);
+/** True when the route is limited per user on writes (`userWriteRateLimit`): a write a user may make. */
+const userWrite = (method: string, op: Operation) =>
+  WRITES.has(method) && (op.security ?? []).some((s) => typeof s === 'object' && s !== null && 'userToken' in s);
+
+/** The statuses a route answers because of how it is declared and limited. */
+function impliedStatuses(path: string, method: string, op: Operation): string[] {
+  const anonymousLimited = ANONYMOUS_PATHS.has(path);
+  return [
+    ...(op.security && op.security.length > 0 ? ['401', '403'] : []),
+    ...(op.requestBody ? ['400', '413', '415'] : []),
+    ...(anonymousLimited || userWrite(method, op) ? ['429'] : []),
+    ...(WRITES.has(method) || anonymousLimited ? ['503'] : []),
+  ];
+}
 
 interface Operation {
   security?: unknown[];
@@ -37,10 +61,9 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>): ReturnType<
     },
     servers: [{ url: '/', description: 'the server that serves this document' }],
   });
-  for (const path of Object.values(doc.paths ?? {})) {
-    for (const op of Object.values(path as Record<string, Operation>)) {
-      const implied = [...(op.security && op.security.length > 0 ? ['401', '403'] : []), ...(op.requestBody ? ['400', '415'] : [])];
-      for (const status of implied) {
+  for (const [path, operations] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(operations as Record<string, Operation>)) {
+      for (const status of impliedStatuses(path, method, op)) {
         op.responses[status] ??= { description: IMPLIED[status], content: { 'application/json': { schema: ERROR_REF } } };
       }
       op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => Number(a) - Number(b)));

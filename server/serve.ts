@@ -13,6 +13,7 @@ import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
+import { answerClientErrors } from './client-errors.ts';
 import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
 import { type Composition, productComposition } from './composition.ts';
 import { type Config, openConfiguredArtifactStore, servingConfig } from './config.ts';
@@ -112,6 +113,7 @@ export async function startServer(
     ledger.close();
     throw error;
   });
+  answerClientErrors(server);
   const address = server.address();
   const url = listeningUrl(config.HOST, typeof address === 'object' && address ? address.port : config.PORT);
   const serving = servingConfig(config, url);

@@ -13,7 +13,10 @@ const MINUTE_MS = 60_000;
 /** The longest window a request may name (366 days, ms): the tier's step cap is usually far lower. */
 export const MAX_WINDOW_MS = 366 * 24 * 60 * MINUTE_MS;
 
-export const zAssetSymbol = z.string().regex(/^[A-Z0-9]{1,20}$/, 'an upper-case asset symbol such as BTC');
+export const zAssetSymbol = z
+  .string()
+  .max(20)
+  .regex(/^[A-Z0-9]{1,20}$/, 'an upper-case asset symbol such as BTC');
 
 /** A published version of the clone, or a draft graph stored as an artifact (key and sha-256). */
 export const zStrategyRef = z.discriminatedUnion('kind', [

@@ -23,6 +23,8 @@ export interface IdentityDeps {
   readonly tokens: AccessTokens;
   readonly policy: SiwePolicy;
   readonly nonceTtlMs: number;
+  /** The most sign-in nonces kept at once (`NonceBook`). */
+  readonly maxNonces: number;
   readonly refreshTtlMs: number;
   /** How long the token just rotated away still answers with its successor (ms; 0: never). */
   readonly refreshGraceMs: number;
@@ -43,7 +45,7 @@ export class IdentityCommands {
 
   constructor(private readonly deps: IdentityDeps) {
     this.handler = new CommandHandler(deps.store, identityDecider);
-    this.nonces = new NonceBook(deps.store.db);
+    this.nonces = new NonceBook(deps.store.db, deps.maxNonces);
     this.successors = new SuccessorBook(deps.store.db);
   }
 

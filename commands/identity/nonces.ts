@@ -8,19 +8,28 @@
 import type { Db } from '../../core/database.ts';
 import { DomainError } from '../../core/errors.ts';
 
-/** How long burned and expired nonces are kept to answer "used" or "expired" instead of "unknown". */
-const KEEP_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a nonce is kept after it expires, to answer "expired" (or "used") instead of
+ * "unknown" to a client that was a little late; after that it is pruned (issue 10: anonymous
+ * nonce requests must not leave rows behind for a day).
+ */
+const KEEP_AFTER_EXPIRY_MS = 10 * 60 * 1000;
 
 export class NonceBook {
   private readonly sql;
 
-  constructor(db: Db) {
+  /** `maxRows`: the most nonces kept at once; issuing beyond it is refused (503 `sign_in_busy`). */
+  constructor(
+    db: Db,
+    private readonly maxRows: number,
+  ) {
     db.exec(`CREATE TABLE IF NOT EXISTS siwe_nonces (
       nonce TEXT PRIMARY KEY, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER)`);
     db.exec('CREATE INDEX IF NOT EXISTS siwe_nonces_expiry ON siwe_nonces (expires_at)');
     this.sql = {
       insert: db.prepare<[string, number, number]>('INSERT INTO siwe_nonces (nonce, issued_at, expires_at) VALUES (?, ?, ?)'),
       prune: db.prepare<[number]>('DELETE FROM siwe_nonces WHERE expires_at < ?'),
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM siwe_nonces'),
       burn: db.prepare<[number, string, number]>(
         'UPDATE siwe_nonces SET used_at = ? WHERE nonce = ? AND used_at IS NULL AND expires_at > ?',
       ),
@@ -30,8 +39,18 @@ export class NonceBook {
     };
   }
 
+  /**
+   * Prunes nonces expired more than KEEP_AFTER_EXPIRY_MS ago, then records a new one valid for
+   * `ttlMs` from `now` (ms). Throws `sign_in_busy` (unavailable, retryable) when `maxRows` are kept.
+   */
   issue(nonce: string, now: number, ttlMs: number): { nonce: string; issuedAt: number; expiresAt: number } {
-    this.sql.prune.run(now - KEEP_MS);
+    this.sql.prune.run(now - KEEP_AFTER_EXPIRY_MS);
+    if ((this.sql.count.get()?.n ?? 0) >= this.maxRows) {
+      throw new DomainError('sign_in_busy', 'unavailable', 'too many sign-ins are pending; retry in a minute', {
+        retryable: true,
+        retryAfterSeconds: 60,
+      });
+    }
     this.sql.insert.run(nonce, now, now + ttlMs);
     return { nonce, issuedAt: now, expiresAt: now + ttlMs };
   }

@@ -6,41 +6,45 @@
  */
 import { z } from 'zod';
 import { SIZE } from '../../adapters/market/units.ts';
-import { MICRO_USD, parseDecimal, type Scale } from '../../core/money.ts';
+import { MICRO_USD, zAmountUpTo, zDecimalUpTo } from '../../core/money.ts';
+import { zPublicText, zSafeId } from '../../core/text.ts';
 import { zActionKind, zPurpose, zSide } from './events.ts';
 import { zRules } from './rules.ts';
 
-const id = z.string().min(1).max(200);
+/**
+ * The largest USD amount an input may name, in micro-USD: one billion USD. Starting equities,
+ * order notionals and the notional rules are refused above it (issue 10); the default account
+ * is 10,000 USD, so this leaves room for any real book while keeping every product of
+ * amounts far inside what the figures are tested for.
+ */
+export const MAX_INPUT_MICRO_USD = 1_000_000_000n * MICRO_USD.one;
+/** The largest order size an input may name, in 1e-8 units: one trillion units of the asset. */
+export const MAX_INPUT_SIZE = 1_000_000_000_000n * SIZE.one;
 
-export function zDecimal(scale: Scale) {
-  return z
-    .string()
-    .regex(
-      new RegExp(`^\\d+(\\.\\d{1,${scale.decimals}})?$`),
-      `must be a non-negative decimal string with at most ${scale.decimals} decimals`,
-    )
-    .transform((s) => parseDecimal(s, scale));
-}
+const zMicroUsdRule = zAmountUpTo(MAX_INPUT_MICRO_USD);
 
 export const zOpenAccountInput = z
   .object({
-    accountId: id.regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').optional(),
-    cloneId: id,
-    strategyVersionId: id,
+    accountId: zSafeId.optional(),
+    cloneId: zSafeId,
+    strategyVersionId: zSafeId,
     purpose: zPurpose,
-    startingEquityUsd: zDecimal(MICRO_USD).optional(),
-    rules: zRules.partial().optional(),
+    startingEquityUsd: zDecimalUpTo(MICRO_USD, MAX_INPUT_MICRO_USD).optional(),
+    rules: zRules
+      .partial()
+      .extend({ maxPositionNotionalMicroUsd: zMicroUsdRule.optional(), minOrderNotionalMicroUsd: zMicroUsdRule.optional() })
+      .optional(),
   })
   .strict();
 
 export const zActionInput = z
   .object({
-    decisionRunId: id,
+    decisionRunId: zPublicText(1, 200),
     asset: z.string().min(1).max(40),
     action: zActionKind,
     side: zSide,
-    size: zDecimal(SIZE).optional(),
-    notionalUsd: zDecimal(MICRO_USD).optional(),
+    size: zDecimalUpTo(SIZE, MAX_INPUT_SIZE).optional(),
+    notionalUsd: zDecimalUpTo(MICRO_USD, MAX_INPUT_MICRO_USD).optional(),
     leverage: z.number().int().min(1).max(1000).optional(),
     reduceOnly: z.boolean().default(false),
   })
@@ -56,7 +60,7 @@ export const zActionInput = z
     }
   });
 
-export const zReasonInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const zReasonInput = z.object({ reason: zPublicText(1, 500, { multiline: true }) }).strict();
 export const zFundingInput = z.object({ hour: z.number().int().nonnegative().multipleOf(3_600_000) }).strict();
 
 export type OpenAccountInput = z.input<typeof zOpenAccountInput>;

@@ -16,6 +16,7 @@ import autocannon from 'autocannon';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { PRICE } from '../../adapters/market/units.ts';
 import { openDatabase } from '../../core/database.ts';
+import { seedBenchClone } from './bench-clone.ts';
 import { type Figure, figure, type Scratch } from './measure.ts';
 
 const SERVICE_SECRET = 'bench-service-secret-0123456789';
@@ -58,6 +59,7 @@ async function startLedgerServer(scratch: Scratch, maxBatch: number) {
     funding: [],
   });
   market.close();
+  const { cloneId, strategyVersionId } = seedBenchClone(db);
   const { child, url } = await startChild(['replay/bin.mjs', 'serve'], {
     NODE_ENV: 'test',
     CLASH_DB: db,
@@ -72,7 +74,7 @@ async function startLedgerServer(scratch: Scratch, maxBatch: number) {
     const res = await fetch(`${url}/api/v1/prop-accounts`, {
       method: 'POST',
       headers: { authorization: SERVICE, 'content-type': 'application/json' },
-      body: JSON.stringify({ accountId: `bench-${a}`, cloneId: `clone-${a}`, strategyVersionId: 'v1', purpose: 'backtest' }),
+      body: JSON.stringify({ accountId: `bench-${a}`, cloneId, strategyVersionId, purpose: 'backtest' }),
     });
     if (res.status !== 201) throw new Error(`opening a bench account: ${res.status} ${await res.text()}`);
   }

@@ -32,7 +32,16 @@ const zLimit = z.enum(limitNames);
 const StrategySchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('version'), versionId: z.string().min(1).max(200) }).strict(),
-    z.object({ kind: z.literal('draft'), snapshotKey: z.string().min(1).max(500), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    z
+      .object({
+        kind: z.literal('draft'),
+        snapshotKey: z.string().min(1).max(500),
+        sha256: z
+          .string()
+          .max(64)
+          .regex(/^[0-9a-f]{64}$/),
+      })
+      .strict(),
   ])
   .openapi('BacktestStrategy', {
     description: 'A published version of the clone, or a draft graph stored as an artifact (key and sha-256)',

@@ -3,6 +3,8 @@
  * one, admins read the reports and retire or reinstate the profile (the status is public).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { CloneCommands } from '../../commands/clones/handlers.ts';
+import { zAdminReasonInput, zReportReasonInput } from '../../commands/clones/inputs.ts';
 import { type PublicProfile, publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
 import { requireAdmin, requireUser } from '../auth.ts';
 import { cloneCommandsOf } from '../clones.ts';
@@ -22,11 +24,11 @@ export const PublicProfileSchema = z
     updatedAt: zTime,
   })
   .openapi('PublicCloneProfile');
-const ReportBody = z.object({ reason: z.string().trim().min(3).max(1000) }).openapi('CloneReportInput');
+const ReportBody = z.object({ reason: zReportReasonInput }).openapi('CloneReportInput');
 const ReportSchema = z
   .object({ reportId: z.string(), reporterUserId: z.string(), reason: z.string(), reportedAt: zTime })
   .openapi('CloneReport');
-const ModerationBody = z.object({ reason: z.string().trim().min(3).max(500) }).openapi('ModerationInput');
+const ModerationBody = z.object({ reason: zAdminReasonInput }).openapi('ModerationInput');
 
 /** A profile as the public sees it: without the report count. */
 export function publicProfileView(p: PublicProfile): z.output<typeof PublicProfileSchema> {

@@ -1,7 +1,8 @@
 /** The owner's clone routes: create and list clones, profile, model tier, private draft, versions. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { zCloneName, zProfile } from '../../commands/clones/events.ts';
 import { zGraphLayout, zStrategyGraph, zStrategyGraphInput } from '../../commands/clones/graph/schema.ts';
+import { CloneCommands } from '../../commands/clones/handlers.ts';
+import { zCloneNameInput, zProfileInput } from '../../commands/clones/inputs.ts';
 import { zModelStrength } from '../../commands/entitlements/tiers.ts';
 import { ClashError } from '../../core/errors.ts';
 import { type CloneSummary, clonesOf, draftOf } from '../../projections/clones/clones.ts';
@@ -26,9 +27,8 @@ const CloneSchema = z
     lifecycleState: z.enum(lifecycleStates),
   })
   .openapi('Clone');
-const CreateBody = z.object({ name: zCloneName, modelTier: zModelStrength }).openapi('CreateClone');
+const CreateBody = z.object({ name: zCloneNameInput, modelTier: zModelStrength }).openapi('CreateClone');
 const ModelBody = z.object({ modelTier: zModelStrength }).openapi('CloneModel');
-const ProfileBody = z.object(zProfile.shape).strict().openapi('CloneProfileInput');
 const DraftBody = z.object({ graph: zStrategyGraphInput, layout: zGraphLayout }).openapi('StrategyDraftInput');
 const DraftSchema = z
   .object({
@@ -84,15 +84,6 @@ const routes = {
     summary: 'One of the caller’s clones',
     request: { params: CloneParams },
     responses: { 200: { description: 'The clone', content: json(CloneSchema) }, ...owner },
-  }),
-  profile: createRoute({
-    method: 'put',
-    ...secured('user'),
-    path: '/api/v1/clones/{id}/profile',
-    tags: ['clones'],
-    summary: 'Set the public profile',
-    request: { params: CloneParams, body: { content: json(ProfileBody), required: true } },
-    responses: { 204: { description: 'Saved' }, ...errorsOf(400, 401, 403, 404) },
   }),
   model: createRoute({
     method: 'put',
@@ -159,6 +150,21 @@ const routes = {
   }),
 };
 
+/** The profile route: http avatars are accepted in development only (`zProfileInput`). */
+const profileRoute = (allowHttp: boolean) =>
+  createRoute({
+    method: 'put',
+    ...secured('user'),
+    path: '/api/v1/clones/{id}/profile',
+    tags: ['clones'],
+    summary: 'Set the public profile',
+    request: {
+      params: CloneParams,
+      body: { content: json(zProfileInput({ allowHttp }).openapi('CloneProfileInput')), required: true },
+    },
+    responses: { 204: { description: 'Saved' }, ...errorsOf(400, 401, 403, 404) },
+  });
+
 export const cloneRoutes: RouteModule = (app, { ledger, config }) => {
   const db = ledger.store.db;
   const clones = cloneCommandsOf(ledger, config);
@@ -185,7 +191,7 @@ export const cloneRoutes: RouteModule = (app, { ledger, config }) => {
   });
   app.openapi(routes.list, (c) => c.json({ clones: clonesOf(db, requireUser(c.get('principal')).userId).map(view) }, 200));
   app.openapi(routes.get, (c) => c.json(view(ownedClone(db, c.req.valid('param').id, c.get('principal'))), 200));
-  app.openapi(routes.profile, (c) => {
+  app.openapi(profileRoute(config.NODE_ENV === 'development'), (c) => {
     const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
     clones.updateProfile(clone.id, clone.ownerUserId, c.req.valid('json'));
     return c.body(null, 204);

@@ -6,6 +6,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { getAddress } from 'viem';
+import { zAdminReasonInput } from '../../commands/clones/inputs.ts';
 import { Competition, type SignedInUser } from '../../commands/competition/handlers.ts';
 import { unconnectedEconomy } from '../../commands/competition/ports.ts';
 import { NotFoundError } from '../../core/errors.ts';
@@ -53,10 +54,7 @@ const AuditionSchema = z
     ),
   })
   .openapi('Audition');
-const ReasonBody = z
-  .object({ reason: z.string().trim().min(3).max(500) })
-  .strict()
-  .openapi('CompetitionReasonInput');
+const ReasonBody = z.object({ reason: zAdminReasonInput }).strict().openapi('CompetitionReasonInput');
 const TicketsSchema = z
   .object({
     positions: z.array(z.object({ raceId: z.string(), cloneId: z.string(), tickets: z.number().int(), amountWei: zWei() })),

@@ -13,6 +13,7 @@ import { unconnectedEconomy } from '../../commands/competition/ports.ts';
 import { toWire } from '../../core/canonical-json.ts';
 import { CommandHandler } from '../../core/decider.ts';
 import { NotFoundError } from '../../core/errors.ts';
+import { MAX_UINT256, zAmountUpTo } from '../../core/money.ts';
 import { publicProfileOf } from '../../projections/clones/profiles.ts';
 import { careerOfRow, type HallOfFameRow } from '../../projections/competition/careers.ts';
 import { CompetitionQueries, type RaceRow } from '../../projections/competition/queries.ts';
@@ -38,6 +39,7 @@ export const IdParams = z.object({
 const ProofParams = IdParams.extend({
   address: z
     .string()
+    .max(42)
     .regex(ADDRESS, 'must be a 0x-prefixed 20-byte address')
     .openapi({ param: { name: 'address', in: 'path' } }),
 });
@@ -170,9 +172,9 @@ const TicketsBody = z
   .object({
     paymentId: z.string().min(1).max(200),
     cloneId: z.string().min(1).max(200),
-    holder: z.string().regex(ADDRESS, 'must be a 0x-prefixed 20-byte address'),
-    count: z.number().int().min(1),
-    amountWei: z.string().regex(/^\d+$/, 'must be an integer decimal string'),
+    holder: z.string().max(42).regex(ADDRESS, 'must be a 0x-prefixed 20-byte address'),
+    count: z.number().int().min(1).max(1_000_000),
+    amountWei: zAmountUpTo(MAX_UINT256),
   })
   .strict()
   .openapi('TicketPurchaseInput');
@@ -350,7 +352,7 @@ export const competitionRoutes: RouteModule = (app, { ledger, competitionEconomy
       cloneId: body.cloneId,
       holder: getAddress(body.holder),
       count: body.count,
-      amountWei: BigInt(body.amountWei),
+      amountWei: body.amountWei,
     });
     return c.json(recorded, 201);
   });

@@ -8,6 +8,7 @@ import { iso, zTime, zWei } from './schemas.ts';
 const hash32 = (example: string) =>
   z
     .string()
+    .max(66)
     .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 32 bytes of 0x-prefixed hex')
     .openapi({ example });
 const exampleId = `0x${'ab'.repeat(32)}`;

@@ -116,7 +116,8 @@ export const economyRoutes: RouteModule = (app, { ledger, economy }) => {
     const user = requireUser(c.get('principal'));
     const body = c.req.valid('json');
     const payment = existingPayment(body.quoteId);
-    requireOwner(user, payment.ownerUserId, 'quote');
+    // Only the quote's payer submits its payment (doc/economy.md): not admins, not for someone else.
+    if (payment.ownerUserId !== user.userId) throw new Forbidden('only the payer of this quote can submit its payment');
     const answer = await requireChain(economy).payments.submit(payment.quoteId as Hash, body.txHash.toLowerCase() as Hash, actorOf(user));
     if (answer.status === 'verified') return c.json(paymentView(existingPayment(answer.quoteId)), 200);
     const { txHash, reason, confirmations, required } = answer;

@@ -4,6 +4,7 @@
  * Payment-backed grants come from the economy module through `EntitlementCommands`, not HTTP.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { zAdminReasonInput } from '../../commands/clones/inputs.ts';
 import { EntitlementCommands } from '../../commands/entitlements/handlers.ts';
 import { zModelStrength, zTierName } from '../../commands/entitlements/tiers.ts';
 import { entitlementOf } from '../../projections/entitlements/entitlements.ts';
@@ -32,8 +33,8 @@ const EntitlementSchema = z
     revokedAt: zTime.nullable(),
   })
   .openapi('Entitlement');
-const GrantBody = z.object({ tier: zTierName, reason: z.string().trim().min(3).max(500) }).openapi('AdminGrantInput');
-const RevokeBody = z.object({ reason: z.string().trim().min(3).max(500) }).openapi('AdminRevokeInput');
+const GrantBody = z.object({ tier: zTierName, reason: zAdminReasonInput }).openapi('AdminGrantInput');
+const RevokeBody = z.object({ reason: zAdminReasonInput }).openapi('AdminRevokeInput');
 
 const routes = {
   show: createRoute({

@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { type MarketFacts, type PropResult, PropTrading } from '../../commands/prop-trading/handlers.ts';
 import { zActionInput, zOpenAccountInput, zReasonInput } from '../../commands/prop-trading/inputs.ts';
-import { NotFoundError } from '../../core/errors.ts';
+import { ClashError, NotFoundError } from '../../core/errors.ts';
 import { type CloneOwnership, cloneOwnership } from '../../projections/clones/ownership.ts';
 import type { AccountRow } from '../../projections/prop-trading/accounts.ts';
 import { type Page, PropTradingQueries } from '../../projections/prop-trading/queries.ts';
@@ -46,6 +46,7 @@ const IdParams = z.object({
 const PageQuery = z.object({
   after: z
     .string()
+    .max(41)
     .regex(/^\d+\.-?\d+$/, 'a cursor from `next`')
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -56,6 +57,7 @@ const FundingBody = z
   .object({
     hour: z
       .string()
+      .max(24)
       .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/, 'must be an ISO 8601 UTC time on a whole hour')
       .openapi({ format: 'date-time', description: 'the start of the UTC hour to apply', example: '2026-01-05T13:00:00.000Z' }),
   })
@@ -74,6 +76,7 @@ const mapPage = <R, T>(page: Page<R>, view: (row: R) => T) => ({ items: page.ite
 const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
+    .max(200)
     .regex(/^[A-Za-z0-9_.:-]{1,200}$/, '1–200 letters, digits and _ . : -')
     .optional()
     .openapi({ description: 'retry key: the same key on this account returns the first result' }),
@@ -249,6 +252,11 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       }),
       async (c) => {
         const actor = actorOf(requireService(c.get('principal')));
+        const { cloneId, strategyVersionId } = c.req.valid('json');
+        if (ownership.ownerOf(cloneId) === undefined) throw new ClashError('clone_not_found', 'not_found', `clone ${cloneId} not found`);
+        if (!ownership.hasVersion(cloneId, strategyVersionId)) {
+          throw new ClashError('strategy_version_not_found', 'not_found', `clone ${cloneId} has no strategy version ${strategyVersionId}`);
+        }
         const input = await c.req.json();
         return c.json(result(await ledger.commits.run(() => prop.open(input, actor))), 201);
       },

@@ -43,6 +43,7 @@ export const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 /** An instant on the wire: `2026-01-05T00:00:00.000Z`. */
 export const zTime = z
   .string()
+  .max(24)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
   .openapi({ format: 'date-time', example: '2026-01-05T00:00:00.000Z' });
 

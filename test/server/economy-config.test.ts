@@ -21,6 +21,9 @@ const answers = async (rpcUrl: string) =>
 test('a chain RPC needs its chain id and vault; prices are positive wei', () => {
   assert.equal(configProblems({ CHAIN_RPC_URL: 'http://127.0.0.1:8545' }), ['CHAIN_ID', 'VAULT_ADDRESS']);
   assert.equal(configProblems({ ECONOMY_AUDITION_FEE_WEI: '0.01' }), ['ECONOMY_AUDITION_FEE_WEI']);
+  assert.equal(configProblems({ ECONOMY_AUDITION_FEE_WEI: '0' }), ['ECONOMY_AUDITION_FEE_WEI']);
+  assert.equal(configProblems({ ECONOMY_TICKET_PRICE_WEI: (2n ** 256n).toString() }), ['ECONOMY_TICKET_PRICE_WEI']);
+  assert.is(loadConfig({ ECONOMY_TICKET_PRICE_WEI: (2n ** 256n - 1n).toString() }).ECONOMY_TICKET_PRICE_WEI, 2n ** 256n - 1n);
   assert.equal(configProblems({ ECONOMY_AUDITION_GRANT_TIER: 'gold' }), ['ECONOMY_AUDITION_GRANT_TIER']);
   assert.is(loadConfig({ ECONOMY_TICKET_PRICE_WEI: '7' }).ECONOMY_TICKET_PRICE_WEI, 7n);
 });

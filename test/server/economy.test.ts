@@ -6,15 +6,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Hex, keccak256, toHex } from 'viem';
-import { id32, startChainFixture } from '../support/chain.ts';
+import { id32, startChainFixture, testAccount } from '../support/chain.ts';
 import { FEE, startEconomyServer, ticketDoubles, userWithWallet } from '../support/economy.ts';
 import { codeOf } from '../support/server.ts';
 
 const chain = await startChainFixture();
 const tickets = ticketDoubles();
-const server = await startEconomyServer(chain, tickets.ports);
+const adminAddress = testAccount('carol-admin').address;
+const server = await startEconomyServer(chain, tickets.ports, { CLASH_ADMIN_ADDRESSES: adminAddress });
 const alice = await userWithWallet(server, chain, 'alice');
 const bob = await userWithWallet(server, chain, 'bob');
+const carolAdmin = await userWithWallet(server, chain, 'carol-admin');
 const head = () => server.ledger.store.headPosition();
 const mine = (blocks: number) => chain.testClient.mine({ blocks });
 
@@ -141,6 +143,7 @@ test('refusals, each with its own code, appending nothing but a refused transact
     ['tx of another quote', () => alice.submit(c.quote.id, txA), 409, 'tx_already_used'],
     ['unknown quote', () => alice.submit(id32('never-quoted'), txA), 404, 'quote_not_found'],
     ['not the owner', () => bob.submit(c.quote.id, txA), 403, 'forbidden'],
+    ['an admin, for someone else’s quote', () => carolAdmin.submit(c.quote.id, txA), 403, 'forbidden'],
     ['not the owner reads', () => bob.call('GET', `/api/v1/economy/payments/${c.quote.id}`), 403, 'forbidden'],
     [
       'no session',

@@ -29,7 +29,10 @@ const users: Authenticator = {
     return m ? { kind: 'user', userId: m[2] as string, address: '0x0', admin: m[1] === 'admin' } : null;
   },
 };
-const ownership: CloneOwnership = { ownerOf: (cloneId) => (cloneId === 'clone-alice' ? 'alice' : undefined) };
+const ownership: CloneOwnership = {
+  ownerOf: (cloneId) => (cloneId === 'clone-alice' ? 'alice' : undefined),
+  hasVersion: (cloneId, versionId) => cloneId === 'clone-alice' && versionId === 'v1',
+};
 
 const ledger = openLedger({ dbPath: dir.file('http.db'), synchronous: 'NORMAL' });
 const market = new MarketMemory(ledger.store.db);
@@ -283,6 +286,54 @@ test('bad input is a 400 naming the field and appends nothing', async () => {
     assert.match(JSON.stringify(funding.body.error?.details), 'hour');
   }
   assert.is(ledger.store.headPosition(), head);
+});
+
+test('amounts beyond the stated maxima and unsafe or unknown ids are refused, naming the field; nothing is appended', async () => {
+  const head = ledger.store.headPosition();
+  const open = (fields: Record<string, unknown>) =>
+    call('POST', '/api/v1/prop-accounts', SERVICE, { cloneId: 'clone-alice', strategyVersionId: 'v1', purpose: 'audition', ...fields });
+  const fieldsOf = (r: Awaited<ReturnType<typeof call>>) =>
+    (r.body.error?.details.issues as { path: string }[] | undefined)?.map((i) => i.path) ?? [];
+  for (const [fields, field] of [
+    [{ startingEquityUsd: '9'.repeat(200_000) }, 'json.startingEquityUsd'],
+    [{ startingEquityUsd: (2n ** 256n).toString() }, 'json.startingEquityUsd'],
+    [{ startingEquityUsd: '1000000000.000001' }, 'json.startingEquityUsd'],
+    [{ rules: { maxPositionNotionalMicroUsd: '1'.repeat(100) } }, 'json.rules.maxPositionNotionalMicroUsd'],
+    [{ accountId: '__proto__' }, 'json.accountId'],
+    [{ accountId: 'constructor' }, 'json.accountId'],
+    [{ cloneId: '__proto__' }, 'json.cloneId'],
+  ] as const) {
+    const refused = await open(fields);
+    assert.is(refused.status, 400, JSON.stringify(fields).slice(0, 80));
+    assert.ok(fieldsOf(refused).includes(field), `${field} in ${JSON.stringify(refused.body).slice(0, 300)}`);
+  }
+  const unknownClone = await open({ cloneId: 'clone-nobody' });
+  assert.is(unknownClone.status, 404);
+  assert.is(unknownClone.body.error?.code, 'clone_not_found');
+  const unknownVersion = await open({ strategyVersionId: 'v-unknown' });
+  assert.is(unknownVersion.status, 404);
+  assert.is(unknownVersion.body.error?.code, 'strategy_version_not_found');
+  const huge = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'r-huge',
+    asset: 'BTC',
+    action: 'open',
+    side: 'long',
+    notionalUsd: '1'.repeat(100_000),
+    leverage: 2,
+  });
+  assert.is(huge.status, 400);
+  assert.ok(fieldsOf(huge).includes('json.notionalUsd'));
+  const control = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, {
+    decisionRunId: 'run\u001b[31m',
+    asset: 'BTC',
+    action: 'close',
+    side: 'long',
+  });
+  assert.is(control.status, 400);
+  assert.ok(fieldsOf(control).includes('json.decisionRunId'));
+  assert.is(ledger.store.headPosition(), head);
+  // At the maximum itself the account opens.
+  assert.is((await open({ accountId: 'at-max', startingEquityUsd: '1000000000' })).status, 201);
 });
 
 test('the OpenAPI document lists every prop trading route', async () => {

@@ -12,6 +12,10 @@ import openapiTS, { type OpenAPI3 } from 'openapi-typescript';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PrivateKeyAccount } from 'viem/accounts';
+import { CloneCommands } from '../../commands/clones/handlers.ts';
+import { tiers } from '../../commands/entitlements/tiers.ts';
+import { userIdFor } from '../../commands/identity/user-id.ts';
+import { chainGraph } from '../support/graphs.ts';
 import { startTestServer } from '../support/server.ts';
 import { newAccount } from '../support/siwe.ts';
 import { tempDir } from '../support/store.ts';
@@ -87,9 +91,14 @@ test('When the script runs against the server, Then it signs in, creates a clone
   assert.is(session.user.address.toLowerCase(), wallet.address.toLowerCase());
   const clone = await journey.createClone(base, session.accessToken, 'Typed');
   assert.match(clone.createdAt, /Z$/);
+  // An account names a published version of its clone (the server refuses unknown ones).
+  const clones = new CloneCommands({ ...server.ledger, limitsOf: () => tiers.starter });
+  const owner = userIdFor(session.user.address);
+  clones.saveDraft(clone.id, owner, chainGraph(['BTC']), {});
+  const strategyVersionId = clones.publish(clone.id, owner);
   const opened = await server.call('POST', '/api/v1/prop-accounts', {
     auth: `Bearer ${SERVICE}`,
-    body: { accountId: 'typed-1', cloneId: clone.id, strategyVersionId: 'v1', purpose: 'sandbox' },
+    body: { accountId: 'typed-1', cloneId: clone.id, strategyVersionId, purpose: 'sandbox' },
   });
   assert.is(opened.status, 201);
   assert.equal(await journey.fillLines(base, session.accessToken, 'typed-1'), []);

@@ -1,7 +1,7 @@
 /**
- * A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock and no
- * background competition worker. Every answer to `call` is checked against the served OpenAPI
- * document (`contract.ts`).
+ * A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock, no
+ * background competition worker and no rate limits. Every answer to `call` is checked against
+ * the served OpenAPI document (`contract.ts`).
  */
 import pino from 'pino';
 import { ManualClock } from '../../core/clock.ts';
@@ -63,6 +63,10 @@ export async function startTestServer(
     PORT: '0',
     CLASH_SYNCHRONOUS: 'NORMAL',
     CLASH_COMPETITION_TICK_MS: '0',
+    // Every simulated client and user calls from 127.0.0.1 as fast as it can: rate limits are
+    // off unless a test sets them (test/server/limits.test.ts does).
+    CLASH_RATE_LIMIT_ANONYMOUS: '0',
+    CLASH_RATE_LIMIT_USER_WRITES: '0',
     CLASH_CHECKPOINT_INTERVAL_SECONDS: '0',
     ...env,
   });

@@ -109,6 +109,9 @@ export function compileGraph(graph: StrategyGraph, layout: GraphLayout, options:
     if (byId.get(id)?.type !== 'trading_prompt')
       problem(id, 'layout_unknown_prompt', `the layout connects ${id}, which is not a trading prompt`);
   }
+  for (const id of Object.keys(layout.nodePositions ?? {})) {
+    if (!byId.has(id)) problem(id, 'layout_unknown_node', `the layout places ${id}, which is not a node of the graph`);
+  }
 
   const selections: Record<string, SelectedSymbol[]> = {};
   for (const node of byId.values()) {

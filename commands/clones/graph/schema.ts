@@ -4,14 +4,26 @@
  * (the visual Trading Clone Block and node positions) kept apart from the executable graph.
  */
 import { z } from 'zod';
+import { zBoundedRecord } from '../../../core/text.ts';
 
 /** Candidates of one run (seed `002_…` "Candidate Policy"): 10 by default, 25 at most. */
 export const DEFAULT_CANDIDATES = 10;
 export const MAX_CANDIDATES = 25;
+/** The most nodes and edges a graph may have (issue 10: every collection is bounded). */
+export const MAX_GRAPH_NODES = 100;
+export const MAX_GRAPH_EDGES = 400;
+/** The most symbols one asset selection lists, and the most per-asset overrides a node holds. */
+const MAX_SYMBOLS = 100;
 
-const zNodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64');
-const zSymbol = z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC or kPEPE');
-const symbols = z.array(zSymbol).max(100);
+const zNodeId = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64');
+const zSymbol = z
+  .string()
+  .max(20)
+  .regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC or kPEPE');
+const symbols = z.array(zSymbol).max(MAX_SYMBOLS);
 const tags = z.array(z.string().min(1).max(60)).max(50);
 const includeInPrompt = z.boolean();
 const retrievalProfile = z.enum(['fast', 'balanced', 'deep']);
@@ -57,9 +69,9 @@ const zDataStreamConfig = z
     sourcePolicy: z.object({ hyperliquid: sourceRule, polymarket: sourceRule, defillama: sourceRule }).strict(),
     blocks: z.array(zContextBlock).max(50),
     profileDefinitions: z.partialRecord(retrievalProfile, z.object({ lookback, granularity }).strict()).optional(),
-    assetOverrides: z.record(zSymbol, z.object({ profile: retrievalProfile }).strict()).optional(),
+    assetOverrides: zBoundedRecord(zSymbol, z.object({ profile: retrievalProfile }).strict(), MAX_SYMBOLS).optional(),
     /** Asset/group profile assignment: a subcategory or category tag → profile (doc/ai-trading.md, precedence). */
-    groupProfiles: z.record(z.string().min(1).max(60), z.object({ profile: retrievalProfile }).strict()).optional(),
+    groupProfiles: zBoundedRecord(z.string().min(1).max(60), z.object({ profile: retrievalProfile }).strict(), MAX_SYMBOLS).optional(),
   })
   .strict();
 
@@ -82,7 +94,11 @@ const zTradingPromptConfig = z
       .strict()
       .default({ maxCandidates: DEFAULT_CANDIDATES }),
     coverageMode: z.enum(['global', 'global_with_asset_overrides', 'asset_specific_only']),
-    assetOverrides: z.record(zSymbol, z.object({ enabled: z.boolean(), customBehaviorPrompt: z.string().max(8000) }).strict()),
+    assetOverrides: zBoundedRecord(
+      zSymbol,
+      z.object({ enabled: z.boolean(), customBehaviorPrompt: z.string().max(8000) }).strict(),
+      MAX_SYMBOLS,
+    ),
   })
   .strict();
 
@@ -96,8 +112,8 @@ export type NodeType = GraphNode['type'];
 
 export const zStrategyGraph = z
   .object({
-    nodes: z.array(zGraphNode).max(100),
-    edges: z.array(z.object({ source: zNodeId, target: zNodeId }).strict()).max(400),
+    nodes: z.array(zGraphNode).max(MAX_GRAPH_NODES),
+    edges: z.array(z.object({ source: zNodeId, target: zNodeId }).strict()).max(MAX_GRAPH_EDGES),
   })
   .strict();
 export type StrategyGraph = z.output<typeof zStrategyGraph>;
@@ -123,14 +139,17 @@ export const zStrategyGraphInput = z.preprocess(withoutLegacyFields, zStrategyGr
 
 const position = z.object({ x: z.number().finite(), y: z.number().finite() }).strict();
 
-/** Builder metadata only: the compiler ignores it except to check the prompt ids it names. */
+/**
+ * Builder metadata only: the compiler ignores it except to check that every id it names is a
+ * node of the graph (and the connected ones trading prompts). At most one position per node.
+ */
 export const zGraphLayout = z
   .object({
     strategyClone: z
-      .object({ position: position.optional(), connectedPromptNodeIds: z.array(zNodeId).max(100).optional() })
+      .object({ position: position.optional(), connectedPromptNodeIds: z.array(zNodeId).max(MAX_GRAPH_NODES).optional() })
       .strict()
       .optional(),
-    nodePositions: z.record(zNodeId, position).optional(),
+    nodePositions: zBoundedRecord(zNodeId, position, MAX_GRAPH_NODES).optional(),
   })
   .strict();
 export type GraphLayout = z.output<typeof zGraphLayout>;

@@ -188,7 +188,7 @@ test('property: with a grace window, only the token rotated away last, inside th
 test('property: a nonce burns at most once, and only before it expires (real SQLite file)', () => {
   const dir = tempDir();
   const db = openDatabase(dir.file('nonces.db'), { synchronous: 'NORMAL' });
-  const book = new NonceBook(db);
+  const book = new NonceBook(db, 1_000_000);
   let round = 0;
   fc.assert(
     fc.property(fc.array(fc.record({ nonce: fc.nat({ max: 4 }), at: fc.nat({ max: 600_000 }) }), { maxLength: 30 }), (attempts) => {
@@ -210,6 +210,32 @@ test('property: a nonce burns at most once, and only before it expires (real SQL
     }),
     { seed: fcSeed, numRuns: fcRuns },
   );
+  db.close();
+  dir.remove();
+});
+
+test('nonces are pruned ten minutes after they expire, and the table is capped (sign_in_busy)', () => {
+  const dir = tempDir();
+  const db = openDatabase(dir.file('nonces.db'), { synchronous: 'NORMAL' });
+  const book = new NonceBook(db, 100);
+  const rows = () => (db.prepare('SELECT count(*) AS n FROM siwe_nonces').get() as { n: number }).n;
+  for (let n = 0; n < 100; n++) book.issue(`early-${n}-nonce`, 0, 300_000);
+  const refusal = (nonce: string, at: number) => {
+    try {
+      book.issue(nonce, at, 300_000);
+      return null;
+    } catch (error) {
+      return error as ClashError;
+    }
+  };
+  const busy = refusal('one-too-many', 1000);
+  assert.is(busy?.code, 'sign_in_busy');
+  assert.is(busy?.kind, 'unavailable');
+  // They expired at 300 s and are kept 10 minutes more (to answer "expired"), then pruned.
+  assert.is(refusal('still-kept', 300_000 + 600_000)?.code, 'sign_in_busy');
+  assert.is(rows(), 100);
+  assert.is(refusal('after-pruning', 300_000 + 600_001), null);
+  assert.is(rows(), 1);
   db.close();
   dir.remove();
 });
