@@ -3,7 +3,6 @@
  * one, admins read the reports and retire or reinstate the profile (the status is public).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { zAdminReasonInput, zReportReasonInput } from '../../commands/clones/inputs.ts';
 import { type PublicProfile, publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
 import { requireAdmin, requireUser } from '../auth.ts';

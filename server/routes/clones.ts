@@ -1,7 +1,6 @@
 /** The owner's clone routes: create and list clones, profile, model tier, private draft, versions. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { zGraphLayout, zStrategyGraph, zStrategyGraphInput } from '../../commands/clones/graph/schema.ts';
-import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { zCloneNameInput, zProfileInput } from '../../commands/clones/inputs.ts';
 import { zModelStrength } from '../../commands/entitlements/tiers.ts';
 import { ClashError } from '../../core/errors.ts';
