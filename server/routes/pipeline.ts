@@ -18,7 +18,10 @@ import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
 import { errorsOf, json } from './schemas.ts';
 
-const zSymbol = z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC');
+const zSymbol = z
+  .string()
+  .max(20)
+  .regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC');
 const zCell = z.union([z.string(), z.number(), z.null()]);
 const time = z.string().openapi({ format: 'date-time' });
 
