@@ -30,6 +30,7 @@ import { ingestionRoutes } from './routes/ingestion.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { operationsRoutes } from './routes/operations.ts';
+import { pipelineRoutes } from './routes/pipeline.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 /**
@@ -52,6 +53,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionAuditionRoutes,
   economyRoutes,
   ingestionRoutes,
+  pipelineRoutes,
   economyChainRoutes,
   backtestRoutes,
   ledgerRoutes,

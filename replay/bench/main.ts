@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only a,b]`: every
  * figure beside a raw better-sqlite3 baseline measured in the same run, as a ratio. `--only` runs
- * some sections: event-store, ledger, prop-trading, storage, start, market, peer, http (default: all).
+ * some sections: event-store, ledger, prop-trading, storage, start, market, decision, peer, http (default: all).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { runDecisionBench } from './decision.ts';
 import { runEventStoreBench } from './event-store.ts';
 import { runHttpBench } from './http.ts';
 import { runLedgerIntegrityBench } from './ledger-integrity.ts';
@@ -15,7 +16,7 @@ import { runPropTradingBench } from './prop-trading.ts';
 import { runStartBench } from './start.ts';
 import { runStorageBench } from './storage.ts';
 
-const SECTIONS = ['event-store', 'ledger', 'prop-trading', 'storage', 'start', 'market', 'peer', 'http'] as const;
+const SECTIONS = ['event-store', 'ledger', 'prop-trading', 'storage', 'start', 'market', 'decision', 'peer', 'http'] as const;
 const flags = z
   .object({
     json: z.boolean().default(false),
@@ -69,6 +70,7 @@ try {
     ...(on('storage') ? runStorageBench({ scratch, actions, onFigure: print }) : []),
     ...(on('start') ? runStartBench({ scratch, logEvents, rounds, onFigure: print }) : []),
     ...(on('market') ? await runMarketBench({ scratch, scale, rounds, onFigure: print }) : []),
+    ...(on('decision') ? runDecisionBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('peer') ? runPeerBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];

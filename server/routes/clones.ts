@@ -1,6 +1,6 @@
 /** The owner's clone routes: create and list clones, profile, model tier, private draft, versions. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { zGraphLayout, zStrategyGraph } from '../../commands/clones/graph/schema.ts';
+import { zGraphLayout, zStrategyGraph, zStrategyGraphInput } from '../../commands/clones/graph/schema.ts';
 import { zCloneNameInput, zProfileInput } from '../../commands/clones/inputs.ts';
 import { zModelStrength } from '../../commands/entitlements/tiers.ts';
 import { ClashError } from '../../core/errors.ts';
@@ -28,7 +28,7 @@ const CloneSchema = z
   .openapi('Clone');
 const CreateBody = z.object({ name: zCloneNameInput, modelTier: zModelStrength }).openapi('CreateClone');
 const ModelBody = z.object({ modelTier: zModelStrength }).openapi('CloneModel');
-const DraftBody = z.object({ graph: zStrategyGraph, layout: zGraphLayout }).openapi('StrategyDraftInput');
+const DraftBody = z.object({ graph: zStrategyGraphInput, layout: zGraphLayout }).openapi('StrategyDraftInput');
 const DraftSchema = z
   .object({
     graph: zStrategyGraph,

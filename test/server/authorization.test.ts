@@ -64,6 +64,8 @@ const table: Row[] = [
   ['GET', (id) => `/api/v1/clones/${id}/versions`, undefined, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/versions`, undefined, ownerOnly(201)],
   ['GET', (id) => `/api/v1/clones/${id}/entitlement`, undefined, ownerOnly(200)],
+  ['POST', (id) => `/api/v1/clones/${id}/pipeline/preview`, {}, ownerOnly(200)],
+  ['GET', (id) => `/api/v1/clones/${id}/latest-data?asset=SOL&block=hyperliquid.ohlcv.SOL`, undefined, ownerOnly(404)],
   ['POST', (id) => `/api/v1/clones/${id}/entitlement/dev-grant`, undefined, { ...ownerOnly(409) }],
   ['GET', (id) => `/api/v1/public/clones/${id}`, undefined, anyone(200)],
   ['GET', (id) => `/api/v1/clones/${id}/lifecycle`, undefined, { ...ownerOnly(200), admin: 200 }],
@@ -74,10 +76,10 @@ const table: Row[] = [
   ['POST', (id) => `/api/v1/admin/clones/${id}/retire`, { reason: 'policy' }, adminOnly(200)],
   ['POST', (id) => `/api/v1/admin/clones/${id}/entitlement`, { tier: 'builder', reason: 'partner' }, adminOnly(201)],
   ['POST', (id) => `/api/v1/admin/clones/${id}/entitlement/revoke`, { reason: 'ended' }, adminOnly(200)],
+  ['GET', () => '/api/v1/internal/health/ingestion', undefined, { ...adminOnly(200), service: 200 }],
   ['POST', (id) => `/api/v1/clones/${id}/backtests/preflight`, backtestRun, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/backtests`, backtestRun, ownerOnly(202)],
   ['GET', (id) => `/api/v1/clones/${id}/backtests`, undefined, { ...ownerOnly(200), admin: 200 }],
-  ['GET', () => '/api/v1/internal/health/ingestion', undefined, { ...adminOnly(200), service: 200 }],
 ];
 
 test('every (route, caller) pair answers the status of the table', async () => {

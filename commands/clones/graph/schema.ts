@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { zBoundedRecord } from '../../../core/text.ts';
 
+/** Candidates of one run (seed `002_…` "Candidate Policy"): 10 by default, 25 at most. */
+export const DEFAULT_CANDIDATES = 10;
+export const MAX_CANDIDATES = 25;
 /** The most nodes and edges a graph may have (issue 10: every collection is bounded). */
 export const MAX_GRAPH_NODES = 100;
 export const MAX_GRAPH_EDGES = 400;
@@ -67,6 +70,8 @@ const zDataStreamConfig = z
     blocks: z.array(zContextBlock).max(50),
     profileDefinitions: z.partialRecord(retrievalProfile, z.object({ lookback, granularity }).strict()).optional(),
     assetOverrides: zBoundedRecord(zSymbol, z.object({ profile: retrievalProfile }).strict(), MAX_SYMBOLS).optional(),
+    /** Asset/group profile assignment: a subcategory or category tag → profile (doc/ai-trading.md, precedence). */
+    groupProfiles: zBoundedRecord(z.string().min(1).max(60), z.object({ profile: retrievalProfile }).strict(), MAX_SYMBOLS).optional(),
   })
   .strict();
 
@@ -84,7 +89,10 @@ const zTradingPromptConfig = z
     enabled: z.boolean(),
     customBehaviorPrompt: z.string().max(8000),
     decisionCadenceSec: z.number().int().min(60).max(86_400),
-    candidatePolicy: z.object({ maxCandidates: z.number().int().min(1).max(25) }).strict(),
+    candidatePolicy: z
+      .object({ maxCandidates: z.number().int().min(1).max(MAX_CANDIDATES).default(DEFAULT_CANDIDATES) })
+      .strict()
+      .default({ maxCandidates: DEFAULT_CANDIDATES }),
     coverageMode: z.enum(['global', 'global_with_asset_overrides', 'asset_specific_only']),
     assetOverrides: zBoundedRecord(
       zSymbol,
@@ -109,6 +117,25 @@ export const zStrategyGraph = z
   })
   .strict();
 export type StrategyGraph = z.output<typeof zStrategyGraph>;
+
+/** Legacy trading-prompt fields (seed `002_…` §D): compatibility payloads may carry them; they are accepted and ignored. */
+export const LEGACY_PROMPT_FIELDS = ['maxAssetsPerRun', 'traderType', 'analysisTimeframe', 'marketMomentumSensitivity'] as const;
+
+function withoutLegacyFields(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || !Array.isArray((input as { nodes?: unknown }).nodes)) return input;
+  const graph = input as { nodes: unknown[] };
+  const nodes = graph.nodes.map((n) => {
+    const node = n as { type?: unknown; config?: unknown };
+    if (node?.type !== 'trading_prompt' || !node.config || typeof node.config !== 'object') return n;
+    const config = { ...(node.config as Record<string, unknown>) };
+    for (const field of LEGACY_PROMPT_FIELDS) delete config[field];
+    return { ...node, config };
+  });
+  return { ...graph, nodes };
+}
+
+/** The graph as clients send it: legacy trading-prompt fields dropped, then `zStrategyGraph` (the stored form stays strict). */
+export const zStrategyGraphInput = z.preprocess(withoutLegacyFields, zStrategyGraph);
 
 const position = z.object({ x: z.number().finite(), y: z.number().finite() }).strict();
 
