@@ -7,7 +7,9 @@ import { backupCommand } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
-import { marketImport } from './cli/market.ts';
+import { ingestBackfill, ingestStatus, workerIngestion } from './cli/ingest.ts';
+import { marketImport, marketShow } from './cli/market.ts';
+import { marketArchiveList, marketArchiveRestore } from './cli/market-archive.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/projections.ts';
 import { propShow } from './cli/prop.ts';
@@ -30,6 +32,12 @@ export const commands: readonly CliCommand<unknown>[] = [
   apiReference,
   settleCommand,
   marketImport,
+  marketShow,
+  marketArchiveList,
+  marketArchiveRestore,
+  ingestStatus,
+  ingestBackfill,
+  workerIngestion,
   propShow,
   auditRace,
   raceShow,

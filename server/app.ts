@@ -18,6 +18,7 @@ import { economyRoutes } from './routes/economy.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
+import { ingestionRoutes } from './routes/ingestion.ts';
 import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
@@ -33,6 +34,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionRoutes,
   competitionAuditionRoutes,
   economyRoutes,
+  ingestionRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

@@ -6,6 +6,7 @@ import { getAddress } from 'viem';
 import { z } from 'zod';
 import { isArtifactStoreUrl, openArtifactStore } from '../adapters/artifacts/open.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import { DEFAULT_TAXONOMY_FILE } from '../adapters/market/taxonomy.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
 
@@ -15,6 +16,19 @@ const wei = z
   .string()
   .regex(/^[1-9]\d*$/, 'must be a positive integer number of wei')
   .transform((s) => BigInt(s));
+
+/** A comma-separated list (blanks dropped), each item matching `item`, at most `max` items. */
+const commaList = (item: RegExp, message: string, max: number) =>
+  z
+    .string()
+    .max(4000)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(item, message)).max(max));
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -62,6 +76,46 @@ export const configSchema = z.object({
     .max(1024)
     .refine(isArtifactStoreUrl, 'expected memory:, file:PATH or s3://bucket/prefix')
     .default('file:./data/artifacts'),
+  /** Market ingestion (Hyperliquid, Polymarket, DefiLlama) inside `npm start`: `on` or `off`; unset: on, except with NODE_ENV=test (tests never reach the network). */
+  CLASH_INGESTION: z.enum(['on', 'off']).optional(),
+  HYPERLIQUID_WS_URL: z.url().max(1024).default('wss://api.hyperliquid.xyz/ws'),
+  HYPERLIQUID_API_URL: z.url().max(1024).default('https://api.hyperliquid.xyz/info'),
+  /** Restricts the ingested coins (comma-separated); empty: every enabled asset of the registry. */
+  HYPERLIQUID_ASSETS: commaList(/^[A-Za-z0-9]{1,20}$/, 'asset symbols such as BTC or kPEPE', 500).default([]),
+  /** How often the registry and asset contexts (`metaAndAssetCtxs`) are polled, ms. */
+  HYPERLIQUID_CONTEXTS_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** How often `predictedFundings` is polled, ms. */
+  HYPERLIQUID_PREDICTED_FUNDING_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** Mids from `allMids` are stored at most once per this many ms per asset. */
+  HYPERLIQUID_MIDS_EVERY_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** How far back a restart backfills missed 1m candles, ms (default: the 24 h the 1m series is kept). */
+  HYPERLIQUID_MAX_BACKFILL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400_000)
+    .default(86_400_000),
+  /** A market channel is `stale` when its newest row is older than this, ms. */
+  CLASH_INGEST_STALE_MS: z.coerce.number().int().min(1000).max(86_400_000).default(120_000),
+  POLYMARKET_API_URL: z.url().max(1024).default('https://gamma-api.polymarket.com'),
+  POLYMARKET_POLL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  DEFILLAMA_API_URL: z.url().max(1024).default('https://api.llama.fi'),
+  DEFILLAMA_POLL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
+  /** DefiLlama protocol slugs whose TVL is polled (comma-separated). */
+  DEFILLAMA_PROTOCOLS: commaList(/^[A-Za-z0-9 ._-]{1,100}$/, 'protocol slugs', 50).default(['hyperliquid-hlp']),
+  /** How long 1m candles, indicators, mids and contexts stay in SQLite before they are archived, hours (seed default 24). */
+  MARKET_RETENTION_1M_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
+  /** How long 1h rollups stay in SQLite before they are archived, days (seed default 7). */
+  MARKET_RETENTION_1H_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** How often retention runs (archive then delete), ms; 0 turns it off. */
+  MARKET_ARCHIVE_EVERY_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+  /** The asset taxonomy file (categories and subcategories of Hyperliquid assets); default: the one in the repository. */
+  CLASH_TAXONOMY_FILE: z.string().min(1).max(1024).default(DEFAULT_TAXONOMY_FILE),
   /** The S3-compatible endpoint for an `s3://` artifact store (R2, MinIO, …); unset: AWS S3. */
   CLASH_S3_ENDPOINT: z.url().optional(),
   CLASH_S3_REGION: z.string().min(1).max(64).default('us-east-1'),

@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
+import { startIngestionWorker } from './ingestion.ts';
 import type { RouteModule } from './route-module.ts';
 import { startProjectionWorker } from './workers.ts';
 
@@ -66,6 +67,8 @@ export async function startServer(
   if (competing && config.CLASH_COMPETITION_TICK_MS > 0) {
     workers.push(startCompetitionWorker(ledger, competitionEconomy, competitionRules(config), log, config.CLASH_COMPETITION_TICK_MS));
   }
+  if ((config.CLASH_INGESTION ?? (config.NODE_ENV === 'test' ? 'off' : 'on')) === 'on')
+    workers.push(startIngestionWorker(ledger, config, log));
   const stopWorkers = async () => {
     for (const worker of workers) await worker.stop();
   };

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS market_candles (
   asset TEXT NOT NULL, interval_ms INTEGER NOT NULL, open_time INTEGER NOT NULL, close_time INTEGER NOT NULL,
   open TEXT NOT NULL, high TEXT NOT NULL, low TEXT NOT NULL, close TEXT NOT NULL, volume TEXT NOT NULL,
   PRIMARY KEY (asset, interval_ms, open_time)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS market_candles_by_close ON market_candles (asset, close_time);
 CREATE TABLE IF NOT EXISTS market_mids (
   asset TEXT NOT NULL, time INTEGER NOT NULL, price TEXT NOT NULL, PRIMARY KEY (asset, time)
@@ -124,10 +124,7 @@ export class MarketMemory implements PriceSource, AssetRegistry, FundingSource {
       .transaction(() => {
         for (const a of rows.assets)
           tally('assets', this.sql.asset.run(a.name, a.szDecimals, a.maxLeverage, a.kind, a.enabled ? 1 : 0).changes);
-        for (const c of rows.candles) {
-          const values = [c.open, c.high, c.low, c.close, c.volume].map(String);
-          tally('candles', this.sql.candle.run(c.asset, c.intervalMs, c.openTime, c.openTime + c.intervalMs, ...values).changes);
-        }
+        for (const c of rows.candles) tally('candles', this.upsertCandle(c) ? 1 : 0);
         for (const m of rows.mids) tally('mids', this.sql.mid.run(m.asset, m.time, String(m.price)).changes);
         for (const f of rows.funding) {
           tally('funding', this.sql.funding.run(f.asset, fundingHour(f.time), f.time, String(f.rate), String(f.premium)).changes);
@@ -135,6 +132,12 @@ export class MarketMemory implements PriceSource, AssetRegistry, FundingSource {
       })
       .immediate();
     return counts;
+  }
+
+  /** Upserts one candle inside the caller's transaction; true when the row was new or changed. */
+  upsertCandle(c: Candle): boolean {
+    const values = [c.open, c.high, c.low, c.close, c.volume].map(String);
+    return this.sql.candle.run(c.asset, c.intervalMs, c.openTime, c.openTime + c.intervalMs, ...values).changes > 0;
   }
 
   asset(name: string): AssetInfo | undefined {

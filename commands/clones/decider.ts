@@ -10,6 +10,7 @@ import type { Decider } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
 import { type ModelStrength, strengthRank, type TierLimits } from '../entitlements/tiers.ts';
 import type { CloneEvent, Profile } from './events.ts';
+import type { AssetUniverse } from './graph/asset-universe.ts';
 import { type CompileOptions, compileGraph } from './graph/compile.ts';
 import type { GraphLayout, StrategyGraph } from './graph/schema.ts';
 
@@ -19,9 +20,27 @@ export type CloneCommand =
   | { type: 'CreateClone'; cloneId: string; ownerUserId: string; name: string; modelTier: ModelStrength; at: number }
   | { type: 'ChangeModel'; cloneId: string; byUserId: string; modelTier: ModelStrength; limits: Limits; at: number }
   | { type: 'UpdateProfile'; cloneId: string; byUserId: string; profile: Profile; at: number }
-  | { type: 'SaveDraft'; cloneId: string; byUserId: string; graph: StrategyGraph; layout: GraphLayout; limits: Limits; at: number }
+  /** `universe`: what asset categories expand to when the graph is compiled (read by the handler). */
+  | {
+      type: 'SaveDraft';
+      cloneId: string;
+      byUserId: string;
+      graph: StrategyGraph;
+      layout: GraphLayout;
+      limits: Limits;
+      universe: AssetUniverse;
+      at: number;
+    }
   /** `limits` is null when the clone has no active entitlement. */
-  | { type: 'PublishVersion'; cloneId: string; byUserId: string; versionId: string; limits: TierLimits | null; at: number }
+  | {
+      type: 'PublishVersion';
+      cloneId: string;
+      byUserId: string;
+      versionId: string;
+      limits: TierLimits | null;
+      universe: AssetUniverse;
+      at: number;
+    }
   | { type: 'ReportClone'; cloneId: string; reportId: string; reporterUserId: string; reason: string; at: number }
   | { type: 'RetireProfile' | 'ReinstateProfile'; cloneId: string; adminUserId: string; reason: string; at: number };
 
@@ -48,8 +67,15 @@ function owned(state: CloneState, command: { cloneId: string; byUserId: string }
   }
 }
 
-function compiled(graph: StrategyGraph, layout: GraphLayout, limits: Limits, modelTier: ModelStrength, requirePrompt: boolean): void {
-  const result = compileGraph(graph, layout, { limits, modelTier, requirePrompt });
+function compiled(
+  graph: StrategyGraph,
+  layout: GraphLayout,
+  limits: Limits,
+  modelTier: ModelStrength,
+  requirePrompt: boolean,
+  universe: AssetUniverse,
+): void {
+  const result = compileGraph(graph, layout, { limits, modelTier, requirePrompt, universe });
   if (!result.ok) {
     const first = result.problems[0];
     throw new DomainError('graph_invalid', 'unprocessable', `${first?.rule} at ${first?.nodeId ?? 'graph'}: ${first?.message}`, {
@@ -90,7 +116,7 @@ export const cloneDecider: Decider<CloneCommand, CloneState, CloneEvent> = {
         return [{ type: 'CloneProfileUpdated', data: { cloneId, profile: command.profile, updatedAt: at } }];
       case 'SaveDraft': {
         owned(state, command);
-        compiled(command.graph, command.layout, command.limits, state.modelTier, false);
+        compiled(command.graph, command.layout, command.limits, state.modelTier, false, command.universe);
         const revision = (state.draft?.revision ?? 0) + 1;
         return [{ type: 'CloneDraftSaved', data: { cloneId, revision, graph: command.graph, layout: command.layout, savedAt: at } }];
       }
@@ -100,7 +126,7 @@ export const cloneDecider: Decider<CloneCommand, CloneState, CloneEvent> = {
         if (command.limits === null) {
           throw new DomainError('entitlement_required', 'unprocessable', 'publishing needs an active entitlement for this clone');
         }
-        compiled(state.draft.graph, state.draft.layout, command.limits, state.modelTier, true);
+        compiled(state.draft.graph, state.draft.layout, command.limits, state.modelTier, true, command.universe);
         const contentHash = contentHashOf(state.draft.graph, state.modelTier);
         if (contentHash === state.activeContentHash) {
           throw new DomainError('version_unchanged', 'conflict', 'the draft equals the active version', { number: state.versions });

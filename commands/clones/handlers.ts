@@ -9,6 +9,7 @@ import type { EventStore } from '../../core/event-store.ts';
 import { baselineTier, type ModelStrength, type TierLimits, tiers } from '../entitlements/tiers.ts';
 import { type CloneCommand, cloneDecider } from './decider.ts';
 import type { Profile } from './events.ts';
+import { type AssetUniverse, emptyUniverse } from './graph/asset-universe.ts';
 import type { GraphLayout, StrategyGraph } from './graph/schema.ts';
 
 export const cloneStream = (cloneId: string) => `clone-${cloneId}`;
@@ -19,6 +20,8 @@ export interface CloneDeps {
   readonly ids: IdSource;
   /** The clone's active entitlement limits, or null. */
   readonly limitsOf: (cloneId: string) => TierLimits | null;
+  /** The tradeable assets with their taxonomy categories, read at each save and publish (default: none). */
+  readonly universe?: () => AssetUniverse;
 }
 
 type Untimed<C> = C extends unknown ? Omit<C, 'at'> : never;
@@ -36,6 +39,10 @@ export class CloneCommands {
       command: { ...command, at: this.deps.clock.now() } as CloneCommand,
       metadata: { actor },
     });
+  }
+
+  private universe(): AssetUniverse {
+    return this.deps.universe?.() ?? emptyUniverse;
   }
 
   private draftLimits(cloneId: string): TierLimits {
@@ -57,12 +64,14 @@ export class CloneCommands {
   }
 
   saveDraft(cloneId: string, byUserId: string, graph: StrategyGraph, layout: GraphLayout): void {
-    this.run({ type: 'SaveDraft', cloneId, byUserId, graph, layout, limits: this.draftLimits(cloneId) }, `user:${byUserId}`);
+    const universe = this.universe();
+    this.run({ type: 'SaveDraft', cloneId, byUserId, graph, layout, limits: this.draftLimits(cloneId), universe }, `user:${byUserId}`);
   }
 
   publish(cloneId: string, byUserId: string): string {
     const versionId = this.deps.ids.next();
-    this.run({ type: 'PublishVersion', cloneId, byUserId, versionId, limits: this.deps.limitsOf(cloneId) }, `user:${byUserId}`);
+    const limits = this.deps.limitsOf(cloneId);
+    this.run({ type: 'PublishVersion', cloneId, byUserId, versionId, limits, universe: this.universe() }, `user:${byUserId}`);
     return versionId;
   }
 

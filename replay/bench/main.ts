@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N]`: every figure beside a raw
+ * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only SECTION]`: every figure beside a raw
  * better-sqlite3 baseline measured in the same run, as a ratio.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runEventStoreBench } from './event-store.ts';
 import { runHttpBench } from './http.ts';
+import { runMarketBench } from './market.ts';
 import { type Figure, Scratch } from './measure.ts';
 import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
@@ -17,6 +18,8 @@ const flags = z
     scale: z.coerce.number().positive().max(10).default(1),
     rounds: z.coerce.number().int().min(1).max(10).default(2),
     'http-seconds': z.coerce.number().int().min(1).max(120).default(10),
+    /** One section only (default: all). */
+    only: z.enum(['event-store', 'prop-trading', 'peer', 'market', 'http']).optional(),
   })
   .parse(
     parseArgs({
@@ -26,6 +29,7 @@ const flags = z
         scale: { type: 'string' },
         rounds: { type: 'string' },
         'http-seconds': { type: 'string' },
+        only: { type: 'string' },
       },
     }).values,
   );
@@ -46,17 +50,23 @@ try {
     process.stdout.write(
       `clash bench: node ${process.version}, log of ${fmt(flags.events)} events, scale ${flags.scale}, best of ${flags.rounds}\n\n`,
     );
+  const runs = (section: NonNullable<typeof flags.only>) => flags.only === undefined || flags.only === section;
   const figures = [
-    ...runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print }),
-    ...runPropTradingBench({
-      scratch,
-      actions: Math.max(100, Math.round(5_000 * flags.scale)),
-      logEvents: flags.events,
-      rounds: flags.rounds,
-      onFigure: print,
-    }),
-    ...(await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print })),
-    ...(await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print })),
+    ...(runs('event-store')
+      ? runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print })
+      : []),
+    ...(runs('prop-trading')
+      ? runPropTradingBench({
+          scratch,
+          actions: Math.max(100, Math.round(5_000 * flags.scale)),
+          logEvents: flags.events,
+          rounds: flags.rounds,
+          onFigure: print,
+        })
+      : []),
+    ...(runs('peer') ? await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
+    ...(runs('market') ? await runMarketBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
+    ...(runs('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
 } finally {

@@ -2,15 +2,18 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
+import { DerivedSeries } from '../../adapters/market/derived/derived-series.ts';
 import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
+import { MarketReader } from '../../adapters/market/market-reader.ts';
 import { openDatabase } from '../../core/database.ts';
-import { commonFlags, defineCommand } from './command.ts';
+import { commonFlags, defineCommand, existingDb } from './command.ts';
 
 export const marketImport = defineCommand({
   words: ['market', 'import'],
   usage: 'clash market import FILE… [--at ISO-8601] [--db PATH] [--json]',
-  summary: 'load candles, mids, funding rates and assets (Bybit CSV, Hyperliquid info responses); importing twice changes nothing',
+  summary:
+    'load candles (with their indicators and 1h rollup), mids, funding rates and assets (Bybit CSV, Hyperliquid info responses); importing twice changes nothing',
   options: { at: { type: 'string' } },
   schema: z.object({
     ...commonFlags,
@@ -24,10 +27,12 @@ export const marketImport = defineCommand({
     const db = openDatabase(flags.db ?? ctx.env.CLASH_DB ?? './data/clash.db');
     try {
       const memory = new MarketMemory(db);
+      const derived = new DerivedSeries(db);
       const summaries = flags.positionals.map((file) => {
         const progress = ctx.out.progress(`import ${basename(file)}`);
         const summary = importMarketFile(memory, file, {
           ...(flags.at === undefined ? {} : { at: flags.at }),
+          derived,
           onProgress: progress.update,
         });
         progress.stop();
@@ -46,6 +51,37 @@ export const marketImport = defineCommand({
       );
       const written = summaries.reduce((n, s) => n + Object.values(s.counts).reduce((m, c) => m + c.written, 0), 0);
       ctx.out.line(`${summaries.length} file(s), ${written} row(s) written`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+});
+
+export const marketShow = defineCommand({
+  words: ['market', 'show'],
+  usage: 'clash market show ASSET [--at ISO-8601] [--db PATH] [--json]',
+  summary: 'the latest 1m candle, mid, funding, context and every indicator value of ASSET at or before a time (default now)',
+  options: { at: { type: 'string' } },
+  schema: z.object({
+    ...commonFlags,
+    at: z.iso
+      .datetime({ offset: true, message: 'an ISO-8601 time such as 2026-01-05T00:00:00Z' })
+      .transform((s) => Date.parse(s))
+      .optional(),
+    positionals: z.tuple([z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC')]),
+  }),
+  run: (flags, ctx) => {
+    const db = openDatabase(existingDb(flags.db, ctx.env));
+    try {
+      const view = new MarketReader(db).snapshot(flags.positionals[0], flags.at ?? Date.now());
+      ctx.out.data(view);
+      ctx.out.table(
+        Object.entries(view).map(([field, value]) => ({
+          field,
+          value: value === null ? '-' : typeof value === 'object' ? JSON.stringify(value) : String(value),
+        })),
+      );
       return 0;
     } finally {
       db.close();

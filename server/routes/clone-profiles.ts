@@ -3,10 +3,9 @@
  * one, admins read the reports and retire or reinstate the profile (the status is public).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { type PublicProfile, publicProfileOf, reportsOf } from '../../projections/clones/profiles.ts';
-import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
 import { requireAdmin, requireUser } from '../auth.ts';
+import { cloneCommandsOf } from '../clones.ts';
 import type { RouteModule } from '../route-module.ts';
 import { CloneParams, existingClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
@@ -76,9 +75,9 @@ const routes = {
   reinstate: moderationRoute('reinstate'),
 };
 
-export const cloneProfileRoutes: RouteModule = (app, { ledger }) => {
+export const cloneProfileRoutes: RouteModule = (app, { ledger, config }) => {
   const db = ledger.store.db;
-  const clones = new CloneCommands({ ...ledger, limitsOf: (id) => activeLimitsOf(db, id) });
+  const clones = cloneCommandsOf(ledger, config);
   const profile = (cloneId: string) => {
     const p = publicProfileOf(db, existingClone(db, cloneId).id);
     if (!p) throw new Error(`profile of ${cloneId} missing from the read model`);

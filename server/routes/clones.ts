@@ -2,15 +2,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { zCloneName, zProfile } from '../../commands/clones/events.ts';
 import { zGraphLayout, zStrategyGraph } from '../../commands/clones/graph/schema.ts';
-import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { zModelStrength } from '../../commands/entitlements/tiers.ts';
 import { ClashError } from '../../core/errors.ts';
 import { type CloneSummary, clonesOf, draftOf } from '../../projections/clones/clones.ts';
 import { lifecycleOf } from '../../projections/clones/lifecycle.ts';
 import { type LifecycleState, lifecycleStates } from '../../projections/clones/lifecycle-state.ts';
 import { versionOf, versionsOf } from '../../projections/clones/versions.ts';
-import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
 import { requireUser } from '../auth.ts';
+import { cloneCommandsOf } from '../clones.ts';
 import type { RouteModule } from '../route-module.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
@@ -143,9 +142,9 @@ const routes = {
   }),
 };
 
-export const cloneRoutes: RouteModule = (app, { ledger }) => {
+export const cloneRoutes: RouteModule = (app, { ledger, config }) => {
   const db = ledger.store.db;
-  const clones = new CloneCommands({ ...ledger, limitsOf: (id) => activeLimitsOf(db, id) });
+  const clones = cloneCommandsOf(ledger, config);
   const view = (c: CloneSummary) => ({
     ...c,
     createdAt: iso(c.createdAt),

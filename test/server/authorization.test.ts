@@ -68,6 +68,7 @@ const table: Row[] = [
   ['POST', (id) => `/api/v1/admin/clones/${id}/retire`, { reason: 'policy' }, adminOnly(200)],
   ['POST', (id) => `/api/v1/admin/clones/${id}/entitlement`, { tier: 'builder', reason: 'partner' }, adminOnly(201)],
   ['POST', (id) => `/api/v1/admin/clones/${id}/entitlement/revoke`, { reason: 'ended' }, adminOnly(200)],
+  ['GET', () => '/api/v1/internal/health/ingestion', undefined, { ...adminOnly(200), service: 200 }],
 ];
 
 test('every (route, caller) pair answers the status of the table', async () => {

@@ -21,7 +21,7 @@ export const dataStream = (id: string): GraphNode => ({
 export const assetSelection = (id: string, symbols: string[] = ['BTC', 'ETH']): GraphNode => ({
   id,
   type: 'asset_selection',
-  config: { highLevelCategories: ['majors'], subcategories: [], explicitlyEnabledSymbols: symbols, explicitlyDisabledSymbols: [] },
+  config: { highLevelCategories: [], subcategories: [], explicitlyEnabledSymbols: symbols, explicitlyDisabledSymbols: [] },
 });
 
 export const tradingPrompt = (id: string, enabled = true): GraphNode => ({

@@ -10,38 +10,72 @@ import type { AssetInfo } from '../price-source.ts';
 import { parsePrice, parseRate, parseSize } from '../units.ts';
 import { intervalMs } from './intervals.ts';
 
-const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string');
+export const decimal = z
+  .string()
+  .max(64)
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string');
+const zCoin = z.string().min(1).max(40);
 
-const zCandle = z.object({
+export const zCandle = z.object({
   t: z.number().int(),
   T: z.number().int(),
-  s: z.string(),
-  i: z.string(),
+  s: zCoin,
+  i: z.string().max(8),
   o: decimal,
   c: decimal,
   h: decimal,
   l: decimal,
   v: decimal,
 });
-export const zCandleSnapshot = z.array(zCandle).min(1);
-export const zAllMids = z.record(z.string(), decimal);
+/** A `candleSnapshot` answer as the live backfill reads it (possibly empty), at most 5,000 candles. */
+export const zCandles = z.array(zCandle).max(5000);
+export const zCandleSnapshot = zCandles.min(1);
+export const zAllMids = z.record(zCoin, decimal);
 const zUniverseEntry = z.object({
-  name: z.string().min(1),
+  name: zCoin,
   szDecimals: z.number().int().min(0).max(8),
-  maxLeverage: z.number().int().min(1),
+  maxLeverage: z.number().int().min(1).max(1000),
+  marginTableId: z.number().int().nonnegative().optional(),
+  onlyIsolated: z.boolean().optional(),
   isDelisted: z.boolean().optional(),
 });
-export const zMeta = z.object({ universe: z.array(zUniverseEntry) });
+const zMarginTable = z.tuple([
+  z.number().int().nonnegative(),
+  z.object({
+    description: z.string().max(200),
+    marginTiers: z.array(z.object({ lowerBound: decimal, maxLeverage: z.number().int().min(1).max(1000) })).max(20),
+  }),
+]);
+export const zMeta = z.object({ universe: z.array(zUniverseEntry).max(2000), marginTables: z.array(zMarginTable).max(500).optional() });
 const zAssetCtx = z.object({
   funding: decimal,
   premium: decimal.nullable().optional(),
   markPx: decimal,
   midPx: decimal.nullable().optional(),
+  oraclePx: decimal.optional(),
+  openInterest: decimal.optional(),
+  prevDayPx: decimal.optional(),
+  dayNtlVlm: decimal.optional(),
+  dayBaseVlm: decimal.optional(),
+  impactPxs: z.array(decimal).length(2).nullable().optional(),
 });
-export const zMetaAndAssetCtxs = z.tuple([zMeta, z.array(zAssetCtx)]).rest(z.unknown());
-export const zFundingHistory = z
-  .array(z.object({ coin: z.string(), fundingRate: decimal, premium: decimal, time: z.number().int() }))
-  .min(1);
+export type AssetCtx = z.output<typeof zAssetCtx>;
+export const zMetaAndAssetCtxs = z.tuple([zMeta, z.array(zAssetCtx).max(2000)]).rest(z.unknown());
+const zFundingPoint = z.object({ coin: zCoin, fundingRate: decimal, premium: decimal, time: z.number().int() });
+/** A `fundingHistory` answer as the live backfill reads it (possibly empty). */
+export const zFundingPoints = z.array(zFundingPoint).max(5000);
+export const zFundingHistory = zFundingPoints.min(1);
+/** `predictedFundings`: per coin, per venue, the next rate (null for a venue without one). */
+export const zPredictedFundings = z
+  .array(
+    z.tuple([
+      zCoin,
+      z
+        .array(z.tuple([z.string().min(1).max(40), z.object({ fundingRate: decimal, nextFundingTime: z.number().int() }).nullable()]))
+        .max(20),
+    ]),
+  )
+  .max(2000);
 
 const EMPTY: MarketRows = { assets: [], candles: [], mids: [], funding: [] };
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../../../core/errors.ts';
+import { type DerivedSeries, MINUTE_MS } from '../derived/derived-series.ts';
 import type { MarketMemory, MarketRows, WriteCounts } from '../market-memory.ts';
 import { BYBIT_HEADER, parseBybitCsv } from './bybit-csv.ts';
 import {
@@ -26,6 +27,8 @@ export interface ImportOptions {
   /** When a snapshot without a time of its own (allMids, metaAndAssetCtxs) was taken, ms since the epoch. */
   readonly at?: number;
   readonly batchSize?: number;
+  /** When given, 1m candles also go to the derived series (indicators, 1h rollup), in file order. */
+  readonly derived?: DerivedSeries;
   /** Called after each batch with the rows written so far and the file's total. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -99,6 +102,7 @@ export function importMarketFile(memory: MarketMemory, file: string, options: Im
   let done = 0;
   for (const batch of batches(rows, options.batchSize ?? 5000)) {
     addCounts(counts, memory.write(batch));
+    options.derived?.applyFinal(batch.candles.filter((c) => c.intervalMs === MINUTE_MS));
     done += batch.assets.length + batch.candles.length + batch.mids.length + batch.funding.length;
     options.onProgress?.(done, total);
   }

@@ -5,6 +5,7 @@
  * rules about the whole graph) and its rule; all problems are reported at once.
  */
 import { type ModelStrength, strengthRank, type TierLimits } from '../../entitlements/tiers.ts';
+import { type AssetUniverse, emptyUniverse, expandSelection, type SelectedSymbol } from './asset-universe.ts';
 import type { GraphLayout, GraphNode, NodeType, StrategyGraph } from './schema.ts';
 
 export interface GraphProblem {
@@ -22,8 +23,10 @@ export interface StrategyBranch {
 
 export interface CompiledStrategy {
   readonly branches: readonly StrategyBranch[];
-  /** Distinct explicitly enabled (and not disabled) symbols: what counts against asset capacity. */
+  /** Distinct symbols of every expanded asset selection: what counts against asset capacity. */
   readonly activeSymbols: readonly string[];
+  /** Each asset selection node's expanded symbols with their selection source. */
+  readonly selections: Readonly<Record<string, readonly SelectedSymbol[]>>;
 }
 
 export interface CompileOptions {
@@ -31,6 +34,8 @@ export interface CompileOptions {
   readonly modelTier: ModelStrength;
   /** Publishing needs at least one enabled trading prompt; a draft may be unfinished. */
   readonly requirePrompt: boolean;
+  /** What categories and subcategories expand to (default: nothing, so only explicit symbols count). */
+  readonly universe?: AssetUniverse;
 }
 
 export type CompileResult = { ok: true; compiled: CompiledStrategy } | { ok: false; problems: readonly GraphProblem[] };
@@ -96,12 +101,11 @@ export function compileGraph(graph: StrategyGraph, layout: GraphLayout, options:
       problem(id, 'layout_unknown_prompt', `the layout connects ${id}, which is not a trading prompt`);
   }
 
-  const symbolsOf = (id: string) => {
-    const node = byId.get(id);
-    if (node?.type !== 'asset_selection') return [];
-    const disabled = new Set(node.config.explicitlyDisabledSymbols);
-    return node.config.explicitlyEnabledSymbols.filter((s) => !disabled.has(s));
-  };
+  const selections: Record<string, SelectedSymbol[]> = {};
+  for (const node of byId.values()) {
+    if (node.type === 'asset_selection') selections[node.id] = expandSelection(node.config, options.universe ?? emptyUniverse);
+  }
+  const symbolsOf = (id: string) => (selections[id] ?? []).map((s) => s.symbol);
   const active = new Set<string>();
   for (const node of byId.values()) {
     if (node.type !== 'asset_selection') continue;
@@ -131,7 +135,7 @@ export function compileGraph(graph: StrategyGraph, layout: GraphLayout, options:
     const symbols = [...new Set(assetSelectionNodeIds.flatMap(symbolsOf))].sort();
     return { promptNodeId: prompt.id, assetSelectionNodeIds, dataStreamNodeIds, symbols };
   });
-  return { ok: true, compiled: { branches, activeSymbols: [...active].sort() } };
+  return { ok: true, compiled: { branches, activeSymbols: [...active].sort(), selections } };
 }
 
 /** Nodes that cannot be put in order (on a cycle or downstream of one), by Kahn's algorithm, sorted. */

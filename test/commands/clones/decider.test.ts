@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type CloneCommand, cloneDecider, contentHashOf } from '../../../commands/clones/decider.ts';
 import type { CloneEvent } from '../../../commands/clones/events.ts';
+import { emptyUniverse } from '../../../commands/clones/graph/asset-universe.ts';
 import { entitlementDecider } from '../../../commands/entitlements/decider.ts';
 import type { EntitlementEvent } from '../../../commands/entitlements/events.ts';
 import { tiers } from '../../../commands/entitlements/tiers.ts';
@@ -24,6 +25,7 @@ const save = (byUserId = 'alice', graph = chainGraph()): CloneCommand => ({
   graph,
   layout: {},
   limits: tiers.starter,
+  universe: emptyUniverse,
   at: 2,
 });
 const publish = (limits = tiers.starter, at = 3): CloneCommand => ({
@@ -32,6 +34,7 @@ const publish = (limits = tiers.starter, at = 3): CloneCommand => ({
   byUserId: 'alice',
   versionId: `v${at}`,
   limits,
+  universe: emptyUniverse,
   at,
 });
 

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { AssetSelectionConfig, AssetUniverse } from '../../../commands/clones/graph/asset-universe.ts';
 import { type CompileOptions, compileGraph } from '../../../commands/clones/graph/compile.ts';
 import type { GraphLayout, GraphNode, StrategyGraph } from '../../../commands/clones/graph/schema.ts';
 import { zStrategyGraph } from '../../../commands/clones/graph/schema.ts';
@@ -23,8 +24,62 @@ test('the chain compiles into one branch', () => {
     compiled: {
       branches: [{ promptNodeId: 'prompt', assetSelectionNodeIds: ['assets'], dataStreamNodeIds: ['ds'], symbols: ['BTC', 'ETH'] }],
       activeSymbols: ['BTC', 'ETH'],
+      selections: {
+        assets: [
+          { symbol: 'BTC', source: 'explicit' },
+          { symbol: 'ETH', source: 'explicit' },
+        ],
+      },
     },
   });
+});
+
+const universe: AssetUniverse = {
+  taxonomyVersion: 1,
+  assets: [
+    { symbol: 'BTC', category: 'majors', subcategory: 'store_of_value' },
+    { symbol: 'ETH', category: 'majors', subcategory: 'smart_contract_majors' },
+    { symbol: 'SOL', category: 'majors', subcategory: 'smart_contract_majors' },
+    { symbol: 'DOGE', category: 'memes', subcategory: 'dog_frog_cat' },
+    { symbol: 'WIF', category: 'memes', subcategory: 'dog_frog_cat' },
+    { symbol: 'ARB', category: 'layer_2', subcategory: 'rollups' },
+  ],
+};
+const selectionGraph = (config: Partial<AssetSelectionConfig>): StrategyGraph => {
+  const base = chainGraph([]);
+  const node = assetSelection('assets', []);
+  const nodes = base.nodes.map((n) =>
+    n.id === 'assets' && node.type === 'asset_selection' ? { ...node, config: { ...node.config, ...config } } : n,
+  );
+  return { ...base, nodes: nodes as GraphNode[] };
+};
+
+test('categories and subcategories expand through the taxonomy, each symbol with its source; disabling wins', () => {
+  const r = compileGraph(
+    selectionGraph({
+      highLevelCategories: ['majors'],
+      subcategories: ['rollups'],
+      explicitlyEnabledSymbols: ['SOL', 'kPEPE'],
+      explicitlyDisabledSymbols: ['ETH'],
+    }),
+    {},
+    { ...options, limits: tiers.pro, universe },
+  );
+  assert.ok(r.ok);
+  assert.equal(r.compiled.selections.assets, [
+    { symbol: 'ARB', source: 'subcategory' },
+    { symbol: 'BTC', source: 'category' },
+    { symbol: 'SOL', source: 'explicit' },
+    { symbol: 'kPEPE', source: 'explicit' },
+  ]);
+  assert.equal(r.compiled.activeSymbols, ['ARB', 'BTC', 'SOL', 'kPEPE']);
+});
+
+test('entitlement capacity counts the expanded set: a category selection no longer escapes the cap', () => {
+  const memes = selectionGraph({ highLevelCategories: ['majors', 'memes'] });
+  assert.equal(problemsOf(memes, {}, { ...options, universe }), ['asset_capacity_exceeded@assets'], 'five assets over the starter three');
+  assert.equal(problemsOf(memes, {}, { ...options, limits: tiers.builder, universe }), [], 'six allowed on builder');
+  assert.equal(problemsOf(memes, {}, options), [], 'an empty universe expands to nothing');
 });
 
 test('each rule names its node', () => {

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cloneDecider } from '../../../commands/clones/decider.ts';
+import { emptyUniverse } from '../../../commands/clones/graph/asset-universe.ts';
 import { ARENA_STREAM_ID, arenaDecider } from '../../../commands/competition/arena-decider.ts';
 import { auditionDecider, auditionStreamId } from '../../../commands/competition/audition-decider.ts';
 import { raceDecider, raceStreamId } from '../../../commands/competition/race-decider.ts';
@@ -128,6 +129,7 @@ function run(steps: readonly Step[]) {
               graph: chainGraph(),
               layout: {},
               limits: tiers.pro,
+              universe: emptyUniverse,
               at,
             },
           }),
@@ -135,7 +137,15 @@ function run(steps: readonly Step[]) {
         attempt((at) =>
           clones.handle({
             streamId: `clone-${s.clone}`,
-            command: { type: 'PublishVersion', cloneId: s.clone, byUserId: `u-${s.clone}`, versionId: `v-${at}`, limits: tiers.pro, at },
+            command: {
+              type: 'PublishVersion',
+              cloneId: s.clone,
+              byUserId: `u-${s.clone}`,
+              versionId: `v-${at}`,
+              limits: tiers.pro,
+              universe: emptyUniverse,
+              at,
+            },
           }),
         );
         break;
