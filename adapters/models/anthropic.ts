@@ -12,10 +12,9 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { callCostMicroUsd } from '../../commands/decisions/cost.ts';
-import type { DecisionEngine, DecisionRequest, EngineReply } from '../../commands/decisions/engine.ts';
-import { modelStrengths } from '../../commands/entitlements/tiers.ts';
 import { ClashError } from '../../core/errors.ts';
+import { callCostMicroUsd } from './cost.ts';
+import type { DecisionEngine, DecisionRequest, EngineReply } from './engine.ts';
 
 const modelId = z.string().min(1).max(100);
 const pricePerMTok = z.coerce.bigint().min(0n).max(1_000_000_000n);
@@ -26,10 +25,8 @@ export const zAnthropicConfig = z
     apiKey: z.string().min(1).max(500),
     /** Defaults to the SDK's (https://api.anthropic.com). */
     baseURL: z.url().max(500).optional(),
-    /** The model per model strength. */
-    models: z
-      .object(Object.fromEntries(modelStrengths.map((s) => [s, modelId])) as Record<(typeof modelStrengths)[number], typeof modelId>)
-      .strict(),
+    /** The model per model strength (`basic`, `standard`, `advanced`; the server checks the names). */
+    models: z.record(z.string().min(1).max(20), modelId),
     /** Prices per model id, micro-USD per million tokens; a model without a price is recorded at cost 0. */
     prices: z.record(modelId, z.object({ inputMicroUsdPerMTok: pricePerMTok, outputMicroUsdPerMTok: pricePerMTok }).strict()).default({}),
     maxTokens: z.number().int().min(1).max(64_000).default(1024),
@@ -66,6 +63,10 @@ export function anthropicEngine(config: AnthropicConfig, sleep: Sleep = realSlee
     name: 'anthropic',
     async decide(request: DecisionRequest): Promise<EngineReply> {
       const model = config.models[request.modelStrength];
+      if (model === undefined)
+        throw new ClashError('engine_refused', 'unprocessable', `no model configured for ${request.modelStrength}`, {
+          modelStrength: request.modelStrength,
+        });
       let attempt = 0;
       for (;;) {
         attempt += 1;

@@ -5,8 +5,8 @@
  *
  * Errors: `reply_missing` (503) when no reply is stored for the packet digest.
  */
-import type { DecisionEngine, DecisionRequest, EngineReply } from '../../commands/decisions/engine.ts';
 import { ClashError } from '../../core/errors.ts';
+import type { DecisionEngine, DecisionRequest, EngineReply } from './engine.ts';
 
 /** A stored reply: the raw text and the model that first produced it. */
 export interface StoredReply {

@@ -6,13 +6,14 @@
  * (with the error's code) and is rethrown, so the worker can retry the unit; a refused reply or
  * action is a completed run, not an error. Latency is the engine call's, in ms by the clock.
  */
+
+import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import type { Clock } from '../../core/clock.ts';
 import { CommandHandler } from '../../core/decider.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import { type DecisionCommand, type DecisionState, decisionDecider } from './decider.ts';
-import type { DecisionEngine } from './engine.ts';
 import type { ArtifactSink, DecisionContextSource, DueUnit, OrderOutcome, OrderPort } from './ports.ts';
 import { parseReply } from './reply.ts';
 import { validateAction } from './validate.ts';

@@ -3,8 +3,10 @@
  * the decision context (packet, prompt, candidates and figures — the decision-context
  * compiler of issue 12 behind it), the artifact store, and Prop Trading for the order.
  */
+
+import type { IndicatorSnapshot, PositionView } from '../../adapters/models/engine.ts';
+import type { ModelStrength } from '../entitlements/tiers.ts';
 import type { TradingAction } from './action.ts';
-import type { IndicatorSnapshot, PositionView } from './engine.ts';
 
 /** One due unit of a prop account: the run id is derived from it by the scheduler. */
 export interface DueUnit {
@@ -23,7 +25,7 @@ export interface RunContext {
   readonly promptTemplateVersion: string;
   readonly system: string;
   readonly prompt: string;
-  readonly modelStrength: 'basic' | 'standard' | 'advanced';
+  readonly modelStrength: ModelStrength;
   readonly candidates: readonly string[];
   readonly assetEnabled: boolean;
   readonly confidenceThreshold: number;

@@ -1,5 +1,5 @@
 /** The `none` engine: always holds (seed: the safe default). */
-import type { DecisionEngine, DecisionRequest, EngineReply } from '../engine.ts';
+import type { DecisionEngine, DecisionRequest, EngineReply } from '../../../adapters/models/engine.ts';
 
 /** Answers `hold` for the run's asset with confidence 1; no tokens, no cost. */
 export const noneEngine: DecisionEngine = {

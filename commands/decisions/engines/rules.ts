@@ -15,9 +15,10 @@
  * floored for a long and ceiled for a short, stop-loss the other way, so both sit inside the move).
  * Pure: no clock, randomness or I/O; the indicators are floats (context), the amounts are exact.
  */
+
+import type { DecisionEngine, DecisionRequest, EngineReply } from '../../../adapters/models/engine.ts';
 import { defineScale, formatDecimal, MICRO_USD, mulDiv, parseDecimal, type RoundingMode } from '../../../core/money.ts';
 import type { TradingAction } from '../action.ts';
-import type { DecisionEngine, DecisionRequest, EngineReply } from '../engine.ts';
 
 /** The strategy's parameters (basis points of price or equity). */
 export const RULES = {

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { anthropicEngine, zAnthropicConfig } from '../../../adapters/models/anthropic.ts';
-import type { DecisionRequest } from '../../../commands/decisions/engine.ts';
+import type { DecisionRequest } from '../../../adapters/models/engine.ts';
 import { parseReply } from '../../../commands/decisions/reply.ts';
 import { ClashError } from '../../../core/errors.ts';
 import { type AnthropicStub, startAnthropicStub } from '../../support/anthropic-stub.ts';
@@ -144,6 +144,13 @@ test('a timeout then a reply succeeds', async () => {
   stub.script([{ hang: 1000 }, { text: JSON.stringify(action) }]);
   const reply = await engine(100).decide(request);
   assert.is(reply.attempts, 2);
+});
+
+test('a model strength without a configured model is engine_refused before any call', async () => {
+  stub.script([{ text: JSON.stringify(action) }]);
+  const error = await refusal(() => engine().decide({ ...request, modelStrength: 'ultra' }));
+  assert.is(error.code, 'engine_refused');
+  assert.is(stub.requests.length, 0);
 });
 
 test.run();

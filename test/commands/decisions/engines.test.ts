@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { DecisionRequest, IndicatorSnapshot } from '../../../adapters/models/engine.ts';
 import { recordedEngine } from '../../../adapters/models/recorded.ts';
-import type { DecisionRequest, IndicatorSnapshot } from '../../../commands/decisions/engine.ts';
 import { noneEngine } from '../../../commands/decisions/engines/none.ts';
 import { rulesAction, rulesEngine } from '../../../commands/decisions/engines/rules.ts';
 import { parseReply } from '../../../commands/decisions/reply.ts';

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type ArtifactRef, getContent, putContent } from '../../../adapters/artifacts/content.ts';
 import { MemoryArtifactStore } from '../../../adapters/artifacts/memory.ts';
-import type { DecisionEngine } from '../../../commands/decisions/engine.ts';
+import type { DecisionEngine } from '../../../adapters/models/engine.ts';
 import { rulesEngine } from '../../../commands/decisions/engines/rules.ts';
 import { decisionEvents } from '../../../commands/decisions/events.ts';
 import { DecisionRuns, decisionStream } from '../../../commands/decisions/handlers.ts';

@@ -1,11 +1,9 @@
 /**
- * The port every decision engine implements (issue 13 "Engines"): `none`, `rules` (in this
- * module, pure), `anthropic` and `recorded` (adapters under `adapters/models/`). An engine
+ * The interface every decision engine implements (issue 13 "Engines"): `anthropic` and
+ * `recorded` here, `none` and `rules` (pure, built in) in `commands/decisions/engines/`. An engine
  * answers a raw text reply; the runtime parses it with `parseReply` whatever the engine, so the
  * built-in engines go through the same contract as a model.
  */
-import type { ModelStrength } from '../entitlements/tiers.ts';
-
 /** Engines by configuration name (`DECISION_MODEL_PROVIDER`). */
 export const engineNames = ['none', 'rules', 'anthropic', 'recorded'] as const;
 export type EngineName = (typeof engineNames)[number];
@@ -34,8 +32,8 @@ export interface DecisionRequest {
   /** The rendered prompt (system and user parts) of the decision-context compiler. */
   readonly system: string;
   readonly prompt: string;
-  /** The clone's model tier after the entitlement check of this run. */
-  readonly modelStrength: ModelStrength;
+  /** The clone's model strength after the entitlement check of this run (`basic`, `standard`, `advanced`: `commands/entitlements/tiers.ts`). */
+  readonly modelStrength: string;
   /** Last 1m close of the asset, decimal USD string. */
   readonly lastPrice: string;
   readonly indicators: IndicatorSnapshot | null;
