@@ -65,7 +65,7 @@ test('a rules run opens a long on the prop account; the fill carries the run id;
   const opened = await runs.run({ runId: 'run-1', propAccountId: 'acc', cloneId: 'clone-1', asset: 'BTC', dueAt: T0 });
   assert.is(opened.status, 'ordered');
   const fill = ledger.store.readStream(propAccountStream('acc')).find((e) => e.type === 'OrderFilled');
-  assert.is((fill?.data as { decisionRunId: string }).decisionRunId, 'run-1');
+  assert.is(fill?.type === 'OrderFilled' && (fill.data as { decisionRunId: string }).decisionRunId, 'run-1');
   assert.ok((prop.state('acc').positions.BTC?.size ?? 0n) > 0n, 'a long is open');
 
   clock.set(T0 + 60_000);
