@@ -44,8 +44,15 @@ export const commands: readonly CliCommand<unknown>[] = [
   economyReconcile,
 ];
 
-function help(): string {
+/** The usage text: one entry per registered command, from the command table itself so it cannot drift. */
+export function help(): string {
   return ['usage: clash <command> [flags]', '', ...commands.map((c) => `  ${c.usage}\n      ${c.summary}`), ''].join('\n');
+}
+
+/** The words of a command line before its first flag: what an unknown command is named by. */
+function commandWords(argv: readonly string[]): string {
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+  return (firstFlag < 0 ? argv : argv.slice(0, firstFlag)).join(' ') || argv.join(' ');
 }
 
 export interface MainOptions {
@@ -60,9 +67,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const json = argv.includes('--json');
   const out = createOutput(json, sinks);
   const command = [...commands].sort((a, b) => b.words.length - a.words.length).find((c) => c.words.every((w, i) => argv[i] === w));
-  if (!command || argv.includes('--help') || argv.includes('-h')) {
+  const asksForHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
+  if (!command && !asksForHelp) {
+    out.error(`unknown command: ${commandWords(argv)} (clash --help lists every command)`);
     sinks.stdout(help());
-    return command || argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+    return 2;
+  }
+  if (!command || asksForHelp) {
+    sinks.stdout(help());
+    return 0;
   }
   try {
     const input = parseCommandArgs(command, argv.slice(command.words.length));

@@ -1,5 +1,5 @@
 /**
- * The Hono application: request ids, JSON access logs, zod validation that fails as a 400
+ * The Hono application: request ids, CORS, JSON access logs, zod validation that fails as a 400
  * naming every bad field, one error shape, the OpenAPI document, and the module routes.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -7,7 +7,10 @@ import { requestId } from 'hono/request-id';
 import { ValidationError } from '../core/errors.ts';
 import { issuesOf } from '../core/event-registry.ts';
 import { authenticate } from './auth.ts';
+import { corsOrigins } from './config.ts';
+import { corsFor } from './cors.ts';
 import { errorResponse } from './errors.ts';
+import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
 import { cloneLifecycleRoutes } from './routes/clone-lifecycle.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
@@ -15,6 +18,7 @@ import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
 import { competitionAuditionRoutes } from './routes/competition-auditions.ts';
 import { economyRoutes } from './routes/economy.ts';
+import { economyChainRoutes } from './routes/economy-chain.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
@@ -35,6 +39,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionAuditionRoutes,
   economyRoutes,
   ingestionRoutes,
+  economyChainRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {
@@ -44,6 +49,7 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
     },
   });
   app.use('*', requestId());
+  app.use('*', corsFor(corsOrigins(deps.config)));
   app.use('*', authenticate(deps.auth));
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -66,9 +72,7 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}`, details: {} } }, 404));
   for (const register of routes) register(app, deps);
-  app.doc31('/api/v1/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Clash ledger API', version: '1' },
-  });
+  const document = openApiDocument(app);
+  app.get(OPENAPI_PATH, (c) => c.json(document as object));
   return app;
 }

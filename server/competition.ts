@@ -4,13 +4,12 @@
  */
 import type { Logger } from 'pino';
 import { MarketMemory } from '../adapters/market/market-memory.ts';
-import type { CompetitionDeps, CompetitionRules } from '../commands/competition/handlers.ts';
+import { type CompetitionDeps, type CompetitionRules, WORKER_ACTOR } from '../commands/competition/handlers.ts';
 import type { CompetitionEconomy, CompetitionReadModel, SettlementRecords } from '../commands/competition/ports.ts';
 import { CompetitionWorker } from '../commands/competition/worker.ts';
 import type { Db } from '../core/database.ts';
 import { readModelFacts } from '../projections/competition/facts.ts';
 import { CompetitionQueries } from '../projections/competition/queries.ts';
-import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Worker } from './workers.ts';
 
@@ -31,12 +30,14 @@ export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Om
   };
 }
 
-/** The competition's rules read from configuration: the ticket price races open with (frozen into each race). */
-export function competitionRules(config: Pick<Config, 'ECONOMY_TICKET_PRICE_WEI'>): CompetitionRules {
-  return { race: { ticketPriceWei: config.ECONOMY_TICKET_PRICE_WEI } };
-}
-
-/** Ticks the competition worker every `intervalMs` at the ledger clock's time; a failed tick is logged and retried next time. */
+/**
+ * Runs the competition worker at the ledger clock's time: one tick at once (so the Arena opens
+ * and due work is done at start-up, not one interval later), then every `intervalMs`. Each
+ * event a tick appends as the worker (actor `service:competition`: an audition passed, a race
+ * launched, a refund owed…) is logged at info as a state change; each tick's work (hand-offs,
+ * evaluations, auditions waiting and why, events appended) at debug. A failed tick is logged
+ * and retried at the next one.
+ */
 export function startCompetitionWorker(
   ledger: Ledger,
   economy: CompetitionEconomy,
@@ -46,18 +47,26 @@ export function startCompetitionWorker(
 ): Worker {
   const worker = new CompetitionWorker({ ...competitionDeps(ledger, economy), rules });
   let failures = 0;
-  let current: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    const before = ledger.store.headPosition();
+    try {
+      const report = await worker.tick(ledger.clock.now());
+      let changes = 0;
+      for (const e of ledger.store.readAll({ after: before })) {
+        if (e.metadata.actor !== WORKER_ACTOR) continue;
+        changes += 1;
+        log.info({ event: e.type, streamId: e.streamId, position: e.position }, 'competition state change');
+      }
+      log.debug({ ...report, changes }, 'competition tick');
+      failures = 0;
+    } catch (err) {
+      failures += 1;
+      log.error({ err, failures }, 'competition tick failed; retrying at the next tick');
+    }
+  };
+  let current = tick();
   const timer = setInterval(() => {
-    current = worker.tick(ledger.clock.now()).then(
-      (report) => {
-        if (report.handOffs > 0 || report.evaluated > 0) log.debug(report, 'competition tick');
-        failures = 0;
-      },
-      (err: unknown) => {
-        failures += 1;
-        log.error({ err, failures }, 'competition tick failed; retrying at the next tick');
-      },
-    );
+    current = current.then(tick);
   }, intervalMs);
   timer.unref();
   return {

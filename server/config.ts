@@ -6,9 +6,12 @@ import { getAddress } from 'viem';
 import { z } from 'zod';
 import { isArtifactStoreUrl, openArtifactStore } from '../adapters/artifacts/open.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import { EMBEDDED_CHAIN_ID } from '../adapters/chain/anvil.ts';
 import { DEFAULT_TAXONOMY_FILE } from '../adapters/market/taxonomy.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
+import { competitionConfigShape, refuseImpossibleCompetition } from './competition-config.ts';
+import { CORS_ORIGIN_PATTERN, DEVELOPMENT_CORS_ORIGINS } from './cors.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -68,6 +71,28 @@ export const configSchema = z.object({
   /** How often the competition worker ticks (evaluations, races, hand-offs), in milliseconds; 0 turns it off. */
   CLASH_COMPETITION_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /**
+   * Browser origins allowed to call the API, comma-separated: `https://app.example`, or
+   * `http://localhost:*` for any port. Unset: local origins in development and tests, none in
+   * production (see `corsOrigins`).
+   */
+  CLASH_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      const origins = s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      if (origins.length > 50 || origins.some((o) => !CORS_ORIGIN_PATTERN.test(o))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected up to 50 comma-separated origins like https://app.example or http://localhost:*',
+        });
+      }
+      return origins;
+    }),
+  /**
    * Where artifacts live (market archives, decision payloads, backups): `memory:`, `file:PATH`
    * or `s3://bucket/prefix` (`adapters/artifacts/`).
    */
@@ -126,17 +151,24 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
-  /** The origin users sign in to (SIWE domain and URI, JWT issuer). Must be https in production. */
-  CLASH_PUBLIC_ORIGIN: z.url().default('http://localhost:3000'),
-  /** The EIP-155 chain id SIWE messages must name. */
-  CLASH_SIWE_CHAIN_ID: z.coerce.number().int().positive().default(1),
+  /**
+   * The origin users sign in to (SIWE domain and URI, JWT issuer). Required (https) in production;
+   * unset elsewhere: the address the server listens on (`servingConfig`).
+   */
+  CLASH_PUBLIC_ORIGIN: z.url().max(2048).optional(),
+  /**
+   * The EIP-155 chain id SIWE messages must name. Required in production; unset elsewhere:
+   * CHAIN_ID, else the embedded development chain's id (31337).
+   */
+  CLASH_SIWE_CHAIN_ID: z.coerce.number().int().positive().optional(),
   /** How long a sign-in nonce stays usable, in seconds. */
   CLASH_SIWE_NONCE_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** Allowed clock difference for SIWE issued-at, not-before and expiration checks, in seconds. */
   CLASH_SIWE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
   /**
    * PKCS#8 PEM of the Ed25519 or P-256 key that signs access tokens (`\n` escapes allowed).
-   * Unset: a fresh Ed25519 pair is generated at start-up (refused in production).
+   * Unset: generated (refused in production); in development kept in the state folder beside
+   * the database (`server/dev-state.ts`), so sessions survive a restart.
    */
   CLASH_JWT_PRIVATE_KEY: z.string().min(1).optional(),
   CLASH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
@@ -183,13 +215,21 @@ export const configSchema = z.object({
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 20-byte hex address')
     .transform((s) => getAddress(s.toLowerCase()))
     .optional(),
-  /** 0x-prefixed 32-byte hex key that signs quotes and withdrawals (the vault's signer). Unset in development: generated. */
+  /**
+   * 0x-prefixed 32-byte hex key that signs quotes and withdrawals (the vault's signer). Unset in
+   * development without CHAIN_RPC_URL: generated once and kept in the state folder (`server/dev-state.ts`).
+   */
   CLASH_SIGNER_PRIVATE_KEY: z
     .string()
     .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
     .optional(),
   /** Blocks a deposit needs (its own included) before it is verified. Default 12; 1 on the embedded chain. */
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).max(1000).optional(),
+  /**
+   * The JSON-RPC URL clients are told to use (`GET /api/v1/economy/chain`). Unset: the embedded
+   * chain's URL in development, else none (CHAIN_RPC_URL may carry a provider key and is never sent).
+   */
+  ECONOMY_PUBLIC_RPC_URL: z.url().max(2048).optional(),
   /** The block `clash economy reconcile` scans Deposit logs from (the vault's deployment block). */
   CHAIN_START_BLOCK: z.coerce.bigint().nonnegative().default(0n),
   /** How long a quote can be paid, in seconds. */
@@ -204,6 +244,7 @@ export const configSchema = z.object({
   ECONOMY_AUDITION_GRANT_TIER: z.enum(['none', ...zTierName.options]).default('starter'),
   /** `clash economy reconcile` reports payments pending longer than this, in seconds. */
   ECONOMY_PENDING_BOUND_SECONDS: seconds(60, 30 * 86_400).default(3600),
+  ...competitionConfigShape,
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -214,7 +255,8 @@ const refuseUnsafeProduction = (c: Config, ctx: z.RefinementCtx) => {
   const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.CLASH_DEV_IDENTITY) refuse('CLASH_DEV_IDENTITY', 'the development fallback identity is refused with NODE_ENV=production');
   if (c.CLASH_JWT_PRIVATE_KEY === undefined) refuse('CLASH_JWT_PRIVATE_KEY', 'production needs a configured access-token key');
-  if (!c.CLASH_PUBLIC_ORIGIN.startsWith('https://')) refuse('CLASH_PUBLIC_ORIGIN', 'production needs an https origin');
+  if (!c.CLASH_PUBLIC_ORIGIN?.startsWith('https://')) refuse('CLASH_PUBLIC_ORIGIN', 'production needs an https origin');
+  if (c.CLASH_SIWE_CHAIN_ID === undefined) refuse('CLASH_SIWE_CHAIN_ID', 'production needs the chain id sign-in messages name');
   for (const name of ['CHAIN_RPC_URL', 'CHAIN_ID', 'VAULT_ADDRESS', 'CLASH_SIGNER_PRIVATE_KEY'] as const) {
     if (c[name] === undefined) refuse(name, 'production needs a configured chain, vault and signer');
   }
@@ -228,8 +270,34 @@ const refuseHalfChain = (c: Config, ctx: z.RefinementCtx) => {
   }
 };
 
+/** The allowed CORS origins: as configured, else the development defaults outside production. */
+export function corsOrigins(c: Config): readonly string[] {
+  return c.CLASH_CORS_ORIGINS ?? (c.NODE_ENV === 'production' ? [] : DEVELOPMENT_CORS_ORIGINS);
+}
+
+/** The configuration of a listening server: the sign-in origin and chain id resolved. */
+export type ServingConfig = Config & { readonly CLASH_PUBLIC_ORIGIN: string; readonly CLASH_SIWE_CHAIN_ID: number };
+
+/**
+ * Fills the sign-in defaults once the server listens at `listeningUrl` (`http://HOST:PORT`, the
+ * real port when PORT=0): the public origin defaults to that address, so the README's
+ * `http://127.0.0.1:3000` is the SIWE domain a default development server expects; the SIWE
+ * chain id defaults to CHAIN_ID, else the embedded development chain's id. Production never
+ * reaches a default (`loadConfig` refuses it unset).
+ */
+export function servingConfig(config: Config, listeningUrl: string): ServingConfig {
+  return {
+    ...config,
+    CLASH_PUBLIC_ORIGIN: config.CLASH_PUBLIC_ORIGIN ?? new URL(listeningUrl).origin,
+    CLASH_SIWE_CHAIN_ID: config.CLASH_SIWE_CHAIN_ID ?? config.CHAIN_ID ?? EMBEDDED_CHAIN_ID,
+  };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parseEnv(configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain), env);
+  return parseEnv(
+    configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain).superRefine(refuseImpossibleCompetition),
+    env,
+  );
 }
 
 /** The artifact store the configuration names (`CLASH_ARTIFACTS_URL` and the `CLASH_S3_*` settings). */

@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { PublicClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { connectChain } from '../adapters/chain/connect.ts';
-import { startLocalVault } from '../adapters/chain/local-vault.ts';
 import { createVaultSigner, type VaultSigner } from '../adapters/chain/signer.ts';
 import type { VaultRef } from '../adapters/chain/typed-data.ts';
 import { createDepositVerifier } from '../adapters/chain/verify-deposit.ts';
@@ -23,6 +22,8 @@ import { economyReads } from '../projections/economy/queries.ts';
 import { competitionTicketSales } from '../projections/economy/ticket-sales.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
+import { startDevelopmentChain } from './dev-chain.ts';
+import { keptStateDir } from './dev-state.ts';
 
 /** What other modules provide to the economy. */
 export interface EconomyPorts {
@@ -48,7 +49,12 @@ export interface Economy {
   readonly withdrawals: WithdrawalCommands;
   readonly credits: AuditionCredits;
   readonly vault: VaultRef;
+  /** The RPC URL the server itself uses (it may carry a provider key: never sent to clients). */
   readonly rpcUrl: string;
+  /** The RPC URL clients are told to use (`GET /api/v1/economy/chain`): ECONOMY_PUBLIC_RPC_URL, else the embedded chain's, else null. */
+  readonly publicRpcUrl: string | null;
+  /** Blocks a deposit needs, its own included, before it is verified. */
+  readonly confirmations: number;
   stop(): Promise<void>;
 }
 
@@ -93,15 +99,23 @@ async function openChain(config: Config, log: Logger) {
     const account = privateKeyToAccount(config.CLASH_SIGNER_PRIVATE_KEY as `0x${string}`);
     const client = await connectChain(config.CHAIN_RPC_URL, config.CHAIN_ID);
     const vault = { chainId: config.CHAIN_ID, address: config.VAULT_ADDRESS };
-    return { account, client, vault, rpcUrl: config.CHAIN_RPC_URL, confirmations: config.CHAIN_CONFIRMATIONS ?? 12, stop: async () => {} };
+    return {
+      account,
+      client,
+      vault,
+      rpcUrl: config.CHAIN_RPC_URL,
+      embedded: false,
+      confirmations: config.CHAIN_CONFIRMATIONS ?? 12,
+      stop: async () => {},
+    };
   }
   if (config.NODE_ENV !== 'development') return null;
   if (config.CLASH_SIGNER_PRIVATE_KEY === undefined)
     log.warn('CLASH_SIGNER_PRIVATE_KEY is not set: the embedded vault signer key was generated at start-up');
   const account = privateKeyToAccount((config.CLASH_SIGNER_PRIVATE_KEY as `0x${string}` | undefined) ?? generatePrivateKey());
-  const local = await startLocalVault(account);
+  const local = await startDevelopmentChain(account, keptStateDir(config), log);
   log.info(
-    { rpcUrl: local.anvil.rpcUrl, chainId: local.vault.chainId, vault: local.vault.address, signer: account.address },
+    { rpcUrl: local.anvil.rpcUrl, chainId: local.vault.chainId, vault: local.vault.address, signer: account.address, reused: local.reused },
     'embedded chain started',
   );
   return {
@@ -109,6 +123,7 @@ async function openChain(config: Config, log: Logger) {
     client: local.client,
     vault: local.vault,
     rpcUrl: local.anvil.rpcUrl,
+    embedded: true,
     confirmations: config.CHAIN_CONFIRMATIONS ?? 1,
     stop: local.stop,
   };
@@ -143,6 +158,8 @@ export async function startEconomy(
     credits: new AuditionCredits({ store, clock, reads: economyReads(store.db) }),
     vault: chain.vault,
     rpcUrl: chain.rpcUrl,
+    publicRpcUrl: config.ECONOMY_PUBLIC_RPC_URL ?? (chain.embedded ? chain.rpcUrl : null),
+    confirmations: chain.confirmations,
     stop: chain.stop,
   };
 }

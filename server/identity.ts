@@ -10,7 +10,7 @@ import { userIdFor } from '../commands/identity/user-id.ts';
 import { isSessionLive } from '../projections/identity/sessions.ts';
 import { findUser } from '../projections/identity/users.ts';
 import type { Authenticator, Principal } from './auth.ts';
-import type { Config } from './config.ts';
+import type { ServingConfig } from './config.ts';
 import type { Ledger } from './context.ts';
 
 export interface Identity {
@@ -22,7 +22,7 @@ export interface Identity {
   readonly generatedKey: boolean;
 }
 
-export function createIdentity(ledger: Ledger, config: Config): Identity {
+export function createIdentity(ledger: Ledger, config: ServingConfig): Identity {
   const key = signingKey(config.CLASH_JWT_PRIVATE_KEY);
   const tokens = accessTokens({ key, issuer: config.CLASH_PUBLIC_ORIGIN, ttlSeconds: config.CLASH_ACCESS_TOKEN_TTL_SECONDS });
   const commands = new IdentityCommands({

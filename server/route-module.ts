@@ -7,7 +7,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Authenticator, Principal } from './auth.ts';
-import type { Config } from './config.ts';
+import type { ServingConfig } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
 import type { Identity } from './identity.ts';
@@ -23,7 +23,8 @@ export interface AppDeps {
   readonly ledger: Ledger;
   readonly log: Logger;
   readonly auth: Authenticator;
-  readonly config: Config;
+  /** The configuration with the sign-in defaults resolved for the address the server listens on. */
+  readonly config: ServingConfig;
   readonly identity: Identity;
   /** The Economy module; null when no chain is configured (tests that configure none): its routes answer 503. */
   readonly economy: Economy | null;

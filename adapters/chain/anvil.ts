@@ -16,13 +16,26 @@ export interface Anvil {
   stop(): Promise<void>;
 }
 
+/** The chain id of a local anvil unless told otherwise (anvil's own default). */
+export const EMBEDDED_CHAIN_ID = 31337;
+
 export interface AnvilOptions {
-  /** Default 31337. */
+  /** Default EMBEDDED_CHAIN_ID (31337). */
   readonly chainId?: number;
   /** Milliseconds to wait for the first JSON-RPC answer (default 10 s). */
   readonly readyTimeoutMs?: number;
   /** The genesis block's timestamp in seconds (default: now); later blocks follow the wall clock from there. */
   readonly timestamp?: number;
+  /**
+   * A file the chain's state (accounts, contracts, storage, blocks) is loaded from when it exists
+   * and dumped to on a graceful stop and every `stateIntervalSeconds` (anvil `--state`,
+   * `--state-interval`). Unset: the chain lives in memory only.
+   */
+  readonly statePath?: string;
+  /** How often a chain with `statePath` dumps its state while it runs, in seconds (default 2). */
+  readonly stateIntervalSeconds?: number;
+  /** The port to try first when it is free (a restarted development chain keeps its URL); otherwise any free port. */
+  readonly port?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -39,12 +52,12 @@ export function anvilBinaryPath(): string {
   return join(dirname(packageJson), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
 }
 
-/** A port that was free a moment ago (the OS picks it); `startAnvil` retries if it is taken by then. */
-function freePort(): Promise<number> {
+/** A port that was free a moment ago (`0`: the OS picks it); `startAnvil` retries if it is taken by then. */
+function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
@@ -64,9 +77,18 @@ async function answersRpc(rpcUrl: string): Promise<boolean> {
   }
 }
 
-async function startOnce(port: number, chainId: number, readyTimeoutMs: number, timestamp: number | undefined): Promise<Anvil> {
+/** anvil's command line for these options on `port`. */
+function anvilArgs(port: number, chainId: number, options: AnvilOptions): string[] {
   const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--silent'];
-  if (timestamp !== undefined) args.push('--timestamp', String(timestamp));
+  if (options.timestamp !== undefined) args.push('--timestamp', String(options.timestamp));
+  if (options.statePath !== undefined) {
+    args.push('--state', options.statePath, '--state-interval', String(options.stateIntervalSeconds ?? 2));
+  }
+  return args;
+}
+
+async function startOnce(port: number, chainId: number, readyTimeoutMs: number, options: AnvilOptions): Promise<Anvil> {
+  const args = anvilArgs(port, chainId, options);
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   // A forgotten stop must not keep this process alive; the exit hook above kills the child.
@@ -110,12 +132,13 @@ async function startOnce(port: number, chainId: number, readyTimeoutMs: number, 
 
 /** Starts anvil on 127.0.0.1 and resolves once it answers; throws (never skips) if it cannot. */
 export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
-  const chainId = options.chainId ?? 31337;
+  const chainId = options.chainId ?? EMBEDDED_CHAIN_ID;
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   let lastError: unknown;
+  const preferred = options.port === undefined ? undefined : await freePort(options.port).catch(() => undefined);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(await freePort(), chainId, readyTimeoutMs, options.timestamp);
+      return await startOnce(attempt === 0 && preferred !== undefined ? preferred : await freePort(), chainId, readyTimeoutMs, options);
     } catch (error) {
       lastError = error;
     }

@@ -2,7 +2,8 @@
  * The asymmetric key that signs access tokens: an Ed25519 or P-256 private key in PKCS#8 PEM
  * from configuration, or, when none is configured (development and tests only, the
  * configuration refuses that in production), a fresh Ed25519 pair generated at start-up, so
- * tokens from a previous process stop verifying after a restart.
+ * tokens from a previous process stop verifying after a restart. (A development server keeps
+ * a generated key on disk and configures it: `server/dev-state.ts`.)
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 

@@ -15,8 +15,10 @@ const id = z.string().min(1).max(200);
 export function zDecimal(scale: Scale) {
   return z
     .string()
-    .regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal string')
-    .refine((s) => (s.split('.')[1]?.length ?? 0) <= scale.decimals, `at most ${scale.decimals} decimals`)
+    .regex(
+      new RegExp(`^\\d+(\\.\\d{1,${scale.decimals}})?$`),
+      `must be a non-negative decimal string with at most ${scale.decimals} decimals`,
+    )
     .transform((s) => parseDecimal(s, scale));
 }
 

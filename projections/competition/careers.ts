@@ -23,7 +23,7 @@ const careerColumns = {
   royalties_wei: 'TEXT NOT NULL',
 } as const;
 
-interface CareerRow {
+export interface CareerRow {
   races: number;
   placements: string;
   best_return_race_id: string | null;
@@ -47,6 +47,16 @@ function toRow(c: Career): unknown[] {
     c.ticketsAttracted,
     c.royaltiesWei.toString(),
   ];
+}
+
+/** A competition_hall_of_fame row: the retirement and the career it recorded. */
+export interface HallOfFameRow extends CareerRow {
+  clone_id: string;
+  cause: 'strikes' | 'admin';
+  race_id: string | null;
+  retired_by: string | null;
+  reason: string | null;
+  retired_at: number;
 }
 
 export function careerOfRow(r: CareerRow): Career {

@@ -1,10 +1,11 @@
 /**
  * Reading the competition read models: auditions, the Promotion Queue and Arena slots, races
  * with their pools and entrants, ticket positions, settlements with payouts, claims and
- * royalties, and the Hall of Fame. Rows come back camel-cased with money as decimal strings,
- * as the HTTP API sends them.
+ * royalties, and the Hall of Fame. Rows come back camel-cased with money as decimal strings and
+ * times as epoch milliseconds (the routes turn times into ISO strings); Hall of Fame rows as stored.
  */
 import type { Db } from '../../core/database.ts';
+import type { HallOfFameRow } from './careers.ts';
 
 export interface AuditionRow {
   auditionId: string;
@@ -267,7 +268,7 @@ export class CompetitionQueries {
     );
   }
 
-  hallOfFame(): Record<string, unknown>[] {
+  hallOfFame(): HallOfFameRow[] {
     return this.all('SELECT * FROM competition_hall_of_fame ORDER BY retired_at DESC, clone_id');
   }
 }

@@ -29,7 +29,89 @@ export interface JournalCheck {
   readonly balances: Record<string, string>;
 }
 
-export type Row = Record<string, unknown>;
+/** A prop_positions row: sizes and prices in 1e-8, money in micro-USD, as decimal strings. */
+export interface PositionRow {
+  account_id: string;
+  asset: string;
+  side: 'long' | 'short';
+  size: string;
+  entry_price: string;
+  mark_price: string;
+  leverage: number;
+  notional: string;
+  unrealized_pnl: string;
+  margin: string;
+  maintenance_margin: string;
+  liquidation_price: string | null;
+  updated_at: number;
+}
+
+/** A prop_fills row (`kind`: order, liquidation, admin_close, finalize). */
+export interface FillRow {
+  account_id: string;
+  position: number;
+  seq: number;
+  kind: 'order' | 'liquidation' | 'admin_close' | 'finalize';
+  order_id: string | null;
+  decision_run_id: string | null;
+  asset: string;
+  size: string;
+  price: string;
+  notional: string;
+  fee: string;
+  realized_pnl: string;
+  at: number;
+}
+
+/** A prop_marks row; `positions` is the JSON array the projection wrote. */
+export interface MarkRow {
+  account_id: string;
+  position: number;
+  at: number;
+  utc_day: number;
+  cash: string;
+  equity: string;
+  unrealized_pnl: string;
+  margin_used: string;
+  maintenance_margin: string;
+  drawdown: string;
+  start_of_day_equity: string;
+  positions: string;
+}
+
+/** A prop_rejections row; `figures` is the JSON object of the event's figures. */
+export interface RejectionRow {
+  account_id: string;
+  position: number;
+  order_id: string;
+  decision_run_id: string;
+  asset: string;
+  action: string;
+  side: string;
+  reason_code: string;
+  figures: string;
+  at: number;
+}
+
+/** A prop_journal row: `amount` in micro-USD for asset USD, in 1e-8 units of a traded asset. */
+export interface JournalRow {
+  account_id: string;
+  position: number;
+  line: number;
+  event_type: string;
+  ledger_account: string;
+  asset: string;
+  amount: string;
+  at: number;
+}
+
+/** The row type of each paged list. */
+export interface PagedRows {
+  fills: FillRow;
+  journal: JournalRow;
+  marks: MarkRow;
+  rejections: RejectionRow;
+}
 
 export class PropTradingQueries {
   constructor(private readonly db: Db) {}
@@ -38,24 +120,36 @@ export class PropTradingQueries {
     return this.db.prepare<[string], AccountRow>('SELECT * FROM prop_accounts WHERE account_id = ?').get(accountId);
   }
 
-  positions(accountId: string): Row[] {
-    return this.db.prepare<[string], Row>('SELECT * FROM prop_positions WHERE account_id = ? ORDER BY asset').all(accountId);
+  positions(accountId: string): PositionRow[] {
+    return this.db.prepare<[string], PositionRow>('SELECT * FROM prop_positions WHERE account_id = ? ORDER BY asset').all(accountId);
   }
 
-  page(list: PagedList, accountId: string, options: { after?: string | undefined; limit: number }): Page<Row> {
+  page<L extends PagedList>(list: L, accountId: string, options: { after?: string | undefined; limit: number }): Page<PagedRows[L]> {
     const { table, line } = LISTS[list];
     const [position = 0, lineNo = -1] = (options.after ?? '0.-1').split('.').map(Number);
     const rows = this.db
-      .prepare<[string, number, number, number], Row & { position: number; _line: number }>(
+      .prepare<[string, number, number, number], PagedRows[L] & { _line: number }>(
         `SELECT *, ${line} AS _line FROM ${table} WHERE account_id = ? AND (position, ${line}) > (?, ?) ORDER BY position, _line LIMIT ?`,
       )
       .all(accountId, position, lineNo, options.limit + 1);
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
     return {
-      items: items.map(({ _line, ...r }) => r),
+      items: items.map(({ _line, ...r }) => r as unknown as PagedRows[L]),
       next: rows.length > options.limit && last ? `${last.position}.${last._line}` : null,
     };
+  }
+
+  /** The rows of a list that these log positions wrote (a command's own fills or rejections). */
+  atPositions<L extends PagedList>(list: L, accountId: string, positions: readonly number[]): PagedRows[L][] {
+    if (positions.length === 0) return [];
+    const { table, line } = LISTS[list];
+    return this.db
+      .prepare<unknown[], PagedRows[L] & { _line: number }>(
+        `SELECT *, ${line} AS _line FROM ${table} WHERE account_id = ? AND position IN (${positions.map(() => '?').join(', ')}) ORDER BY position, _line`,
+      )
+      .all(accountId, ...positions)
+      .map(({ _line, ...r }) => r as unknown as PagedRows[L]);
   }
 
   journalCheck(accountId: string): JournalCheck {

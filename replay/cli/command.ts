@@ -68,3 +68,8 @@ export function existingDb(flag: string | undefined, env: Record<string, string 
 
 /** An integer flag given as a string (parseArgs has no number type). */
 export const intFlag = (min = 0) => z.coerce.number().int().min(min);
+
+/** An ISO-8601 time flag (with offset, e.g. `2026-01-05T00:00:00Z`) as ms since the epoch. */
+export const isoTimeFlag = z.iso
+  .datetime({ offset: true, message: 'an ISO-8601 time such as 2026-01-05T00:00:00Z' })
+  .transform((s) => Date.parse(s));

@@ -17,6 +17,16 @@ function readLedger<T>(db: string | undefined, ctx: CliContext, fn: (ledger: Ret
   }
 }
 
+/**
+ * The ledger's size on disk in bytes: the database file, its write-ahead log and the WAL index
+ * (`-wal`, `-shm`; SQLite keeps recent commits in the WAL until a checkpoint, so the database
+ * file alone undercounts). A file that does not exist counts 0; an in-memory ledger is all 0.
+ */
+function fileBytes(path: string): { db: number; wal: number; shm: number } {
+  const size = (file: string) => (path === ':memory:' ? 0 : (statSync(file, { throwIfNoEntry: false })?.size ?? 0));
+  return { db: size(path), wal: size(`${path}-wal`), shm: size(`${path}-shm`) };
+}
+
 function printEvents(events: readonly RecordedEvent[], ctx: CliContext): void {
   ctx.out.data(events);
   for (const e of events) {
@@ -27,7 +37,7 @@ function printEvents(events: readonly RecordedEvent[], ctx: CliContext): void {
 export const eventsStats = defineCommand({
   words: ['events', 'stats'],
   usage: 'clash events stats [--db PATH] [--json]',
-  summary: 'event count, head, streams, counts by type and stream category, file size',
+  summary: 'event count, head, streams, counts by type and stream category, size on disk (database, WAL and shared memory)',
   schema: z.object({ ...commonFlags, positionals: z.array(z.string()).max(0) }),
   run: (flags, ctx) =>
     readLedger(flags.db, ctx, (ledger, path) => {
@@ -45,18 +55,22 @@ export const eventsStats = defineCommand({
            FROM events GROUP BY category ORDER BY events DESC`,
         )
         .all();
-      const bytes = path === ':memory:' ? 0 : statSync(path).size;
+      const files = fileBytes(path);
+      const bytes = files.db + files.wal + files.shm;
       const stats = {
         head: ledger.store.headPosition(),
         ...totals,
         first: totals.first === null ? null : new Date(totals.first).toISOString(),
         last: totals.last === null ? null : new Date(totals.last).toISOString(),
         bytes,
+        files,
         byType,
         byCategory,
       };
       ctx.out.data(stats);
-      ctx.out.line(`${stats.events} events in ${stats.streams} streams, head ${stats.head}, ${bytes} bytes`);
+      ctx.out.line(
+        `${stats.events} events in ${stats.streams} streams, head ${stats.head}, ${bytes} bytes (database ${files.db}, WAL ${files.wal}, shared memory ${files.shm})`,
+      );
       ctx.out.line(`recorded from ${stats.first ?? '-'} to ${stats.last ?? '-'}`);
       ctx.out.line();
       ctx.out.table(byType as Record<string, unknown>[]);

@@ -13,9 +13,8 @@ import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { openDatabase } from '../../core/database.ts';
 import { loadConfig } from '../../server/config.ts';
 import { ingestionOptions } from '../../server/ingestion.ts';
-import { commonFlags, defineCommand, existingDb } from './command.ts';
+import { commonFlags, defineCommand, existingDb, isoTimeFlag } from './command.ts';
 
-const isoTime = z.iso.datetime({ offset: true, message: 'an ISO-8601 time such as 2026-01-05T00:00:00Z' }).transform((s) => Date.parse(s));
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export const ingestStatus = defineCommand({
@@ -66,8 +65,8 @@ export const ingestBackfill = defineCommand({
       ...commonFlags,
       source: z.literal('hyperliquid'),
       asset: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC'),
-      from: isoTime,
-      to: isoTime,
+      from: isoTimeFlag,
+      to: isoTimeFlag,
       channel: z.enum(['candles', 'funding']).default('candles'),
       positionals: z.array(z.string()).max(0),
     })

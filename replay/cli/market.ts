@@ -7,7 +7,7 @@ import { importMarketFile } from '../../adapters/market/importers/import-file.ts
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { MarketReader } from '../../adapters/market/market-reader.ts';
 import { openDatabase } from '../../core/database.ts';
-import { commonFlags, defineCommand, existingDb } from './command.ts';
+import { commonFlags, defineCommand, existingDb, isoTimeFlag } from './command.ts';
 
 export const marketImport = defineCommand({
   words: ['market', 'import'],
@@ -17,10 +17,7 @@ export const marketImport = defineCommand({
   options: { at: { type: 'string' } },
   schema: z.object({
     ...commonFlags,
-    at: z.iso
-      .datetime({ offset: true, message: 'an ISO-8601 time such as 2023-07-17T21:43:00Z' })
-      .transform((s) => Date.parse(s))
-      .optional(),
+    at: isoTimeFlag.optional(),
     positionals: z.array(z.string().refine((f) => existsSync(f), 'no such file')).min(1, 'give at least one FILE'),
   }),
   run: (flags, ctx) => {
@@ -65,10 +62,7 @@ export const marketShow = defineCommand({
   options: { at: { type: 'string' } },
   schema: z.object({
     ...commonFlags,
-    at: z.iso
-      .datetime({ offset: true, message: 'an ISO-8601 time such as 2026-01-05T00:00:00Z' })
-      .transform((s) => Date.parse(s))
-      .optional(),
+    at: isoTimeFlag.optional(),
     positionals: z.tuple([z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC')]),
   }),
   run: (flags, ctx) => {

@@ -46,11 +46,11 @@ export const propShow = defineCommand({
         positions.map((p) => ({
           asset: p.asset,
           side: p.side,
-          size: formatDecimal(BigInt(p.size as string), SIZE),
-          entry: formatDecimal(BigInt(p.entry_price as string), PRICE),
-          mark: formatDecimal(BigInt(p.mark_price as string), PRICE),
-          unrealized: usd(p.unrealized_pnl as string),
-          liquidation: p.liquidation_price === null ? '-' : formatDecimal(BigInt(p.liquidation_price as string), PRICE),
+          size: formatDecimal(BigInt(p.size), SIZE),
+          entry: formatDecimal(BigInt(p.entry_price), PRICE),
+          mark: formatDecimal(BigInt(p.mark_price), PRICE),
+          unrealized: usd(p.unrealized_pnl),
+          liquidation: p.liquidation_price === null ? '-' : formatDecimal(BigInt(p.liquidation_price), PRICE),
         })),
       );
       if (positions.length === 0) ctx.out.line('no open positions');

@@ -13,6 +13,7 @@ import type { AuditionRecord, RacePlacing } from '../../projections/clones/lifec
 import { lifecycleStates } from '../../projections/clones/lifecycle-state.ts';
 import { type LifecycleSummary, lifecycleSummaryOf, nextStepCodes, nextStepOf } from '../../projections/clones/lifecycle-summary.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { CloneParams, existingClone, readableClone } from './clone-access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
@@ -73,8 +74,8 @@ const OwnerAudition = PublicAudition.extend({
   voidReason: z.string().nullable(),
   feeRefundOwed: z.boolean(),
   targets: Targets,
-  figures: Figures.nullable().openapi({ description: 'what the current attempt was judged on; null until it is decided' }),
-  checks: Checks.nullable().openapi({ description: 'each rule against the figures, compared exactly' }),
+  figures: z.union([Figures, z.null()]).openapi({ description: 'what the current attempt was judged on; null until it is decided' }),
+  checks: z.union([Checks, z.null()]).openapi({ description: 'each rule against the figures, compared exactly' }),
 });
 const PublicExit = z.object({
   kind: z.enum(['removed', 'retired']),
@@ -132,12 +133,16 @@ const PublicLifecycleSchema = z
     career: CareerSchema,
   })
   .openapi('PublicCloneLifecycle');
-const LifecycleSchema = PublicLifecycleSchema.extend({
-  nextStep: z.object({ code: z.enum(nextStepCodes), message: z.string(), until: at.nullable() }),
-  setup: z.object({ hasDraft: z.boolean(), activeVersion: z.number().int().nullable(), entitlementTier: zTierName.nullable() }),
-  audition: OwnerAudition.nullable(),
-  exit: PublicExit.extend({ reason: z.string().nullable() }).nullable(),
-}).openapi('CloneLifecycle');
+/** The owner's view: the public one with more (the shape spread, not `.extend`: see doc/architecture.md). */
+const LifecycleSchema = z
+  .object({
+    ...PublicLifecycleSchema.shape,
+    nextStep: z.object({ code: z.enum(nextStepCodes), message: z.string(), until: at.nullable() }),
+    setup: z.object({ hasDraft: z.boolean(), activeVersion: z.number().int().nullable(), entitlementTier: zTierName.nullable() }),
+    audition: OwnerAudition.nullable(),
+    exit: PublicExit.extend({ reason: z.string().nullable() }).nullable(),
+  })
+  .openapi('CloneLifecycle');
 
 type PublicLifecycle = z.output<typeof PublicLifecycleSchema>;
 type Lifecycle = z.output<typeof LifecycleSchema>;
@@ -267,6 +272,7 @@ export function lifecycleView(s: LifecycleSummary): Lifecycle {
 const routes = {
   owner: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/lifecycle',
     tags: ['clones'],
     summary: 'The clone’s lifecycle summary and what it needs next (owner and admins)',
@@ -275,6 +281,7 @@ const routes = {
   }),
   public: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/public/clones/{id}/lifecycle',
     tags: ['public'],
     summary: 'A clone’s public lifecycle: state, queue, Arena, races, strikes, career (no session needed)',

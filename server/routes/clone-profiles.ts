@@ -7,8 +7,9 @@ import { type PublicProfile, publicProfileOf, reportsOf } from '../../projection
 import { requireAdmin, requireUser } from '../auth.ts';
 import { cloneCommandsOf } from '../clones.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { CloneParams, existingClone } from './clone-access.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 export const PublicProfileSchema = z
   .object({
@@ -18,12 +19,12 @@ export const PublicProfileSchema = z
     avatarUrl: z.string().nullable(),
     capabilitySignals: z.array(z.string()),
     moderationStatus: z.enum(['active', 'retired']),
-    updatedAt: z.string().openapi({ format: 'date-time' }),
+    updatedAt: zTime,
   })
   .openapi('PublicCloneProfile');
 const ReportBody = z.object({ reason: z.string().trim().min(3).max(1000) }).openapi('CloneReportInput');
 const ReportSchema = z
-  .object({ reportId: z.string(), reporterUserId: z.string(), reason: z.string(), reportedAt: z.string().openapi({ format: 'date-time' }) })
+  .object({ reportId: z.string(), reporterUserId: z.string(), reason: z.string(), reportedAt: zTime })
   .openapi('CloneReport');
 const ModerationBody = z.object({ reason: z.string().trim().min(3).max(500) }).openapi('ModerationInput');
 
@@ -36,6 +37,7 @@ export function publicProfileView(p: PublicProfile): z.output<typeof PublicProfi
 const moderationRoute = (action: 'retire' | 'reinstate') =>
   createRoute({
     method: 'post',
+    ...secured('admin'),
     path: `/api/v1/admin/clones/{id}/${action}`,
     tags: ['moderation'],
     summary: action === 'retire' ? 'Retire a public profile' : 'Reinstate a retired public profile',
@@ -46,6 +48,7 @@ const moderationRoute = (action: 'retire' | 'reinstate') =>
 const routes = {
   show: createRoute({
     method: 'get',
+    ...secured('public'),
     path: '/api/v1/public/clones/{id}',
     tags: ['public'],
     summary: 'A clone’s public profile (no session needed)',
@@ -54,6 +57,7 @@ const routes = {
   }),
   report: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/reports',
     tags: ['moderation'],
     summary: 'Report a clone’s profile',
@@ -65,6 +69,7 @@ const routes = {
   }),
   reports: createRoute({
     method: 'get',
+    ...secured('admin'),
     path: '/api/v1/admin/clones/{id}/reports',
     tags: ['moderation'],
     summary: 'Reports against a clone',

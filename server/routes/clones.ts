@@ -11,8 +11,9 @@ import { versionOf, versionsOf } from '../../projections/clones/versions.ts';
 import { requireUser } from '../auth.ts';
 import { cloneCommandsOf } from '../clones.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 const CloneSchema = z
   .object({
@@ -20,7 +21,7 @@ const CloneSchema = z
     ownerUserId: z.string(),
     name: z.string(),
     modelTier: zModelStrength,
-    createdAt: z.string().openapi({ format: 'date-time' }),
+    createdAt: zTime,
     activeVersion: z.number().int().nullable(),
     lifecycleState: z.enum(lifecycleStates),
   })
@@ -34,7 +35,7 @@ const DraftSchema = z
     graph: zStrategyGraph,
     layout: zGraphLayout,
     revision: z.number().int().openapi({ description: '0 before the first save' }),
-    savedAt: z.string().nullable(),
+    savedAt: zTime.nullable(),
   })
   .openapi('StrategyDraft');
 const VersionSchema = z
@@ -44,7 +45,7 @@ const VersionSchema = z
     contentHash: z.string(),
     modelTier: zModelStrength,
     draftRevision: z.number().int(),
-    publishedAt: z.string().openapi({ format: 'date-time' }),
+    publishedAt: zTime,
     active: z.boolean(),
   })
   .openapi('StrategyVersion');
@@ -60,6 +61,7 @@ const owner = errorsOf(401, 403, 404);
 const routes = {
   create: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones',
     tags: ['clones'],
     summary: 'Create a clone shell',
@@ -68,6 +70,7 @@ const routes = {
   }),
   list: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones',
     tags: ['clones'],
     summary: "The caller's clones",
@@ -75,6 +78,7 @@ const routes = {
   }),
   get: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}',
     tags: ['clones'],
     summary: 'One of the caller’s clones',
@@ -83,6 +87,7 @@ const routes = {
   }),
   profile: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/profile',
     tags: ['clones'],
     summary: 'Set the public profile',
@@ -91,6 +96,7 @@ const routes = {
   }),
   model: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/model',
     tags: ['clones'],
     summary: 'Change the model tier (within the entitlement)',
@@ -99,6 +105,7 @@ const routes = {
   }),
   getDraft: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/draft',
     tags: ['clones'],
     summary: 'The private strategy draft',
@@ -107,6 +114,7 @@ const routes = {
   }),
   saveDraft: createRoute({
     method: 'put',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/draft',
     tags: ['clones'],
     summary: 'Save the private strategy draft (validated and compiled)',
@@ -118,6 +126,7 @@ const routes = {
   }),
   publish: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions',
     tags: ['clones'],
     summary: 'Publish the draft as the next immutable version (it becomes the active one)',
@@ -126,6 +135,7 @@ const routes = {
   }),
   versions: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions',
     tags: ['clones'],
     summary: 'Published versions, oldest first',
@@ -134,11 +144,18 @@ const routes = {
   }),
   version: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/versions/{number}',
     tags: ['clones'],
     summary: 'One version with its frozen graph',
     request: { params: VersionParams },
-    responses: { 200: { description: 'The version', content: json(VersionSchema.extend({ graph: zStrategyGraph })) }, ...owner },
+    responses: {
+      200: {
+        description: 'The version',
+        content: json(z.object({ ...VersionSchema.shape, graph: zStrategyGraph }).openapi('StrategyVersionWithGraph')),
+      },
+      ...owner,
+    },
   }),
 };
 

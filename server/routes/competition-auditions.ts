@@ -14,12 +14,13 @@ import { CompetitionQueries } from '../../projections/competition/queries.ts';
 import { type Principal, requireAdmin, requireUser } from '../auth.ts';
 import { requireCloneReader } from '../clone-ownership.ts';
 import { competitionDeps } from '../competition.ts';
+import { competitionRules } from '../competition-config.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { CloneParams } from './clone-access.ts';
 import { IdParams } from './competition.ts';
-import { errorsOf, json } from './schemas.ts';
+import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime, zWei } from './schemas.ts';
 
-const time = z.number().int().openapi({ description: 'ms since the epoch' });
 const tags = ['competition'];
 const AuditionSchema = z
   .object({
@@ -31,23 +32,23 @@ const AuditionSchema = z
     attempt: z.number().int(),
     retriesLeft: z.number().int(),
     propAccountId: z.string().nullable(),
-    windowEndsAt: time.nullable(),
+    windowEndsAt: zTime.nullable(),
     failureReason: z.string().nullable(),
     voidReason: z.string().nullable(),
     feeRefundOwed: z.boolean(),
-    submittedAt: time,
-    updatedAt: time,
+    submittedAt: zTime,
+    updatedAt: zTime,
     attempts: z.array(
       z.object({
         attempt: z.number().int(),
         propAccountId: z.string(),
-        windowEndsAt: time,
+        windowEndsAt: zTime,
         outcome: z.string(),
         failureReason: z.string().nullable(),
-        equityMicroUsd: z.string().nullable(),
-        maxDrawdownMicroUsd: z.string().nullable(),
+        equityMicroUsd: zSignedMicroUsd().nullable(),
+        maxDrawdownMicroUsd: zMicroUsd().nullable(),
         fills: z.number().int().nullable(),
-        decidedAt: time.nullable(),
+        decidedAt: zTime.nullable(),
       }),
     ),
   })
@@ -58,7 +59,7 @@ const ReasonBody = z
   .openapi('CompetitionReasonInput');
 const TicketsSchema = z
   .object({
-    positions: z.array(z.object({ raceId: z.string(), cloneId: z.string(), tickets: z.number().int(), amountWei: z.string() })),
+    positions: z.array(z.object({ raceId: z.string(), cloneId: z.string(), tickets: z.number().int(), amountWei: zWei() })),
     purchases: z.array(
       z.object({
         paymentId: z.string(),
@@ -72,21 +73,22 @@ const TicketsSchema = z
   .openapi('MyTickets');
 const PayoutsSchema = z
   .object({
-    claims: z.array(z.object({ raceId: z.string(), holder: z.string(), amountWei: z.string() })),
+    claims: z.array(z.object({ raceId: z.string(), holder: z.string(), amountWei: zWei() })),
     races: z.number().int(),
-    totalWei: z.string(),
+    totalWei: zWei(),
   })
   .openapi('MyPayouts');
 
 const responses = { 200: { description: 'The audition now', content: json(AuditionSchema) }, ...errorsOf(400, 401, 403, 404, 409, 422) };
 const post = <P extends z.ZodObject>(path: string, summary: string, params: P) =>
-  createRoute({ method: 'post', path, tags, summary, request: { params }, responses });
+  createRoute({ method: 'post', ...secured('user'), path, tags, summary, request: { params }, responses });
 const PlaceSchema = z
   .object({ cloneId: z.string(), place: z.enum(['queue', 'arena', 'removed', 'retired']).nullable() })
   .openapi('CompetitionPlace');
 const postReason = <P extends z.ZodObject, S extends z.ZodType>(path: string, summary: string, params: P, schema: S) =>
   createRoute({
     method: 'post',
+    ...secured('admin'),
     path,
     tags,
     summary,
@@ -96,6 +98,7 @@ const postReason = <P extends z.ZodObject, S extends z.ZodType>(path: string, su
 const get = <S extends z.ZodType>(path: string, summary: string, schema: S) =>
   createRoute({
     method: 'get',
+    ...secured('user'),
     path,
     tags,
     summary,
@@ -105,6 +108,7 @@ const get = <S extends z.ZodType>(path: string, summary: string, schema: S) =>
 const routes = {
   submit: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/auditions',
     tags,
     summary: 'Audition the clone’s active strategy version, paid by an unused audition fee',
@@ -113,6 +117,7 @@ const routes = {
   }),
   show: createRoute({
     method: 'get',
+    ...secured('user_or_service'),
     path: '/api/v1/auditions/{id}',
     tags,
     summary: 'An audition with its attempts (the clone owner, admins, services)',
@@ -132,15 +137,24 @@ function signedIn(p: Principal | null): SignedInUser {
   return { userId: user.userId, address: getAddress(user.address) };
 }
 
-export const competitionAuditionRoutes: RouteModule = (app, { ledger, competitionEconomy: economy }) => {
+export const competitionAuditionRoutes: RouteModule = (app, { ledger, config, competitionEconomy: economy }) => {
   const db = ledger.store.db;
   const queries = new CompetitionQueries(db);
   const ownership = cloneOwnership(db);
-  const competition = new Competition({ ...competitionDeps(ledger, economy ?? unconnectedEconomy), clock: ledger.clock });
+  // Submitted auditions freeze the configured rules (COMPETITION_AUDITION_*).
+  const rules = competitionRules(config);
+  const competition = new Competition({ ...competitionDeps(ledger, economy ?? unconnectedEconomy), clock: ledger.clock, rules });
   const auditionView = (auditionId: string) => {
     const a = queries.audition(auditionId);
     if (!a) throw new NotFoundError('audition', auditionId);
-    return { ...a, feeRefundOwed: a.feeRefundOwed === 1, attempts: queries.attempts(auditionId) };
+    return {
+      ...a,
+      windowEndsAt: isoOrNull(a.windowEndsAt),
+      submittedAt: iso(a.submittedAt),
+      updatedAt: iso(a.updatedAt),
+      feeRefundOwed: a.feeRefundOwed === 1,
+      attempts: queries.attempts(auditionId).map((t) => ({ ...t, windowEndsAt: iso(t.windowEndsAt), decidedAt: isoOrNull(t.decidedAt) })),
+    };
   };
   /** The audition, when the caller may read it. */
   const readable = (p: Principal | null, auditionId: string) => {

@@ -3,15 +3,13 @@ import { z } from '@hono/zod-openapi';
 import { zPurchase } from '../../commands/economy/purchase.ts';
 import type { QuoteFacts } from '../../commands/economy/quotes.ts';
 import type { PaymentRow, WithdrawalRow } from '../../projections/economy/queries.ts';
-import { iso } from './schemas.ts';
+import { iso, zTime, zWei } from './schemas.ts';
 
 const hash32 = (example: string) =>
   z
     .string()
     .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 32 bytes of 0x-prefixed hex')
     .openapi({ example });
-const wei = (description: string) =>
-  z.string().openapi({ description: `${description}, in wei (decimal string)`, example: '10000000000000000' });
 const exampleId = `0x${'ab'.repeat(32)}`;
 
 /** The purchase, exactly as the quote will name it (its ref is the hash of this object). */
@@ -32,16 +30,19 @@ export const QuoteSchema = z
       .object({
         id: z.string(),
         payer: z.string(),
-        amount: wei('the price'),
+        amount: zWei('the price'),
         purpose: z.number().int(),
         ref: z.string(),
         deadline: z.string(),
       })
-      .openapi({ description: 'The EIP-712 Quote, as the vault’s deposit(quote, signature) takes it; deadline in unix seconds' }),
+      .openapi({
+        description:
+          'The EIP-712 Quote, as the vault’s deposit(quote, signature) takes it: field names are the contract’s (amount in wei, deadline in unix seconds)',
+      }),
     signature: z.string(),
     vault: VaultSchema,
     purchase: QuoteBody,
-    expiresAt: z.string().openapi({ format: 'date-time' }),
+    expiresAt: zTime,
   })
   .openapi('Quote');
 
@@ -54,12 +55,12 @@ export const PaymentSchema = z
     raceId: z.string().nullable(),
     tickets: z.number().int().nullable(),
     payer: z.string(),
-    amountWei: wei('the price'),
+    amountWei: zWei('the price'),
     txHash: z.string().nullable().openapi({ description: 'The last transaction submitted, refused or verified' }),
     refusal: z.string().nullable().openapi({ description: 'The refusal code of that transaction' }),
-    expiresAt: z.string(),
-    quotedAt: z.string(),
-    verifiedAt: z.string().nullable(),
+    expiresAt: zTime,
+    quotedAt: zTime,
+    verifiedAt: zTime.nullable(),
     auditionCredit: z.enum(['available', 'consumed']).nullable().openapi({ description: 'For a verified audition fee' }),
     refundWithdrawalId: z.string().nullable(),
   })
@@ -80,13 +81,14 @@ export const WithdrawalSchema = z
     withdrawalId: z.string(),
     purpose: z.enum(['audition_refund', 'ticket_refund', 'race_payout', 'royalty']),
     reference: z.string(),
-    authorization: z
-      .object({ id: z.string(), recipient: z.string(), amount: wei('the amount'), deadline: z.string() })
-      .openapi({ description: 'The EIP-712 Withdrawal, as the vault’s withdraw(authorization, signature) takes it' }),
+    authorization: z.object({ id: z.string(), recipient: z.string(), amount: zWei('the amount'), deadline: z.string() }).openapi({
+      description:
+        'The EIP-712 Withdrawal, as the vault’s withdraw(authorization, signature) takes it: field names are the contract’s (amount in wei, deadline in unix seconds)',
+    }),
     signature: z.string(),
     vault: VaultSchema,
-    expiresAt: z.string(),
-    authorizedAt: z.string(),
+    expiresAt: zTime,
+    authorizedAt: zTime,
   })
   .openapi('Withdrawal');
 

@@ -10,6 +10,7 @@ import { paymentOf, withdrawalOf, withdrawalsOf } from '../../projections/econom
 import { actorOf, Forbidden, type Principal, requireUser, Unauthorized } from '../auth.ts';
 import type { Economy } from '../economy.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { ownedClone } from './clone-access.ts';
 import {
   PaymentBody,
@@ -29,6 +30,7 @@ import { errorsOf, json } from './schemas.ts';
 const routes = {
   quote: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/economy/quotes',
     tags: ['economy'],
     summary: 'Quote an audition fee (for a clone you own) or race tickets: the signed EIP-712 quote to pay at the vault',
@@ -37,6 +39,7 @@ const routes = {
   }),
   submit: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/economy/payments',
     tags: ['economy'],
     summary: 'Submit the transaction that paid a quote; 202 while it is pending (poll again), 200 once verified',
@@ -49,6 +52,7 @@ const routes = {
   }),
   payment: createRoute({
     method: 'get',
+    ...secured('user_or_service'),
     path: '/api/v1/economy/payments/{quoteId}',
     tags: ['economy'],
     summary: 'A quote and its payment status',
@@ -57,6 +61,7 @@ const routes = {
   }),
   withdrawal: createRoute({
     method: 'get',
+    ...secured('user_or_service'),
     path: '/api/v1/economy/withdrawals/{id}',
     tags: ['economy'],
     summary: 'A signed withdrawal authorization, for its owner to redeem at the vault',
@@ -65,6 +70,7 @@ const routes = {
   }),
   mine: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/me/withdrawals',
     tags: ['economy'],
     summary: "The caller's withdrawal authorizations",
@@ -75,7 +81,8 @@ const routes = {
   }),
 };
 
-function requireChain(economy: Economy | null): Economy {
+/** The economy, or 503 `chain_not_configured` when no chain is configured. */
+export function requireChain(economy: Economy | null): Economy {
   if (!economy)
     throw new ClashError('chain_not_configured', 'unavailable', 'no chain is configured: set CHAIN_RPC_URL, CHAIN_ID and VAULT_ADDRESS');
   return economy;

@@ -9,8 +9,9 @@ import { zModelStrength, zTierName } from '../../commands/entitlements/tiers.ts'
 import { entitlementOf } from '../../projections/entitlements/entitlements.ts';
 import { requireAdmin } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { CloneParams, existingClone, ownedClone } from './clone-access.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 const LimitsSchema = z
   .object({
@@ -25,10 +26,10 @@ const EntitlementSchema = z
   .object({
     active: z.boolean(),
     tier: zTierName.nullable(),
-    limits: LimitsSchema.nullable(),
+    limits: z.union([LimitsSchema, z.null()]),
     grantedBy: z.enum(['payment', 'admin', 'dev_fallback']).nullable(),
-    grantedAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
+    grantedAt: zTime.nullable(),
+    revokedAt: zTime.nullable(),
   })
   .openapi('Entitlement');
 const GrantBody = z.object({ tier: zTierName, reason: z.string().trim().min(3).max(500) }).openapi('AdminGrantInput');
@@ -37,6 +38,7 @@ const RevokeBody = z.object({ reason: z.string().trim().min(3).max(500) }).opena
 const routes = {
   show: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/entitlement',
     tags: ['entitlements'],
     summary: 'The clone’s entitlement',
@@ -45,6 +47,7 @@ const routes = {
   }),
   devGrant: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/entitlement/dev-grant',
     tags: ['entitlements'],
     summary: 'Development only: grant Starter without payment (exists only with CLASH_DEV_IDENTITY)',
@@ -53,6 +56,7 @@ const routes = {
   }),
   grant: createRoute({
     method: 'post',
+    ...secured('admin'),
     path: '/api/v1/admin/clones/{id}/entitlement',
     tags: ['entitlements'],
     summary: 'Grant a tier, with a reason',
@@ -61,6 +65,7 @@ const routes = {
   }),
   revoke: createRoute({
     method: 'post',
+    ...secured('admin'),
     path: '/api/v1/admin/clones/{id}/entitlement/revoke',
     tags: ['entitlements'],
     summary: 'Revoke the active entitlement, with a reason',

@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 
 const HealthSchema = z
   .object({
@@ -19,6 +20,7 @@ const HealthSchema = z
 
 const route = createRoute({
   method: 'get',
+  ...secured('public'),
   path: '/api/v1/health',
   tags: ['operations'],
   responses: { 200: { description: 'The service is up', content: { 'application/json': { schema: HealthSchema } } } },

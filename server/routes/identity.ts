@@ -4,7 +4,8 @@ import type { SessionGrant } from '../../commands/identity/handlers.ts';
 import { findUser } from '../../projections/identity/users.ts';
 import { requireUser } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
-import { errorsOf, iso, json } from './schemas.ts';
+import { secured } from './access.ts';
+import { errorsOf, iso, json, zTime } from './schemas.ts';
 
 const NonceSchema = z
   .object({
@@ -12,8 +13,8 @@ const NonceSchema = z
     domain: z.string().openapi({ description: 'the EIP-4361 domain to put in the message' }),
     uri: z.string().openapi({ description: 'the URI to put in the message' }),
     chainId: z.number().int(),
-    issuedAt: z.string().openapi({ format: 'date-time' }),
-    expiresAt: z.string().openapi({ format: 'date-time', description: 'the nonce is refused after this' }),
+    issuedAt: zTime,
+    expiresAt: zTime.openapi({ description: 'the nonce is refused after this' }),
   })
   .openapi('SignInChallenge');
 
@@ -22,9 +23,9 @@ const UserSchema = z.object({ id: z.string(), address: z.string() }).openapi('Us
 const SessionSchema = z
   .object({
     accessToken: z.string().openapi({ description: 'JWT; send as `Authorization: Bearer <token>`' }),
-    accessTokenExpiresAt: z.string().openapi({ format: 'date-time' }),
+    accessTokenExpiresAt: zTime,
     refreshToken: z.string().openapi({ description: 'opaque; single use: each refresh returns a new one' }),
-    refreshTokenExpiresAt: z.string().openapi({ format: 'date-time' }),
+    refreshTokenExpiresAt: zTime,
     user: UserSchema,
   })
   .openapi('Session');
@@ -41,12 +42,11 @@ const VerifyBody = z
 
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).openapi('RefreshRequest');
 
-const MeSchema = z
-  .object({ id: z.string(), address: z.string(), admin: z.boolean(), registeredAt: z.string().openapi({ format: 'date-time' }) })
-  .openapi('Me');
+const MeSchema = z.object({ id: z.string(), address: z.string(), admin: z.boolean(), registeredAt: zTime }).openapi('Me');
 
 const nonceRoute = createRoute({
   method: 'get',
+  ...secured('public'),
   path: '/api/v1/auth/nonce',
   tags: ['auth'],
   summary: 'A single-use sign-in challenge',
@@ -55,6 +55,7 @@ const nonceRoute = createRoute({
 
 const verifyRoute = createRoute({
   method: 'post',
+  ...secured('public'),
   path: '/api/v1/auth/verify',
   tags: ['auth'],
   summary: 'Sign in with a signed EIP-4361 message',
@@ -64,6 +65,7 @@ const verifyRoute = createRoute({
 
 const refreshRoute = createRoute({
   method: 'post',
+  ...secured('public'),
   path: '/api/v1/auth/refresh',
   tags: ['auth'],
   summary: 'Rotate a refresh token (a reused one revokes its session)',
@@ -73,6 +75,7 @@ const refreshRoute = createRoute({
 
 const logoutRoute = createRoute({
   method: 'post',
+  ...secured('public'),
   path: '/api/v1/auth/logout',
   tags: ['auth'],
   summary: 'Revoke the session of a refresh token',
@@ -82,6 +85,7 @@ const logoutRoute = createRoute({
 
 const meRoute = createRoute({
   method: 'get',
+  ...secured('user'),
   path: '/api/v1/me',
   tags: ['auth'],
   summary: 'The signed-in user',

@@ -8,6 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { MODERATION_LIST_LIMIT, type ModerationQueueItem, moderationQueue } from '../../projections/clones/moderation.ts';
 import { requireAdmin } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { PublicProfileSchema, publicProfileView } from './clone-profiles.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
@@ -62,6 +63,7 @@ const Page = z
 
 const route = createRoute({
   method: 'get',
+  ...secured('admin'),
   path: '/api/v1/admin/moderation',
   tags: ['moderation'],
   summary: 'The moderation queue: reported profiles, their open reports and history (admin)',

@@ -2,68 +2,39 @@
  * Prop trading over HTTP. Reads (owner of the clone, admins, services): an account, its
  * positions, and paged fills, journal, mark snapshots and rejections. Writes are internal:
  * services open accounts, submit actions, mark to market, apply funding and finalize; admins
- * freeze, unfreeze and close. Money is micro-USD, prices and sizes 1e-8, as decimal integer strings.
+ * freeze, unfreeze and close. Wire shapes in `prop-trading-schemas.ts`.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { type MarketFacts, type PropResult, PropTrading } from '../../commands/prop-trading/handlers.ts';
-import { zActionInput, zFundingInput, zOpenAccountInput, zReasonInput } from '../../commands/prop-trading/inputs.ts';
-import { toWire } from '../../core/canonical-json.ts';
+import { zActionInput, zOpenAccountInput, zReasonInput } from '../../commands/prop-trading/inputs.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { type CloneOwnership, cloneOwnership } from '../../projections/clones/ownership.ts';
 import type { AccountRow } from '../../projections/prop-trading/accounts.ts';
-import { type PagedList, PropTradingQueries } from '../../projections/prop-trading/queries.ts';
+import { type Page, PropTradingQueries } from '../../projections/prop-trading/queries.ts';
 import { actorOf, requireAdmin, requireService } from '../auth.ts';
 import { requireCloneReader } from '../clone-ownership.ts';
 import type { Ledger } from '../context.ts';
 import type { App, AppEnv, RouteModule } from '../route-module.ts';
-import { errorResponses } from './schemas.ts';
-
-const money = (description: string) => z.string().openapi({ description, example: '10000000000' });
-
-const AccountSchema = z
-  .object({
-    accountId: z.string(),
-    cloneId: z.string(),
-    strategyVersionId: z.string(),
-    purpose: z.string(),
-    status: z.enum(['active', 'frozen', 'closed', 'liquidated', 'finalized']),
-    statusReason: z.string().nullable(),
-    startingEquity: money('micro-USD'),
-    cash: money('micro-USD: starting equity + realized PnL − fees + funding'),
-    equity: money('micro-USD: cash + unrealized PnL at the last valuation'),
-    realizedPnl: money('micro-USD'),
-    unrealizedPnl: money('micro-USD'),
-    fees: money('micro-USD'),
-    funding: money('micro-USD, as the account sees it (negative: paid)'),
-    marginUsed: money('micro-USD: Σ notional / leverage'),
-    maintenanceMargin: money('micro-USD: Σ notional / (2 × asset max leverage)'),
-    drawdown: money('micro-USD: max(0, starting − equity)'),
-    maxDrawdown: money('micro-USD'),
-    startOfDayEquity: money('micro-USD'),
-    utcDay: z.number().int().openapi({ description: 'days since the epoch' }),
-    trades: z.number().int(),
-    rejections: z.number().int(),
-    rules: z.record(z.string(), z.unknown()),
-    result: z.record(z.string(), z.unknown()).nullable(),
-    openedAt: z.number().int(),
-    updatedAt: z.number().int(),
-  })
-  .openapi('PropAccount');
-
-const RowSchema = z.record(z.string(), z.unknown());
-const ListSchema = z.object({ items: z.array(RowSchema), next: z.string().nullable().openapi({ description: 'cursor for `after`' }) });
-const JournalSchema = ListSchema.extend({
-  balanced: z.boolean().openapi({ description: 'Σ lines per asset is zero over the whole journal' }),
-  totals: z.record(z.string(), z.string()),
-}).openapi('PropJournalPage');
-const CommandResultSchema = z
-  .object({
-    events: z.array(z.object({ type: z.string(), position: z.number().int(), data: RowSchema })),
-    account: AccountSchema.nullable(),
-  })
-  .openapi('PropCommandResult');
+import { secured } from './access.ts';
+import {
+  AccountSchema,
+  accountView,
+  CommandResultSchema,
+  FillSchema,
+  fillView,
+  JournalPageSchema,
+  journalLineView,
+  PositionSchema,
+  pageOf,
+  positionView,
+  RejectionSchema,
+  rejectionView,
+  SnapshotSchema,
+  snapshotView,
+} from './prop-trading-schemas.ts';
+import { errorsOf, json } from './schemas.ts';
 
 const IdParams = z.object({
   id: z
@@ -80,50 +51,24 @@ const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
-const auth = {
-  401: json(z.object({}), 'Not signed in'),
-  403: json(z.object({}), 'Not allowed'),
-  404: json(z.object({}), 'No such account'),
-};
+/** The funding hour on the wire: an ISO time on a whole UTC hour (the command takes its ms, a multiple of 3,600,000). */
+const FundingBody = z
+  .object({
+    hour: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/, 'must be an ISO 8601 UTC time on a whole hour')
+      .openapi({ format: 'date-time', description: 'the start of the UTC hour to apply', example: '2026-01-05T13:00:00.000Z' }),
+  })
+  .strict()
+  .openapi('FundingInput');
+type PageOptions = z.output<typeof PageQuery>;
+const ok = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: json(schema) });
+const reads = errorsOf(401, 403, 404);
+const writes = errorsOf(400, 401, 403, 404, 409, 422);
 const tags = ['prop-trading'];
 
-function accountOut(row: AccountRow) {
-  return {
-    accountId: row.account_id,
-    cloneId: row.clone_id,
-    strategyVersionId: row.strategy_version_id,
-    purpose: row.purpose,
-    status: row.status as z.output<typeof AccountSchema>['status'],
-    statusReason: row.status_reason,
-    startingEquity: row.starting_equity,
-    cash: row.cash,
-    equity: row.equity,
-    realizedPnl: row.realized_pnl,
-    unrealizedPnl: row.unrealized_pnl,
-    fees: row.fees,
-    funding: row.funding,
-    marginUsed: row.margin_used,
-    maintenanceMargin: row.maintenance_margin,
-    drawdown: row.drawdown,
-    maxDrawdown: row.max_drawdown,
-    startOfDayEquity: row.start_of_day_equity,
-    utcDay: row.utc_day,
-    trades: row.trades,
-    rejections: row.rejections,
-    rules: parseStored(row.rules),
-    result: row.result === null ? null : parseStored(row.result),
-    openedAt: row.opened_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-/** Stored canonical JSON with bigints as {"$bigint": "…"} → plain decimal strings. */
-function parseStored(text: string): Record<string, unknown> {
-  return JSON.parse(text, (_k, v: unknown) =>
-    v && typeof v === 'object' && '$bigint' in v ? String((v as { $bigint: string }).$bigint) : v,
-  ) as Record<string, unknown>;
-}
+/** A page of rows as a page of wire objects. */
+const mapPage = <R, T>(page: Page<R>, view: (row: R) => T) => ({ items: page.items.map(view), next: page.next });
 
 /** A client's retry key: the same key again returns the first answer (doc/api.md, Idempotency). */
 const IdempotencyHeaders = z.object({
@@ -167,75 +112,99 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       requireCloneReader(c.get('principal'), row.clone_id, ownership);
       return row;
     };
-    const result = (r: PropResult) => ({
-      events: r.events.map((e) => ({ type: e.type, position: e.position, data: toWire<Record<string, unknown>>(e.data) })),
-      account: (() => {
-        const row = queries.account(r.state.accountId);
-        return row ? accountOut(row) : null;
-      })(),
-    });
+    const result = (r: PropResult): z.output<typeof CommandResultSchema> => {
+      const { accountId } = r.state;
+      const positions = r.events.map((e) => e.position);
+      const row = queries.account(accountId);
+      return {
+        events: r.events.map((e) => ({ type: e.type, position: e.position })),
+        fills: queries.atPositions('fills', accountId, positions).map(fillView),
+        rejections: queries.atPositions('rejections', accountId, positions).map(rejectionView),
+        account: row ? accountView(row) : null,
+      };
+    };
 
     app.openapi(
       createRoute({
         method: 'get',
+        ...secured('user_or_service'),
         path: '/api/v1/prop-accounts/{id}',
         tags,
         request: { params: IdParams },
-        responses: { 200: json(AccountSchema, 'The account'), ...auth },
+        responses: { 200: ok(AccountSchema, 'The account'), ...reads },
       }),
-      (c) => c.json(accountOut(readable(c, c.req.valid('param').id)), 200),
+      (c) => c.json(accountView(readable(c, c.req.valid('param').id)), 200),
     );
     app.openapi(
       createRoute({
         method: 'get',
+        ...secured('user_or_service'),
         path: '/api/v1/prop-accounts/{id}/positions',
         tags,
         request: { params: IdParams },
         responses: {
-          200: json(z.object({ items: z.array(RowSchema) }), 'Open positions with mark, unrealized PnL, margin and liquidation price'),
-          ...auth,
+          200: ok(
+            z.object({ items: z.array(PositionSchema) }).openapi('PropPositions'),
+            'Open positions with mark, unrealized PnL, margin and liquidation price',
+          ),
+          ...reads,
         },
       }),
       (c) => {
         const { id } = c.req.valid('param');
         readable(c, id);
-        return c.json({ items: queries.positions(id) }, 200);
+        return c.json({ items: queries.positions(id).map(positionView) }, 200);
       },
     );
-    const lists: [string, PagedList, string][] = [
-      ['fills', 'fills', 'Fills: market fills of orders and closes at mark (liquidation, admin close, finalize)'],
-      ['snapshots', 'marks', 'Mark-to-market snapshots (updated asynchronously)'],
-      ['rejections', 'rejections', 'Refused actions with reason codes and figures'],
-    ];
-    for (const [path, list, description] of lists) {
+    const list = <S extends z.ZodType>(path: string, summary: string, schema: S, read: (id: string, page: PageOptions) => z.output<S>) =>
       app.openapi(
         createRoute({
           method: 'get',
+          ...secured('user_or_service'),
+          ...secured('user_or_service'),
           path: `/api/v1/prop-accounts/{id}/${path}`,
           tags,
+          summary,
           request: { params: IdParams, query: PageQuery },
-          responses: { 200: json(ListSchema, description), ...errorResponses, ...auth },
+          responses: { 200: ok(schema, summary), ...errorsOf(400, 401, 403, 404) },
         }),
         (c) => {
           const { id } = c.req.valid('param');
           readable(c, id);
-          return c.json(queries.page(list, id, c.req.valid('query')), 200);
+          return c.json(read(id, c.req.valid('query')), 200);
         },
       );
-    }
+    list(
+      'fills',
+      'Fills: market fills of orders and closes at mark (liquidation, admin close, finalize)',
+      pageOf(FillSchema, 'PropFillPage'),
+      (id, page) => mapPage(queries.page('fills', id, page), fillView),
+    );
+    list('snapshots', 'Mark-to-market snapshots (updated asynchronously)', pageOf(SnapshotSchema, 'PropSnapshotPage'), (id, page) =>
+      mapPage(queries.page('marks', id, page), snapshotView),
+    );
+    list('rejections', 'Refused actions with reason codes and figures', pageOf(RejectionSchema, 'PropRejectionPage'), (id, page) =>
+      mapPage(queries.page('rejections', id, page), rejectionView),
+    );
     app.openapi(
       createRoute({
         method: 'get',
+        ...secured('user_or_service'),
         path: '/api/v1/prop-accounts/{id}/journal',
         tags,
         request: { params: IdParams, query: PageQuery },
-        responses: { 200: json(JournalSchema, 'Double-entry lines (debit positive) and the balance check'), ...errorResponses, ...auth },
+        summary: 'Double-entry lines (debit positive) and the balance check',
+        responses: {
+          200: ok(JournalPageSchema, 'Double-entry lines (debit positive) and the balance check'),
+          ...errorsOf(400, 401, 403, 404),
+        },
       }),
       (c) => {
         const { id } = c.req.valid('param');
         readable(c, id);
         const check = queries.journalCheck(id);
-        return c.json({ ...queries.page('journal', id, c.req.valid('query')), balanced: check.balanced, totals: check.totals }, 200);
+        const page = mapPage(queries.page('journal', id, c.req.valid('query')), journalLineView);
+        return c.json({ ...page, balanced: check.balanced, totals: check.totals }, 200);
       },
     );
 
@@ -249,11 +218,15 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       app.openapi(
         createRoute({
           method: 'post',
+          ...secured(who),
           path,
           tags,
           summary,
           request: { params: IdParams, ...(body ? { body: { content: { 'application/json': { schema: body } }, required: true } } : {}) },
-          responses: { 200: json(CommandResultSchema, 'The events appended and the account after them'), ...errorResponses, ...auth },
+          responses: {
+            200: ok(CommandResultSchema, 'The events appended, their fills or refusals, and the account after them'),
+            ...writes,
+          },
         }),
         async (c) => {
           const principal = c.get('principal');
@@ -267,11 +240,12 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
     app.openapi(
       createRoute({
         method: 'post',
+        ...secured('service'),
         path: '/api/v1/prop-accounts',
         tags,
         summary: 'Open a prop account (service)',
         request: { body: { content: { 'application/json': { schema: zOpenAccountInput } }, required: true } },
-        responses: { 201: json(CommandResultSchema, 'Opened'), ...errorResponses, ...auth },
+        responses: { 201: ok(CommandResultSchema, 'Opened'), ...writes },
       }),
       async (c) => {
         const actor = actorOf(requireService(c.get('principal')));
@@ -285,11 +259,12 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
     app.openapi(
       createRoute({
         method: 'post',
+        ...secured('service'),
         path: '/api/v1/prop-accounts/{id}/mark-to-market',
         tags,
         summary: 'Mark to market at the latest prices (service); idempotent by the Idempotency-Key header',
         request: { params: IdParams, headers: IdempotencyHeaders },
-        responses: { 200: json(CommandResultSchema, 'The events appended and the account after them'), ...errorResponses, ...auth },
+        responses: { 200: ok(CommandResultSchema, 'The events appended, their fills or refusals, and the account after them'), ...writes },
       }),
       async (c) => {
         const actor = actorOf(requireService(c.get('principal')));
@@ -298,8 +273,8 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
         return c.json(result(await ledger.commits.run(() => prop.markToMarket(id, actor, key))), 200);
       },
     );
-    write('/api/v1/prop-accounts/{id}/funding', 'Apply one hour of funding (service)', zFundingInput, 'service', (id, i, a) =>
-      prop.applyFunding(id, i as { hour: number }, a),
+    write('/api/v1/prop-accounts/{id}/funding', 'Apply one hour of funding (service)', FundingBody, 'service', (id, i, a) =>
+      prop.applyFunding(id, { hour: Date.parse((i as z.output<typeof FundingBody>).hour) }, a),
     );
     write('/api/v1/prop-accounts/{id}/finalize', 'Finalize with a result snapshot (service)', undefined, 'service', (id, _i, a) =>
       prop.finalize(id, a),

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CommandHandler } from '../../core/decider.ts';
+import { commands } from '../../replay/main.ts';
 import { clash } from '../support/cli.ts';
 import { openWalletStore, tempDir } from '../support/store.ts';
 import { walletComposition } from '../support/wallet/composition.ts';
@@ -128,6 +130,42 @@ test('bad usage exits 2 naming the flag or argument; a missing ledger is not cre
   const r5 = await clash(['frobnicate']);
   assert.is(r5.code, 2);
   assert.match(r5.stdout, /usage: clash/);
+  assert.match(r5.stderr, /unknown command: frobnicate \(clash --help/);
+  const r6 = await clash(['events', 'count', '--db', db]);
+  assert.is(r6.code, 2);
+  assert.match(r6.stderr, /unknown command: events count /);
+});
+
+test('given every registered command, when asked for --help, then each is listed with its usage and summary', async () => {
+  const r = await clash(['--help']);
+  assert.is(r.code, 0);
+  assert.ok(commands.length >= 17);
+  for (const c of commands) {
+    assert.ok(r.stdout.includes(`  ${c.usage}\n      ${c.summary}`), `clash --help lists ${c.words.join(' ')}`);
+    assert.ok(c.usage.startsWith(`clash ${c.words.join(' ')}`), `${c.words.join(' ')}: usage starts with its words`);
+  }
+  for (const words of ['race show', 'audit race', 'economy reconcile']) assert.match(r.stdout, `clash ${words} `);
+});
+
+test('given a writer holding commits in the WAL, when events stats runs, then the size counts the database, WAL and shared memory', async () => {
+  const { store, clock } = openWalletStore(db);
+  try {
+    clock.advance(60_000);
+    new CommandHandler(store, walletDecider).handle({
+      streamId: 'wallet-a',
+      command: { type: 'Deposit', walletId: 'a', amount: 1n, memo: 'in the WAL', at: 0 },
+    });
+    const r = await run('events', 'stats', '--json');
+    assert.is(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { bytes: number; files: { db: number; wal: number; shm: number } };
+    const size = (f: string) => statSync(f).size;
+    assert.equal(s.files, { db: size(db), wal: size(`${db}-wal`), shm: size(`${db}-shm`) });
+    assert.ok(s.files.wal > 0, 'the open writer keeps its commit in the WAL');
+    assert.is(s.bytes, s.files.db + s.files.wal + s.files.shm);
+    assert.match((await run('events', 'stats')).stdout, /, \d+ bytes \(database \d+, WAL \d+, shared memory \d+\)/);
+  } finally {
+    store.close();
+  }
 });
 
 test('the real executable: `clash --help`, and a bad environment variable stops serve naming it', () => {

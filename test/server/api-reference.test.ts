@@ -15,5 +15,41 @@ test('doc/api.md lists every route the server serves (regenerate: npm run -s cla
   assert.fixture(page.slice(at + MARKER.length).trim(), apiReferenceMarkdown(doc).trim());
 });
 
+test('every request the Journey in doc/api.md names is a route the server serves, in the order of the journey', async () => {
+  const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as OpenApiDocument;
+  const page = readFileSync('doc/api.md', 'utf8');
+  const start = page.indexOf('## Journey');
+  const journey = page.slice(start, page.indexOf('\n## ', start + 1));
+  const requests = [...journey.matchAll(/`(GET|POST|PUT) (\/api\/v1\/[^`\s]+)`/g)].map(([, method, path]) => ({
+    method: (method as string).toLowerCase(),
+    path: (path as string).replace(/\{[^}]+\}/g, '{id}'),
+  }));
+  const served = new Set(
+    Object.entries(doc.paths ?? {}).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path.replace(/\{[^}]+\}/g, '{id}')}`),
+    ),
+  );
+  assert.ok(requests.length >= 25, `${requests.length} requests in the Journey`);
+  assert.equal(
+    requests.filter((r) => !served.has(`${r.method} ${r.path}`)),
+    [],
+  );
+  const first = (path: string) => requests.findIndex((r) => r.path === path);
+  const order = [
+    '/api/v1/auth/verify',
+    '/api/v1/clones',
+    '/api/v1/clones/{id}/draft',
+    '/api/v1/economy/quotes',
+    '/api/v1/clones/{id}/versions',
+  ];
+  assert.equal(
+    order.map(first),
+    [...order.map(first)].sort((a, b) => a - b),
+    'sign in, create, draft, pay the fee, then publish',
+  );
+  assert.ok(first('/api/v1/clones/{id}/auditions') > first('/api/v1/clones/{id}/versions'));
+  assert.ok(first('/api/v1/me/withdrawals') > first('/api/v1/races/{id}/settlement'));
+});
+
 test.after(() => server.stop());
 test.run();

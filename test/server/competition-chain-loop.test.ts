@@ -14,7 +14,9 @@ import { type Address, getAddress, type Hex } from 'viem';
 import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { CompetitionWorker } from '../../commands/competition/worker.ts';
-import { competitionDeps, competitionRules } from '../../server/competition.ts';
+import { competitionDeps } from '../../server/competition.ts';
+import { competitionRules } from '../../server/competition-config.ts';
+import { loadConfig } from '../../server/config.ts';
 import { startChainFixture, testAccount } from '../support/chain.ts';
 import { clash } from '../support/cli.ts';
 import { competitionClient, copyOfDb, tamperedCopy } from '../support/competition-http.ts';
@@ -40,7 +42,7 @@ const server = await startEconomyServer(chain, undefined, {
   ECONOMY_TICKET_PRICE_WEI: String(TICKET_PRICE),
 });
 // The worker the server would run (its rules from the configuration), ticked by hand.
-const rules = competitionRules({ ECONOMY_TICKET_PRICE_WEI: TICKET_PRICE });
+const rules = competitionRules(loadConfig({ ECONOMY_TICKET_PRICE_WEI: String(TICKET_PRICE) }));
 const worker = new CompetitionWorker({ ...competitionDeps(server.ledger, server.competitionEconomy), rules });
 const api = competitionClient(server, SERVICE);
 const { ok } = api;
@@ -104,7 +106,7 @@ async function redeem(w: Withdrawal) {
 interface RaceDetail {
   raceId: string;
   stage: string;
-  launchAt: number;
+  launchAt: string;
   ticketPriceWei: string;
   tickets: number;
   poolWei: string;
@@ -185,7 +187,7 @@ test('the loop on chain: fees, auditions, tickets, launch, settlement, proofs, w
 
   // Tickets bought on chain for the current race and handed to it by the Economy.
   const race = await ok<RaceDetail>(200, 'GET', '/api/v1/races/current');
-  assert.equal([race.launchAt, race.ticketPriceWei], [T0 + 30 * HOUR, TICKET_PRICE.toString()]);
+  assert.equal([race.launchAt, race.ticketPriceWei], [new Date(T0 + 30 * HOUR).toISOString(), TICKET_PRICE.toString()]);
   const buy = (buyer: Wallet, cloneId: string, tickets: number) =>
     pay(buyer, { kind: 'race_tickets', raceId: race.raceId, cloneId, tickets });
   const q1 = await buy(backer1, a, 3);

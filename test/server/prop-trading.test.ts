@@ -5,13 +5,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { unconnectedEconomy } from '../../commands/competition/ports.ts';
+import { DEFAULT_RULES } from '../../commands/prop-trading/rules.ts';
+import { toWire } from '../../core/canonical-json.ts';
 import type { CloneOwnership } from '../../projections/clones/ownership.ts';
 import { createApp } from '../../server/app.ts';
 import { type Authenticator, anyOf, serviceTokenAuthenticator } from '../../server/auth.ts';
-import { loadConfig } from '../../server/config.ts';
+import { loadConfig, servingConfig } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { createIdentity } from '../../server/identity.ts';
 import { propTradingRoutes } from '../../server/routes/prop-trading.ts';
+import { contractOf } from '../support/contract.ts';
 import { BTC, px } from '../support/prop-trading.ts';
 import { tempDir } from '../support/store.ts';
 
@@ -28,7 +31,7 @@ const ownership: CloneOwnership = { ownerOf: (cloneId) => (cloneId === 'clone-al
 
 const ledger = openLedger({ dbPath: dir.file('http.db'), synchronous: 'NORMAL' });
 const market = new MarketMemory(ledger.store.db);
-const config = loadConfig({ LOG_LEVEL: 'silent' });
+const config = servingConfig(loadConfig({ LOG_LEVEL: 'silent' }), 'http://127.0.0.1:3000');
 const app = createApp(
   {
     ledger,
@@ -46,6 +49,7 @@ const server = await new Promise<ServerType>((resolve) => {
 });
 const address = server.address();
 const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+const contract = await contractOf(base);
 
 async function call(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(base + path, {
@@ -57,14 +61,19 @@ async function call(method: string, path: string, token?: string, body?: unknown
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  const answer = await res.json();
+  contract.check(method, path, res.status, answer);
   return {
     status: res.status,
-    body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; details: Record<string, unknown> } },
+    body: answer as Record<string, unknown> & { error?: { code: string; message: string; details: Record<string, unknown> } },
   };
 }
 
 const setBtc = (price: string) =>
   market.write({ assets: [BTC], candles: [], mids: [{ asset: 'BTC', time: Date.now(), price: px(price) }], funding: [] });
+
+/** The default rules as the API shows them: ppm integers, micro-USD strings. */
+const wireRules = toWire<Record<string, unknown>>(DEFAULT_RULES);
 
 /** Decision run 1: open 0.5 BTC long at 5×. */
 const halfBtcLong = { decisionRunId: 'run-1', asset: 'BTC', action: 'open', side: 'long', size: '0.5', leverage: 5 };
@@ -82,18 +91,22 @@ test('a service opens an account and trades; reads show account, positions, fill
   assert.is(opened.status, 201, JSON.stringify(opened.body));
   const filled = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, halfBtcLong);
   assert.is(filled.status, 200, JSON.stringify(filled.body));
-  const events = filled.body.events as { type: string; data: Record<string, unknown> }[];
+  const events = filled.body.events as { type: string }[];
   assert.equal(
     events.map((e) => e.type),
     ['OrderFilled'],
   );
   // 0.5 × 100,000 = 50,000 notional; fee 50,000 × 0.00045 = 22.5 USD = 22,500,000 micro-USD
-  assert.is(events[0]?.data.feeMicroUsd, '22500000');
+  const fill = (filled.body.fills as Record<string, unknown>[])[0];
+  assert.is(fill?.feeMicroUsd, '22500000');
+  assert.is(fill?.sizeE8, '50000000');
+  assert.match(String(fill?.at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   // A retry of the same decision run (say after a timeout) fills nothing twice…
   const head = ledger.store.headPosition();
   const retried = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, halfBtcLong);
   assert.is(retried.status, 200);
   assert.equal(retried.body.events, filled.body.events);
+  assert.equal(retried.body.fills, filled.body.fills);
   assert.is(ledger.store.headPosition(), head);
   // …and the same run proposing another action is refused
   const conflicting = await call('POST', '/api/v1/prop-accounts/h1/actions', SERVICE, { ...halfBtcLong, size: '0.6' });
@@ -102,21 +115,51 @@ test('a service opens an account and trades; reads show account, positions, fill
   assert.is(ledger.store.headPosition(), head);
   const account = await call('GET', '/api/v1/prop-accounts/h1', 'user:alice');
   assert.is(account.status, 200);
-  assert.is(account.body.cash, '19977500000');
+  assert.is(account.body.cashMicroUsd, '19977500000');
   assert.is(account.body.trades, 1);
+  assert.equal(account.body.rules, { ...wireRules, slippagePpm: 0 });
   const positions = await call('GET', '/api/v1/prop-accounts/h1/positions', 'user:alice');
   assert.equal(
-    (positions.body.items as { asset: string; size: string }[]).map((p) => [p.asset, p.size]),
+    (positions.body.items as { asset: string; sizeE8: string }[]).map((p) => [p.asset, p.sizeE8]),
     [['BTC', '50000000']],
   );
   const fills = await call('GET', '/api/v1/prop-accounts/h1/fills', 'admin:root');
-  assert.is((fills.body.items as unknown[]).length, 1);
+  assert.equal(fills.body.items, filled.body.fills);
   const journal = await call('GET', '/api/v1/prop-accounts/h1/journal?limit=2', SERVICE);
   assert.is(journal.body.balanced, true);
   assert.is((journal.body.items as unknown[]).length, 2);
   const page2 = await call('GET', `/api/v1/prop-accounts/h1/journal?limit=100&after=${journal.body.next}`, SERVICE);
   assert.is((page2.body.items as unknown[]).length, 4); // opening 2 lines + fill: position 2, fee 2 (no realized PnL yet)
+  const lines = [...(journal.body.items as { asset: string; unit: string }[]), ...(page2.body.items as { asset: string; unit: string }[])];
+  assert.equal(
+    lines.map((l) => [l.asset, l.unit]),
+    [
+      ['USD', 'microUsd'],
+      ['USD', 'microUsd'],
+      ['BTC', 'e8'],
+      ['BTC', 'e8'],
+      ['USD', 'microUsd'],
+      ['USD', 'microUsd'],
+    ],
+  );
   assert.is(page2.body.next, null);
+  // Funding takes its hour as an ISO time on a whole hour; a zero rate moves no cash
+  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  market.write({
+    assets: [],
+    candles: [],
+    mids: [{ asset: 'BTC', time: hour, price: px('100000') }],
+    funding: [{ asset: 'BTC', time: hour, rate: 0n, premium: 0n }],
+  });
+  const funded = await call('POST', '/api/v1/prop-accounts/h1/funding', SERVICE, { hour: new Date(hour).toISOString() });
+  assert.is(funded.status, 200, JSON.stringify(funded.body));
+  assert.equal(
+    (funded.body.events as { type: string }[]).map((e) => e.type),
+    ['FundingApplied'],
+  );
+  assert.is((funded.body.account as { cashMicroUsd: string }).cashMicroUsd, '19977500000');
+  const hourEvent = ledger.store.readStream('prop-account-h1').find((e) => e.type === 'FundingApplied');
+  assert.is((hourEvent?.data as { hour: number } | undefined)?.hour, hour);
 });
 
 test('retries: an open with its accountId, and a mark with its Idempotency-Key, return the first result and append nothing', async () => {
@@ -156,17 +199,24 @@ test('a refused action is recorded and visible; mark, snapshots, admin freeze an
     leverage: 45,
   });
   assert.is(refused.status, 200, JSON.stringify(refused.body));
-  assert.is((refused.body.events as { data: { reasonCode: string } }[])[0]?.data.reasonCode, 'leverage_over_cap');
+  assert.is((refused.body.rejections as { reasonCode: string }[])[0]?.reasonCode, 'leverage_over_cap');
   const rejections = await call('GET', '/api/v1/prop-accounts/h1/rejections', 'user:alice');
   assert.is(rejections.status, 200, JSON.stringify(rejections.body));
-  assert.is((rejections.body.items as { reason_code: string }[])[0]?.reason_code, 'leverage_over_cap');
+  const rejection = (rejections.body.items as { reasonCode: string; figures: Record<string, string> }[])[0];
+  assert.is(rejection?.reasonCode, 'leverage_over_cap');
+  assert.is(typeof rejection?.figures, 'object', 'figures are an object, not JSON in a string');
   setBtc('101000');
   const marked = await call('POST', '/api/v1/prop-accounts/h1/mark-to-market', SERVICE);
   assert.is(marked.status, 200);
-  assert.is((marked.body.account as { unrealizedPnl: string }).unrealizedPnl, '500000000'); // 0.5 × 1,000
+  assert.is((marked.body.account as { unrealizedPnlMicroUsd: string }).unrealizedPnlMicroUsd, '500000000'); // 0.5 × 1,000
   ledger.projections.catchUpAll();
   const snapshots = await call('GET', '/api/v1/prop-accounts/h1/snapshots', 'user:alice');
-  assert.is((snapshots.body.items as { equity: string }[])[0]?.equity, '20477500000');
+  const snapshot = (snapshots.body.items as { equityMicroUsd: string; positions: { asset: string; markPriceE8: string }[] }[])[0];
+  assert.is(snapshot?.equityMicroUsd, '20477500000');
+  assert.equal(
+    snapshot?.positions.map((p) => [p.asset, p.markPriceE8]),
+    [['BTC', '10100000000000']],
+  );
   assert.is((await call('POST', '/api/v1/prop-accounts/h1/freeze', SERVICE, { reason: 'x' })).status, 403);
   const frozen = await call('POST', '/api/v1/prop-accounts/h1/freeze', 'admin:root', { reason: 'incident 7' });
   assert.is((frozen.body.account as { status: string }).status, 'frozen');
@@ -175,7 +225,11 @@ test('a refused action is recorded and visible; mark, snapshots, admin freeze an
     (closed.body.events as { type: string }[]).map((e) => e.type),
     ['AccountClosed'],
   );
-  assert.is((closed.body.account as { status: string; realizedPnl: string }).realizedPnl, '500000000');
+  assert.is((closed.body.account as { realizedPnlMicroUsd: string }).realizedPnlMicroUsd, '500000000');
+  assert.equal(
+    (closed.body.fills as { kind: string; sizeE8: string }[]).map((f) => [f.kind, f.sizeE8]),
+    [['admin_close', '-50000000']],
+  );
   const byAdmin = ledger.store.readStream('prop-account-h1').find((e) => e.type === 'AccountFrozen');
   assert.is(byAdmin?.metadata.actor, 'user:root');
 });
@@ -220,6 +274,11 @@ test('bad input is a 400 naming the field and appends nothing', async () => {
   assert.is(noLeverage.status, 400);
   assert.match(noLeverage.body.error?.message ?? '', 'leverage');
   assert.is((await call('GET', '/api/v1/prop-accounts/h1/fills?limit=0', SERVICE)).status, 400);
+  for (const hour of ['2026-01-05T13:30:00.000Z', 1767618000000]) {
+    const funding = await call('POST', '/api/v1/prop-accounts/h1/funding', SERVICE, { hour });
+    assert.is(funding.status, 400, String(hour));
+    assert.match(JSON.stringify(funding.body.error?.details), 'hour');
+  }
   assert.is(ledger.store.headPosition(), head);
 });
 
@@ -244,6 +303,9 @@ test('the OpenAPI document lists every prop trading route', async () => {
     assert.ok(paths.includes(`/api/v1/prop-accounts/{id}${p}`), p);
   }
   assert.ok(paths.includes('/api/v1/prop-accounts'));
+  const funding = (doc.body.components as { schemas: Record<string, { properties: Record<string, { pattern: string }> }> }).schemas
+    .FundingInput;
+  assert.is(funding?.properties.hour?.pattern, '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:00:00\\.000Z$', 'the whole-hour rule is in the document');
 });
 
 test.after(async () => {

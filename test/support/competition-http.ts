@@ -35,7 +35,7 @@ export function competitionClient(server: TestServer, serviceToken: string) {
   const publish = (auth: string, cloneId: string) => ok(201, 'POST', `/api/v1/clones/${cloneId}/versions`, { auth });
   /** A decision's action on a prop account, sent as the decision runner would. */
   const trade = (accountId: string, body: Record<string, unknown>) =>
-    ok<{ events: { type: string }[] }>(200, 'POST', `/api/v1/prop-accounts/${accountId}/actions`, {
+    ok<{ events: { type: string }[]; rejections: { reasonCode: string }[] }>(200, 'POST', `/api/v1/prop-accounts/${accountId}/actions`, {
       auth: `Bearer ${serviceToken}`,
       body: { decisionRunId: `run-${server.clock.now()}`, asset: 'BTC', ...body },
     });

@@ -1,14 +1,45 @@
-/** A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock. */
+/**
+ * A real server on 127.0.0.1 (port 0) over a fresh SQLite file, with a manual clock and no
+ * background competition worker. Every answer to `call` is checked against the served OpenAPI
+ * document (`contract.ts`).
+ */
 import pino from 'pino';
 import { ManualClock } from '../../core/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type RunningServer, startServer } from '../../server/serve.ts';
+import { type Contract, contractOf } from './contract.ts';
 import { tempDir } from './store.ts';
+
+/** fetch against a server, JSON in and out, with an optional Authorization header; the answer must match the document. */
+export type Call = (
+  method: string,
+  path: string,
+  options?: { body?: unknown; auth?: string },
+) => Promise<{ status: number; body: unknown }>;
+
+/** A client of the server at `url` (an in-process test server or a real server process). */
+export function httpCall(url: string): Call {
+  let contract: Promise<Contract> | undefined;
+  return async (method, path, options = {}) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.auth === undefined ? {} : { authorization: options.auth }),
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    const text = await res.text();
+    const body = text ? (JSON.parse(text) as unknown) : null;
+    contract ??= contractOf(url);
+    (await contract).check(method, path, res.status, body);
+    return { status: res.status, body };
+  };
+}
 
 export interface TestServer extends RunningServer {
   readonly clock: ManualClock;
-  /** fetch against the server, JSON in and out, with an optional Authorization header. */
-  call(method: string, path: string, options?: { body?: unknown; auth?: string }): Promise<{ status: number; body: unknown }>;
+  readonly call: Call;
   stop(): Promise<void>;
 }
 
@@ -17,27 +48,27 @@ export const T0 = Date.UTC(2026, 0, 1);
 export async function startTestServer(
   env: Record<string, string> = {},
   now = T0,
-  options: Pick<NonNullable<Parameters<typeof startServer>[1]>, 'economyPorts' | 'competitionEconomy' | 'composition' | 'routes'> = {},
+  options: Pick<
+    NonNullable<Parameters<typeof startServer>[1]>,
+    'economyPorts' | 'competitionEconomy' | 'composition' | 'routes' | 'log'
+  > = {},
 ): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
-  const config = loadConfig({ NODE_ENV: 'test', CLASH_DB: dir.file('clash.db'), PORT: '0', CLASH_SYNCHRONOUS: 'NORMAL', ...env });
+  // No background competition worker unless a test asks for one: it ticks at start-up and would append to the log.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    CLASH_DB: dir.file('clash.db'),
+    PORT: '0',
+    CLASH_SYNCHRONOUS: 'NORMAL',
+    CLASH_COMPETITION_TICK_MS: '0',
+    ...env,
+  });
   const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });
   return {
     ...running,
     clock,
-    call: async (method, path, options = {}) => {
-      const res = await fetch(running.url + path, {
-        method,
-        headers: {
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(options.auth === undefined ? {} : { authorization: options.auth }),
-        },
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-    },
+    call: httpCall(running.url),
     stop: async () => {
       await running.close();
       dir.remove();

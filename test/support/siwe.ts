@@ -43,7 +43,7 @@ interface Challenge {
 }
 
 /** Asks the server for a nonce and returns the message this account would sign. */
-export async function challengeFor(server: TestServer, account: PrivateKeyAccount, overrides: Partial<MessageFields> = {}) {
+export async function challengeFor(server: Pick<TestServer, 'call'>, account: PrivateKeyAccount, overrides: Partial<MessageFields> = {}) {
   const { body } = await server.call('GET', '/api/v1/auth/nonce');
   const c = body as Challenge;
   return formatMessage({
@@ -66,7 +66,7 @@ export interface SignedIn {
   auth: string;
 }
 
-export async function signIn(server: TestServer, account: PrivateKeyAccount): Promise<SignedIn> {
+export async function signIn(server: Pick<TestServer, 'call'>, account: PrivateKeyAccount): Promise<SignedIn> {
   const message = await challengeFor(server, account);
   const signature = await account.signMessage({ message });
   const { status, body } = await server.call('POST', '/api/v1/auth/verify', { body: { message, signature } });
