@@ -5,6 +5,10 @@
  */
 import { z } from 'zod';
 
+/** Candidates of one run (seed `002_…` "Candidate Policy"): 10 by default, 25 at most. */
+export const DEFAULT_CANDIDATES = 10;
+export const MAX_CANDIDATES = 25;
+
 const zNodeId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64');
 const zSymbol = z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'an asset symbol such as BTC or kPEPE');
 const symbols = z.array(zSymbol).max(100);
@@ -54,6 +58,8 @@ const zDataStreamConfig = z
     blocks: z.array(zContextBlock).max(50),
     profileDefinitions: z.partialRecord(retrievalProfile, z.object({ lookback, granularity }).strict()).optional(),
     assetOverrides: z.record(zSymbol, z.object({ profile: retrievalProfile }).strict()).optional(),
+    /** Asset/group profile assignment: a subcategory or category tag → profile (doc/ai-trading.md, precedence). */
+    groupProfiles: z.record(z.string().min(1).max(60), z.object({ profile: retrievalProfile }).strict()).optional(),
   })
   .strict();
 
@@ -71,11 +77,20 @@ const zTradingPromptConfig = z
     enabled: z.boolean(),
     customBehaviorPrompt: z.string().max(8000),
     decisionCadenceSec: z.number().int().min(60).max(86_400),
-    candidatePolicy: z.object({ maxCandidates: z.number().int().min(1).max(25) }).strict(),
+    candidatePolicy: z
+      .object({ maxCandidates: z.number().int().min(1).max(MAX_CANDIDATES).default(DEFAULT_CANDIDATES) })
+      .strict()
+      .default({ maxCandidates: DEFAULT_CANDIDATES }),
     coverageMode: z.enum(['global', 'global_with_asset_overrides', 'asset_specific_only']),
     assetOverrides: z.record(zSymbol, z.object({ enabled: z.boolean(), customBehaviorPrompt: z.string().max(8000) }).strict()),
+    // Legacy compatibility fields (seed `002_…` §D): accepted, bounded, and dropped from the stored graph.
+    maxAssetsPerRun: z.number().int().min(0).max(1000).optional(),
+    traderType: z.string().max(100).optional(),
+    analysisTimeframe: z.string().max(100).optional(),
+    marketMomentumSensitivity: z.union([z.number().finite(), z.string().max(100)]).optional(),
   })
-  .strict();
+  .strict()
+  .transform(({ maxAssetsPerRun, traderType, analysisTimeframe, marketMomentumSensitivity, ...kept }) => kept);
 
 const zGraphNode = z.discriminatedUnion('type', [
   z.object({ id: zNodeId, type: z.literal('data_stream'), config: zDataStreamConfig }).strict(),

@@ -1,0 +1,56 @@
+/**
+ * A market memory for decision contexts, loaded from the recorded data (`shared/data`): two
+ * days of real 1m BTC and ETH candles (Bybit linear, stored under the Hyperliquid names) with
+ * their indicators and 1h rollup, the recorded `metaAndAssetCtxs` (registry and contexts) taken
+ * just before and just after T, ETH's funding history, the HLP TVL history and the Polymarket
+ * markets. T is the close of the 1,800th minute (`decisionTime`). Used by the packet tests, the
+ * prompt's golden file, the benchmark and the rendered example in doc/ai-trading.md.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DerivedSeries } from '../../adapters/market/derived/derived-series.ts';
+import { parseBybitCsv } from '../../adapters/market/importers/bybit-csv.ts';
+import { fundingRows, metaAndCtxRows, zFundingHistory, zMetaAndAssetCtxs } from '../../adapters/market/importers/hyperliquid.ts';
+import { LiveRows } from '../../adapters/market/live-rows.ts';
+import { MarketMemory } from '../../adapters/market/market-memory.ts';
+import { protocolPoints, storeLlamaPoints, zProtocolTvl } from '../../adapters/market/sources/defillama.ts';
+import { parseGammaMarkets, storeGammaMarkets } from '../../adapters/market/sources/polymarket.ts';
+import type { Db } from '../../core/database.ts';
+
+export const DECISION_MINUTES = 2 * 1440;
+const T_MINUTE = 1800;
+
+/** Loads the rows into `db` (market tables created); returns the decision time T (ms). */
+export function loadDecisionMarket(db: Db, sharedData: string, minutes = DECISION_MINUTES): { decisionTime: number } {
+  const memory = new MarketMemory(db);
+  const derived = new DerivedSeries(db);
+  const live = new LiveRows(db, memory);
+  let decisionTime = 0;
+  for (const [file, asset] of [
+    ['BTCUSDT_1m.csv', 'BTC'],
+    ['ETHUSDT_1m.csv', 'ETH'],
+  ] as const) {
+    const path = join(sharedData, 'market', 'candles-1m', 'bybit-linear', file);
+    const candles = parseBybitCsv(path, readFileSync(path, 'utf8'))
+      .slice(0, minutes)
+      .map((c) => ({ ...c, asset }));
+    db.transaction(() => {
+      memory.write({ assets: [], candles, mids: [], funding: [] });
+      derived.applyFinal(candles);
+    })();
+    decisionTime = (candles[Math.min(T_MINUTE, candles.length) - 1]?.openTime ?? 0) + 60_000;
+  }
+  const hl = join(sharedData, 'market', 'hyperliquid');
+  const ctxs = zMetaAndAssetCtxs.parse(
+    JSON.parse(readFileSync(join(hl, 'hyperprop-marketing-site', 'hyperliquid-metaAndAssetCtxs.json'), 'utf8')),
+  );
+  memory.write(metaAndCtxRows(ctxs, decisionTime - 30_000));
+  live.writeMetaAndContexts(ctxs, decisionTime - 30_000);
+  live.writeMetaAndContexts(ctxs, decisionTime + 30_000);
+  memory.write(fundingRows(zFundingHistory.parse(JSON.parse(readFileSync(join(hl, 'tripwire', 'fundingHistory.json'), 'utf8')))));
+  const tvl = zProtocolTvl.parse(JSON.parse(readFileSync(join(sharedData, 'defillama', 'defillama_HLP.json'), 'utf8')));
+  storeLlamaPoints(db, protocolPoints('hyperliquid-hlp', tvl));
+  const { markets } = parseGammaMarkets(JSON.parse(readFileSync(join(sharedData, 'polymarket', 'ten_markets.json'), 'utf8')));
+  storeGammaMarkets(db, markets, decisionTime - 60_000);
+  return { decisionTime };
+}

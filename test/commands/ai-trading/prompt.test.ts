@@ -1,0 +1,95 @@
+/**
+ * Prompt v1: Given a packet and trading-prompt settings, When rendered, Then the behavior
+ * follows `coverageMode`, and over budget the sections lose rows lowest priority first while the
+ * output contract and the behavior stay whole.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ACTION_CONTRACT_TEXT, zTradingAction } from '../../../commands/ai-trading/action.ts';
+import type { PacketData, PacketSection } from '../../../commands/ai-trading/packet.ts';
+import { behaviorOf, coversAsset, estimateTokens, renderPrompt } from '../../../commands/ai-trading/prompt.ts';
+
+const rows = (n: number) =>
+  Array.from({ length: n }, (_, i) => [`2026-01-05T00:${String(i).padStart(2, '0')}:00.000Z`, '100.5', '101', '99', '100', '12']);
+const section = (id: string, contextSymbol: string, source: PacketSection['source'] = 'hyperliquid'): PacketSection => ({
+  id,
+  source,
+  contextSymbol,
+  includeInPrompt: true,
+  columns: ['openTime', 'open', 'high', 'low', 'close', 'volume'],
+  rows: rows(40),
+});
+const data: PacketData = {
+  packetVersion: 1,
+  cloneId: 'c',
+  strategyVersionId: 'v',
+  graphDigest: 'g',
+  promptNodeId: 'p',
+  symbol: 'BTC',
+  decisionTime: '2026-01-05T01:00:00.000Z',
+  plan: { symbol: 'BTC', reads: [], skipped: [], maxDatapoints: 0, promptBudgetTokens: 0 },
+  sections: [
+    section('hyperliquid.ohlcv.BTC', 'BTC'),
+    section('hyperliquid.ohlcv.ETH', 'ETH'),
+    section('defillama.tvl.defillama:global:all', 'defillama:global:all', 'defillama'),
+    { ...section('hyperliquid.rsi.BTC', 'BTC'), includeInPrompt: false },
+  ],
+  account: null,
+};
+const settings = {
+  customBehaviorPrompt: 'Global rules.',
+  coverageMode: 'global' as const,
+  assetOverrides: { BTC: { enabled: true, customBehaviorPrompt: 'BTC rules.' } },
+};
+
+test('coverage modes: global, global with overrides appended, asset-specific only', () => {
+  assert.is(behaviorOf(settings, 'BTC'), 'Global rules.');
+  assert.is(
+    behaviorOf({ ...settings, coverageMode: 'global_with_asset_overrides' }, 'BTC'),
+    'Global rules.\n\nFor BTC specifically:\nBTC rules.',
+  );
+  assert.is(behaviorOf({ ...settings, coverageMode: 'global_with_asset_overrides' }, 'ETH'), 'Global rules.');
+  assert.is(behaviorOf({ ...settings, coverageMode: 'asset_specific_only' }, 'BTC'), 'BTC rules.');
+  assert.ok(coversAsset({ ...settings, coverageMode: 'asset_specific_only' }, 'BTC'));
+  assert.not.ok(coversAsset({ ...settings, coverageMode: 'asset_specific_only' }, 'ETH'));
+});
+
+test('within budget nothing is trimmed; sections not for the prompt are left out', () => {
+  const p = renderPrompt(data, settings, 100_000);
+  assert.ok(p.sections.every((s) => s.trimmedRows === 0));
+  assert.not.ok(p.user.includes('hyperliquid.rsi.BTC'));
+  assert.is(p.estimatedTokens, estimateTokens(p.system) + estimateTokens(p.user));
+});
+
+test('over budget: DefiLlama first, then the cross-asset read, then the asset; the contract and behavior stay', () => {
+  const full = renderPrompt(data, settings, 100_000);
+  const trimmedOf = (budget: number) =>
+    Object.fromEntries(renderPrompt(data, settings, budget).sections.map((s) => [s.name, s.trimmedRows]));
+  const small = trimmedOf(full.estimatedTokens - 100);
+  assert.ok((small['defillama.tvl.defillama:global:all'] ?? 0) > 0);
+  assert.is(small['hyperliquid.ohlcv.ETH'], 0);
+  assert.is(small['hyperliquid.ohlcv.BTC'], 0);
+  const smaller = trimmedOf(full.estimatedTokens - 1200);
+  assert.is(smaller['defillama.tvl.defillama:global:all'], 40);
+  assert.ok((smaller['hyperliquid.ohlcv.ETH'] ?? 0) > 0);
+  const none = renderPrompt(data, settings, 10);
+  assert.ok(none.system.includes(ACTION_CONTRACT_TEXT));
+  assert.ok(none.user.includes('Global rules.'));
+  assert.ok(
+    none.sections.filter((s) => s.name.startsWith('hyperliquid.ohlcv')).every((s) => s.trimmedRows === 40),
+    'everything trimmable is gone',
+  );
+});
+
+test('the action schema accepts the contract and refuses anything else', () => {
+  assert.ok(zTradingAction.safeParse({ action: 'open', side: 'long', notionalUsd: '250.5', leverage: 3, reason: 'breakout' }).success);
+  assert.ok(zTradingAction.safeParse({ action: 'hold', reason: 'flat' }).success);
+  assert.not.ok(
+    zTradingAction.safeParse({ action: 'open', side: 'long', notionalUsd: 250.5, leverage: 3, reason: 'x' }).success,
+    'no float amounts',
+  );
+  assert.not.ok(zTradingAction.safeParse({ action: 'hold', reason: 'x', extra: 1 }).success);
+  assert.not.ok(zTradingAction.safeParse({ action: 'open', side: 'long', notionalUsd: '1', leverage: 51, reason: 'x' }).success);
+});
+
+test.run();
