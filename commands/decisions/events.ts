@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { engineNames } from '../../adapters/models/engine.ts';
 import { defineEvent, type EventOf } from '../../core/event-registry.ts';
 import { zNonNegativeAmount } from '../../core/money.ts';
-import { zTradingAction } from './action.ts';
+import { zTradingAction } from '../ai-trading/action.ts';
 import { refusalCodes } from './validate.ts';
 
 const id = z.string().min(1).max(200);

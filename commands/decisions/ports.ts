@@ -5,8 +5,8 @@
  */
 
 import type { IndicatorSnapshot, PositionView } from '../../adapters/models/engine.ts';
+import type { TradingAction } from '../ai-trading/action.ts';
 import type { ModelStrength } from '../entitlements/tiers.ts';
-import type { TradingAction } from './action.ts';
 
 /** One due unit of a prop account: the run id is derived from it by the scheduler. */
 export interface DueUnit {

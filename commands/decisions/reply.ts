@@ -10,7 +10,7 @@
  *   reading an action out of free text would guess which object the model meant.
  * Replies longer than `MAX_REPLY_CHARS` are refused unread.
  */
-import { type TradingAction, zTradingAction } from './action.ts';
+import { type TradingAction, zTradingAction } from '../ai-trading/action.ts';
 
 export const MAX_REPLY_CHARS = 16_000;
 

@@ -15,7 +15,7 @@
  *   not the position's; `position_exists`: open while a position is held (use increase).
  */
 import { MICRO_USD, maxBigint, minBigint, parseDecimal } from '../../core/money.ts';
-import type { TradingAction } from './action.ts';
+import type { TradingAction } from '../ai-trading/action.ts';
 
 export const refusalCodes = [
   'asset_not_run_asset',

@@ -5,7 +5,7 @@ import type { DecisionEngine, DecisionRequest, EngineReply } from '../../../adap
 export const noneEngine: DecisionEngine = {
   name: 'none',
   async decide(request: DecisionRequest): Promise<EngineReply> {
-    const text = JSON.stringify({ action: 'hold', asset: request.asset, confidence: 1, reasoning: 'the none engine always holds' });
+    const text = JSON.stringify({ action: 'hold', asset: request.asset, confidence: 1, reason: 'the none engine always holds' });
     return { text, model: 'none', usage: { inputTokens: 0, outputTokens: 0 }, costMicroUsd: 0n, attempts: 0 };
   },
 };

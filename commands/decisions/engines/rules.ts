@@ -18,7 +18,7 @@
 
 import type { DecisionEngine, DecisionRequest, EngineReply } from '../../../adapters/models/engine.ts';
 import { defineScale, formatDecimal, MICRO_USD, mulDiv, parseDecimal, type RoundingMode } from '../../../core/money.ts';
-import type { TradingAction } from '../action.ts';
+import type { TradingAction } from '../../ai-trading/action.ts';
 
 /** The strategy's parameters (basis points of price or equity). */
 export const RULES = {
@@ -38,7 +38,7 @@ const move = (price: bigint, bps: bigint, mode: RoundingMode) => formatDecimal(m
 /** The action the rules take for one request (see the module comment). */
 export function rulesAction(request: DecisionRequest): TradingAction {
   const { asset, indicators: ind, position } = request;
-  const hold = (reasoning: string, confidence = 0.5): TradingAction => ({ action: 'hold', asset, confidence, reasoning });
+  const hold = (reason: string, confidence = 0.5): TradingAction => ({ action: 'hold', asset, confidence, reason });
   if (!ind || ind.ema20 === null || ind.rsi14 === null || ind.macdHistogram === null) return hold('indicators are warming up');
   const last = parseDecimal(request.lastPrice, PRICE, 'half_even');
   const lastFloat = Number(request.lastPrice);
@@ -47,10 +47,10 @@ export function rulesAction(request: DecisionRequest): TradingAction {
     const entry = parseDecimal(position.entryPrice, PRICE, 'half_even');
     const stopped = position.side === 'long' ? last * BPS <= entry * (BPS - RULES.stopBps) : last * BPS >= entry * (BPS + RULES.stopBps);
     if (stopped)
-      return { action: 'close', asset, side: position.side, confidence: 1, reasoning: 'stop: the price moved 2 % against the entry' };
+      return { action: 'close', asset, side: position.side, confidence: 1, reason: 'stop: the price moved 2 % against the entry' };
     const against = position.side === 'long' ? histogram < 0 : histogram > 0;
     if (against)
-      return { action: 'close', asset, side: position.side, confidence: 0.8, reasoning: 'the MACD histogram turned against the position' };
+      return { action: 'close', asset, side: position.side, confidence: 0.8, reason: 'the MACD histogram turned against the position' };
     return hold('the trend still holds the position');
   }
   const side = lastFloat > ind.ema20 && histogram > 0 ? 'long' : lastFloat < ind.ema20 && histogram < 0 ? 'short' : null;
@@ -72,7 +72,7 @@ export function rulesAction(request: DecisionRequest): TradingAction {
       stopLossPrice: move(last, long ? -RULES.stopBps : RULES.stopBps, long ? 'ceil' : 'floor'),
       invalidation: long ? 'the MACD histogram turns negative' : 'the MACD histogram turns positive',
     },
-    reasoning: `${side === 'long' ? 'up' : 'down'}trend: price ${long ? 'above' : 'below'} EMA 20, MACD histogram ${long ? 'positive' : 'negative'}, RSI ${ind.rsi14.toFixed(1)}`,
+    reason: `${side === 'long' ? 'up' : 'down'}trend: price ${long ? 'above' : 'below'} EMA 20, MACD histogram ${long ? 'positive' : 'negative'}, RSI ${ind.rsi14.toFixed(1)}`,
   };
 }
 

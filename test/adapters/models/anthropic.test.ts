@@ -35,7 +35,7 @@ const action = {
   leverage: 3,
   confidence: 0.72,
   exitPlan: { takeProfitPrice: '104000', stopLossPrice: '98000', invalidation: 'a close below the 20 EMA' },
-  reasoning: 'uptrend',
+  reason: 'uptrend',
 };
 
 function engine(timeoutMs = 2000) {

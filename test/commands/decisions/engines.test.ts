@@ -49,7 +49,7 @@ test('rules: flat in an uptrend opens long at 20 % of equity, leverage 2, TP +4 
     leverage: 2,
     confidence: 0.7,
     exitPlan: { takeProfitPrice: '104000.00000000', stopLossPrice: '98000.00000000', invalidation: 'the MACD histogram turns negative' },
-    reasoning: 'uptrend: price above EMA 20, MACD histogram positive, RSI 60.0',
+    reason: 'uptrend: price above EMA 20, MACD histogram positive, RSI 60.0',
   });
 });
 

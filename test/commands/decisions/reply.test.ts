@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ACTION_LIMITS, type TradingAction } from '../../../commands/decisions/action.ts';
+import { ACTION_LIMITS, type TradingAction } from '../../../commands/ai-trading/action.ts';
 import { MAX_REPLY_CHARS, parseReply } from '../../../commands/decisions/reply.ts';
 import { fcRuns, fcSeed } from '../../support/store.ts';
 
@@ -15,7 +15,7 @@ const text = (max: number) => fc.string({ minLength: 1, maxLength: max });
 const common = {
   asset: text(ACTION_LIMITS.assetChars),
   confidence: fc.double({ min: 0, max: 1, noNaN: true }),
-  reasoning: text(ACTION_LIMITS.reasoningChars),
+  reason: text(ACTION_LIMITS.reasonChars),
 };
 const side = fc.constantFrom('long' as const, 'short' as const);
 
@@ -45,7 +45,7 @@ const open = {
   leverage: 5,
   confidence: 0.8,
   exitPlan: { takeProfitPrice: '3000', stopLossPrice: '3300.5', invalidation: 'reclaims 3250' },
-  reasoning: 'downtrend',
+  reason: 'downtrend',
 };
 
 test('a contract object is valid; the same object fenced is extracted and flagged', () => {
@@ -73,7 +73,7 @@ test('refused: prose, two objects, an array, too long, unknown fields, out-of-bo
   assert.is(reason(JSON.stringify({ ...open, notionalUsd: '0.000000' })), 'contract_violation');
   assert.is(reason(JSON.stringify({ ...open, notionalUsd: '1.0000001' })), 'contract_violation');
   assert.is(reason(JSON.stringify({ ...open, exitPlan: undefined })), 'contract_violation');
-  assert.is(reason(JSON.stringify({ ...open, reasoning: 'x'.repeat(ACTION_LIMITS.reasoningChars + 1) })), 'contract_violation');
+  assert.is(reason(JSON.stringify({ ...open, reason: 'x'.repeat(ACTION_LIMITS.reasonChars + 1) })), 'contract_violation');
   const parsed = parseReply(JSON.stringify({ ...open, leverage: 99 }));
   assert.equal(parsed.status === 'refused' && parsed.issues.map((i) => i.path), ['leverage']);
 });
@@ -90,7 +90,7 @@ test('property: every contract action round-trips, plain (valid) and fenced (ext
 });
 
 test('property: an unknown field anywhere at the top level is refused as a contract violation', () => {
-  const known = new Set(['action', 'asset', 'side', 'notionalUsd', 'leverage', 'confidence', 'exitPlan', 'reasoning']);
+  const known = new Set(['action', 'asset', 'side', 'notionalUsd', 'leverage', 'confidence', 'exitPlan', 'reason']);
   fc.assert(
     fc.property(
       arbAction,

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { TradingAction } from '../../../commands/decisions/action.ts';
+import type { TradingAction } from '../../../commands/ai-trading/action.ts';
 import { gateHeadroomMicroUsd, type ValidationContext, validateAction } from '../../../commands/decisions/validate.ts';
 import { MICRO_USD, parseDecimal } from '../../../core/money.ts';
 import { fcRuns, fcSeed } from '../../support/store.ts';
@@ -25,7 +25,7 @@ const open: TradingAction = {
   leverage: 5,
   confidence: 0.6,
   exitPlan: { takeProfitPrice: '110000', stopLossPrice: '95000', invalidation: 'x' },
-  reasoning: 'r',
+  reason: 'r',
 };
 const codes = (action: TradingAction, over: Partial<ValidationContext> = {}) => {
   const v = validateAction(action, { ...ctx, ...over });
@@ -45,12 +45,9 @@ test('each check refuses with its own code', () => {
   assert.equal(codes(open, { assetMaxLeverage: 3 }), ['leverage_above_asset_cap']);
   assert.equal(codes({ ...open, notionalUsd: '5000.000001' }), ['size_above_headroom']);
   assert.equal(codes(open, { position: { side: 'short' } }), ['position_exists']);
-  assert.equal(codes({ action: 'close', asset: 'BTC', side: 'long', confidence: 1, reasoning: 'r' }), ['no_position']);
+  assert.equal(codes({ action: 'close', asset: 'BTC', side: 'long', confidence: 1, reason: 'r' }), ['no_position']);
   assert.equal(
-    codes(
-      { action: 'reduce', asset: 'BTC', side: 'long', notionalUsd: '1', confidence: 1, reasoning: 'r' },
-      { position: { side: 'short' } },
-    ),
+    codes({ action: 'reduce', asset: 'BTC', side: 'long', notionalUsd: '1', confidence: 1, reason: 'r' }, { position: { side: 'short' } }),
     ['side_mismatch'],
   );
 });
@@ -65,7 +62,7 @@ test('every failed check is reported, not only the first', () => {
 });
 
 test('hold is accepted whatever the confidence, candidates or enablement; only its asset is checked', () => {
-  const hold: TradingAction = { action: 'hold', asset: 'BTC', confidence: 0, reasoning: 'r' };
+  const hold: TradingAction = { action: 'hold', asset: 'BTC', confidence: 0, reason: 'r' };
   assert.equal(codes(hold, { candidates: [], assetEnabled: false }), []);
   assert.equal(codes({ ...hold, asset: 'SOL' }), ['asset_not_run_asset']);
 });
