@@ -32,6 +32,14 @@ export interface DecisionState {
   readonly failed: number;
 }
 
+/** The event each step command appends, and the name of its time field. */
+const stepEvents = {
+  StartRun: ['DecisionRunStarted', 'startedAt'],
+  RecordReply: ['DecisionReplyRecorded', 'recordedAt'],
+  AcceptAction: ['DecisionActionAccepted', 'acceptedAt'],
+  RefuseAction: ['DecisionActionRefused', 'refusedAt'],
+} as const;
+
 /** The step each command needs. */
 const needs: Record<Exclude<DecisionCommand['type'], 'ScheduleRun' | 'FailRun'>, readonly RunStep[]> = {
   StartRun: ['scheduled'],
@@ -74,25 +82,15 @@ export const decisionDecider: Decider<DecisionCommand, DecisionState, DecisionEv
         checkStep(state, data.runId, ['scheduled', 'started', 'replied', 'accepted', 'refused'], type);
         return [{ type: 'DecisionRunFailed', data: { ...data, failedAt: at } }];
       }
-      case 'StartRun': {
-        const { type, at, ...data } = command;
-        checkStep(state, data.runId, needs[type], type);
-        return [{ type: 'DecisionRunStarted', data: { ...data, startedAt: at } }];
-      }
-      case 'RecordReply': {
-        const { type, at, ...data } = command;
-        checkStep(state, data.runId, needs[type], type);
-        return [{ type: 'DecisionReplyRecorded', data: { ...data, recordedAt: at } }];
-      }
-      case 'AcceptAction': {
-        const { type, at, ...data } = command;
-        checkStep(state, data.runId, needs[type], type);
-        return [{ type: 'DecisionActionAccepted', data: { ...data, acceptedAt: at } }];
-      }
+      case 'StartRun':
+      case 'RecordReply':
+      case 'AcceptAction':
       case 'RefuseAction': {
         const { type, at, ...data } = command;
         checkStep(state, data.runId, needs[type], type);
-        return [{ type: 'DecisionActionRefused', data: { ...data, refusedAt: at } }];
+        const [eventType, timeField] = stepEvents[type];
+        // the command carries exactly the event's fields but its time; the store validates the event's schema on append
+        return [{ type: eventType, data: { ...data, [timeField]: at } } as DecisionEvent];
       }
       case 'CompleteRun': {
         const { type, at, ...data } = command;

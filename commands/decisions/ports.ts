@@ -7,6 +7,7 @@
 import type { IndicatorSnapshot, PositionView } from '../../adapters/models/engine.ts';
 import type { TradingAction } from '../ai-trading/action.ts';
 import type { ModelStrength } from '../entitlements/tiers.ts';
+import type { ValidationContext } from './validate.ts';
 
 /** One due unit of a prop account: the run id is derived from it by the scheduler. */
 export interface DueUnit {
@@ -18,21 +19,18 @@ export interface DueUnit {
   readonly dueAt: number;
 }
 
-/** The compiled context of one run, as of its due time. */
-export interface RunContext {
+/**
+ * The compiled context of one run, as of its due time: the packet and prompt, what the engines
+ * read, and what validation checks (`ValidationContext` without the run's asset).
+ */
+export interface RunContext extends Omit<ValidationContext, 'runAsset'> {
   /** The packet (JSON-serializable; stored canonically, its sha-256 is the packet digest). */
   readonly packet: unknown;
   readonly promptTemplateVersion: string;
   readonly system: string;
   readonly prompt: string;
   readonly modelStrength: ModelStrength;
-  readonly candidates: readonly string[];
-  readonly assetEnabled: boolean;
-  readonly confidenceThreshold: number;
-  readonly tierMaxLeverage: number;
-  readonly assetMaxLeverage: number;
   /** micro-USD. */
-  readonly headroomMicroUsd: bigint;
   readonly equityMicroUsd: bigint;
   /** Last 1m close, decimal USD. */
   readonly lastPrice: string;
