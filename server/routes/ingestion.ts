@@ -1,8 +1,8 @@
 /** GET /api/v1/internal/health/ingestion: each market source and channel's health (service token or admin). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ingestionStatus } from '../../adapters/market/ingestion/health.ts';
-import { requireAdmin } from '../auth.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
 
 const isoOrNull = z.string().nullable().openapi({ description: 'ISO 8601 UTC with milliseconds, or null' });
@@ -31,13 +31,12 @@ const route = createRoute({
   path: '/api/v1/internal/health/ingestion',
   tags: ['operations'],
   summary: 'Market ingestion health per source and channel',
+  ...secured('admin_or_service'),
   responses: { 200: { description: 'Every channel', content: json(IngestionHealthSchema) }, ...errorsOf(401, 403) },
 });
 
 export const ingestionRoutes: RouteModule = (app, { ledger }) => {
   app.openapi(route, (c) => {
-    const principal = c.get('principal');
-    if (principal?.kind !== 'service') requireAdmin(principal);
     const now = ledger.clock.now();
     const channels = ingestionStatus(ledger.store.db, now).map((h) => ({
       ...h,

@@ -61,7 +61,7 @@ export interface HyperliquidStub {
   readonly candles: Map<string, Candle[]>;
   /** Requests received, by `type`. */
   readonly requests: { type: string; body: unknown }[];
-  /** When true the WebSocket answers nothing, not even pings (a half-dead connection). */
+  /** When true the WebSocket answers nothing, not even pings, and new connections hang up (a dead server behind a live socket). */
   silent: boolean;
   /** WebSocket connections accepted so far. */
   opened(): number;
@@ -148,7 +148,7 @@ export async function startHyperliquidStub(data: string): Promise<HyperliquidStu
   const wss = new WebSocketServer({ noServer: true });
   const subscribed = new Map<WebSocket, Set<string>>();
   http.on('upgrade', (req, socket, head) => {
-    if (refusing || req.url !== '/ws') {
+    if (refusing || stub.silent || req.url !== '/ws') {
       socket.destroy();
       return;
     }
