@@ -8,12 +8,16 @@ import { LiveRows } from '../adapters/market/live-rows.ts';
 import { HOUR_MS, MarketMemory } from '../adapters/market/market-memory.ts';
 import { MarketReader } from '../adapters/market/market-reader.ts';
 import { immediateAndLater } from '../adapters/market/sources/polymarket.ts';
+import { loadTaxonomy, universeOf } from '../adapters/market/taxonomy.ts';
 import { PRICE, RATE, SIZE } from '../adapters/market/units.ts';
 import type { AssetFacts } from '../commands/ai-trading/candidates.ts';
+import type { PipelineReaders } from '../commands/ai-trading/pipeline.ts';
 import type { AccountAsOf, MarketAsOf, PolymarketMarket } from '../commands/ai-trading/ports.ts';
 import type { RegistryLookup } from '../commands/ai-trading/read-plan.ts';
+import type { AssetUniverse } from '../commands/clones/graph/asset-universe.ts';
 import type { Db } from '../core/database.ts';
 import { divide, formatDecimal, mulDiv } from '../core/money.ts';
+import type { Config } from './config.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const DAY_MS = 24 * HOUR_MS;
@@ -108,3 +112,13 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
 
 /** No prop account is attached to previews yet: the account section is null (doc/ai-trading.md, what is left). */
 export const noAccounts: AccountAsOf = { account: () => null };
+
+/** The pipeline's readers over one database: market memory as of T, the registry, the universe (registry ⋈ taxonomy file, read per call). */
+export function pipelineReadersOf(
+  db: Db,
+  config: Pick<Config, 'CLASH_TAXONOMY_FILE'>,
+): PipelineReaders & { universe: () => AssetUniverse } {
+  const market = marketAsOf(db);
+  const taxonomy = loadTaxonomy(config.CLASH_TAXONOMY_FILE);
+  return { market, registry: market.registry, accounts: noAccounts, universe: () => universeOf(db, taxonomy) };
+}

@@ -24,6 +24,7 @@ import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { ingestionRoutes } from './routes/ingestion.ts';
 import { moderationQueueRoutes } from './routes/moderation-queue.ts';
+import { pipelineRoutes } from './routes/pipeline.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export const productRoutes: readonly RouteModule[] = [
@@ -39,6 +40,7 @@ export const productRoutes: readonly RouteModule[] = [
   competitionAuditionRoutes,
   economyRoutes,
   ingestionRoutes,
+  pipelineRoutes,
   economyChainRoutes,
 ];
 

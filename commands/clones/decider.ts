@@ -11,7 +11,7 @@ import { DomainError } from '../../core/errors.ts';
 import { type ModelStrength, strengthRank, type TierLimits } from '../entitlements/tiers.ts';
 import type { CloneEvent, Profile } from './events.ts';
 import type { AssetUniverse } from './graph/asset-universe.ts';
-import { type CompileOptions, compileGraph } from './graph/compile.ts';
+import { type CompileOptions, compileGraph, graphInvalid } from './graph/compile.ts';
 import type { GraphLayout, StrategyGraph } from './graph/schema.ts';
 
 type Limits = CompileOptions['limits'];
@@ -76,12 +76,7 @@ function compiled(
   universe: AssetUniverse,
 ): void {
   const result = compileGraph(graph, layout, { limits, modelTier, requirePrompt, universe });
-  if (!result.ok) {
-    const first = result.problems[0];
-    throw new DomainError('graph_invalid', 'unprocessable', `${first?.rule} at ${first?.nodeId ?? 'graph'}: ${first?.message}`, {
-      problems: result.problems,
-    });
-  }
+  if (!result.ok) throw graphInvalid(result.problems);
 }
 
 export const cloneDecider: Decider<CloneCommand, CloneState, CloneEvent> = {

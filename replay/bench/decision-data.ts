@@ -15,6 +15,7 @@ import { LiveRows } from '../../adapters/market/live-rows.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { protocolPoints, storeLlamaPoints, zProtocolTvl } from '../../adapters/market/sources/defillama.ts';
 import { parseGammaMarkets, storeGammaMarkets } from '../../adapters/market/sources/polymarket.ts';
+import type { GraphNode, StrategyGraph } from '../../commands/clones/graph/schema.ts';
 import type { Db } from '../../core/database.ts';
 
 export const DECISION_MINUTES = 2 * 1440;
@@ -54,3 +55,49 @@ export function loadDecisionMarket(db: Db, sharedData: string, minutes = DECISIO
   storeGammaMarkets(db, markets, decisionTime - 60_000);
   return { decisionTime };
 }
+
+const exampleStream: GraphNode = {
+  id: 'ds',
+  type: 'data_stream',
+  config: {
+    profile: 'balanced',
+    sourcePolicy: {
+      hyperliquid: { enabled: true, includeInPrompt: true },
+      polymarket: { enabled: true, includeInPrompt: true },
+      defillama: { enabled: true, includeInPrompt: true },
+    },
+    blocks: [
+      { source: 'hyperliquid', channel: 'ohlcv', symbol: 'ETH', lookback: '1h', granularity: '1m', includeInPrompt: true },
+      { source: 'defillama', channel: 'tvl', scope: { kind: 'protocol', id: 'hyperliquid-hlp' }, lookback: '7d', includeInPrompt: true },
+      { source: 'polymarket', target: { kind: 'market', slug: 'nvidia-largest-company-in-july' }, includeInPrompt: true },
+    ],
+    assetOverrides: { BTC: { profile: 'deep' } },
+  },
+};
+/** The example strategy: balanced by default, deep for BTC, ETH minutes as cross-asset context, HLP TVL and a Polymarket market. */
+export const exampleGraph: StrategyGraph = {
+  nodes: [
+    exampleStream,
+    {
+      id: 'assets',
+      type: 'asset_selection',
+      config: { highLevelCategories: [], subcategories: [], explicitlyEnabledSymbols: ['BTC', 'ETH'], explicitlyDisabledSymbols: [] },
+    },
+    {
+      id: 'prompt',
+      type: 'trading_prompt',
+      config: {
+        enabled: true,
+        customBehaviorPrompt: 'Trade the trend, cut losers fast.',
+        decisionCadenceSec: 300,
+        candidatePolicy: { maxCandidates: 10 },
+        coverageMode: 'global',
+        assetOverrides: {},
+      },
+    },
+  ],
+  edges: [
+    { source: 'ds', target: 'assets' },
+    { source: 'assets', target: 'prompt' },
+  ],
+};

@@ -1,7 +1,7 @@
 /** The owner's clone routes: create and list clones, profile, model tier, private draft, versions. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { zCloneName, zProfile } from '../../commands/clones/events.ts';
-import { zGraphLayout, zStrategyGraph } from '../../commands/clones/graph/schema.ts';
+import { zGraphLayout, zStrategyGraph, zStrategyGraphInput } from '../../commands/clones/graph/schema.ts';
 import { zModelStrength } from '../../commands/entitlements/tiers.ts';
 import { ClashError } from '../../core/errors.ts';
 import { type CloneSummary, clonesOf, draftOf } from '../../projections/clones/clones.ts';
@@ -29,7 +29,7 @@ const CloneSchema = z
 const CreateBody = z.object({ name: zCloneName, modelTier: zModelStrength }).openapi('CreateClone');
 const ModelBody = z.object({ modelTier: zModelStrength }).openapi('CloneModel');
 const ProfileBody = z.object(zProfile.shape).strict().openapi('CloneProfileInput');
-const DraftBody = z.object({ graph: zStrategyGraph, layout: zGraphLayout }).openapi('StrategyDraftInput');
+const DraftBody = z.object({ graph: zStrategyGraphInput, layout: zGraphLayout }).openapi('StrategyDraftInput');
 const DraftSchema = z
   .object({
     graph: zStrategyGraph,

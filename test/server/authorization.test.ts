@@ -58,6 +58,8 @@ const table: Row[] = [
   ['GET', (id) => `/api/v1/clones/${id}/versions`, undefined, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/versions`, undefined, ownerOnly(201)],
   ['GET', (id) => `/api/v1/clones/${id}/entitlement`, undefined, ownerOnly(200)],
+  ['POST', (id) => `/api/v1/clones/${id}/pipeline/preview`, {}, ownerOnly(200)],
+  ['GET', (id) => `/api/v1/clones/${id}/latest-data?asset=SOL&block=hyperliquid.ohlcv.SOL`, undefined, ownerOnly(404)],
   ['POST', (id) => `/api/v1/clones/${id}/entitlement/dev-grant`, undefined, { ...ownerOnly(409) }],
   ['GET', (id) => `/api/v1/public/clones/${id}`, undefined, anyone(200)],
   ['GET', (id) => `/api/v1/clones/${id}/lifecycle`, undefined, { ...ownerOnly(200), admin: 200 }],

@@ -4,6 +4,7 @@
  * that feed it and the data streams that feed those. Every problem names its node (null for
  * rules about the whole graph) and its rule; all problems are reported at once.
  */
+import { DomainError } from '../../../core/errors.ts';
 import { type ModelStrength, strengthRank, type TierLimits } from '../../entitlements/tiers.ts';
 import { type AssetUniverse, emptyUniverse, expandSelection, type SelectedSymbol } from './asset-universe.ts';
 import type { GraphLayout, GraphNode, NodeType, StrategyGraph } from './schema.ts';
@@ -39,6 +40,14 @@ export interface CompileOptions {
 }
 
 export type CompileResult = { ok: true; compiled: CompiledStrategy } | { ok: false; problems: readonly GraphProblem[] };
+
+/** The refusal of a graph that does not compile: `422 graph_invalid` with every problem in `details.problems`. */
+export function graphInvalid(problems: readonly GraphProblem[]): DomainError {
+  const first = problems[0];
+  return new DomainError('graph_invalid', 'unprocessable', `${first?.rule} at ${first?.nodeId ?? 'graph'}: ${first?.message}`, {
+    problems,
+  });
+}
 
 const ALLOWED: ReadonlySet<string> = new Set(['data_stream->asset_selection', 'asset_selection->trading_prompt']);
 

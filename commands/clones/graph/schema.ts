@@ -83,14 +83,8 @@ const zTradingPromptConfig = z
       .default({ maxCandidates: DEFAULT_CANDIDATES }),
     coverageMode: z.enum(['global', 'global_with_asset_overrides', 'asset_specific_only']),
     assetOverrides: z.record(zSymbol, z.object({ enabled: z.boolean(), customBehaviorPrompt: z.string().max(8000) }).strict()),
-    // Legacy compatibility fields (seed `002_…` §D): accepted, bounded, and dropped from the stored graph.
-    maxAssetsPerRun: z.number().int().min(0).max(1000).optional(),
-    traderType: z.string().max(100).optional(),
-    analysisTimeframe: z.string().max(100).optional(),
-    marketMomentumSensitivity: z.union([z.number().finite(), z.string().max(100)]).optional(),
   })
-  .strict()
-  .transform(({ maxAssetsPerRun, traderType, analysisTimeframe, marketMomentumSensitivity, ...kept }) => kept);
+  .strict();
 
 const zGraphNode = z.discriminatedUnion('type', [
   z.object({ id: zNodeId, type: z.literal('data_stream'), config: zDataStreamConfig }).strict(),
@@ -107,6 +101,25 @@ export const zStrategyGraph = z
   })
   .strict();
 export type StrategyGraph = z.output<typeof zStrategyGraph>;
+
+/** Legacy trading-prompt fields (seed `002_…` §D): compatibility payloads may carry them; they are accepted and ignored. */
+export const LEGACY_PROMPT_FIELDS = ['maxAssetsPerRun', 'traderType', 'analysisTimeframe', 'marketMomentumSensitivity'] as const;
+
+function withoutLegacyFields(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || !Array.isArray((input as { nodes?: unknown }).nodes)) return input;
+  const graph = input as { nodes: unknown[] };
+  const nodes = graph.nodes.map((n) => {
+    const node = n as { type?: unknown; config?: unknown };
+    if (node?.type !== 'trading_prompt' || !node.config || typeof node.config !== 'object') return n;
+    const config = { ...(node.config as Record<string, unknown>) };
+    for (const field of LEGACY_PROMPT_FIELDS) delete config[field];
+    return { ...node, config };
+  });
+  return { ...graph, nodes };
+}
+
+/** The graph as clients send it: legacy trading-prompt fields dropped, then `zStrategyGraph` (the stored form stays strict). */
+export const zStrategyGraphInput = z.preprocess(withoutLegacyFields, zStrategyGraph);
 
 const position = z.object({ x: z.number().finite(), y: z.number().finite() }).strict();
 

@@ -11,13 +11,11 @@ import * as assert from 'uvu/assert';
 import { decisionContextOf } from '../../../commands/ai-trading/context.ts';
 import { type BranchPlan, compileReadPlans } from '../../../commands/ai-trading/read-plan.ts';
 import { compileGraph } from '../../../commands/clones/graph/compile.ts';
-import type { GraphNode, StrategyGraph } from '../../../commands/clones/graph/schema.ts';
 import { tiers } from '../../../commands/entitlements/tiers.ts';
 import { canonicalJson } from '../../../core/canonical-json.ts';
 import { openDatabase } from '../../../core/database.ts';
-import { loadDecisionMarket } from '../../../replay/bench/decision-data.ts';
+import { exampleGraph as graph, loadDecisionMarket } from '../../../replay/bench/decision-data.ts';
 import { marketAsOf, noAccounts } from '../../../server/ai-trading.ts';
-import { assetSelection, edge, tradingPrompt } from '../../support/graphs.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 import { fcRuns, fcSeed, tempDir } from '../../support/store.ts';
 
@@ -25,28 +23,6 @@ const data = sharedData();
 const dir = tempDir();
 const GOLDEN = new URL('./golden/prompt-v1-btc.txt', import.meta.url);
 
-export const exampleStream: GraphNode = {
-  id: 'ds',
-  type: 'data_stream',
-  config: {
-    profile: 'balanced',
-    sourcePolicy: {
-      hyperliquid: { enabled: true, includeInPrompt: true },
-      polymarket: { enabled: true, includeInPrompt: true },
-      defillama: { enabled: true, includeInPrompt: true },
-    },
-    blocks: [
-      { source: 'hyperliquid', channel: 'ohlcv', symbol: 'ETH', lookback: '1h', granularity: '1m', includeInPrompt: true },
-      { source: 'defillama', channel: 'tvl', scope: { kind: 'protocol', id: 'hyperliquid-hlp' }, lookback: '7d', includeInPrompt: true },
-      { source: 'polymarket', target: { kind: 'market', slug: 'nvidia-largest-company-in-july' }, includeInPrompt: true },
-    ],
-    assetOverrides: { BTC: { profile: 'deep' } },
-  },
-};
-const graph: StrategyGraph = {
-  nodes: [exampleStream, assetSelection('assets', ['BTC', 'ETH']), tradingPrompt('prompt')],
-  edges: [edge('ds', 'assets'), edge('assets', 'prompt')],
-};
 const subject = { cloneId: 'clone-example', strategyVersionId: 'version-example', graphDigest: 'sha256-of-graph', promptNodeId: 'prompt' };
 const settings = { customBehaviorPrompt: 'Trade the trend, cut losers fast.', coverageMode: 'global' as const, assetOverrides: {} };
 

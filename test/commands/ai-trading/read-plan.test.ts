@@ -15,7 +15,7 @@ import {
 } from '../../../commands/ai-trading/read-plan.ts';
 import type { AssetUniverse } from '../../../commands/clones/graph/asset-universe.ts';
 import { compileGraph } from '../../../commands/clones/graph/compile.ts';
-import { type GraphNode, type StrategyGraph, zStrategyGraph } from '../../../commands/clones/graph/schema.ts';
+import { type GraphNode, type StrategyGraph, zStrategyGraphInput } from '../../../commands/clones/graph/schema.ts';
 import { tiers } from '../../../commands/entitlements/tiers.ts';
 import { assetSelection, edge, tradingPrompt } from '../../support/graphs.ts';
 
@@ -265,7 +265,7 @@ test('legacy trading-prompt fields are accepted and dropped; candidatePolicy def
       marketMomentumSensitivity: 0.7,
     },
   };
-  const parsed = zStrategyGraph.parse({ nodes: [prompt], edges: [] });
+  const parsed = zStrategyGraphInput.parse({ nodes: [prompt], edges: [] });
   assert.equal(parsed.nodes[0]?.config, {
     enabled: true,
     customBehaviorPrompt: 'x',
@@ -274,12 +274,12 @@ test('legacy trading-prompt fields are accepted and dropped; candidatePolicy def
     coverageMode: 'global',
     assetOverrides: {},
   });
-  const tooMany = zStrategyGraph.safeParse({
+  const tooMany = zStrategyGraphInput.safeParse({
     nodes: [{ ...prompt, config: { ...prompt.config, candidatePolicy: { maxCandidates: 26 } } }],
     edges: [],
   });
   assert.not.ok(tooMany.success);
-  const unknown = zStrategyGraph.safeParse({ nodes: [{ ...prompt, config: { ...prompt.config, somethingElse: 1 } }], edges: [] });
+  const unknown = zStrategyGraphInput.safeParse({ nodes: [{ ...prompt, config: { ...prompt.config, somethingElse: 1 } }], edges: [] });
   assert.not.ok(unknown.success, 'other unknown fields are still refused');
 });
 
