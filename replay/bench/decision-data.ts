@@ -56,7 +56,10 @@ export function loadDecisionMarket(db: Db, sharedData: string, minutes = DECISIO
   return { decisionTime };
 }
 
-const exampleStream: GraphNode = {
+type StreamConfig = Extract<GraphNode, { type: 'data_stream' }>['config'];
+
+/** A data stream `ds` with every source on and in the prompt, the `balanced` profile and no blocks, `config` merged over it. */
+export const dataStreamWith = (config: Partial<StreamConfig> = {}): GraphNode => ({
   id: 'ds',
   type: 'data_stream',
   config: {
@@ -66,14 +69,19 @@ const exampleStream: GraphNode = {
       polymarket: { enabled: true, includeInPrompt: true },
       defillama: { enabled: true, includeInPrompt: true },
     },
-    blocks: [
-      { source: 'hyperliquid', channel: 'ohlcv', symbol: 'ETH', lookback: '1h', granularity: '1m', includeInPrompt: true },
-      { source: 'defillama', channel: 'tvl', scope: { kind: 'protocol', id: 'hyperliquid-hlp' }, lookback: '7d', includeInPrompt: true },
-      { source: 'polymarket', target: { kind: 'market', slug: 'nvidia-largest-company-in-july' }, includeInPrompt: true },
-    ],
-    assetOverrides: { BTC: { profile: 'deep' } },
+    blocks: [],
+    ...config,
   },
-};
+});
+
+const exampleStream: GraphNode = dataStreamWith({
+  blocks: [
+    { source: 'hyperliquid', channel: 'ohlcv', symbol: 'ETH', lookback: '1h', granularity: '1m', includeInPrompt: true },
+    { source: 'defillama', channel: 'tvl', scope: { kind: 'protocol', id: 'hyperliquid-hlp' }, lookback: '7d', includeInPrompt: true },
+    { source: 'polymarket', target: { kind: 'market', slug: 'nvidia-largest-company-in-july' }, includeInPrompt: true },
+  ],
+  assetOverrides: { BTC: { profile: 'deep' } },
+});
 /** The example strategy: balanced by default, deep for BTC, ETH minutes as cross-asset context, HLP TVL and a Polymarket market. */
 export const exampleGraph: StrategyGraph = {
   nodes: [

@@ -4,6 +4,7 @@
  * prompt come back typed and deterministic; unknown reads are 404; other callers are refused
  * (the authorization table has the rows too). The guardrail is checked at the unit level below.
  */
+import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planStrategy } from '../../commands/ai-trading/pipeline.ts';
@@ -13,6 +14,7 @@ import { chainGraph } from '../support/graphs.ts';
 import { sharedData } from '../support/prop-trading.ts';
 import { codeOf, startTestServer } from '../support/server.ts';
 import { newAccount, signIn } from '../support/siwe.ts';
+import { fcRuns, fcSeed } from '../support/store.ts';
 
 const data = sharedData();
 
@@ -141,6 +143,51 @@ test('guardrails at preview: capacity counted on the expanded set, and model str
   assert.is(
     codeOfThrown(() => planStrategy({ ...strategy, limits: tiers.builder, modelTier: 'advanced' }, () => undefined)),
     'model_strength_exceeded',
+  );
+});
+
+test('property: capacity is counted on the expanded set — refused exactly when the expansion exceeds the limit', () => {
+  const symbols = Array.from({ length: 12 }, (_, i) => `A${i}`);
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom('x', 'y', 'z'), { minLength: symbols.length, maxLength: symbols.length }),
+      fc.subarray(['x', 'y', 'z']),
+      fc.subarray(symbols, { maxLength: 4 }),
+      fc.constantFrom('starter', 'builder', 'pro') as fc.Arbitrary<keyof typeof tiers>,
+      (categories, chosen, disabled, tier) => {
+        const universe = {
+          taxonomyVersion: 1,
+          assets: symbols.map((symbol, i) => ({ symbol, category: categories[i] as string, subcategory: 's' })),
+        };
+        const base = chainGraph([]);
+        const graph = {
+          ...base,
+          nodes: base.nodes.map((n) =>
+            n.type === 'asset_selection'
+              ? { ...n, config: { ...n.config, highLevelCategories: chosen, explicitlyDisabledSymbols: disabled } }
+              : n,
+          ),
+        };
+        const expanded = universe.assets.filter((a) => chosen.includes(a.category) && !disabled.includes(a.symbol)).length;
+        const strategy = {
+          cloneId: 'c',
+          strategyVersionId: 'draft',
+          graph,
+          layout: {},
+          modelTier: 'basic' as const,
+          limits: tiers[tier],
+          universe,
+        };
+        let refused = false;
+        try {
+          planStrategy(strategy, () => undefined);
+        } catch {
+          refused = true;
+        }
+        assert.is(refused, expanded > tiers[tier].activeAssets, `${expanded} expanded assets on ${tier}`);
+      },
+    ),
+    { seed: fcSeed, numRuns: fcRuns },
   );
 });
 

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decisionContextOf } from '../../../commands/ai-trading/context.ts';
+import { packetDigest } from '../../../commands/ai-trading/packet.ts';
 import { type BranchPlan, compileReadPlans } from '../../../commands/ai-trading/read-plan.ts';
 import { compileGraph } from '../../../commands/clones/graph/compile.ts';
 import { tiers } from '../../../commands/entitlements/tiers.ts';
@@ -72,6 +73,31 @@ test('determinism: two builds, and a second database loaded the same way, give t
   const again = b.build();
   assert.is(canonicalJson(again), canonicalJson(a));
   assert.is(b.build().packet.digest, a.packet.digest);
+});
+
+test('property: determinism — any T and profile, built twice through fresh readers, gives the same bytes and digest', () => {
+  if (!data) return;
+  const { db, decisionTime: T } = setUp('determinism.db');
+  fc.assert(
+    fc.property(fc.integer({ min: -1800, max: 1000 }), fc.constantFrom('fast', 'balanced', 'deep'), (minutes, profile) => {
+      const at = T + minutes * 60_000;
+      const once = () => {
+        const market = marketAsOf(db);
+        const g = { ...graph, nodes: graph.nodes.map((n) => (n.type === 'data_stream' ? { ...n, config: { ...n.config, profile } } : n)) };
+        const compiled = compileGraph(g, {}, { limits: tiers.pro, modelTier: 'basic', requirePrompt: true });
+        if (!compiled.ok) throw new Error('compiles');
+        const plan = compileReadPlans(g, compiled.compiled, { taxonomyVersion: 0, assets: [] }, market.registry)[0]?.plans[1];
+        if (!plan) throw new Error('an ETH plan');
+        return decisionContextOf(subject, plan, settings, at, market, noAccounts);
+      };
+      const a = once();
+      const b = once();
+      assert.is(canonicalJson(b), canonicalJson(a));
+      const { digest, ...rest } = a.packet;
+      assert.is(digest, packetDigest(rest));
+    }),
+    { seed: fcSeed, numRuns: Math.max(5, Math.floor(fcRuns / 6)) },
+  );
 });
 
 test('property: adding or changing any market row after T leaves the packet byte-identical', () => {

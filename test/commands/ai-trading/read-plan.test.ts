@@ -17,6 +17,7 @@ import type { AssetUniverse } from '../../../commands/clones/graph/asset-univers
 import { compileGraph } from '../../../commands/clones/graph/compile.ts';
 import { type GraphNode, type StrategyGraph, zStrategyGraphInput } from '../../../commands/clones/graph/schema.ts';
 import { tiers } from '../../../commands/entitlements/tiers.ts';
+import { dataStreamWith } from '../../../replay/bench/decision-data.ts';
 import { assetSelection, edge, tradingPrompt } from '../../support/graphs.ts';
 
 const universe: AssetUniverse = {
@@ -34,21 +35,7 @@ const known: Record<string, { kind: 'perp' | 'spot'; enabled: boolean }> = {
 };
 const registry: RegistryLookup = (s) => known[s];
 
-type StreamConfig = Extract<GraphNode, { type: 'data_stream' }>['config'];
-const stream = (config: Partial<StreamConfig> = {}): GraphNode => ({
-  id: 'ds',
-  type: 'data_stream',
-  config: {
-    profile: 'balanced',
-    sourcePolicy: {
-      hyperliquid: { enabled: true, includeInPrompt: true },
-      polymarket: { enabled: true, includeInPrompt: true },
-      defillama: { enabled: true, includeInPrompt: true },
-    },
-    blocks: [],
-    ...config,
-  },
-});
+const stream = dataStreamWith;
 
 /** Given a data stream feeding BTC, ETH and PURR, When compiled, Then the branch plan. */
 function plansOf(ds: GraphNode, symbols = ['BTC', 'ETH', 'PURR']): BranchPlan {
