@@ -9,8 +9,8 @@
  */
 import { MemoryArtifactStore } from '../../adapters/artifacts/memory.ts';
 import type { AssetInfo } from '../../adapters/market/price-source.ts';
-import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { PRICE } from '../../adapters/market/units.ts';
+import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { noneEngine } from '../../commands/decisions/engines/none.ts';
 import { rulesEngine } from '../../commands/decisions/engines/rules.ts';
 import { DecisionRuns } from '../../commands/decisions/handlers.ts';
@@ -51,11 +51,13 @@ function workload(path: string, engine: DecisionEngine, runs: number) {
   const ledger = openLedger({ dbPath: path, synchronous: 'NORMAL', clock, ids: new SequentialIds() });
   const market = {
     asset: (name: string) => (name === 'BTC' ? BTC : undefined),
-    priceAt: (asset: string, at: number) => (asset === 'BTC' ? { asset, price: 100_000n * PRICE.one, time: START, ageMs: at - START } : undefined),
+    priceAt: (asset: string, at: number) =>
+      asset === 'BTC' ? { asset, price: 100_000n * PRICE.one, time: START, ageMs: at - START } : undefined,
     fundingAt: () => undefined,
   };
   const prop = new PropTrading({ store: ledger.store, clock, ids: ledger.ids, market });
-  for (let i = 0; i < runs; i++) prop.open({ accountId: `acc-${i}`, cloneId: `clone-${i}`, strategyVersionId: 'v1', purpose: 'audition' }, 'bench');
+  for (let i = 0; i < runs; i++)
+    prop.open({ accountId: `acc-${i}`, cloneId: `clone-${i}`, strategyVersionId: 'v1', purpose: 'audition' }, 'bench');
   const decisions = new DecisionRuns({
     store: ledger.store,
     clock,
@@ -104,7 +106,12 @@ async function engineFigure(scratch: Scratch, engine: DecisionEngine, runs: numb
 }
 
 /** The decision-runs figures, `none` then `rules`. */
-export async function runDecisionRunsBench(options: { scratch: Scratch; scale: number; rounds: number; onFigure: (f: Figure) => void }): Promise<Figure[]> {
+export async function runDecisionRunsBench(options: {
+  scratch: Scratch;
+  scale: number;
+  rounds: number;
+  onFigure: (f: Figure) => void;
+}): Promise<Figure[]> {
   const runs = Math.max(20, Math.round(1_000 * options.scale));
   const figures: Figure[] = [];
   for (const engine of [noneEngine, rulesEngine]) {

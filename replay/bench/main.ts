@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runDecisionBench } from './decision.ts';
+import { runDecisionRunsBench } from './decision-runs.ts';
 import { runEventStoreBench } from './event-store.ts';
 import { runHttpBench } from './http.ts';
 import { runMarketBench } from './market.ts';
@@ -20,7 +21,7 @@ const flags = z
     rounds: z.coerce.number().int().min(1).max(10).default(2),
     'http-seconds': z.coerce.number().int().min(1).max(120).default(10),
     /** One section only (default: all). */
-    only: z.enum(['event-store', 'prop-trading', 'peer', 'market', 'decision', 'http']).optional(),
+    only: z.enum(['event-store', 'prop-trading', 'peer', 'market', 'decision', 'decision-runs', 'http']).optional(),
   })
   .parse(
     parseArgs({
@@ -67,6 +68,7 @@ try {
       : []),
     ...(runs('market') ? await runMarketBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
     ...(runs('decision') ? runDecisionBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
+    ...(runs('decision-runs') ? await runDecisionRunsBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
     ...(runs('peer') ? await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
     ...(runs('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];

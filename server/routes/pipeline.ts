@@ -14,6 +14,7 @@ import { versionOf } from '../../projections/clones/versions.ts';
 import { activeLimitsOf } from '../../projections/entitlements/entitlements.ts';
 import { pipelineReadersOf } from '../ai-trading.ts';
 import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
 import { errorsOf, json } from './schemas.ts';
 
@@ -161,6 +162,7 @@ const LatestSchema = z.object({ asset: z.string(), decisionTime: time, read: Rea
 const routes = {
   preview: createRoute({
     method: 'post',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/pipeline/preview',
     tags: ['ai-trading'],
     summary: 'Compile the draft or a version: read plans, candidates, and one asset packet and prompt as of now',
@@ -169,6 +171,7 @@ const routes = {
   }),
   latest: createRoute({
     method: 'get',
+    ...secured('user'),
     path: '/api/v1/clones/{id}/latest-data',
     tags: ['ai-trading'],
     summary: "The newest rows of one read of an asset's plan in the draft (the Latest Data drawer)",
