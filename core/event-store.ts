@@ -71,6 +71,9 @@ type StoredAppend = Omit<AppendResult, 'duplicate' | 'events'>;
 /** Runs inside the append's transaction; throwing rolls the append back. */
 export type AppendHook = (events: readonly RecordedEvent[]) => void;
 
+/** Told after every committed append: how many events it wrote and how long the transaction took, in ms (metrics). */
+export type AppendObserver = (events: number, ms: number) => void;
+
 export interface EventStoreOptions extends OpenOptions {
   registry: EventRegistry;
   clock?: Clock;
@@ -97,6 +100,7 @@ export class EventStore {
   private readonly clock: Clock;
   private readonly ids: IdSource;
   private readonly hooks: AppendHook[] = [];
+  private readonly observers: AppendObserver[] = [];
   private readonly sql;
   private firstCorruption: CorruptEventError | null = null;
 
@@ -151,6 +155,11 @@ export class EventStore {
     this.hooks.push(hook);
   }
 
+  /** Registers an observer told after each committed append (outside the transaction). */
+  observeAppends(observer: AppendObserver): void {
+    this.observers.push(observer);
+  }
+
   /**
    * Appends events to one stream atomically. Validation happens before the transaction, so a
    * bad event appends nothing; a version mismatch is a ConcurrencyError and appends nothing.
@@ -167,7 +176,10 @@ export class EventStore {
       return { type: e.type, version, json, data, metadata, metadataJson, id: e.id ?? this.ids.next(), clientId: e.id !== undefined };
     });
     try {
-      return this.db.transaction(() => this.appendInTransaction(streamId, prepared, options)).immediate();
+      const started = performance.now();
+      const result = this.db.transaction(() => this.appendInTransaction(streamId, prepared, options)).immediate();
+      if (!result.duplicate) for (const observe of this.observers) observe(result.positions.length, performance.now() - started);
+      return result;
     } catch (error) {
       if (prepared.some((p) => p.clientId) && isDuplicateCandidate(error)) {
         const earlier = this.findEarlierAppend(

@@ -3,11 +3,12 @@ import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
 import { apiReference } from './cli/api.ts';
 import { auditRace } from './cli/audit.ts';
-import { backupCommand } from './cli/backup.ts';
+import { backupCommand, backupDrill } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
+import { deadLettersDiscard, deadLettersList, deadLettersRetry, deadLettersShow } from './cli/dead-letters.ts';
 import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
-import { ingestBackfill, ingestStatus, workerIngestion } from './cli/ingest.ts';
+import { ingestBackfill, ingestStatus } from './cli/ingest.ts';
 import { marketImport, marketShow } from './cli/market.ts';
 import { marketArchiveList, marketArchiveRestore } from './cli/market-archive.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
@@ -15,11 +16,14 @@ import { projectionsRebuild, projectionsStatus, projectionsVerify } from './cli/
 import { propShow } from './cli/prop.ts';
 import { raceShow } from './cli/race.ts';
 import { replayCommand } from './cli/replay-to.ts';
+import { restoreCommand } from './cli/restore.ts';
 import { serveCommand } from './cli/serve.ts';
 import { settleCommand } from './cli/settle.ts';
+import { workerCommand } from './cli/worker.ts';
 
 export const commands: readonly CliCommand<unknown>[] = [
   serveCommand,
+  workerCommand,
   projectionsStatus,
   projectionsRebuild,
   projectionsVerify,
@@ -29,6 +33,12 @@ export const commands: readonly CliCommand<unknown>[] = [
   eventsCatalog,
   replayCommand,
   backupCommand,
+  backupDrill,
+  restoreCommand,
+  deadLettersList,
+  deadLettersShow,
+  deadLettersRetry,
+  deadLettersDiscard,
   apiReference,
   settleCommand,
   marketImport,
@@ -37,7 +47,6 @@ export const commands: readonly CliCommand<unknown>[] = [
   marketArchiveRestore,
   ingestStatus,
   ingestBackfill,
-  workerIngestion,
   propShow,
   auditRace,
   raceShow,

@@ -24,11 +24,13 @@ import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { ingestionRoutes } from './routes/ingestion.ts';
 import { moderationQueueRoutes } from './routes/moderation-queue.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import { pipelineRoutes } from './routes/pipeline.ts';
 import { propTradingRoutes } from './routes/prop-trading.ts';
 
 export const productRoutes: readonly RouteModule[] = [
   healthRoutes,
+  operationsRoutes,
   identityRoutes,
   cloneRoutes,
   cloneProfileRoutes,
@@ -56,13 +58,20 @@ export function createApp(deps: AppDeps, routes: readonly RouteModule[] = produc
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
+    const seconds = (performance.now() - started) / 1000;
+    deps.ops.metrics.request(
+      c.req.method,
+      c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath,
+      c.res.status,
+      seconds,
+    );
     deps.log.info(
       {
         reqId: c.get('requestId'),
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(seconds * 1000),
       },
       'request',
     );

@@ -16,6 +16,7 @@ import { decisionEvents } from '../commands/decisions/events.ts';
 import { DECISIONS_CATEGORY } from '../commands/decisions/handlers.ts';
 import { PAYMENT_CATEGORY, paymentDecider } from '../commands/economy/decider.ts';
 import { paymentEvents } from '../commands/economy/events.ts';
+import { REDEMPTION_CATEGORY, redemptionDecider } from '../commands/economy/redemption-decider.ts';
 import { TX_CLAIM_CATEGORY, txClaimDecider } from '../commands/economy/tx-claim-decider.ts';
 import { WITHDRAWAL_CATEGORY, withdrawalDecider } from '../commands/economy/withdrawal-decider.ts';
 import { entitlementDecider } from '../commands/entitlements/decider.ts';
@@ -87,6 +88,7 @@ export const productComposition: Composition = {
     streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
     streamKind(DECISIONS_CATEGORY, decisionDecider),
+    streamKind(REDEMPTION_CATEGORY, redemptionDecider),
   ],
 };
 

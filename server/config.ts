@@ -152,6 +152,47 @@ export const configSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   /**
+   * The workers `clash serve` runs beside the API: `all` (default), `none`, or a comma-separated
+   * list of worker names (doc/runbook.md, "Production layout"); `clash worker NAME` runs one alone.
+   */
+  CLASH_SERVE_WORKERS: z
+    .string()
+    .max(400)
+    .default('all')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((w) => w.trim())
+        .filter(Boolean),
+    )
+    .refine((ws) => ws.every((w) => /^[a-z][a-z0-9-]{0,39}$/.test(w)), 'expected all, none or comma-separated worker names'),
+  /** A worker is `stale` after this many missed beats (its interval each). */
+  CLASH_WORKER_STALE_BEATS: z.coerce.number().int().min(2).max(100).default(3),
+  /** How often the backups worker takes a backup into the artifact store, in seconds; 0 turns it off. */
+  CLASH_BACKUP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(3600),
+  /** How many backups the store keeps (the newest). */
+  CLASH_BACKUP_RETAIN: z.coerce.number().int().min(1).max(10_000).default(48),
+  /** The backup-age alert fires when the last good backup is older than this, in seconds. */
+  CLASH_BACKUP_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(3 * 3600),
+  /** How often the reconciliation worker compares the vault's logs with the ledger, in seconds; 0 turns it off (needs a chain). */
+  CLASH_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Where alert notices are POSTed (JSON); unset: alerts are evaluated and logged only. */
+  CLASH_ALERT_WEBHOOK_URL: z.url().max(2048).optional(),
+  /** How often the alert rules are evaluated, in seconds. */
+  CLASH_ALERT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** The projection-lag alert fires when an async projection is more than this many events behind. */
+  CLASH_ALERT_PROJECTION_LAG: z.coerce.number().int().min(1).max(100_000_000).default(10_000),
+  /**
    * The origin users sign in to (SIWE domain and URI, JWT issuer). Required (https) in production;
    * unset elsewhere: the address the server listens on (`servingConfig`).
    */

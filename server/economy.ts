@@ -51,6 +51,8 @@ export interface Economy {
   readonly vault: VaultRef;
   /** The RPC URL the server itself uses (it may carry a provider key: never sent to clients). */
   readonly rpcUrl: string;
+  /** The chain client (reconciliation reads the vault's logs with it). */
+  readonly client: PublicClient;
   /** The RPC URL clients are told to use (`GET /api/v1/economy/chain`): ECONOMY_PUBLIC_RPC_URL, else the embedded chain's, else null. */
   readonly publicRpcUrl: string | null;
   /** Blocks a deposit needs, its own included, before it is verified. */
@@ -158,6 +160,7 @@ export async function startEconomy(
     credits: new AuditionCredits({ store, clock, reads: economyReads(store.db) }),
     vault: chain.vault,
     rpcUrl: chain.rpcUrl,
+    client: chain.client,
     publicRpcUrl: config.ECONOMY_PUBLIC_RPC_URL ?? (chain.embedded ? chain.rpcUrl : null),
     confirmations: chain.confirmations,
     stop: chain.stop,

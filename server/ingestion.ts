@@ -1,12 +1,13 @@
 /**
- * Wiring of market ingestion: its options from configuration and a worker the server (or
- * `clash worker ingestion`) runs. `CLASH_INGESTION=off` runs none.
+ * Wiring of market ingestion: its options from configuration and the `ingestion` worker the
+ * server (or `clash worker ingestion`) runs.
  */
 import type { Logger } from 'pino';
-import { type MarketIngestionOptions, startMarketIngestion } from '../adapters/market/ingestion/market-ingestion.ts';
+import { ingestionStatus } from '../adapters/market/ingestion/health.ts';
+import { type MarketIngestionOptions, type RunningIngestion, startMarketIngestion } from '../adapters/market/ingestion/market-ingestion.ts';
+import type { WorkerDefinition } from '../core/operations/worker-loop.ts';
 import { type Config, openConfiguredArtifactStore } from './config.ts';
 import type { Ledger } from './context.ts';
-import type { Worker } from './workers.ts';
 
 export function ingestionOptions(config: Config): MarketIngestionOptions {
   return {
@@ -34,9 +35,29 @@ export function ingestionOptions(config: Config): MarketIngestionOptions {
   };
 }
 
-/** Starts ingestion on the ledger's database; the wall clock comes from the ledger. */
-export function startIngestionWorker(ledger: Ledger, config: Config, log: Logger): Worker {
-  const running = startMarketIngestion(ledger.store.db, ingestionOptions(config), log, () => ledger.clock.now());
-  log.info({ hyperliquid: config.HYPERLIQUID_API_URL }, 'market ingestion started');
-  return { stop: () => running.stop() };
+/**
+ * The `ingestion` worker (`workers.ts`): exclusive (one process ingests; a standby takes over
+ * when its lease lapses), started at the first tick; each tick (every second) flushes health and
+ * reports how many channels are failing or stale. `close` stops the sockets and pollers.
+ * `CLASH_INGESTION=off` (the default with NODE_ENV=test) means it cannot run here.
+ */
+export function ingestionWorker(ledger: Ledger, config: Config, log: Logger): WorkerDefinition | string {
+  if ((config.CLASH_INGESTION ?? (config.NODE_ENV === 'test' ? 'off' : 'on')) === 'off') return 'CLASH_INGESTION is off';
+  let running: RunningIngestion | undefined;
+  return {
+    name: 'ingestion',
+    intervalMs: 1000,
+    exclusive: true,
+    tickAtStart: true,
+    tick: (now) => {
+      if (!running) {
+        running = startMarketIngestion(ledger.store.db, ingestionOptions(config), log, () => ledger.clock.now());
+        log.info({ hyperliquid: config.HYPERLIQUID_API_URL }, 'market ingestion started');
+      }
+      running.health.flush();
+      const states = ingestionStatus(ledger.store.db, now).map((h) => h.state);
+      return { signals: { failing: states.filter((s) => s === 'failing').length, stale: states.filter((s) => s === 'stale').length } };
+    },
+    close: () => running?.stop(),
+  };
 }

@@ -11,6 +11,7 @@ import type { ServingConfig } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
 import type { Identity } from './identity.ts';
+import type { Operations } from './operations.ts';
 
 /** Per-request variables: the request id and the authenticated principal (null when anonymous). */
 export interface AppEnv {
@@ -30,6 +31,8 @@ export interface AppDeps {
   readonly economy: Economy | null;
   /** What the competition module asks of the Economy (credits, refunds, withdrawals). */
   readonly competitionEconomy: CompetitionEconomy;
+  /** Heartbeats, dead letters, alerts, backups and metrics. */
+  readonly ops: Operations;
 }
 
 /** A module's routes: registered on the app with the shared dependencies. */

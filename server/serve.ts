@@ -5,23 +5,23 @@
  */
 import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
+import type { AlertSink } from '../adapters/alerts/webhook.ts';
+import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
 import { createApp, productRoutes } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
-import { startCompetitionWorker } from './competition.ts';
-import { competitionRules } from './competition-config.ts';
 import { competitionEconomyOf, competitionTicketPorts } from './competition-economy.ts';
 import { type Composition, productComposition } from './composition.ts';
-import { type Config, servingConfig } from './config.ts';
+import { type Config, openConfiguredArtifactStore, servingConfig } from './config.ts';
 import { type Ledger, openLedger } from './context.ts';
 import { withKeptSecrets } from './dev-state.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
-import { startIngestionWorker } from './ingestion.ts';
+import { type Operations, openOperations } from './operations.ts';
 import type { RouteModule } from './route-module.ts';
-import { startProjectionWorker, type Worker } from './workers.ts';
+import { type RunningWorker, startWorkers, type WorkerContext } from './workers.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -30,24 +30,29 @@ export interface RunningServer {
   readonly economy: Economy | null;
   /** The competition's view of the economy (the ports its worker and routes use). */
   readonly competitionEconomy: CompetitionEconomy;
+  /** Heartbeats, dead letters, alerts, backups and metrics of this ledger. */
+  readonly ops: Operations;
   close(): Promise<void>;
 }
 
-export async function startServer(
-  configured: Config,
-  options: {
-    composition?: Composition;
-    routes?: readonly RouteModule[];
-    log?: Logger;
-    clock?: Clock;
-    ids?: IdSource;
-    /** What other modules provide to the economy (default: the competition's ticket ports). */
-    economyPorts?: (ledger: Ledger) => EconomyPorts;
-    /** The competition's view of the economy (default: the Economy module, `server/competition-economy.ts`); tests pass a double. */
-    competitionEconomy?: CompetitionEconomy;
-  } = {},
-): Promise<RunningServer> {
-  const log = options.log ?? pino({ level: configured.LOG_LEVEL });
+/** What a process over the ledger (the API server, `clash worker`) may be given instead of its defaults. */
+export interface ProcessOptions {
+  composition?: Composition;
+  log?: Logger;
+  clock?: Clock;
+  ids?: IdSource;
+  /** What other modules provide to the economy (default: the competition's ticket ports). */
+  economyPorts?: (ledger: Ledger) => EconomyPorts;
+  /** The competition's view of the economy (default: the Economy module, `server/competition-economy.ts`); tests pass a double. */
+  competitionEconomy?: CompetitionEconomy;
+  /** Where backups go (default: the store `CLASH_ARTIFACTS_URL` names). */
+  artifacts?: ArtifactStore;
+  /** Where alert notices go (default: `CLASH_ALERT_WEBHOOK_URL`'s webhook). */
+  alertSink?: AlertSink;
+}
+
+/** The configuration with development secrets kept beside the database, and the ledger it names. */
+function openConfiguredLedger(configured: Config, log: Logger, options: ProcessOptions): { config: Config; ledger: Ledger } {
   const { config, kept } = withKeptSecrets(configured);
   for (const k of kept)
     log.info({ variable: k.variable, file: k.file }, k.created ? 'development secret generated and kept' : 'development secret read');
@@ -59,6 +64,34 @@ export async function startServer(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
   });
+  return { config, ledger };
+}
+
+/** The economy, the competition's view of it and the operations tables over an open ledger: what workers run on. */
+async function wireProcess(ledger: Ledger, config: Config, log: Logger, options: ProcessOptions): Promise<WorkerContext> {
+  let economy: Economy | null = null;
+  const competitionEconomy = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
+  economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
+  const ops = openOperations(ledger, config, options.artifacts ?? openConfiguredArtifactStore(config));
+  const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
+  return {
+    ledger,
+    config,
+    log,
+    ops,
+    economy,
+    competitionEconomy,
+    competing,
+    ...(options.alertSink ? { alertSink: options.alertSink } : {}),
+  };
+}
+
+export async function startServer(
+  configured: Config,
+  options: ProcessOptions & { routes?: readonly RouteModule[] } = {},
+): Promise<RunningServer> {
+  const log = options.log ?? pino({ level: configured.LOG_LEVEL });
+  const { config, ledger } = openConfiguredLedger(configured, log, options);
   // Listen first: the default sign-in origin is the address the server really listens on (the
   // real port when PORT=0). Until the modules are wired, requests answer 503 `starting`.
   let handler: (request: Request, env: unknown) => Response | Promise<Response> = starting;
@@ -72,7 +105,7 @@ export async function startServer(
   const address = server.address();
   const url = listeningUrl(config.HOST, typeof address === 'object' && address ? address.port : config.PORT);
   const serving = servingConfig(config, url);
-  const workers: Worker[] = [];
+  const workers: RunningWorker[] = [];
   let economy: Economy | null = null;
   const stopWorkers = async () => {
     for (const worker of workers.splice(0)) await worker.stop();
@@ -82,23 +115,20 @@ export async function startServer(
       server.close(() => resolve());
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     });
-  let competitionEconomy: CompetitionEconomy;
+  let wired: WorkerContext;
   try {
     const identity = createIdentity(ledger, serving);
     if (identity.generatedKey) log.warn('CLASH_JWT_PRIVATE_KEY is not set: access tokens are signed with a key generated at start-up');
     if (config.CLASH_DEV_IDENTITY) log.warn('CLASH_DEV_IDENTITY is on: `Authorization: Dev <address>` signs in without a signature');
     const auth = anyOf([serviceTokenAuthenticator(config.CLASH_SERVICE_TOKENS), ...identity.authenticators]);
-    const competition = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
-    competitionEconomy = competition;
-    economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competition)));
-    const app = createApp({ ledger, log, auth, config: serving, identity, economy, competitionEconomy }, options.routes ?? productRoutes);
-    workers.push(startProjectionWorker(ledger, log, config.CLASH_PROJECTION_POLL_MS));
-    const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
-    if (competing && config.CLASH_COMPETITION_TICK_MS > 0) {
-      workers.push(startCompetitionWorker(ledger, competitionEconomy, competitionRules(config), log, config.CLASH_COMPETITION_TICK_MS));
-    }
-    if ((config.CLASH_INGESTION ?? (config.NODE_ENV === 'test' ? 'off' : 'on')) === 'on')
-      workers.push(startIngestionWorker(ledger, config, log));
+    wired = await wireProcess(ledger, serving, log, options);
+    economy = wired.economy;
+    const { competitionEconomy, ops } = wired;
+    const app = createApp(
+      { ledger, log, auth, config: serving, identity, economy, competitionEconomy, ops },
+      options.routes ?? productRoutes,
+    );
+    workers.push(...startWorkers(config.CLASH_SERVE_WORKERS, wired, ledger.clock));
     handler = (request, env) => app.fetch(request, env);
   } catch (error) {
     await closeServer();
@@ -128,7 +158,7 @@ export async function startServer(
     })();
     return closing;
   };
-  return { url, ledger, economy, competitionEconomy, close };
+  return { url, ledger, economy, competitionEconomy: wired.competitionEconomy, ops: wired.ops, close };
 }
 
 /** The answer to a request that arrives while the server is still wiring its modules (the embedded chain may take a second). */
@@ -148,16 +178,46 @@ export function listeningUrl(host: string, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-/** Runs until SIGTERM or SIGINT, then closes gracefully. */
-export async function serveUntilSignalled(config: Config, options: Parameters<typeof startServer>[1] = {}): Promise<void> {
-  const running = await startServer(config, options);
-  await new Promise<void>((resolve) => {
+/** Resolves at the first SIGTERM or SIGINT. */
+export function untilSignalled(): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      running.close().then(resolve, resolve);
+      resolve();
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+}
+
+/** Runs until SIGTERM or SIGINT, then closes gracefully. */
+export async function serveUntilSignalled(config: Config, options: Parameters<typeof startServer>[1] = {}): Promise<void> {
+  const running = await startServer(config, options);
+  await untilSignalled();
+  await running.close().catch(() => undefined);
+}
+
+/**
+ * `clash worker NAME`: one worker alone over the ledger, until SIGTERM or SIGINT (then it
+ * finishes its tick, gives up its lease and removes its heartbeat). Throws when the worker
+ * cannot run with this configuration.
+ */
+export async function runWorkerUntilSignalled(configured: Config, name: string, options: ProcessOptions = {}): Promise<void> {
+  const log = options.log ?? pino({ level: configured.LOG_LEVEL });
+  const { config, ledger } = openConfiguredLedger(configured, log, options);
+  let economy: Economy | null = null;
+  try {
+    const wired = await wireProcess(ledger, config, log, options);
+    economy = wired.economy;
+    const [worker] = startWorkers([name], wired, ledger.clock);
+    log.info({ worker: name, db: config.CLASH_DB, pid: process.pid }, 'worker started');
+    const keepAlive = setInterval(() => {}, 2 ** 30); // worker timers are unref'd: this holds the process until a signal
+    await untilSignalled();
+    clearInterval(keepAlive);
+    await worker?.stop();
+  } finally {
+    await economy?.stop();
+    ledger.close();
+  }
 }

@@ -5,11 +5,16 @@
  * decided (pass, fail or void), queue passed clones, open, record and
  * settle races, ask Economy for refunds, payouts and royalties. Every step is idempotent, so
  * the checkpoint is advanced after the step: a crash in between repeats a step, never skips one.
- * A step that throws stops the run there; the next run retries it (Economy may be down).
+ *
+ * Each step is a worker unit (`core/operations/work-units.ts`): a step that throws is parked and
+ * retried under the retry policy, then kept as a dead letter, and the checkpoint moves on. Only
+ * the steps that must follow it wait: those of the same race or audition (its ordering key);
+ * refunds are independent of everything else (issue 15, "Retries and dead letters").
  */
 
 import { readCheckpoint, writeCheckpoint } from '../../core/checkpoints.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
+import type { UnitRef, WorkUnits } from '../../core/operations/work-units.ts';
 import type { ArenaEvent } from './arena-events.ts';
 import { auditionStreamId } from './audition-decider.ts';
 import type { AuditionEvent } from './audition-events.ts';
@@ -20,6 +25,8 @@ import { defaultRaceRules, type RaceEvent, type RaceSettledData } from './race-e
 import { raceResultOf } from './race-settlement.ts';
 
 export const PROCESS_CHECKPOINT = 'process:competition';
+/** The worker name its units are parked under. */
+export const HANDOFF_WORKER = 'competition';
 
 type HandOff = AuditionEvent | ArenaEvent | RaceEvent;
 
@@ -130,17 +137,41 @@ async function payOut(c: Competition, settled: RaceSettledData): Promise<void> {
 }
 
 /**
- * Takes the step of every hand-off event after the checkpoint; returns how many it handled.
- * Steps are awaited one by one (Economy signs withdrawals asynchronously), so the log order holds.
+ * The unit of a hand-off: refunds are independent (keyed by nothing); every other step waits
+ * for the earlier parked steps of its own stream (one race's, one audition's, the arena's).
  */
-export async function runHandOffs(c: Competition): Promise<number> {
-  const db = c.deps.store.db;
-  const from = readCheckpoint(db, PROCESS_CHECKPOINT)?.position ?? 0;
-  let handled = 0;
-  for (const event of c.deps.store.readAll({ after: from, types: handOffTypes })) {
-    await step(c, event as RecordedEvent<HandOff>);
-    writeCheckpoint(db, PROCESS_CHECKPOINT, { version: 1, position: event.position, generation: 0 });
-    handled += 1;
+export function handOffUnit(event: RecordedEvent): UnitRef {
+  const independent = event.type === 'AuditionFeeRefundOwed' || event.type === 'TicketRefundOwed';
+  return {
+    id: `handoff:${event.position}`,
+    orderingKey: independent ? null : event.streamId,
+    position: event.position,
+    description: `${event.type} of ${event.streamId}`,
+  };
+}
+
+/**
+ * Revisits the parked hand-offs that are due (in the order they were parked), then takes the
+ * step of every hand-off event after the checkpoint, at `now` (epoch ms); returns how many
+ * steps were done. Steps are awaited one by one (Economy signs withdrawals asynchronously), so
+ * log order holds within an ordering key; the checkpoint moves past a parked step.
+ */
+export async function runHandOffs(c: Competition, units: WorkUnits, now: number): Promise<number> {
+  const store = c.deps.store;
+  let done = 0;
+  const take = async (event: RecordedEvent) => {
+    const outcome = await units.run(HANDOFF_WORKER, handOffUnit(event), now, () => step(c, event as RecordedEvent<HandOff>));
+    if (outcome === 'done') done += 1;
+  };
+  for (const parked of units.parked(HANDOFF_WORKER)) {
+    if (parked.state === 'dead' || parked.position === null) continue;
+    const [event] = store.readAll({ after: parked.position - 1, to: parked.position });
+    if (event) await take(event);
   }
-  return handled;
+  const from = readCheckpoint(store.db, PROCESS_CHECKPOINT)?.position ?? 0;
+  for (const event of store.readAll({ after: from, types: handOffTypes })) {
+    await take(event);
+    writeCheckpoint(store.db, PROCESS_CHECKPOINT, { version: 1, position: event.position, generation: 0 });
+  }
+  return done;
 }

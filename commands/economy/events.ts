@@ -3,7 +3,8 @@
  * submitted for it (pending, or refused with the verifier's code), the deposit verified on chain,
  * the consumption of an audition credit, and a refund authorized as a signed withdrawal. A
  * `payment-tx-<txHash>` stream claims a verified transaction for one quote; a
- * `withdrawal-<id>` stream holds a payout or royalty withdrawal. Amounts are wei (`bigint`, decimal strings on
+ * `withdrawal-<id>` stream holds a payout or royalty withdrawal; a `redemption-<id>` stream records
+ * that the vault paid a withdrawal out (read back from its Withdrawal logs). Amounts are wei (`bigint`, decimal strings on
  * disk); hashes are lower-case hex; addresses are EIP-55 checksummed; `*At` times are epoch
  * milliseconds, `deadlineSeconds` unix seconds as signed.
  */
@@ -121,6 +122,25 @@ export const WithdrawalAuthorized = defineEvent(
     .strict(),
 );
 
+/**
+ * On `redemption-<withdrawalId>`: the vault's Withdrawal log for this id, read back by
+ * reconciliation: the withdrawal (a refund, payout or royalty) was paid out in `txHash` at
+ * `blockNumber`; `recordedAt` is when the ledger learnt it.
+ */
+export const WithdrawalRedeemed = defineEvent(
+  'WithdrawalRedeemed',
+  z
+    .object({
+      withdrawalId: zStoredBytes32,
+      recipient: zStoredAddress,
+      amountWei: zNonNegativeAmount,
+      txHash: zStoredBytes32,
+      blockNumber: zNonNegativeAmount,
+      recordedAt: zTime,
+    })
+    .strict(),
+);
+
 export const paymentEvents = [
   PaymentQuoted,
   DepositSubmitted,
@@ -130,6 +150,7 @@ export const paymentEvents = [
   RefundAuthorized,
   TransactionClaimed,
   WithdrawalAuthorized,
+  WithdrawalRedeemed,
 ];
 export type PaymentEvent =
   | EventOf<typeof PaymentQuoted>
@@ -140,3 +161,4 @@ export type PaymentEvent =
   | EventOf<typeof RefundAuthorized>;
 export type TransactionClaimEvent = EventOf<typeof TransactionClaimed>;
 export type WithdrawalEvent = EventOf<typeof WithdrawalAuthorized>;
+export type RedemptionEvent = EventOf<typeof WithdrawalRedeemed>;

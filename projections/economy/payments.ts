@@ -5,7 +5,7 @@
  * handler's checks see every committed fact.
  */
 
-import type { PaymentEvent, TransactionClaimEvent, WithdrawalEvent } from '../../commands/economy/events.ts';
+import type { PaymentEvent, RedemptionEvent, TransactionClaimEvent, WithdrawalEvent } from '../../commands/economy/events.ts';
 import { userIdFor } from '../../commands/identity/user-id.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
@@ -16,7 +16,7 @@ const refundPurpose = { audition_voided: 'audition_refund', clone_not_entrant: '
 
 export const paymentsProjection = defineProjection({
   name: 'economy_payments',
-  version: 1,
+  version: 2,
   mode: 'inline',
   eventTypes: [
     'PaymentQuoted',
@@ -27,6 +27,7 @@ export const paymentsProjection = defineProjection({
     'RefundAuthorized',
     'TransactionClaimed',
     'WithdrawalAuthorized',
+    'WithdrawalRedeemed',
   ],
   tables: [
     {
@@ -80,6 +81,9 @@ export const paymentsProjection = defineProjection({
         chain_id: 'INTEGER NOT NULL',
         vault: 'TEXT NOT NULL',
         authorized_at: 'INTEGER NOT NULL',
+        /** The vault's paying transaction and when the ledger recorded it (WithdrawalRedeemed); null until redeemed. */
+        redeemed_tx_hash: 'TEXT',
+        redeemed_at: 'INTEGER',
       },
       primaryKey: ['withdrawal_id'],
       indexes: [['owner_user_id']],
@@ -104,6 +108,7 @@ export const paymentsProjection = defineProjection({
       `INSERT INTO ${W} (withdrawal_id, owner_user_id, recipient, amount_wei, deadline_seconds, signature, purpose, reference, chain_id, vault, authorized_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const redeemed = db.prepare(`UPDATE ${W} SET redeemed_tx_hash = ?, redeemed_at = ? WHERE withdrawal_id = ?`);
     const authorize = (w: Omit<WithdrawalEvent['data'], 'purpose'> & { purpose: string }) =>
       withdrawal.run(
         w.withdrawalId,
@@ -119,7 +124,7 @@ export const paymentsProjection = defineProjection({
         w.authorizedAt,
       );
     return (raw: RecordedEvent) => {
-      const e = raw as RecordedEvent<PaymentEvent | TransactionClaimEvent | WithdrawalEvent>;
+      const e = raw as RecordedEvent<PaymentEvent | TransactionClaimEvent | WithdrawalEvent | RedemptionEvent>;
       switch (e.type) {
         case 'PaymentQuoted': {
           const d = e.data;
@@ -172,6 +177,9 @@ export const paymentsProjection = defineProjection({
           break;
         case 'WithdrawalAuthorized':
           authorize(e.data);
+          break;
+        case 'WithdrawalRedeemed':
+          redeemed.run(e.data.txHash, e.data.recordedAt, e.data.withdrawalId);
           break;
       }
     };

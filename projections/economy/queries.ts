@@ -77,10 +77,21 @@ export interface WithdrawalRow {
   readonly chainId: number;
   readonly vault: string;
   readonly authorizedAt: number;
+  /** The vault's paying transaction, once reconciliation has read it back; null before. */
+  readonly redeemedTxHash: string | null;
+  /** When the ledger recorded the redemption (epoch ms); null before. */
+  readonly redeemedAt: number | null;
 }
 
 const withdrawalColumns = `withdrawal_id AS withdrawalId, owner_user_id AS ownerUserId, recipient, amount_wei AS amountWei,
-  deadline_seconds AS deadlineSeconds, signature, purpose, reference, chain_id AS chainId, vault, authorized_at AS authorizedAt`;
+  deadline_seconds AS deadlineSeconds, signature, purpose, reference, chain_id AS chainId, vault, authorized_at AS authorizedAt,
+  redeemed_tx_hash AS redeemedTxHash, redeemed_at AS redeemedAt`;
+
+/** Withdrawals awaiting redemption, as reconciliation asks (`commands/economy/redemptions.ts`). */
+export function redemptionReads(db: Db): { awaitingRedemption(withdrawalId: string): boolean } {
+  const row = db.prepare<[string], { redeemed_at: number | null }>('SELECT redeemed_at FROM economy_withdrawals WHERE withdrawal_id = ?');
+  return { awaitingRedemption: (id) => row.get(id)?.redeemed_at === null };
+}
 
 export function withdrawalOf(db: Db, withdrawalId: string): WithdrawalRow | undefined {
   return db

@@ -170,4 +170,25 @@ export class PropTradingQueries {
       Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.toString()]));
     return { totals: text(totals), balanced: [...totals.values()].every((v) => v === 0n), balances: text(balances) };
   }
+
+  /**
+   * Where the account's journal disagrees with it: the journal's cash and position balances
+   * against the account's cash and position sizes (each a line for operators); empty when they agree.
+   */
+  journalMismatches(accountId: string, journal: JournalCheck = this.journalCheck(accountId)): string[] {
+    const account = this.account(accountId);
+    if (!account) return [`no account ${accountId}`];
+    const cash = journal.balances[`prop:${accountId}:cash USD`] ?? '0';
+    return [
+      ...(cash !== account.cash ? [`journal cash ${cash} ≠ account cash ${account.cash}`] : []),
+      ...this.positions(accountId)
+        .filter((p) => journal.balances[`prop:${accountId}:position:${p.asset} ${p.asset}`] !== p.size)
+        .map((p) => `journal position ${p.asset} ≠ size ${p.size}`),
+    ];
+  }
+
+  /** Every account id, in order. */
+  accountIds(): string[] {
+    return this.db.prepare<[], string>('SELECT account_id FROM prop_accounts ORDER BY account_id').pluck().all();
+  }
 }

@@ -1,38 +1,114 @@
-/** clash backup --out FILE: an online, consistent copy of the ledger while the server runs. */
-import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+/**
+ * clash backup [--out FILE]: a checked, consistent copy of the ledger while the server runs
+ * (`core/backup.ts`: `VACUUM INTO` a temporary file, integrity check, rename). Without `--out`
+ * the copy goes to the artifact store (`CLASH_ARTIFACTS_URL`) under `backups/`, is recorded in
+ * the ledger with its head, and the store is pruned to `CLASH_BACKUP_RETAIN`.
+ *
+ * clash backup drill [--key KEY]: restores the latest backup (or KEY) into a scratch folder and
+ * runs the drill checks (`drill-checks.ts`); exit 0 when all pass, 1 otherwise, with figures.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { restoreFile, snapshotInto } from '../../core/backup.ts';
+import { openDatabase } from '../../core/database.ts';
+import { BackupCatalog, fetchBackup, headOfKey, latestBackupKey } from '../../core/operations/backup-catalog.ts';
+import { loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
+import { openLedger } from '../../server/context.ts';
 import { commonFlags, defineCommand, existingDb, UsageError } from './command.ts';
+import { type DrillResult, drillChecks } from './drill-checks.ts';
 
 export const backupCommand = defineCommand({
   words: ['backup'],
-  usage: 'clash backup --out FILE [--db PATH] [--json]',
-  summary: "copy the ledger with SQLite's online backup (consistent even while the server appends)",
+  usage: 'clash backup [--out FILE] [--db PATH] [--json]',
+  summary: 'a checked copy of the ledger (consistent while the server appends): to FILE, or into the artifact store',
   options: { out: { type: 'string' } },
-  schema: z.object({ ...commonFlags, out: z.string().min(1), positionals: z.array(z.string()).max(0) }),
+  schema: z.object({ ...commonFlags, out: z.string().min(1).max(4096).optional(), positionals: z.array(z.string()).max(0) }),
   run: async (flags, ctx) => {
-    if (existsSync(flags.out)) throw new UsageError(`--out: ${flags.out} exists; refusing to overwrite a backup`);
-    const db = new Database(existingDb(flags.db, ctx.env), { readonly: true });
+    const path = existingDb(flags.db, ctx.env);
+    const started = performance.now();
+    if (flags.out !== undefined) {
+      if (existsSync(flags.out)) throw new UsageError(`--out: ${flags.out} exists; refusing to overwrite a backup`);
+      const db = openDatabase(path, { readonly: true });
+      try {
+        const check = snapshotInto(db, flags.out);
+        const summary = { out: flags.out, ...check, ms: Math.round(performance.now() - started) };
+        ctx.out.data(summary);
+        ctx.out.line(
+          `backed up ${check.events} events (${check.bytes} bytes) to ${flags.out} in ${summary.ms} ms: head ${check.head}, integrity ok`,
+        );
+        return 0;
+      } finally {
+        db.close();
+      }
+    }
+    const config = loadConfig({ ...ctx.env, CLASH_DB: path });
+    const db = openDatabase(path);
     try {
-      const progress = ctx.out.progress('backup');
-      const started = performance.now();
-      const result = await db.backup(flags.out, {
-        progress: ({ totalPages, remainingPages }) => {
-          progress.update(totalPages - remainingPages, totalPages);
-          return 2000;
-        },
-      });
-      progress.stop();
-      const copy = new Database(flags.out, { readonly: true });
-      const check = copy.pragma('integrity_check', { simple: true });
-      const head = copy.prepare('SELECT coalesce(max(position), 0) FROM events').pluck().get() as number;
-      copy.close();
-      const summary = { out: flags.out, pages: result.totalPages, head, integrity: check, ms: Math.round(performance.now() - started) };
-      ctx.out.data(summary);
-      ctx.out.line(`backed up ${summary.pages} pages to ${flags.out} in ${summary.ms} ms: head ${head}, integrity ${check}`);
-      return check === 'ok' ? 0 : 1;
+      const catalog = new BackupCatalog(db, openConfiguredArtifactStore(config));
+      const record = await catalog.take(Date.now());
+      const pruned = await catalog.prune(config.CLASH_BACKUP_RETAIN);
+      ctx.out.data({ ...record, store: catalog.store.url, pruned });
+      ctx.out.line(
+        `backed up ${record.events} events (${record.bytes} bytes) to ${catalog.store.url} ${record.key} in ${record.ms} ms: head ${record.head}`,
+      );
+      if (pruned.length > 0) ctx.out.line(`pruned ${pruned.length} old backup(s) (keeping ${config.CLASH_BACKUP_RETAIN})`);
+      return 0;
     } finally {
       db.close();
+    }
+  },
+});
+
+export const backupDrill = defineCommand({
+  words: ['backup', 'drill'],
+  usage: 'clash backup drill [--key KEY] [--json]',
+  summary:
+    'restore the latest backup (or KEY) from the artifact store into scratch and verify it: projections, journals; exit 1 on any failure',
+  options: { key: { type: 'string' } },
+  schema: z.object({ ...commonFlags, key: z.string().min(1).max(512).optional(), positionals: z.array(z.string()).max(0) }),
+  run: async (flags, ctx) => {
+    const store = openConfiguredArtifactStore(loadConfig(ctx.env));
+    const key = flags.key ?? (await latestBackupKey(store));
+    if (key === undefined) throw new UsageError(`--key: no backup in ${store.url}`);
+    const scratch = mkdtempSync(join(tmpdir(), 'clash-drill-'));
+    const started = performance.now();
+    try {
+      await fetchBackup(store, key, join(scratch, 'backup.sqlite'));
+      const restored = restoreFile(join(scratch, 'backup.sqlite'), join(scratch, 'ledger.sqlite'));
+      const expectedHead = headOfKey(key);
+      const results: DrillResult[] = [
+        {
+          check: 'restore',
+          ok: restored.integrity === 'ok' && (expectedHead === null || expectedHead === restored.head),
+          figures: { head: restored.head, expectedHead: expectedHead ?? '-', events: restored.events, bytes: restored.bytes },
+        },
+      ];
+      const ledger = openLedger({ dbPath: join(scratch, 'ledger.sqlite'), composition: ctx.composition });
+      try {
+        for (const check of drillChecks) {
+          const t = performance.now();
+          const result = check.run(ledger, ctx.composition.projections);
+          results.push({ ...result, figures: { ...result.figures, ms: Math.round(performance.now() - t) } });
+        }
+      } finally {
+        ledger.close();
+      }
+      const ok = results.every((r) => r.ok);
+      const ms = Math.round(performance.now() - started);
+      ctx.out.data({ key, store: store.url, ok, ms, results });
+      ctx.out.line(`drill of ${store.url} ${key}: ${ok ? 'PASS' : 'FAIL'} in ${ms} ms`);
+      for (const r of results) {
+        ctx.out.line(
+          `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.check}: ${Object.entries(r.figures)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+      }
+      return ok ? 0 : 1;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   },
 });

@@ -1,18 +1,14 @@
 /**
  * clash ingest status [--json]: market ingestion health per source and channel.
  * clash ingest backfill --source hyperliquid --asset BTC --from ISO --to ISO: 1m candles by REST, paged, idempotent.
- * clash worker ingestion: runs market ingestion alone until SIGTERM/SIGINT.
  */
-import pino from 'pino';
 import { z } from 'zod';
 import { HyperliquidInfo } from '../../adapters/market/hyperliquid/info-client.ts';
 import { ingestionStatus } from '../../adapters/market/ingestion/health.ts';
 import { fetchCandles, fundingPages } from '../../adapters/market/ingestion/hyperliquid-ingestion.ts';
-import { startMarketIngestion } from '../../adapters/market/ingestion/market-ingestion.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { openDatabase } from '../../core/database.ts';
 import { loadConfig } from '../../server/config.ts';
-import { ingestionOptions } from '../../server/ingestion.ts';
 import { commonFlags, defineCommand, existingDb, isoTimeFlag } from './command.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -103,26 +99,5 @@ export const ingestBackfill = defineCommand({
     } finally {
       db.close();
     }
-  },
-});
-
-export const workerIngestion = defineCommand({
-  words: ['worker', 'ingestion'],
-  usage: 'clash worker ingestion [--db PATH]',
-  summary: 'run market ingestion alone (Hyperliquid, Polymarket, DefiLlama) until SIGTERM or SIGINT',
-  options: {},
-  schema: z.object({ ...commonFlags, positionals: z.array(z.string()).max(0) }),
-  run: async (flags, ctx) => {
-    const config = loadConfig(ctx.env);
-    const db = openDatabase(flags.db ?? config.CLASH_DB, { synchronous: config.CLASH_SYNCHRONOUS });
-    const log = pino({ level: config.LOG_LEVEL });
-    const running = startMarketIngestion(db, ingestionOptions(config), log, () => Date.now());
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
-    });
-    await running.stop();
-    db.close();
-    return 0;
   },
 });

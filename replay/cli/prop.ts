@@ -23,14 +23,7 @@ export const propShow = defineCommand({
       if (!account) throw new NotFoundError('prop account', id);
       const positions = q.positions(id);
       const journal = q.journalCheck(id);
-      const mismatches = [
-        ...((journal.balances[`prop:${id}:cash USD`] ?? '0') !== account.cash
-          ? [`journal cash ${journal.balances[`prop:${id}:cash USD`]} ≠ account cash ${account.cash}`]
-          : []),
-        ...positions
-          .filter((p) => journal.balances[`prop:${id}:position:${p.asset} ${p.asset}`] !== p.size)
-          .map((p) => `journal position ${p.asset} ≠ size ${p.size}`),
-      ];
+      const mismatches = q.journalMismatches(id, journal);
       const ok = journal.balanced && mismatches.length === 0;
       ctx.out.data({ account, positions, journal, mismatches, ok });
       ctx.out.line(

@@ -10,7 +10,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { type AuthEnv, Forbidden, type Principal, Unauthorized } from '../auth.ts';
 
-export type Access = 'public' | 'user' | 'admin' | 'service' | 'user_or_service' | 'admin_or_service';
+/** `operator`: an admin session or a service token (worker health, dead letters, metrics: doc/operations.md). */
+export type Access = 'public' | 'user' | 'admin' | 'service' | 'user_or_service' | 'operator';
 
 const SECURITY: Record<Access, Record<string, string[]>[]> = {
   public: [],
@@ -18,7 +19,7 @@ const SECURITY: Record<Access, Record<string, string[]>[]> = {
   admin: [{ userToken: ['admin'] }],
   service: [{ serviceToken: [] }],
   user_or_service: [{ userToken: [] }, { serviceToken: [] }],
-  admin_or_service: [{ userToken: ['admin'] }, { serviceToken: [] }],
+  operator: [{ userToken: ['admin'] }, { serviceToken: [] }],
 };
 
 /** The refusal for this principal under this access, or null when it may pass. */
@@ -26,10 +27,10 @@ export function refusal(access: Access, p: Principal | null): Error | null {
   if (access === 'public') return null;
   if (!p) return new Unauthorized(access === 'service' ? 'a service token is required' : 'sign in first');
   if (access === 'user_or_service') return null;
-  if (access === 'admin_or_service' && p.kind === 'service') return null;
+  if (access === 'operator') return p.kind === 'service' || p.admin ? null : new Forbidden('admins and services only');
   if (access === 'service') return p.kind === 'service' ? null : new Forbidden('a service token is required');
   if (p.kind !== 'user') return new Forbidden('a user session is required');
-  return (access === 'admin' || access === 'admin_or_service') && !p.admin ? new Forbidden('admins only') : null;
+  return access === 'admin' && !p.admin ? new Forbidden('admins only') : null;
 }
 
 /** Spread into `createRoute`: the operation's `security` and its enforcement. */

@@ -89,6 +89,8 @@ export const WithdrawalSchema = z
     vault: VaultSchema,
     expiresAt: zTime,
     authorizedAt: zTime,
+    redeemedAt: zTime.nullable().openapi({ description: 'when reconciliation read the vault’s payout back; null until then' }),
+    redeemedTxHash: z.string().nullable().openapi({ description: 'the vault transaction that paid it out' }),
   })
   .openapi('Withdrawal');
 
@@ -140,5 +142,7 @@ export function withdrawalView(w: WithdrawalRow): z.output<typeof WithdrawalSche
     vault: { chainId: w.chainId, address: w.vault },
     expiresAt: iso(w.deadlineSeconds * 1000),
     authorizedAt: iso(w.authorizedAt),
+    redeemedAt: w.redeemedAt === null ? null : iso(w.redeemedAt),
+    redeemedTxHash: w.redeemedTxHash,
   };
 }

@@ -1,20 +1,19 @@
 /**
- * GET /api/v1/health: liveness plus the log head and each projection's lag. `degraded` when the
- * store has met an event row it cannot read back (`corruptEvent` says where; doc/runbook.md).
+ * GET /api/v1/health: public, and says only `up` or `degraded` (`serviceHealth`: stale or
+ * failing workers, dead letters, a lagging projection, an event row the store could not read). It reads a few small rows, never counts a
+ * table. The details are for operators: `GET /api/v1/internal/health/workers` (`operations.ts`).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { serviceHealth } from '../operations.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
+import { json } from './schemas.ts';
 
 const HealthSchema = z
   .object({
-    status: z.enum(['ok', 'degraded']),
-    head: z.number().int().openapi({ description: 'global position of the last event' }),
-    projections: z.array(z.object({ name: z.string(), mode: z.enum(['inline', 'async']), lag: z.number().int() })),
-    corruptEvent: z
-      .object({ position: z.number().int(), streamId: z.string(), type: z.string(), reason: z.string() })
-      .nullable()
-      .openapi({ description: 'the first event row this server could not read back (null: none met)' }),
+    status: z
+      .enum(['up', 'degraded'])
+      .openapi({ description: 'degraded: a worker is stale or failing, a unit is a dead letter, or a projection lags' }),
   })
   .openapi('Health');
 
@@ -23,20 +22,10 @@ const route = createRoute({
   ...secured('public'),
   path: '/api/v1/health',
   tags: ['operations'],
-  responses: { 200: { description: 'The service is up', content: { 'application/json': { schema: HealthSchema } } } },
+  summary: 'Up or degraded (nothing else, to anyone)',
+  responses: { 200: { description: 'The service answers', content: json(HealthSchema) } },
 });
 
-export const healthRoutes: RouteModule = (app, { ledger }) => {
-  app.openapi(route, (c) => {
-    const corrupt = ledger.store.corruption;
-    return c.json(
-      {
-        status: corrupt ? ('degraded' as const) : ('ok' as const),
-        head: ledger.store.headPosition(),
-        projections: ledger.projections.status().map(({ name, mode, lag }) => ({ name, mode, lag })),
-        corruptEvent: corrupt && { position: corrupt.position, streamId: corrupt.streamId, type: corrupt.type, reason: corrupt.message },
-      },
-      200,
-    );
-  });
+export const healthRoutes: RouteModule = (app, { ledger, ops }) => {
+  app.openapi(route, (c) => c.json({ status: serviceHealth(ledger, ops, ledger.clock.now()).status }, 200));
 };

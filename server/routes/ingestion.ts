@@ -31,7 +31,7 @@ const route = createRoute({
   path: '/api/v1/internal/health/ingestion',
   tags: ['operations'],
   summary: 'Market ingestion health per source and channel',
-  ...secured('admin_or_service'),
+  ...secured('operator'),
   responses: { 200: { description: 'Every channel', content: json(IngestionHealthSchema) }, ...errorsOf(401, 403) },
 });
 

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { healthRoutes } from '../../server/routes/health.ts';
+import { operationsRoutes } from '../../server/routes/operations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { walletComposition } from '../support/wallet/composition.ts';
 import { walletRoutes } from '../support/wallet/routes.ts';
@@ -12,24 +13,20 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-const server: TestServer = await startTestServer({}, Date.UTC(2026, 0, 1), {
+const SERVICE = 'app-test-secret-0123456789abcdef';
+const server: TestServer = await startTestServer({ CLASH_SERVICE_TOKENS: `ops:${SERVICE}` }, Date.UTC(2026, 0, 1), {
   composition: walletComposition,
-  routes: [healthRoutes, walletRoutes],
+  routes: [healthRoutes, operationsRoutes, walletRoutes],
 });
 const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> });
 
-test('health reports the head and every projection lag; responses carry a request id', async () => {
+test('public health says only up or degraded; responses carry a request id', async () => {
   await post('/api/v1/test/wallets/a/deposits', { amount: '5', memo: 'x' });
   const res = await fetch(`${server.url}/api/v1/health`);
   assert.ok(res.headers.get('x-request-id'));
   const { status, body } = await json(res);
   assert.is(status, 200);
-  assert.is(body.status, 'ok');
-  assert.is(body.head, 2);
-  assert.equal(
-    (body.projections as { name: string }[]).map((p) => p.name),
-    ['wallet_balances', 'wallet_activity'],
-  );
+  assert.equal(body, { status: 'up' });
 });
 
 test('a bad body is a 400 naming each bad field, and appends nothing', async () => {
@@ -94,18 +91,21 @@ test('the OpenAPI document describes the routes and their schemas', async () => 
 });
 
 test.after(() => server.stop());
-test('a corrupt event row: health says degraded naming it; a command on its stream is a 500 event_corrupt (runs last)', async () => {
+test('a corrupt event row: health says degraded (the internal route names it); a command on its stream is a 500 event_corrupt (runs last)', async () => {
   const db = server.ledger.store.db;
   const head = server.ledger.store.headPosition();
   db.prepare(
     `INSERT INTO events (position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at)
      VALUES (?, 'wallet-c', 1, 'corrupt-1', 'WalletOpened', 1, '{"walletId":7}', '{}', 0)`,
   ).run(head + 1);
-  assert.is((await json(await fetch(`${server.url}/api/v1/health`))).body.status, 'ok', 'not met yet');
+  assert.is((await json(await fetch(`${server.url}/api/v1/health`))).body.status, 'up', 'not met yet');
   const deposit = await json(await post('/api/v1/test/wallets/c/deposits', { amount: '1', memo: '' }));
   assert.is(deposit.status, 500);
   assert.is((deposit.body.error as { code: string }).code, 'event_corrupt');
-  const { body } = await json(await fetch(`${server.url}/api/v1/health`));
+  assert.equal((await json(await fetch(`${server.url}/api/v1/health`))).body, { status: 'degraded' }, 'the public says only that');
+  const { body } = await json(
+    await fetch(`${server.url}/api/v1/internal/health/workers`, { headers: { authorization: `Bearer ${SERVICE}` } }),
+  );
   assert.is(body.status, 'degraded');
   assert.equal(
     { ...(body.corruptEvent as Record<string, unknown>), reason: undefined },

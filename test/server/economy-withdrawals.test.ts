@@ -3,14 +3,19 @@
  * (refund, payout), read by their owner only, redeemed on the local chain for exactly their
  * amount; and `clash economy reconcile` finding and completing a deposit nobody submitted.
  */
+
+import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Hex, parseEther } from 'viem';
 import { reconcile } from '../../commands/economy/reconcile.ts';
 import { withdrawalIdFor } from '../../commands/economy/withdrawals.ts';
 import { ClashError } from '../../core/errors.ts';
+import type { WorkerDefinition } from '../../core/operations/worker-loop.ts';
 import { economyReads } from '../../projections/economy/queries.ts';
 import { entitlementOf } from '../../projections/entitlements/entitlements.ts';
+import { loadConfig } from '../../server/config.ts';
+import { workerCatalog } from '../../server/workers.ts';
 import { startChainFixture } from '../support/chain.ts';
 import { clash } from '../support/cli.ts';
 import { FEE, quoteOf, startEconomyServer, ticketDoubles, userWithWallet, type WireQuote } from '../support/economy.ts';
@@ -126,6 +131,43 @@ test('a race payout: listed for its owner, redeemed by the owner for exactly the
   );
   const gas = receipt.gasUsed * receipt.effectiveGasPrice;
   assert.is((await balance(bob.account.address)) - before, amount - gas);
+});
+
+test('the reconciliation worker reads redeemed withdrawals back from the vault and shows them redeemed', async () => {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    CHAIN_RPC_URL: chain.anvil.rpcUrl,
+    CHAIN_ID: String(chain.vault.chainId),
+    VAULT_ADDRESS: chain.vault.address,
+  });
+  const worker = workerCatalog.reconciliation?.({
+    ledger: server.ledger,
+    config,
+    log: pino({ level: 'silent' }),
+    ops: server.ops,
+    economy,
+    competitionEconomy: server.competitionEconomy,
+    competing: true,
+  }) as WorkerDefinition;
+  const before = ((await bob.call('GET', '/api/v1/me/withdrawals')).body as { withdrawals: { redeemedAt: string | null }[] }).withdrawals;
+  assert.equal(
+    before.map((w) => w.redeemedAt),
+    [null],
+  );
+  const report = await worker.tick(server.clock.now());
+  assert.is(report?.signals?.redeemed, 2, 'the refund and the payout redeemed above');
+  const mine = (await bob.call('GET', '/api/v1/me/withdrawals')).body as {
+    withdrawals: { withdrawalId: string; redeemedAt: string | null; redeemedTxHash: string | null }[];
+  };
+  assert.is(mine.withdrawals[0]?.redeemedAt, new Date(server.clock.now()).toISOString());
+  assert.match(mine.withdrawals[0]?.redeemedTxHash ?? '', /^0x[0-9a-f]{64}$/);
+  const refunds = (await alice.call('GET', '/api/v1/me/withdrawals')).body as {
+    withdrawals: { purpose: string; redeemedAt: string | null }[];
+  };
+  assert.ok(refunds.withdrawals.every((w) => w.redeemedAt !== null));
+  const head = server.ledger.store.headPosition();
+  assert.is((await worker.tick(server.clock.now()))?.signals?.redeemed, 0, 'read back once');
+  assert.is(server.ledger.store.headPosition(), head);
 });
 
 test('refunding the fee that granted the clone its entitlement revokes it, with the refund as the reason', async () => {

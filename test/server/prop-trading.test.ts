@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MemoryArtifactStore } from '../../adapters/artifacts/memory.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { unconnectedEconomy } from '../../commands/competition/ports.ts';
 import { DEFAULT_RULES } from '../../commands/prop-trading/rules.ts';
@@ -13,6 +14,7 @@ import { type Authenticator, anyOf, serviceTokenAuthenticator } from '../../serv
 import { loadConfig, servingConfig } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { createIdentity } from '../../server/identity.ts';
+import { openOperations } from '../../server/operations.ts';
 import { propTradingRoutes } from '../../server/routes/prop-trading.ts';
 import { contractOf } from '../support/contract.ts';
 import { BTC, px } from '../support/prop-trading.ts';
@@ -41,6 +43,7 @@ const app = createApp(
     identity: createIdentity(ledger, config),
     competitionEconomy: unconnectedEconomy,
     economy: null,
+    ops: openOperations(ledger, config, new MemoryArtifactStore()),
   },
   [propTradingRoutes({ ownership })],
 );

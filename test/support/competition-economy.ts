@@ -1,6 +1,16 @@
 /** An in-memory Economy for competition tests: audition credits granted by hand, and every refund and withdrawal it was asked for. */
-import type { Address } from 'viem';
+import { type Address, getAddress } from 'viem';
+import type { CompetitionFacts } from '../../commands/competition/facts.ts';
 import type { CompetitionEconomy, RefundAuthorizer, TicketPurchaseSink, WithdrawalAuthorizer } from '../../commands/competition/ports.ts';
+
+/** Facts for worker tests: clone `x` is owned by `user-x`, whose wallet is derived from the id; version v1; every profile approved. */
+export const testFacts: CompetitionFacts = {
+  ownerOf: (cloneId) => `user-${cloneId}`,
+  walletOf: (userId) => getAddress(`0x${Buffer.from(userId.padEnd(20, '.')).toString('hex').slice(0, 40)}`),
+  activeVersionOf: () => 'v1',
+  approved: (cloneIds) => [...cloneIds],
+  auditionFigures: () => undefined,
+};
 
 export class TestEconomy implements CompetitionEconomy {
   private paid = 0;

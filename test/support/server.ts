@@ -30,7 +30,8 @@ export function httpCall(url: string): Call {
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
     const text = await res.text();
-    const body = text ? (JSON.parse(text) as unknown) : null;
+    const json = (res.headers.get('content-type') ?? '').includes('json');
+    const body = text ? (json ? (JSON.parse(text) as unknown) : text) : null;
     contract ??= contractOf(url);
     (await contract).check(method, path, res.status, body);
     return { status: res.status, body };

@@ -6,9 +6,7 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getAddress } from 'viem';
 import { ARENA_STREAM_ID } from '../../../commands/competition/arena-decider.ts';
-import type { CompetitionFacts } from '../../../commands/competition/facts.ts';
 import { WORKER_ACTOR } from '../../../commands/competition/handlers.ts';
 import { auditRaceSettlement } from '../../../commands/competition/settlement-audit.ts';
 import { CompetitionWorker } from '../../../commands/competition/worker.ts';
@@ -16,7 +14,7 @@ import { SequentialIds } from '../../../core/clock.ts';
 import type { EventStore, RecordedEvent } from '../../../core/event-store.ts';
 import { CompetitionQueries } from '../../../projections/competition/queries.ts';
 import { openLedger } from '../../../server/context.ts';
-import { TestEconomy } from '../../support/competition-economy.ts';
+import { TestEconomy, testFacts } from '../../support/competition-economy.ts';
 import { px, T0, TestMarket } from '../../support/prop-trading.ts';
 import { fcSeed, tempDir } from '../../support/store.ts';
 import { holderPool } from './arbitrary-race.ts';
@@ -24,13 +22,7 @@ import { holderPool } from './arbitrary-race.ts';
 const HOUR = 3_600_000;
 const CLONES = ['alpha', 'bravo', 'charlie'];
 const PRICE = 10n ** 16n;
-const facts: CompetitionFacts = {
-  ownerOf: (cloneId) => `user-${cloneId}`,
-  walletOf: (userId) => getAddress(`0x${Buffer.from(userId.padEnd(20, '.')).toString('hex').slice(0, 40)}`),
-  activeVersionOf: () => 'v1',
-  approved: (cloneIds) => [...cloneIds],
-  auditionFigures: () => undefined,
-};
+const facts = testFacts;
 
 function setup() {
   const dir = tempDir('clash-worker-');

@@ -1,0 +1,141 @@
+/**
+ * Prometheus metrics (`prom-client`), served as text at `/metrics`. One registry per server; the
+ * hooks the workers call are methods here, so ingestion and decision workers record their
+ * figures without knowing prom-client. Gauges that read the database or the file system are
+ * filled at scrape time by `collect` callbacks (`server/metrics.ts`), so nothing is counted per
+ * request. Units are in the names (seconds, bytes, events, micro-USD). Issue 15, "Metrics".
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Latency buckets in seconds, 1 ms to 10 s. */
+const LATENCY = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'clash_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'clash_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: LATENCY,
+    registers: [this.registry],
+  });
+  readonly appendDuration = new Histogram({
+    name: 'clash_append_duration_seconds',
+    help: 'Latency of committed appends (the write transaction with inline projections)',
+    buckets: LATENCY,
+    registers: [this.registry],
+  });
+  readonly eventsAppended = new Counter({
+    name: 'clash_events_appended_total',
+    help: 'Events appended by this process (events per second: rate())',
+    registers: [this.registry],
+  });
+  readonly workerTicks = new Histogram({
+    name: 'clash_worker_tick_duration_seconds',
+    help: 'Worker tick duration by worker and outcome (ok, failed)',
+    labelNames: ['worker', 'outcome'],
+    buckets: LATENCY,
+    registers: [this.registry],
+  });
+  readonly decisionDuration = new Histogram({
+    name: 'clash_decision_duration_seconds',
+    help: 'Decision run latency by engine',
+    labelNames: ['engine'],
+    buckets: [...LATENCY, 30, 60, 120],
+    registers: [this.registry],
+  });
+  readonly decisionFailures = new Counter({
+    name: 'clash_decision_failures_total',
+    help: 'Failed decision runs by engine',
+    labelNames: ['engine'],
+    registers: [this.registry],
+  });
+  readonly modelTokens = new Counter({
+    name: 'clash_model_tokens_total',
+    help: 'Model tokens by engine, model and kind (input, output)',
+    labelNames: ['engine', 'model', 'kind'],
+    registers: [this.registry],
+  });
+  readonly modelCost = new Counter({
+    name: 'clash_model_cost_micro_usd_total',
+    help: 'Model cost in micro-USD by engine and model',
+    labelNames: ['engine', 'model'],
+    registers: [this.registry],
+  });
+  readonly ingestionLag = new Gauge({
+    name: 'clash_ingestion_lag_seconds',
+    help: 'Age of the newest ingested data per channel',
+    labelNames: ['channel'],
+    registers: [this.registry],
+  });
+
+  /** Records one HTTP request; `route` is the matched pattern (`/api/v1/clones/:id`), never the raw path. */
+  request(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
+  /** Records one committed append of `events` events taking `ms` milliseconds (an `AppendObserver`). */
+  append(events: number, ms: number): void {
+    this.eventsAppended.inc(events);
+    this.appendDuration.observe(ms / 1000);
+  }
+
+  /** Records a worker tick of `ms` milliseconds (`WorkerDeps.onTick`). */
+  tick(worker: string, ms: number, ok: boolean): void {
+    this.workerTicks.observe({ worker, outcome: ok ? 'ok' : 'failed' }, ms / 1000);
+  }
+
+  /** Hook for decision workers: one run of `engine` taking `ms` milliseconds, failed or not. */
+  decision(engine: string, ms: number, failed: boolean): void {
+    this.decisionDuration.observe({ engine }, ms / 1000);
+    if (failed) this.decisionFailures.inc({ engine });
+  }
+
+  /** Hook for decision workers: tokens and cost (micro-USD, an integer) of one model call. */
+  modelUsage(engine: string, model: string, usage: { inputTokens: number; outputTokens: number; costMicroUsd: bigint }): void {
+    this.modelTokens.inc({ engine, model, kind: 'input' }, usage.inputTokens);
+    this.modelTokens.inc({ engine, model, kind: 'output' }, usage.outputTokens);
+    this.modelCost.inc({ engine, model }, Number(usage.costMicroUsd));
+  }
+
+  /** Hook for the ingestion worker: how old (seconds) the newest data of `channel` is. */
+  ingestion(channel: string, lagSeconds: number): void {
+    this.ingestionLag.set({ channel }, lagSeconds);
+  }
+
+  /** A gauge filled at scrape time by `collect` (reads the database or the file system). */
+  scraped(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    collect: (set: (labels: Record<string, string>, value: number) => void) => void,
+  ): void {
+    new Gauge({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        collect((labels, value) => this.set(labels, value));
+      },
+    });
+  }
+
+  /** The registry in the Prometheus text exposition format. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
