@@ -12,6 +12,7 @@ import { corsFor } from './cors.ts';
 import { errorResponse } from './errors.ts';
 import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import type { App, AppDeps, AppEnv, RouteModule } from './route-module.ts';
+import { backtestRoutes } from './routes/backtests.ts';
 import { cloneLifecycleRoutes } from './routes/clone-lifecycle.ts';
 import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
@@ -44,6 +45,7 @@ export const productRoutes: readonly RouteModule[] = [
   ingestionRoutes,
   pipelineRoutes,
   economyChainRoutes,
+  backtestRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

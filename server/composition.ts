@@ -3,6 +3,9 @@
  * the CLI and the benchmark all open the store through this list, so they agree on the log.
  */
 
+import { backtestDecider, backtestUsageDecider } from '../commands/backtests/decider.ts';
+import { backtestEvents } from '../commands/backtests/events.ts';
+import { BACKTEST_CATEGORY, BACKTEST_USAGE_CATEGORY } from '../commands/backtests/handlers.ts';
 import { cloneDecider } from '../commands/clones/decider.ts';
 import { cloneEvents } from '../commands/clones/events.ts';
 import { ARENA_CATEGORY, arenaDecider } from '../commands/competition/arena-decider.ts';
@@ -29,6 +32,7 @@ import type { Command, Decider } from '../core/decider.ts';
 import type { EventDefinition } from '../core/event-registry.ts';
 import type { DomainEvent } from '../core/event-store.ts';
 import type { ProjectionDefinition } from '../core/projection.ts';
+import { backtestsProjection } from '../projections/backtests/backtests.ts';
 import { clonesProjection } from '../projections/clones/clones.ts';
 import { lifecycleProjection } from '../projections/clones/lifecycle.ts';
 import { profilesProjection } from '../projections/clones/profiles.ts';
@@ -63,6 +67,7 @@ export const productComposition: Composition = {
     ...raceEvents,
     ...paymentEvents,
     ...decisionEvents,
+    ...backtestEvents,
   ],
   projections: [
     usersProjection,
@@ -75,6 +80,7 @@ export const productComposition: Composition = {
     ...propTradingProjections,
     ...competitionProjections,
     paymentsProjection,
+    backtestsProjection,
   ],
   streams: [
     streamKind('user', identityDecider),
@@ -89,6 +95,8 @@ export const productComposition: Composition = {
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
     streamKind(DECISIONS_CATEGORY, decisionDecider),
     streamKind(REDEMPTION_CATEGORY, redemptionDecider),
+    streamKind(BACKTEST_CATEGORY, backtestDecider),
+    streamKind(BACKTEST_USAGE_CATEGORY, backtestUsageDecider),
   ],
 };
 

@@ -10,6 +10,7 @@ import { EMBEDDED_CHAIN_ID } from '../adapters/chain/anvil.ts';
 import { DEFAULT_TAXONOMY_FILE } from '../adapters/market/taxonomy.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
+import { backtestConfigShape } from './backtest-config.ts';
 import { competitionConfigShape, refuseImpossibleCompetition } from './competition-config.ts';
 import { CORS_ORIGIN_PATTERN, DEVELOPMENT_CORS_ORIGINS } from './cors.ts';
 
@@ -286,6 +287,7 @@ export const configSchema = z.object({
   /** `clash economy reconcile` reports payments pending longer than this, in seconds. */
   ECONOMY_PENDING_BOUND_SECONDS: seconds(60, 30 * 86_400).default(3600),
   ...competitionConfigShape,
+  ...backtestConfigShape,
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -69,7 +69,7 @@ try {
     ...(runs('market') ? await runMarketBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
     ...(runs('decision') ? runDecisionBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
     ...(runs('decision-runs') ? await runDecisionRunsBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
-    ...(runs('peer') ? await runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
+    ...(runs('peer') ? runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
     ...(runs('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);

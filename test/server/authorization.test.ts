@@ -39,6 +39,12 @@ async function freshClone(): Promise<string> {
   return id;
 }
 
+const backtestRun = {
+  strategy: { kind: 'version', versionId: 'v1' },
+  from: '2026-01-04T18:00:00.000Z',
+  to: '2026-01-05T00:00:00.000Z',
+  assets: ['BTC'],
+};
 const profile = { name: 'Renamed', description: '', avatarUrl: null, capabilitySignals: [] };
 type Row = [method: string, path: (id: string) => string, body: unknown, expected: Record<Caller, number>];
 const ownerOnly = (ok: number) => ({ anonymous: 401, owner: ok, stranger: 403, admin: 403, service: 403 });
@@ -71,6 +77,9 @@ const table: Row[] = [
   ['POST', (id) => `/api/v1/admin/clones/${id}/entitlement`, { tier: 'builder', reason: 'partner' }, adminOnly(201)],
   ['POST', (id) => `/api/v1/admin/clones/${id}/entitlement/revoke`, { reason: 'ended' }, adminOnly(200)],
   ['GET', () => '/api/v1/internal/health/ingestion', undefined, { ...adminOnly(200), service: 200 }],
+  ['POST', (id) => `/api/v1/clones/${id}/backtests/preflight`, backtestRun, ownerOnly(200)],
+  ['POST', (id) => `/api/v1/clones/${id}/backtests`, backtestRun, ownerOnly(202)],
+  ['GET', (id) => `/api/v1/clones/${id}/backtests`, undefined, { ...ownerOnly(200), admin: 200 }],
 ];
 
 test('every (route, caller) pair answers the status of the table', async () => {

@@ -1,0 +1,116 @@
+/**
+ * Events of `backtest-<id>` streams (one job each) and of `backtest-usage-<userId>-<cloneId>-<day>`
+ * streams (the runs accepted per user, clone and UTC day). A request freezes the tier, the limits
+ * and the estimate it was judged by; a refusal names the limit that refused it (issue 14).
+ */
+import { z } from 'zod';
+import { defineEvent, type EventOf } from '../../core/event-registry.ts';
+import { zTierName } from '../entitlements/tiers.ts';
+import { zEstimate } from './estimate.ts';
+import { zBacktestLimits, zLimitName } from './limits.ts';
+import { zBacktestMetrics } from './metrics.ts';
+import { zRunShape } from './request.ts';
+
+const id = z.string().min(1).max(200);
+const at = z.number().int();
+/** A UTC calendar day, `YYYY-MM-DD`. */
+export const zUsageDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const zArtifactRef = z
+  .object({
+    key: z.string().min(1).max(500),
+    kind: z.enum(['summary', 'equity', 'trades', 'packets', 'prompts', 'replies']),
+    /** When the artifact store may delete it (Unix ms); null for durable artifacts (summaries and metrics). */
+    expiresAt: at.nullable(),
+  })
+  .strict();
+export type ArtifactRef = z.output<typeof zArtifactRef>;
+
+export const BacktestRequested = defineEvent(
+  'BacktestRequested',
+  z
+    .object({
+      backtestId: id,
+      cloneId: id,
+      userId: id,
+      run: zRunShape,
+      tier: zTierName,
+      limits: zBacktestLimits,
+      estimate: zEstimate,
+      usageDay: zUsageDay,
+      requestedAt: at,
+    })
+    .strict(),
+);
+
+export const BacktestAccepted = defineEvent('BacktestAccepted', z.object({ backtestId: id, propAccountId: id, acceptedAt: at }).strict());
+
+export const BacktestRefused = defineEvent(
+  'BacktestRefused',
+  z
+    .object({
+      backtestId: id,
+      limit: zLimitName,
+      allowed: z.number().int().nonnegative(),
+      requested: z.number().int().nonnegative(),
+      refusedAt: at,
+    })
+    .strict(),
+);
+
+export const BacktestLeased = defineEvent(
+  'BacktestLeased',
+  z.object({ backtestId: id, workerId: id, attempt: z.number().int().positive(), leasedAt: at, leaseUntil: at }).strict(),
+);
+
+export const BacktestProgressed = defineEvent(
+  'BacktestProgressed',
+  z
+    .object({
+      backtestId: id,
+      workerId: id,
+      stepsDone: z.number().int().nonnegative(),
+      stepsTotal: z.number().int().nonnegative(),
+      /** The simulated clock (Unix ms). */
+      simulatedAt: at,
+      progressedAt: at,
+      leaseUntil: at,
+    })
+    .strict(),
+);
+
+export const BacktestFinished = defineEvent(
+  'BacktestFinished',
+  z.object({ backtestId: id, workerId: id, metrics: zBacktestMetrics, artifacts: z.array(zArtifactRef).max(20), finishedAt: at }).strict(),
+);
+
+export const BacktestFailed = defineEvent(
+  'BacktestFailed',
+  z.object({ backtestId: id, workerId: id, code: z.string().min(1).max(100), message: z.string().max(2000), failedAt: at }).strict(),
+);
+
+/** One accepted run counted against the user's daily quota on the clone. */
+export const BacktestRunCounted = defineEvent(
+  'BacktestRunCounted',
+  z.object({ backtestId: id, userId: id, cloneId: id, usageDay: zUsageDay, countedAt: at }).strict(),
+);
+
+export const backtestEvents = [
+  BacktestRequested,
+  BacktestAccepted,
+  BacktestRefused,
+  BacktestLeased,
+  BacktestProgressed,
+  BacktestFinished,
+  BacktestFailed,
+  BacktestRunCounted,
+];
+export type BacktestEvent =
+  | EventOf<typeof BacktestRequested>
+  | EventOf<typeof BacktestAccepted>
+  | EventOf<typeof BacktestRefused>
+  | EventOf<typeof BacktestLeased>
+  | EventOf<typeof BacktestProgressed>
+  | EventOf<typeof BacktestFinished>
+  | EventOf<typeof BacktestFailed>;
+export type BacktestUsageEvent = EventOf<typeof BacktestRunCounted>;

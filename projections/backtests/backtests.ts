@@ -1,0 +1,188 @@
+/**
+ * Read model `backtests`: each job's status, request, frozen limits and estimate, refusal,
+ * progress, metrics and artifacts, for the history, status and comparison routes.
+ */
+import type { Estimate } from '../../commands/backtests/estimate.ts';
+import type { ArtifactRef, BacktestEvent } from '../../commands/backtests/events.ts';
+import type { BacktestLimits, LimitName } from '../../commands/backtests/limits.ts';
+import type { BacktestMetrics } from '../../commands/backtests/metrics.ts';
+import type { RunShape } from '../../commands/backtests/request.ts';
+import type { TierName } from '../../commands/entitlements/tiers.ts';
+import type { Db } from '../../core/database.ts';
+import type { RecordedEvent } from '../../core/event-store.ts';
+import { defineProjection } from '../../core/projection.ts';
+
+export const backtestsProjection = defineProjection({
+  name: 'backtests',
+  version: 1,
+  mode: 'inline',
+  eventTypes: [
+    'BacktestRequested',
+    'BacktestAccepted',
+    'BacktestRefused',
+    'BacktestLeased',
+    'BacktestProgressed',
+    'BacktestFinished',
+    'BacktestFailed',
+  ],
+  tables: [
+    {
+      name: 'backtests',
+      columns: {
+        backtest_id: 'TEXT NOT NULL',
+        clone_id: 'TEXT NOT NULL',
+        user_id: 'TEXT NOT NULL',
+        status: 'TEXT NOT NULL',
+        tier: 'TEXT NOT NULL',
+        run: 'TEXT NOT NULL',
+        limits: 'TEXT NOT NULL',
+        estimate: 'TEXT NOT NULL',
+        refusal: 'TEXT',
+        attempts: 'INTEGER NOT NULL',
+        steps_done: 'INTEGER NOT NULL',
+        steps_total: 'INTEGER NOT NULL',
+        simulated_at: 'INTEGER',
+        metrics: 'TEXT',
+        artifacts: 'TEXT NOT NULL',
+        failure: 'TEXT',
+        requested_at: 'INTEGER NOT NULL',
+        ended_at: 'INTEGER',
+      },
+      primaryKey: ['backtest_id'],
+      indexes: [['clone_id', 'requested_at']],
+    },
+  ],
+  bind(db, t) {
+    const insert = db.prepare(
+      `INSERT INTO "${t.backtests}" (backtest_id, clone_id, user_id, status, tier, run, limits, estimate, refusal, attempts, steps_done,
+         steps_total, simulated_at, metrics, artifacts, failure, requested_at, ended_at)
+       VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, NULL, 0, 0, ?, NULL, NULL, '[]', NULL, ?, NULL)`,
+    );
+    const status = db.prepare(`UPDATE "${t.backtests}" SET status = ? WHERE backtest_id = ?`);
+    const refuse = db.prepare(`UPDATE "${t.backtests}" SET status = 'refused', refusal = ?, ended_at = ? WHERE backtest_id = ?`);
+    const lease = db.prepare(`UPDATE "${t.backtests}" SET status = 'running', attempts = ? WHERE backtest_id = ?`);
+    const progress = db.prepare(`UPDATE "${t.backtests}" SET steps_done = ?, simulated_at = ? WHERE backtest_id = ?`);
+    const finish = db.prepare(
+      `UPDATE "${t.backtests}" SET status = 'finished', steps_done = steps_total, metrics = ?, artifacts = ?, ended_at = ? WHERE backtest_id = ?`,
+    );
+    const fail = db.prepare(`UPDATE "${t.backtests}" SET status = 'failed', failure = ?, ended_at = ? WHERE backtest_id = ?`);
+    return (raw: RecordedEvent) => {
+      const e = raw as RecordedEvent<BacktestEvent>;
+      switch (e.type) {
+        case 'BacktestRequested': {
+          const d = e.data;
+          const json = JSON.stringify;
+          insert.run(
+            d.backtestId,
+            d.cloneId,
+            d.userId,
+            d.tier,
+            json(d.run),
+            json(d.limits),
+            json(d.estimate),
+            d.estimate.replaySteps,
+            d.requestedAt,
+          );
+          return;
+        }
+        case 'BacktestAccepted':
+          status.run('queued', e.data.backtestId);
+          return;
+        case 'BacktestRefused': {
+          const { limit, allowed, requested } = e.data;
+          refuse.run(JSON.stringify({ limit, allowed, requested }), e.data.refusedAt, e.data.backtestId);
+          return;
+        }
+        case 'BacktestLeased':
+          lease.run(e.data.attempt, e.data.backtestId);
+          return;
+        case 'BacktestProgressed':
+          progress.run(e.data.stepsDone, e.data.simulatedAt, e.data.backtestId);
+          return;
+        case 'BacktestFinished':
+          finish.run(JSON.stringify(e.data.metrics), JSON.stringify(e.data.artifacts), e.data.finishedAt, e.data.backtestId);
+          return;
+        case 'BacktestFailed':
+          fail.run(JSON.stringify({ code: e.data.code, message: e.data.message }), e.data.failedAt, e.data.backtestId);
+          return;
+      }
+    };
+  },
+});
+
+export type BacktestStatusView = 'requested' | 'queued' | 'refused' | 'running' | 'finished' | 'failed';
+
+/** One job as the read model holds it; times are Unix ms. */
+export interface BacktestRow {
+  readonly backtestId: string;
+  readonly cloneId: string;
+  readonly userId: string;
+  readonly status: BacktestStatusView;
+  readonly tier: TierName;
+  readonly run: RunShape;
+  readonly limits: BacktestLimits;
+  readonly estimate: Estimate;
+  readonly refusal: { readonly limit: LimitName; readonly allowed: number; readonly requested: number } | null;
+  readonly attempts: number;
+  readonly stepsDone: number;
+  readonly stepsTotal: number;
+  readonly simulatedAt: number | null;
+  readonly metrics: BacktestMetrics | null;
+  readonly artifacts: readonly ArtifactRef[];
+  readonly failure: { readonly code: string; readonly message: string } | null;
+  readonly requestedAt: number;
+  readonly endedAt: number | null;
+}
+
+interface Raw {
+  backtestId: string;
+  cloneId: string;
+  userId: string;
+  status: BacktestStatusView;
+  tier: TierName;
+  run: string;
+  limits: string;
+  estimate: string;
+  refusal: string | null;
+  attempts: number;
+  stepsDone: number;
+  stepsTotal: number;
+  simulatedAt: number | null;
+  metrics: string | null;
+  artifacts: string;
+  failure: string | null;
+  requestedAt: number;
+  endedAt: number | null;
+}
+
+const SELECT = `SELECT backtest_id AS backtestId, clone_id AS cloneId, user_id AS userId, status, tier, run, limits, estimate, refusal,
+  attempts, steps_done AS stepsDone, steps_total AS stepsTotal, simulated_at AS simulatedAt, metrics, artifacts, failure,
+  requested_at AS requestedAt, ended_at AS endedAt FROM backtests`;
+
+const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+
+function decode(r: Raw): BacktestRow {
+  return {
+    ...r,
+    run: JSON.parse(r.run) as RunShape,
+    limits: JSON.parse(r.limits) as BacktestLimits,
+    estimate: JSON.parse(r.estimate) as Estimate,
+    refusal: parse(r.refusal),
+    metrics: parse(r.metrics),
+    artifacts: JSON.parse(r.artifacts) as ArtifactRef[],
+    failure: parse(r.failure),
+  };
+}
+
+export function findBacktest(db: Db, backtestId: string): BacktestRow | undefined {
+  const row = db.prepare<[string], Raw>(`${SELECT} WHERE backtest_id = ?`).get(backtestId);
+  return row && decode(row);
+}
+
+/** The clone's jobs, newest first, at most `limit`. */
+export function backtestsOfClone(db: Db, cloneId: string, limit: number): BacktestRow[] {
+  return db
+    .prepare<[string, number], Raw>(`${SELECT} WHERE clone_id = ? ORDER BY requested_at DESC, backtest_id DESC LIMIT ?`)
+    .all(cloneId, limit)
+    .map(decode);
+}

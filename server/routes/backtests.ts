@@ -1,0 +1,313 @@
+/**
+ * Backtest routes (doc/backtesting.md): the clone's owner asks for a preflight estimate with the
+ * verdict of every limit, requests a run (202 with its id, or 422 naming the limit that refused
+ * it — the refusal is recorded), and reads the clone's history; a job and a comparison of jobs
+ * are read by the owner of their clone or by an admin.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { BacktestCommands } from '../../commands/backtests/handlers.ts';
+import { limitNames } from '../../commands/backtests/limits.ts';
+import {
+  DEFAULT_DECISION_INTERVAL_MS,
+  DEFAULT_STEP_MS,
+  type RunShape,
+  zAssetSymbol,
+  zBacktestEngine,
+  zRunShape,
+} from '../../commands/backtests/request.ts';
+import { zTierName } from '../../commands/entitlements/tiers.ts';
+import type { Db } from '../../core/database.ts';
+import { ClashError, ValidationError } from '../../core/errors.ts';
+import { issuesOf } from '../../core/event-registry.ts';
+import { type BacktestRow, backtestsOfClone, findBacktest } from '../../projections/backtests/backtests.ts';
+import { entitlementOf } from '../../projections/entitlements/entitlements.ts';
+import { Forbidden, type Principal, requireUser } from '../auth.ts';
+import { backtestPolicy } from '../backtest-config.ts';
+import type { RouteModule } from '../route-module.ts';
+import { secured } from './access.ts';
+import { CloneParams, existingClone, ownedClone, readableClone } from './clone-access.ts';
+import { errorsOf, iso, isoOrNull, json, zMicroUsd, zSignedMicroUsd, zTime } from './schemas.ts';
+
+const zLimit = z.enum(limitNames);
+const StrategySchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('version'), versionId: z.string().min(1).max(200) }).strict(),
+    z.object({ kind: z.literal('draft'), snapshotKey: z.string().min(1).max(500), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  ])
+  .openapi('BacktestStrategy', {
+    description: 'A published version of the clone, or a draft graph stored as an artifact (key and sha-256)',
+  });
+const RunBody = z
+  .object({
+    strategy: StrategySchema,
+    from: zTime,
+    to: zTime,
+    assets: z.array(zAssetSymbol).min(1).max(50),
+    engine: zBacktestEngine.default('rules'),
+    stepMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(86_400_000)
+      .default(DEFAULT_STEP_MS)
+      .openapi({ description: 'the simulated clock step, ms (whole minutes)' }),
+    decisionIntervalMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(86_400_000)
+      .default(DEFAULT_DECISION_INTERVAL_MS)
+      .openapi({ description: 'how often the engine decides, ms (a whole number of steps)' }),
+  })
+  .strict()
+  .openapi('BacktestRunInput');
+const RunSchema = z
+  .object({
+    strategy: StrategySchema,
+    from: zTime,
+    to: zTime,
+    assets: z.array(z.string()),
+    engine: zBacktestEngine,
+    stepMs: z.number().int(),
+    decisionIntervalMs: z.number().int(),
+  })
+  .openapi('BacktestRun');
+const LimitsSchema = z
+  .object({
+    dailyRuns: z.number().int(),
+    decisionCallsPerRun: z.number().int(),
+    activeAssets: z.number().int(),
+    estimatedTokensPerRun: z.number().int(),
+    replaySteps: z.number().int(),
+  })
+  .openapi('BacktestLimits');
+const VerdictSchema = z
+  .object({ limit: zLimit, allowed: z.number().int(), requested: z.number().int(), ok: z.boolean() })
+  .openapi('BacktestVerdict');
+const EstimateSchema = z
+  .object({
+    replaySteps: z.number().int(),
+    decisionTicks: z.number().int(),
+    activeAssets: z.number().int(),
+    decisionCalls: z.number().int(),
+    estimatedTokens: z.number().int(),
+    estimatedCostMicroUsd: zMicroUsd('provider cost, rounded up'),
+    model: z.object({ tokensPerCall: z.number().int(), tokensPerAsset: z.number().int(), microUsdPerMillionTokens: z.number().int() }),
+    verdicts: z.array(VerdictSchema),
+  })
+  .openapi('BacktestEstimate');
+const PreflightSchema = z
+  .object({ tier: zTierName, limits: LimitsSchema, estimate: EstimateSchema, allowed: z.boolean() })
+  .openapi('BacktestPreflight');
+const ratio = z.number();
+const MetricsSchema = z
+  .object({
+    samplingIntervalMs: z.number().int(),
+    periodsPerYear: ratio,
+    startEquityMicroUsd: zSignedMicroUsd(),
+    endEquityMicroUsd: zSignedMicroUsd(),
+    pnlMicroUsd: zSignedMicroUsd(),
+    totalReturn: ratio,
+    maxDrawdown: ratio,
+    sharpe: ratio.nullable(),
+    sortino: ratio.nullable(),
+    calmar: ratio.nullable(),
+    trades: z.number().int(),
+    winRate: ratio.nullable(),
+    profitFactor: ratio.nullable(),
+    expectancyMicroUsd: zSignedMicroUsd().nullable(),
+    feesMicroUsd: zSignedMicroUsd(),
+    fundingMicroUsd: zSignedMicroUsd(),
+    exposure: ratio,
+    turnover: ratio,
+    benchmarkReturn: ratio.nullable(),
+  })
+  .openapi('BacktestMetrics');
+const BacktestSchema = z
+  .object({
+    backtestId: z.string(),
+    cloneId: z.string(),
+    status: z.enum(['requested', 'queued', 'refused', 'running', 'finished', 'failed']),
+    tier: zTierName,
+    run: RunSchema,
+    limits: LimitsSchema,
+    estimate: EstimateSchema,
+    refusal: z.object({ limit: zLimit, allowed: z.number().int(), requested: z.number().int() }).nullable(),
+    progress: z.object({ stepsDone: z.number().int(), stepsTotal: z.number().int(), simulatedAt: zTime.nullable() }),
+    attempts: z.number().int(),
+    metrics: MetricsSchema.nullable(),
+    artifacts: z.array(z.object({ key: z.string(), kind: z.string(), expiresAt: zTime.nullable() })),
+    failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+    requestedAt: zTime,
+    endedAt: zTime.nullable(),
+  })
+  .openapi('Backtest');
+const AcceptedSchema = z.object({ backtestId: z.string(), status: z.literal('queued') }).openapi('BacktestAccepted');
+const BacktestParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+const CompareQuery = z.object({
+  ids: z
+    .string()
+    .min(1)
+    .max(2100)
+    .openapi({ param: { name: 'ids', in: 'query' }, description: 'comma-separated backtest ids, 2 to 10' }),
+});
+const HistoryQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .openapi({ param: { name: 'limit', in: 'query' } }),
+});
+
+const routes = {
+  preflight: createRoute({
+    method: 'post',
+    ...secured('user'),
+    path: '/api/v1/clones/{id}/backtests/preflight',
+    tags: ['backtests'],
+    summary: 'Estimate a run and judge it against every limit (appends nothing)',
+    request: { params: CloneParams, body: { content: json(RunBody), required: true } },
+    responses: { 200: { description: 'The estimate', content: json(PreflightSchema) }, ...errorsOf(400, 401, 403, 404) },
+  }),
+  request: createRoute({
+    method: 'post',
+    ...secured('user'),
+    path: '/api/v1/clones/{id}/backtests',
+    tags: ['backtests'],
+    summary: 'Request a run: accepted and queued, or refused naming the limit (the refusal is recorded)',
+    request: { params: CloneParams, body: { content: json(RunBody), required: true } },
+    responses: { 202: { description: 'Accepted and queued', content: json(AcceptedSchema) }, ...errorsOf(400, 401, 403, 404, 422) },
+  }),
+  history: createRoute({
+    method: 'get',
+    ...secured('user'),
+    path: '/api/v1/clones/{id}/backtests',
+    tags: ['backtests'],
+    summary: 'The clone’s runs, newest first (owner or admin)',
+    request: { params: CloneParams, query: HistoryQuery },
+    responses: {
+      200: { description: 'Runs', content: json(z.object({ backtests: z.array(BacktestSchema) })) },
+      ...errorsOf(400, 401, 403, 404),
+    },
+  }),
+  compare: createRoute({
+    method: 'get',
+    ...secured('user'),
+    path: '/api/v1/backtests/compare',
+    tags: ['backtests'],
+    summary: 'Runs side by side, in the order asked (owner of each clone or admin)',
+    request: { query: CompareQuery },
+    responses: {
+      200: { description: 'Runs', content: json(z.object({ backtests: z.array(BacktestSchema) })) },
+      ...errorsOf(400, 401, 403, 404),
+    },
+  }),
+  show: createRoute({
+    method: 'get',
+    ...secured('user'),
+    path: '/api/v1/backtests/{id}',
+    tags: ['backtests'],
+    summary: 'One run: status, progress, metrics (owner of its clone or admin)',
+    request: { params: BacktestParams },
+    responses: { 200: { description: 'The run', content: json(BacktestSchema) }, ...errorsOf(400, 401, 403, 404) },
+  }),
+};
+
+/** The body as a run shape, validated like every other boundary (400 naming the field). */
+function runOf(body: z.output<typeof RunBody>): RunShape {
+  const parsed = zRunShape.safeParse({
+    strategy: body.strategy,
+    fromMs: Date.parse(body.from),
+    toMs: Date.parse(body.to),
+    assets: body.assets,
+    engine: body.engine,
+    stepMs: body.stepMs,
+    decisionIntervalMs: body.decisionIntervalMs,
+  });
+  if (!parsed.success) {
+    const named = issuesOf(parsed.error, 'json').map((i) => ({ ...i, path: i.path.replace(/^json\.(from|to)Ms/, 'json.$1') }));
+    throw new ValidationError('request json', named);
+  }
+  return parsed.data;
+}
+
+function view(r: BacktestRow): z.output<typeof BacktestSchema> {
+  const { fromMs, toMs, ...run } = r.run;
+  return {
+    backtestId: r.backtestId,
+    cloneId: r.cloneId,
+    status: r.status,
+    tier: r.tier,
+    run: { ...run, from: iso(fromMs), to: iso(toMs) },
+    limits: r.limits,
+    estimate: r.estimate,
+    refusal: r.refusal,
+    progress: { stepsDone: r.stepsDone, stepsTotal: r.stepsTotal, simulatedAt: isoOrNull(r.simulatedAt) },
+    attempts: r.attempts,
+    metrics: r.metrics,
+    artifacts: r.artifacts.map((a) => ({ ...a, expiresAt: isoOrNull(a.expiresAt) })),
+    failure: r.failure,
+    requestedAt: iso(r.requestedAt),
+    endedAt: isoOrNull(r.endedAt),
+  };
+}
+
+/** A run, when the caller owns its clone or is an admin. */
+function readableBacktest(db: Db, backtestId: string, principal: Principal | null): BacktestRow {
+  const user = requireUser(principal);
+  const row = findBacktest(db, backtestId);
+  if (!row) throw new ClashError('backtest_not_found', 'not_found', `backtest ${backtestId} not found`);
+  if (!user.admin && existingClone(db, row.cloneId).ownerUserId !== user.userId)
+    throw new Forbidden(`backtest ${backtestId} belongs to someone else`);
+  return row;
+}
+
+export const backtestRoutes: RouteModule = (app, { ledger, config }) => {
+  const db = ledger.store.db;
+  const tierOf = (cloneId: string) => {
+    const e = entitlementOf(db, cloneId);
+    return e && e.revokedAt === null ? e.tier : null;
+  };
+  const backtests = new BacktestCommands({ ...ledger, policy: backtestPolicy(config), tierOf });
+
+  app.openapi(routes.preflight, (c) => {
+    const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
+    const pre = backtests.preflight(clone.id, clone.ownerUserId, runOf(c.req.valid('json')));
+    return c.json({ ...pre, allowed: pre.estimate.verdicts.every((v) => v.ok) }, 200);
+  });
+  app.openapi(routes.request, (c) => {
+    const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
+    const { backtestId, state } = backtests.request(clone.id, clone.ownerUserId, runOf(c.req.valid('json')));
+    if (state.status !== 'queued') {
+      const refusal = findBacktest(db, backtestId)?.refusal;
+      throw new ClashError('backtest_refused', 'unprocessable', `the run breaks the ${refusal?.limit ?? 'a'} limit`, {
+        backtestId,
+        ...refusal,
+      });
+    }
+    return c.json({ backtestId, status: 'queued' as const }, 202);
+  });
+  app.openapi(routes.history, (c) => {
+    const clone = readableClone(db, c.req.valid('param').id, c.get('principal'));
+    return c.json({ backtests: backtestsOfClone(db, clone.id, c.req.valid('query').limit).map(view) }, 200);
+  });
+  app.openapi(routes.compare, (c) => {
+    const ids = c.req
+      .valid('query')
+      .ids.split(',')
+      .map((s) => s.trim());
+    if (ids.length < 2 || ids.length > 10 || new Set(ids).size !== ids.length || ids.some((id) => id.length === 0 || id.length > 200)) {
+      throw new ValidationError('request query', [{ path: 'query.ids', message: '2 to 10 distinct backtest ids, comma-separated' }]);
+    }
+    return c.json({ backtests: ids.map((id) => view(readableBacktest(db, id, c.get('principal')))) }, 200);
+  });
+  app.openapi(routes.show, (c) => c.json(view(readableBacktest(db, c.req.valid('param').id, c.get('principal'))), 200));
+};
