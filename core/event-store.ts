@@ -65,8 +65,18 @@ export interface AppendResult {
   readonly events: readonly RecordedEvent[];
 }
 
-/** What an idempotency record keeps of an append (the events are read back from the log). */
+/** What an append returns besides its events. */
 type StoredAppend = Omit<AppendResult, 'duplicate' | 'events'>;
+
+/**
+ * An idempotency record's `result` column. Written as `[nextExpectedVersion, firstPosition,
+ * count]` (an append's positions are contiguous; its event ids are read back with its events);
+ * rows written before that hold the whole `StoredAppend` as a JSON object and still read.
+ */
+const zStoredResult = z.union([
+  z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]),
+  z.object({ nextExpectedVersion: z.number().int().min(0), positions: z.array(z.number().int().min(1)) }),
+]);
 
 /** Runs inside the append's transaction; throwing rolls the append back. */
 export type AppendHook = (events: readonly RecordedEvent[]) => void;
@@ -119,8 +129,8 @@ export class EventStore {
         'SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1',
       ),
       insert: db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      idempotencyGet: db.prepare<[string], { payload_hash: string; result: string }>(
-        'SELECT payload_hash, result FROM idempotency_keys WHERE key = ?',
+      idempotencyGet: db.prepare<[string], { payload_hash: string; stream_id: string; result: string }>(
+        'SELECT payload_hash, stream_id, result FROM idempotency_keys WHERE key = ?',
       ),
       idempotencyPut: db.prepare('INSERT INTO idempotency_keys (key, payload_hash, stream_id, result) VALUES (?, ?, ?, ?)'),
       byEventId: db.prepare<[string], { position: number; stream_id: string; stream_version: number }>(
@@ -200,8 +210,19 @@ export class EventStore {
     const row = this.sql.idempotencyGet.get(key);
     if (!row) return undefined;
     if (row.payload_hash !== payloadHash) throw new IdempotencyConflict(key);
-    const stored = JSON.parse(row.result) as StoredAppend;
-    return { ...stored, duplicate: true, events: this.readPositions(stored.positions) };
+    const stored = zStoredResult.parse(JSON.parse(row.result));
+    const [nextExpectedVersion, positions] = Array.isArray(stored)
+      ? [stored[0], Array.from({ length: stored[2] }, (_, i) => stored[1] + i)]
+      : [stored.nextExpectedVersion, stored.positions];
+    const events = this.readPositions(positions);
+    return {
+      streamId: row.stream_id,
+      nextExpectedVersion,
+      positions,
+      eventIds: events.map((e) => e.eventId),
+      duplicate: true,
+      events,
+    };
   }
 
   /** The events at these positions (which one append wrote, so they are contiguous). */
@@ -259,7 +280,8 @@ export class EventStore {
       eventIds: recorded.map((e) => e.eventId),
     };
     if (idempotency) {
-      this.sql.idempotencyPut.run(idempotency.key, idempotency.payloadHash, streamId, JSON.stringify(stored));
+      const result = [stored.nextExpectedVersion, stored.positions[0] ?? 0, stored.positions.length];
+      this.sql.idempotencyPut.run(idempotency.key, idempotency.payloadHash, streamId, JSON.stringify(result));
     }
     return { ...stored, duplicate: false, events: recorded };
   }

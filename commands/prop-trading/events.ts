@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineEvent, type EventOf } from '../../core/event-registry.ts';
 import { zAmount, zNonNegativeAmount } from '../../core/money.ts';
 import { zRules } from './rules.ts';
+import { valuationFrom } from './valuation.ts';
 
 const id = z.string().min(1).max(200);
 const at = z.number().int();
@@ -87,35 +88,116 @@ const orderFields = {
   side: zSide,
 };
 
-export const OrderFilled = defineEvent(
-  'OrderFilled',
-  z
+/** What a fill records about itself: the order, its prices, fee, realized PnL and the position after it. */
+const fillFields = {
+  ...orderFields,
+  reduceOnly: z.boolean(),
+  leverage: z.number().int().min(1),
+  /** Signed: positive buys, negative sells. */
+  size: zAmount,
+  quotePrice: zNonNegativeAmount,
+  quoteTime: at,
+  price: zNonNegativeAmount,
+  notionalMicroUsd: zNonNegativeAmount,
+  liquidity: z.enum(['taker', 'maker']),
+  feeMicroUsd: zNonNegativeAmount,
+  realizedPnlMicroUsd: zAmount,
+  positionAfter: z
     .object({
-      ...orderFields,
-      reduceOnly: z.boolean(),
-      leverage: z.number().int().min(1),
-      /** Signed: positive buys, negative sells. */
       size: zAmount,
-      quotePrice: zNonNegativeAmount,
-      quoteTime: at,
-      price: zNonNegativeAmount,
-      notionalMicroUsd: zNonNegativeAmount,
-      liquidity: z.enum(['taker', 'maker']),
-      feeMicroUsd: zNonNegativeAmount,
-      realizedPnlMicroUsd: zAmount,
-      positionAfter: z
-        .object({
-          size: zAmount,
-          entryPrice: zNonNegativeAmount,
-          leverage: z.number().int().min(1),
-          assetMaxLeverage: z.number().int().min(1),
-        })
-        .strict(),
-      valuation: zValuation,
-      at,
+      entryPrice: zNonNegativeAmount,
+      leverage: z.number().int().min(1),
+      assetMaxLeverage: z.number().int().min(1),
     })
     .strict(),
-);
+  at,
+};
+
+/** A fill as readers see it (and as version 1 stored it): with the account's whole valuation after it. */
+const zFill = z.object({ ...fillFields, valuation: zValuation }).strict();
+type Fill = z.output<typeof zFill>;
+
+/** A held position as `OrderFilled` v2 stores it: what it is and its mark; its figures are derived. */
+const zHolding = zPositionFigures.pick({
+  asset: true,
+  size: true,
+  entryPrice: true,
+  markPrice: true,
+  leverage: true,
+  assetMaxLeverage: true,
+});
+const HOLDING_KEYS = ['asset', 'size', 'entryPrice', 'markPrice', 'leverage', 'assetMaxLeverage'] as const;
+
+/**
+ * `OrderFilled` v2 on disk: the valuation keeps only cash, drawdown and the *other* held
+ * positions (asset, size, entry, mark, leverage, max leverage). The filled asset's position is
+ * `positionAfter` at `quotePrice` (the decider marks it at its quote), and every other figure —
+ * per-position notional, PnL, margins, liquidation price and the account's totals — is derived
+ * on read by `valuationFrom`, the function the decider valued the account with.
+ */
+const zStoredFill = z
+  .object({
+    ...fillFields,
+    valuation: z.object({ cashMicroUsd: zAmount, drawdownMicroUsd: zNonNegativeAmount, others: z.array(zHolding).max(1000) }).strict(),
+  })
+  .strict();
+type StoredFill = z.output<typeof zStoredFill>;
+
+/** The stored form of a fill: its valuation without what `expandFill` derives. */
+function compactFill(fill: Fill): StoredFill {
+  const { valuation, ...rest } = fill;
+  const others = valuation.positions.filter((p) => p.asset !== fill.asset);
+  const stored = {
+    ...rest,
+    valuation: {
+      cashMicroUsd: valuation.cashMicroUsd,
+      drawdownMicroUsd: valuation.drawdownMicroUsd,
+      others: others.map((p) => Object.fromEntries(HOLDING_KEYS.map((k) => [k, p[k]])) as z.output<typeof zHolding>),
+    },
+  };
+  // Only a valuation that reads back as itself may be stored compact (the decider's always does).
+  const back = expandFill(stored).valuation;
+  if (back.equityMicroUsd !== valuation.equityMicroUsd || back.marginUsedMicroUsd !== valuation.marginUsedMicroUsd) {
+    throw new Error(`OrderFilled ${fill.orderId}: the valuation is not the one its positions give`);
+  }
+  return stored;
+}
+
+/** A stored fill with its whole valuation restored (see `zStoredFill`). */
+function expandFill(stored: StoredFill): Fill {
+  const { valuation, ...rest } = stored;
+  const filled = stored.positionAfter.size === 0n ? [] : [{ asset: stored.asset, ...stored.positionAfter, markPrice: stored.quotePrice }];
+  const drawdown = valuation.drawdownMicroUsd;
+  return { ...rest, valuation: valuationFrom(valuation.cashMicroUsd, [...valuation.others, ...filled], () => drawdown) };
+}
+
+/**
+ * Version 2 (smaller): the valuation after the fill stores only what cannot be derived (see
+ * `zStoredFill`); readers still get the whole valuation. Version 1 rows are upcast by dropping
+ * the derived figures (doc/prop-trading.md, "Fills on disk").
+ */
+export const OrderFilled = defineEvent('OrderFilled', z.codec(zStoredFill, z.custom<Fill>(), { decode: expandFill, encode: compactFill }), {
+  version: 2,
+  upcasters: {
+    1: (data) => {
+      // stored form: amounts are strings; this only picks keys
+      const { valuation, ...rest } = data as Record<string, unknown> & {
+        asset: string;
+        valuation: Record<string, unknown> & { positions: Record<string, unknown>[] };
+      };
+      return {
+        ...rest,
+        valuation: {
+          cashMicroUsd: valuation.cashMicroUsd,
+          drawdownMicroUsd: valuation.drawdownMicroUsd,
+          others: valuation.positions
+            .filter((p) => p.asset !== rest.asset)
+            .map((p) => Object.fromEntries(HOLDING_KEYS.map((k) => [k, p[k]]))),
+        },
+      };
+    },
+  },
+});
 
 export const ActionRejected = defineEvent(
   'ActionRejected',

@@ -4,8 +4,8 @@
  */
 import { maxBigint } from '../../core/money.ts';
 import type { Valuation } from './events.ts';
-import { initialMargin, liquidationPrice, maintenanceMargin, notional, pnl } from './figures.ts';
 import type { Rules } from './rules.ts';
+import { valuationFrom } from './valuation.ts';
 
 export type AccountStatus = 'new' | 'active' | 'frozen' | 'closed' | 'liquidated' | 'finalized';
 
@@ -81,42 +81,10 @@ export function valuationOf(
   positions: Readonly<Record<string, Position>> = state.positions,
   cash: bigint = state.cash,
 ): Valuation {
-  const rows = Object.entries(positions)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([asset, p]) => {
-      const mark = marks[asset];
-      if (mark === undefined) throw new Error(`no mark for ${asset}`);
-      return {
-        asset,
-        p,
-        mark,
-        unrealized: pnl(p.size, p.entryPrice, mark),
-        margin: initialMargin(p.size, mark, p.leverage),
-        maintenance: maintenanceMargin(p.size, mark, p.assetMaxLeverage),
-      };
-    });
-  const unrealized = rows.reduce((s, r) => s + r.unrealized, 0n);
-  const maintenanceTotal = rows.reduce((s, r) => s + r.maintenance, 0n);
-  const equity = cash + unrealized;
-  return {
-    cashMicroUsd: cash,
-    unrealizedPnlMicroUsd: unrealized,
-    equityMicroUsd: equity,
-    marginUsedMicroUsd: rows.reduce((s, r) => s + r.margin, 0n),
-    maintenanceMarginMicroUsd: maintenanceTotal,
-    drawdownMicroUsd: maxBigint(0n, state.startingEquity - equity),
-    positions: rows.map((r) => ({
-      asset: r.asset,
-      size: r.p.size,
-      entryPrice: r.p.entryPrice,
-      markPrice: r.mark,
-      leverage: r.p.leverage,
-      assetMaxLeverage: r.p.assetMaxLeverage,
-      notionalMicroUsd: notional(r.p.size, r.mark),
-      unrealizedPnlMicroUsd: r.unrealized,
-      marginMicroUsd: r.margin,
-      maintenanceMarginMicroUsd: r.maintenance,
-      liquidationPrice: liquidationPrice(r.p.size, r.mark, equity, maintenanceTotal - r.maintenance, r.p.assetMaxLeverage),
-    })),
-  };
+  const holdings = Object.entries(positions).map(([asset, p]) => {
+    const markPrice = marks[asset];
+    if (markPrice === undefined) throw new Error(`no mark for ${asset}`);
+    return { asset, size: p.size, entryPrice: p.entryPrice, markPrice, leverage: p.leverage, assetMaxLeverage: p.assetMaxLeverage };
+  });
+  return valuationFrom(cash, holdings, (equity) => maxBigint(0n, state.startingEquity - equity));
 }

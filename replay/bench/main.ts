@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only SECTION]`: every figure beside a raw
- * better-sqlite3 baseline measured in the same run, as a ratio.
+ * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only a,b]`: every
+ * figure beside a raw better-sqlite3 baseline measured in the same run, as a ratio. `--only` runs
+ * some sections: event-store, prop-trading, storage, start, market, decision, decision-runs, peer,
+ * http (default: all).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -12,7 +14,10 @@ import { runMarketBench } from './market.ts';
 import { type Figure, Scratch } from './measure.ts';
 import { runPeerBench } from './peer.ts';
 import { runPropTradingBench } from './prop-trading.ts';
+import { runStartBench } from './start.ts';
+import { runStorageBench } from './storage.ts';
 
+const SECTIONS = ['event-store', 'prop-trading', 'storage', 'start', 'market', 'decision', 'decision-runs', 'peer', 'http'] as const;
 const flags = z
   .object({
     json: z.boolean().default(false),
@@ -20,8 +25,12 @@ const flags = z
     scale: z.coerce.number().positive().max(10).default(1),
     rounds: z.coerce.number().int().min(1).max(10).default(2),
     'http-seconds': z.coerce.number().int().min(1).max(120).default(10),
-    /** One section only (default: all). */
-    only: z.enum(['event-store', 'prop-trading', 'peer', 'market', 'decision', 'decision-runs', 'http']).optional(),
+    only: z
+      .string()
+      .max(200)
+      .transform((v) => v.split(','))
+      .pipe(z.array(z.enum(SECTIONS)).max(SECTIONS.length))
+      .optional(),
   })
   .parse(
     parseArgs({
@@ -52,25 +61,19 @@ try {
     process.stdout.write(
       `clash bench: node ${process.version}, log of ${fmt(flags.events)} events, scale ${flags.scale}, best of ${flags.rounds}\n\n`,
     );
-  const runs = (section: NonNullable<typeof flags.only>) => flags.only === undefined || flags.only === section;
+  const on = (section: (typeof SECTIONS)[number]) => flags.only === undefined || flags.only.includes(section);
+  const actions = Math.max(100, Math.round(5_000 * flags.scale));
+  const { events: logEvents, scale, rounds } = flags;
   const figures = [
-    ...(runs('event-store')
-      ? runEventStoreBench({ scratch, logEvents: flags.events, scale: flags.scale, rounds: flags.rounds, onFigure: print })
-      : []),
-    ...(runs('prop-trading')
-      ? runPropTradingBench({
-          scratch,
-          actions: Math.max(100, Math.round(5_000 * flags.scale)),
-          logEvents: flags.events,
-          rounds: flags.rounds,
-          onFigure: print,
-        })
-      : []),
-    ...(runs('market') ? await runMarketBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
-    ...(runs('decision') ? runDecisionBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
-    ...(runs('decision-runs') ? await runDecisionRunsBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
-    ...(runs('peer') ? runPeerBench({ scratch, scale: flags.scale, rounds: flags.rounds, onFigure: print }) : []),
-    ...(runs('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
+    ...(on('event-store') ? runEventStoreBench({ scratch, logEvents, scale, rounds, onFigure: print }) : []),
+    ...(on('prop-trading') ? runPropTradingBench({ scratch, actions, logEvents, rounds, onFigure: print }) : []),
+    ...(on('storage') ? runStorageBench({ scratch, actions, onFigure: print }) : []),
+    ...(on('start') ? runStartBench({ scratch, logEvents, rounds, onFigure: print }) : []),
+    ...(on('market') ? await runMarketBench({ scratch, scale, rounds, onFigure: print }) : []),
+    ...(on('decision') ? runDecisionBench({ scratch, scale, rounds, onFigure: print }) : []),
+    ...(on('decision-runs') ? await runDecisionRunsBench({ scratch, scale, rounds, onFigure: print }) : []),
+    ...(on('peer') ? runPeerBench({ scratch, scale, rounds, onFigure: print }) : []),
+    ...(on('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ node: process.version, figures }, null, 2)}\n`);
 } finally {

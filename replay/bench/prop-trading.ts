@@ -25,7 +25,7 @@ import { openLedger } from '../../server/context.ts';
 import { compare, type Figure, figure, rate, type Scratch } from './measure.ts';
 import { captureRowWrites, RawRowWriter, type RowWrite, writeRowsRate } from './row-capture.ts';
 
-const propTables = propTradingProjections.flatMap((p) => p.tables);
+export const propTables = propTradingProjections.flatMap((p) => p.tables);
 
 const BTC: AssetInfo = { name: 'BTC', szDecimals: 5, maxLeverage: 50, kind: 'perp', enabled: true };
 const START = Date.UTC(2026, 0, 5);
@@ -62,11 +62,11 @@ function benchMarket(clock: ManualClock): MarketFacts & { step(): void } {
  * Writes a log of about `events` prop account events: the decider's own events for accounts
  * opening, trading and being marked, encoded by the registry and inserted in large batches.
  */
-function writeLog(path: string, events: number): number {
+export function writeLog(path: string, events: number): number {
   const registry = new EventRegistry(propTradingEvents);
   const store = EventStore.open(path, { registry, synchronous: 'OFF' });
   const insert = store.db.prepare(
-    'INSERT INTO events (position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)',
+    'INSERT INTO events (position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const next = priceWalk(7);
   let position = 0;
@@ -84,15 +84,15 @@ function writeLog(path: string, events: number): number {
       for (const e of propAccountDecider.decide(command, state)) {
         position += 1;
         version += 1;
-        const { json } = registry.encode(e.type, e.data);
-        batch.push([position, streamId, version, `e${position}`, e.type, json, '{}', at]);
+        const encoded = registry.encode(e.type, e.data);
+        batch.push([position, streamId, version, `e${position}`, e.type, encoded.version, encoded.json, '{}', at]);
         state = propAccountDecider.evolve(state, {
           ...e,
           position,
           streamId,
           streamVersion: version,
           eventId: '',
-          schemaVersion: 1,
+          schemaVersion: registry.definition(e.type).version,
           metadata: {},
           recordedAt: at,
         });
@@ -137,8 +137,8 @@ function writeLog(path: string, events: number): number {
   return position;
 }
 
-/** Opens `accounts` accounts; `run` then submits `actions` alternating opens and closes, calling `before` ahead of each. */
-function tradingWorkload(path: string, synchronous: Synchronous, actions: number, accounts: number) {
+/** A ledger file with `accounts` prop accounts opened (synchronous as given, group commit not used); `run` then submits `actions` alternating opens and closes, calling `before` ahead of each. */
+export function tradingWorkload(path: string, synchronous: Synchronous, actions: number, accounts: number) {
   const clock = new ManualClock(START);
   const ledger = openLedger({ dbPath: path, synchronous, clock, ids: new SequentialIds() });
   const market = benchMarket(clock);

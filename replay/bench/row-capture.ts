@@ -59,7 +59,7 @@ export function captureRowWrites(db: Db, tables: readonly TableSpec[], events = 
 
 /** Plain better-sqlite3 writing captured rows into a fresh file with the same schema and pragmas. */
 export class RawRowWriter {
-  private readonly db: Database.Database;
+  readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly specs: Map<string, { cols: readonly string[]; key: readonly string[] }>;
   readonly writeGroup: (group: readonly RowWrite[]) => void;

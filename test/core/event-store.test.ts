@@ -128,6 +128,25 @@ test('idempotency by command key: same payload returns the first result; a diffe
   store.close();
 });
 
+test('an idempotency record keeps [next version, first position, count]; a record in the older whole-result form still answers', () => {
+  const store = fresh();
+  store.append('w', [opened('w')]);
+  const first = store.append('w', [deposit('w', 1n), deposit('w', 2n)], { idempotency: { key: 'k2', payloadHash: 'h' } });
+  const row = store.db.prepare<[], { result: string }>("SELECT result FROM idempotency_keys WHERE key = 'k2'").get();
+  assert.is(row?.result, '[3,2,2]');
+  const { duplicate: _d, events: _e, ...stored } = first;
+  store.db
+    .prepare('INSERT INTO idempotency_keys (key, payload_hash, stream_id, result) VALUES (?, ?, ?, ?)')
+    .run('k-old', 'h', 'w', JSON.stringify(stored));
+  for (const key of ['k2', 'k-old']) {
+    const again = store.append('w', [deposit('w', 1n), deposit('w', 2n)], { idempotency: { key, payloadHash: 'h' } });
+    assert.is(again.duplicate, true, key);
+    assert.equal({ ...again, duplicate: false }, first, key);
+  }
+  assert.is(store.headPosition(), 3);
+  store.close();
+});
+
 test('upcasting: a v1 row is read in the v2 shape and the stored row is never rewritten', () => {
   const path = dir.file('upcast.db');
   const v1 = defineEvent('FundsDeposited', z.object({ walletId: z.string(), amount: zNonNegativeAmount, at: z.number() }).strict());

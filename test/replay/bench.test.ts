@@ -37,6 +37,15 @@ test('npm run bench runs at a tiny size and reports each figure with its baselin
     assert.ok(Math.abs(f.ratio - f.ours / f.baseline) < 1e-9, f.name);
   }
   assert.ok(figures.some((f) => f.name.startsWith('projection rebuild of 2,000 events')));
+  for (const prefix of [
+    'prop trading: file bytes per event',
+    'prop trading: WAL frames per action',
+    'server start (openLedger) on 2,000 events',
+  ])
+    assert.ok(
+      figures.some((f) => f.name.startsWith(prefix)),
+      prefix,
+    );
   const peer = figures.filter((f) => f.name.startsWith('peer:'));
   assert.is(peer.length, 4, 'appends of 1 and 100, stream read, command round trip against the peer');
   assert.ok(peer.every((f) => f.baselineName?.startsWith('Emmett SQLite')));
