@@ -1,6 +1,7 @@
 /**
- * Opening the SQLite file: pragmas and the engine's own tables. The events table is made
- * append-only by triggers, so an UPDATE or DELETE of history fails inside SQLite itself.
+ * Opening the SQLite file: pragmas and the engine's own tables. The events table and the Merkle
+ * tables over it (core/merkle-log.ts) are made append-only by triggers, so an UPDATE or DELETE of
+ * history fails inside SQLite itself; the Merkle tree makes an edit that drops them detectable.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -15,7 +16,8 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2: each event's Merkle leaf (`events.leaf`) and the cached subtrees (`ledger_nodes`); an engine without them refuses the file. */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -28,12 +30,26 @@ CREATE TABLE IF NOT EXISTS events (
   data            TEXT    NOT NULL,
   metadata        TEXT    NOT NULL,
   recorded_at     INTEGER NOT NULL,
+  leaf            BLOB,
   UNIQUE (stream_id, stream_version)
 ) STRICT;
-CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+CREATE TRIGGER IF NOT EXISTS events_append_only_update
+  BEFORE UPDATE OF position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_leaf_written_once BEFORE UPDATE OF leaf ON events WHEN OLD.leaf IS NOT NULL
+  BEGIN SELECT RAISE(ABORT, 'an event''s leaf hash is written once'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TABLE IF NOT EXISTS ledger_nodes (
+  level  INTEGER NOT NULL,
+  idx    INTEGER NOT NULL,
+  hash   BLOB    NOT NULL,
+  PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS ledger_nodes_append_only_update BEFORE UPDATE ON ledger_nodes
+  BEGIN SELECT RAISE(ABORT, 'ledger nodes are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_nodes_append_only_delete BEFORE DELETE ON ledger_nodes
+  BEGIN SELECT RAISE(ABORT, 'ledger nodes are append-only'); END;
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key           TEXT PRIMARY KEY,
   payload_hash  TEXT NOT NULL,
@@ -73,7 +89,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db.close();
     throw new Error(`${path} was written by a newer engine (schema ${version} > ${SCHEMA_VERSION})`);
   }
-  db.exec(SCHEMA);
+  db.transaction(() => {
+    addLeafColumn(db);
+    db.exec(SCHEMA);
+  }).immediate();
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
   return db;
 }
@@ -90,4 +109,15 @@ function openReadOnly(path: string): Db {
     );
   }
   return db;
+}
+
+/**
+ * Schema 1 → 2: the `leaf` column on an existing events table, and its update trigger narrowed
+ * to the other columns so the leaves of older rows can be written once (core/merkle-log.ts
+ * backfills them); SCHEMA then creates the new triggers and `ledger_nodes`.
+ */
+function addLeafColumn(db: Db): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all();
+  if (columns.length === 0 || columns.some((c) => c.name === 'leaf')) return;
+  db.exec('ALTER TABLE events ADD COLUMN leaf BLOB; DROP TRIGGER IF EXISTS events_append_only_update');
 }

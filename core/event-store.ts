@@ -1,14 +1,17 @@
 /**
  * The event store: one SQLite table of typed events with a gap-free global position and a
  * contiguous version per stream. Appends are transactions that check the expected version,
- * honour idempotency, and run the inline hooks (projections) before they commit.
+ * honour idempotency, hash every event into the ledger's Merkle tree (core/merkle-log.ts) and
+ * run the inline hooks (projections) before they commit.
  */
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type Clock, type IdSource, systemClock, timeOrderedIds } from './clock.ts';
 import { type Db, type OpenOptions, openDatabase } from './database.ts';
 import { ClashError, ConcurrencyError, CorruptEventError, IdempotencyConflict, ValidationError } from './errors.ts';
+import { EVENT_ROW_COLUMNS, type RawEventRow, type StoredEventRow } from './event-leaf.ts';
 import type { EventRegistry } from './event-registry.ts';
+import { MerkleLog } from './merkle-log.ts';
 
 /**
  * Event metadata: string keys to string values. The engine writes `commandName` and
@@ -100,13 +103,13 @@ export interface ReadAllOptions {
   types?: readonly string[];
 }
 
-type Row = [number, string, number, string, string, number, string, string, number];
-const COLUMNS = 'position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at';
 const STREAM_ID = z.string().min(1).max(200);
 
 export class EventStore {
   readonly db: Db;
   readonly registry: EventRegistry;
+  /** The Merkle tree over the log: leaf hashes written with each append, roots and proofs. */
+  readonly merkle: MerkleLog;
   private readonly clock: Clock;
   private readonly ids: IdSource;
   private readonly hooks: AppendHook[] = [];
@@ -123,12 +126,15 @@ export class EventStore {
     this.registry = options.registry;
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? timeOrderedIds;
+    this.merkle = new MerkleLog(db);
+    // A ledger written before the Merkle tree existed is hashed once, here (doc/ledger-integrity.md).
+    if (!db.readonly) this.merkle.backfill();
     this.sql = {
       streamVersion: db.prepare<[string], { v: number | null }>('SELECT max(stream_version) AS v FROM events WHERE stream_id = ?'),
-      head: db.prepare<[], { position: number; recorded_at: number }>(
-        'SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1',
+      head: db.prepare<[], { position: number; recorded_at: number; leaf: Buffer | null }>(
+        'SELECT position, recorded_at, leaf FROM events ORDER BY position DESC LIMIT 1',
       ),
-      insert: db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: db.prepare(`INSERT INTO events (${EVENT_ROW_COLUMNS}, leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       idempotencyGet: db.prepare<[string], { payload_hash: string; stream_id: string; result: string }>(
         'SELECT payload_hash, stream_id, result FROM idempotency_keys WHERE key = ?',
       ),
@@ -138,7 +144,7 @@ export class EventStore {
       ),
       stream: db
         .prepare<[string, number, number, number]>(
-          `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ?`,
+          `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ?`,
         )
         .raw(),
       recordedAt: db.prepare<[number], { recorded_at: number }>('SELECT recorded_at FROM events WHERE position = ?'),
@@ -253,25 +259,27 @@ export class EventStore {
     const current = this.sql.streamVersion.get(streamId)?.v ?? 0;
     checkExpected(streamId, options.expectedVersion ?? 'any', current);
     const head = this.sql.head.get();
-    let position = head?.position ?? 0;
+    const position = head?.position ?? 0;
     const recordedAt = Math.max(this.clock.now(), head?.recorded_at ?? 0);
-    const recorded: RecordedEvent[] = [];
-    for (const [i, p] of prepared.entries()) {
-      position += 1;
-      const streamVersion = current + i + 1;
-      this.sql.insert.run(position, streamId, streamVersion, p.id, p.type, p.version, p.json, p.metadataJson, recordedAt);
-      recorded.push({
-        position,
-        streamId,
-        streamVersion,
-        eventId: p.id,
-        type: p.type,
-        schemaVersion: p.version,
-        data: p.data,
-        metadata: p.metadata,
-        recordedAt,
-      });
-    }
+    const rows: StoredEventRow[] = prepared.map((p, i) => ({
+      position: position + i + 1,
+      streamId,
+      streamVersion: current + i + 1,
+      eventId: p.id,
+      type: p.type,
+      schemaVersion: p.version,
+      data: p.json,
+      metadata: p.metadataJson,
+      recordedAt,
+    }));
+    // The Merkle leaves are computed before the rows go in, and stored in them (core/merkle-log.ts).
+    const leaves = this.merkle.leavesFor(rows, head);
+    const recorded: RecordedEvent[] = rows.map((row, i) => {
+      const p = prepared[i] as (typeof prepared)[number];
+      const { position: at, streamVersion, eventId, type, schemaVersion } = row;
+      this.sql.insert.run(at, streamId, streamVersion, eventId, type, schemaVersion, p.json, p.metadataJson, recordedAt, leaves[i]);
+      return { position: at, streamId, streamVersion, eventId, type, schemaVersion, data: p.data, metadata: p.metadata, recordedAt };
+    });
     if (recorded.length > 0) for (const hook of this.hooks) hook(recorded);
     const stored: StoredAppend = {
       streamId,
@@ -322,7 +330,7 @@ export class EventStore {
       options.fromVersion ?? 1,
       options.toPosition ?? Number.MAX_SAFE_INTEGER,
       options.maxCount ?? -1,
-    ) as Row[];
+    ) as RawEventRow[];
     return rows.map((r) => this.decodeRow(r));
   }
 
@@ -339,14 +347,14 @@ export class EventStore {
     const batchSize = options.batchSize ?? 1000;
     const filter = options.types ? `AND type IN (${options.types.map(() => '?').join(',')})` : '';
     const stmt = this.db
-      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ?`)
+      .prepare(`SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ?`)
       .raw();
     let after = options.after ?? 0;
     while (after < to) {
-      const rows = stmt.all(after, to, ...(options.types ?? []), batchSize) as Row[];
+      const rows = stmt.all(after, to, ...(options.types ?? []), batchSize) as RawEventRow[];
       if (rows.length === 0) return;
       yield rows.map((r) => this.decodeRow(r));
-      after = (rows[rows.length - 1] as Row)[0];
+      after = (rows[rows.length - 1] as RawEventRow)[0];
     }
   }
 
@@ -373,7 +381,7 @@ export class EventStore {
    * `CorruptEventError` naming its position, stream and type, and is remembered in
    * `corruption` (the first one this process met) for the health report.
    */
-  decodeRow(row: Row): RecordedEvent {
+  decodeRow(row: RawEventRow): RecordedEvent {
     const [position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = row;
     try {
       return {

@@ -24,6 +24,7 @@ import { entitlementRoutes } from './routes/entitlements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { identityRoutes } from './routes/identity.ts';
 import { ingestionRoutes } from './routes/ingestion.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
 import { moderationQueueRoutes } from './routes/moderation-queue.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { pipelineRoutes } from './routes/pipeline.ts';
@@ -46,6 +47,7 @@ export const productRoutes: readonly RouteModule[] = [
   pipelineRoutes,
   economyChainRoutes,
   backtestRoutes,
+  ledgerRoutes,
 ];
 
 export function createApp(deps: AppDeps, routes: readonly RouteModule[] = productRoutes): App {

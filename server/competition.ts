@@ -24,5 +24,6 @@ export function competitionDeps(ledger: Ledger, economy: CompetitionEconomy): Om
     economy,
     facts: readModelFacts(db),
     queries: competitionReadModel(db),
+    checkpoints: ledger.checkpoints,
   };
 }

@@ -26,6 +26,8 @@ import { entitlementDecider } from '../commands/entitlements/decider.ts';
 import { entitlementEvents } from '../commands/entitlements/events.ts';
 import { identityDecider } from '../commands/identity/decider.ts';
 import { identityEvents } from '../commands/identity/events.ts';
+import { LEDGER_CATEGORY, ledgerDecider } from '../commands/ledger/decider.ts';
+import { ledgerEvents } from '../commands/ledger/events.ts';
 import { PROP_ACCOUNT_CATEGORY, propAccountDecider } from '../commands/prop-trading/decider.ts';
 import { propTradingEvents } from '../commands/prop-trading/events.ts';
 import type { Command, Decider } from '../core/decider.ts';
@@ -42,6 +44,7 @@ import { paymentsProjection } from '../projections/economy/payments.ts';
 import { entitlementsProjection } from '../projections/entitlements/entitlements.ts';
 import { sessionsProjection } from '../projections/identity/sessions.ts';
 import { usersProjection } from '../projections/identity/users.ts';
+import { ledgerCheckpointsProjection } from '../projections/ledger/checkpoints.ts';
 import { propTradingProjections } from '../projections/prop-trading/index.ts';
 
 /** A kind of stream: its id prefix (`prop-account` in `prop-account-42`) and the decider that folds it. */
@@ -68,6 +71,7 @@ export const productComposition: Composition = {
     ...paymentEvents,
     ...decisionEvents,
     ...backtestEvents,
+    ...ledgerEvents,
   ],
   projections: [
     usersProjection,
@@ -81,6 +85,7 @@ export const productComposition: Composition = {
     ...competitionProjections,
     paymentsProjection,
     backtestsProjection,
+    ledgerCheckpointsProjection,
   ],
   streams: [
     streamKind('user', identityDecider),
@@ -97,6 +102,7 @@ export const productComposition: Composition = {
     streamKind(REDEMPTION_CATEGORY, redemptionDecider),
     streamKind(BACKTEST_CATEGORY, backtestDecider),
     streamKind(BACKTEST_USAGE_CATEGORY, backtestUsageDecider),
+    streamKind(LEDGER_CATEGORY, ledgerDecider),
   ],
 };
 

@@ -72,6 +72,15 @@ export const configSchema = z.object({
   /** How often the competition worker ticks (evaluations, races, hand-offs), in milliseconds; 0 turns it off. */
   CLASH_COMPETITION_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /**
+   * PKCS#8 PEM of the Ed25519 key that signs ledger checkpoints (`\n` escapes allowed). Unset:
+   * `ledger-key.pem` beside CLASH_DB, generated on first use (refused in production).
+   */
+  CLASH_LEDGER_SIGNING_KEY: z.string().min(1).optional(),
+  /** A checkpoint is signed once this many events were appended since the last one. */
+  CLASH_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
+  /** …or once this many seconds passed since the last one, if anything was appended; 0 turns the checkpoint worker off. */
+  CLASH_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
    * Browser origins allowed to call the API, comma-separated: `https://app.example`, or
    * `http://localhost:*` for any port. Unset: local origins in development and tests, none in
    * production (see `corsOrigins`).
@@ -298,6 +307,7 @@ const refuseUnsafeProduction = (c: Config, ctx: z.RefinementCtx) => {
   const refuse = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.CLASH_DEV_IDENTITY) refuse('CLASH_DEV_IDENTITY', 'the development fallback identity is refused with NODE_ENV=production');
   if (c.CLASH_JWT_PRIVATE_KEY === undefined) refuse('CLASH_JWT_PRIVATE_KEY', 'production needs a configured access-token key');
+  if (c.CLASH_LEDGER_SIGNING_KEY === undefined) refuse('CLASH_LEDGER_SIGNING_KEY', 'production needs a configured ledger checkpoint key');
   if (!c.CLASH_PUBLIC_ORIGIN?.startsWith('https://')) refuse('CLASH_PUBLIC_ORIGIN', 'production needs an https origin');
   if (c.CLASH_SIWE_CHAIN_ID === undefined) refuse('CLASH_SIWE_CHAIN_ID', 'production needs the chain id sign-in messages name');
   for (const name of ['CHAIN_RPC_URL', 'CHAIN_ID', 'VAULT_ADDRESS', 'CLASH_SIGNER_PRIVATE_KEY'] as const) {

@@ -1,4 +1,10 @@
-/** Opening the ledger: the store with every event type registered and every projection started. */
+/**
+ * Opening the ledger: the store with every event type registered and every projection started,
+ * and its checkpoints signed with the ledger key (configured, or the development key beside the
+ * database, read only when the first checkpoint is signed).
+ */
+import { dataDirLedgerKey, type LedgerKey } from '../adapters/ledger-key/ledger-key.ts';
+import { LedgerCheckpoints } from '../commands/ledger/handlers.ts';
 import { type Clock, type IdSource, systemClock, timeOrderedIds } from '../core/clock.ts';
 import type { Synchronous } from '../core/database.ts';
 import { EventRegistry } from '../core/event-registry.ts';
@@ -13,6 +19,10 @@ export interface Ledger {
   readonly projections: ProjectionRunner;
   readonly clock: Clock;
   readonly ids: IdSource;
+  /** Signed checkpoints of the log's Merkle tree (commands/ledger). */
+  readonly checkpoints: LedgerCheckpoints;
+  /** The ledger key, resolved on first use. */
+  readonly ledgerKey: () => LedgerKey;
   /** Group commit for durable writes that arrive together (`core/group-commit.ts`). */
   readonly commits: GroupCommit;
   close(): void;
@@ -28,6 +38,8 @@ export interface OpenLedgerOptions {
   readonly groupCommit?: GroupCommitOptions;
   /** Progress of a rebuild forced at start (a projection whose version changed). */
   readonly onProgress?: ProgressFn;
+  /** The key that signs checkpoints (default: the development key file beside the database). */
+  readonly ledgerKey?: () => LedgerKey;
   /**
    * Open for reading only (read commands): the file must already be a ledger, nothing is
    * created or written, projections are read as they stand (not started, not caught up).
@@ -49,5 +61,11 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   const projections = new ProjectionRunner(store, composition.projections);
   if (!options.readonly) projections.start(options.onProgress);
   const commits = new GroupCommit(store.db, options.groupCommit ?? { maxBatch: 64, maxWaitMs: 2 }, () => store.noteRollback());
-  return { store, projections, clock, ids, commits, close: () => store.close() };
+  let key: LedgerKey | undefined;
+  const ledgerKey = () => {
+    key ??= options.ledgerKey ? options.ledgerKey() : dataDirLedgerKey(options.dbPath);
+    return key;
+  };
+  const checkpoints = new LedgerCheckpoints({ store, clock, signer: ledgerKey });
+  return { store, projections, clock, ids, commits, checkpoints, ledgerKey, close: () => store.close() };
 }

@@ -7,6 +7,7 @@ import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import type { AlertSink } from '../adapters/alerts/webhook.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import { ledgerKey } from '../adapters/ledger-key/ledger-key.ts';
 import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
@@ -19,6 +20,7 @@ import { type Ledger, openLedger } from './context.ts';
 import { withKeptSecrets } from './dev-state.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
+import { checkpointSchedule, startCheckpointWorker } from './ledger.ts';
 import { type Operations, openOperations } from './operations.ts';
 import type { RouteModule } from './route-module.ts';
 import { type RunningWorker, startWorkers, type WorkerContext } from './workers.ts';
@@ -56,8 +58,16 @@ function openConfiguredLedger(configured: Config, log: Logger, options: ProcessO
   const { config, kept } = withKeptSecrets(configured);
   for (const k of kept)
     log.info({ variable: k.variable, file: k.file }, k.created ? 'development secret generated and kept' : 'development secret read');
+  const key = ledgerKey(config.CLASH_LEDGER_SIGNING_KEY, config.CLASH_DB);
+  if (key.source !== 'configured') {
+    log.warn(
+      { keyId: key.keyId, source: key.source },
+      'CLASH_LEDGER_SIGNING_KEY is not set: checkpoints are signed with the development key',
+    );
+  }
   const ledger = openLedger({
     dbPath: config.CLASH_DB,
+    ledgerKey: () => key,
     synchronous: config.CLASH_SYNCHRONOUS,
     groupCommit: { maxBatch: config.CLASH_GROUP_COMMIT_MAX_BATCH, maxWaitMs: config.CLASH_GROUP_COMMIT_WAIT_MS },
     ...(options.composition ? { composition: options.composition } : {}),
@@ -129,6 +139,11 @@ export async function startServer(
       options.routes ?? productRoutes,
     );
     workers.push(...startWorkers(config.CLASH_SERVE_WORKERS, wired, ledger.clock));
+    // The checkpoint worker runs in every serve process (not yet a named, leased worker): a repeat is a no-op.
+    const checkpointing = (options.composition ?? productComposition).events.some((e) => e.type === 'LedgerCheckpointSigned');
+    if (checkpointing && config.CLASH_CHECKPOINT_INTERVAL_SECONDS > 0) {
+      workers.push(startCheckpointWorker(ledger, checkpointSchedule(config), log));
+    }
     handler = (request, env) => app.fetch(request, env);
   } catch (error) {
     await closeServer();

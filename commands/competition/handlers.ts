@@ -18,7 +18,7 @@ import type { ArenaState } from './arena-state.ts';
 import { type AuditionCommand, type AuditionState, auditionDecider, auditionStreamId } from './audition-decider.ts';
 import type { AuditionEvent, AuditionRules } from './audition-events.ts';
 import type { CompetitionFacts } from './facts.ts';
-import type { CompetitionEconomy, CompetitionReadModel, TicketPurchase, TicketPurchaseSink } from './ports.ts';
+import type { CompetitionEconomy, CompetitionReadModel, LogCheckpoints, TicketPurchase, TicketPurchaseSink } from './ports.ts';
 import { type RaceCommand, raceDecider, raceStreamId } from './race-decider.ts';
 import type { RaceEvent, RaceRules } from './race-events.ts';
 import type { RaceState } from './race-state.ts';
@@ -39,6 +39,8 @@ export interface CompetitionDeps {
   readonly facts: CompetitionFacts;
   /** The competition read models, through the port this module owns. */
   readonly queries: CompetitionReadModel;
+  /** The signed ledger checkpoint a settlement records. */
+  readonly checkpoints: LogCheckpoints;
   readonly rules?: CompetitionRules;
 }
 

@@ -9,6 +9,7 @@
  */
 import type { Address } from 'viem';
 import type { TicketPurchase } from '../economy/ports.ts';
+import type { CheckpointRef } from '../ledger/events.ts';
 import type { RaceStage } from './race-state.ts';
 
 /** Verified audition fees, spent one per audition. */
@@ -88,6 +89,21 @@ export const unconnectedEconomy: CompetitionEconomy = {
     },
   },
 };
+
+/** The ledger's signed checkpoints, as a settlement needs them (the Ledger module implements it). */
+export interface LogCheckpoints {
+  /** A signed checkpoint whose tree covers every position up to `position`, signing one now when none does. */
+  covering(position: number): CheckpointRef;
+}
+
+/** Inclusion proofs against a signed checkpoint, as the settlement audit needs them. */
+export interface SettlementProofs {
+  /**
+   * Every reason the events at `positions`, re-hashed from their stored rows, are not proven
+   * included in the signed checkpoint `checkpoint`; empty when all are.
+   */
+  prove(positions: readonly number[], checkpoint: CheckpointRef): string[];
+}
 
 /**
  * What the competition command path reads of the competition read models to find its work:

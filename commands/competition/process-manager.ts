@@ -98,7 +98,10 @@ function openRace(c: Competition, d: { raceId: string; sequence: number; schedul
   c.race({ type: 'OpenRace', raceId: d.raceId, sequence: d.sequence, launchAt, rules: c.rules.race ?? {} }, WORKER_ACTOR);
 }
 
-/** Finalizes every race account that is not yet final, then settles with their final equities. */
+/**
+ * Finalizes every race account that is not yet final, then settles with their final equities
+ * and the signed ledger checkpoint covering every event so far (the race's and its accounts').
+ */
 function settleClosedRace(c: Competition, raceId: string): void {
   const race = c.races.load(raceStreamId(raceId)).state;
   if (race?.stage !== 'settling') return;
@@ -106,7 +109,8 @@ function settleClosedRace(c: Competition, raceId: string): void {
     if (c.prop.state(e.propAccountId).status !== 'finalized') c.prop.finalize(e.propAccountId, WORKER_ACTOR);
     return { cloneId: e.cloneId, finalEquityMicroUsd: c.prop.state(e.propAccountId).cash };
   });
-  c.race({ type: 'SettleRace', raceId, finalEquities }, WORKER_ACTOR);
+  const { treeSize, rootHash } = c.deps.checkpoints.covering(c.deps.store.headPosition());
+  c.race({ type: 'SettleRace', raceId, finalEquities, checkpoint: { treeSize, rootHash } }, WORKER_ACTOR);
 }
 
 /** Records the result on the arena, asks Economy for every payout and royalty, then archives the race. */

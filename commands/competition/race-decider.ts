@@ -9,6 +9,7 @@
 import type { Address } from 'viem';
 import type { Decider } from '../../core/decider.ts';
 import { divide } from '../../core/money.ts';
+import type { CheckpointRef } from '../ledger/events.ts';
 import { defaultRaceRules, type RaceEntrant, type RaceEvent, type RaceRules, zRaceRules } from './race-events.ts';
 import { settlementOf } from './race-settlement.ts';
 import { evolveRace, type Race, type RaceStage, type RaceState, raceStages } from './race-state.ts';
@@ -38,8 +39,17 @@ export type RaceCommand =
   | { type: 'LaunchRace'; raceId: string; entrants: readonly RaceEntrant[]; at: number }
   | { type: 'StartRace'; raceId: string; at: number }
   | { type: 'CloseRace'; raceId: string; at: number }
-  /** Each entrant's race account equity at the close, micro-USD (Prop Trading). */
-  | { type: 'SettleRace'; raceId: string; finalEquities: readonly { cloneId: string; finalEquityMicroUsd: bigint }[]; at: number }
+  /**
+   * Each entrant's race account equity at the close, micro-USD (Prop Trading), and the signed
+   * ledger checkpoint covering every event up to now (the race's and its accounts').
+   */
+  | {
+      type: 'SettleRace';
+      raceId: string;
+      finalEquities: readonly { cloneId: string; finalEquityMicroUsd: bigint }[];
+      checkpoint: CheckpointRef;
+      at: number;
+    }
   | { type: 'ArchiveRace'; raceId: string; at: number };
 
 function existing(state: RaceState, raceId: string): Race {
@@ -166,7 +176,7 @@ function settleRace(race: Race, c: Extract<RaceCommand, { type: 'SettleRace' }>)
   const complete =
     finals.size === c.finalEquities.length && finals.size === race.entrants.length && race.entrants.every((e) => finals.has(e.cloneId));
   if (!complete) refuse('race_final_equities_mismatch', 'invalid', 'one final equity per entrant, and only for entrants');
-  return [{ type: 'RaceSettled', data: settlementOf(race, finals, c.at) }];
+  return [{ type: 'RaceSettled', data: settlementOf(race, finals, c.at, c.checkpoint) }];
 }
 
 export const raceDecider: Decider<RaceCommand, RaceState, RaceEvent> = {

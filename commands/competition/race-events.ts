@@ -2,11 +2,12 @@
  * The events of a race stream (`race-<id>`): opened with its rules frozen, tickets bought from
  * verified payments, launch postponed or launched with its entrants and their race accounts,
  * refunds owed for tickets on clones that did not launch, live, closed, settled (the whole
- * settlement recorded) and archived. Tickets and payouts in wei, equity in micro-USD.
+ * settlement recorded, with the ledger checkpoint covering its inputs) and archived. Tickets and payouts in wei, equity in micro-USD.
  */
 import { z } from 'zod';
 import { defineEvent, type EventOf } from '../../core/event-registry.ts';
 import { WEI, zAmount, zNonNegativeAmount } from '../../core/money.ts';
+import { zCheckpointRef } from '../ledger/events.ts';
 import { zAddress, zBps, zCount, zDuration, zId, zTime } from './fields.ts';
 
 const HOUR_MS = 3_600_000;
@@ -126,8 +127,15 @@ export const RaceSettled = defineEvent(
         .regex(/^0x[0-9a-f]{64}$/)
         .nullable(),
       settledAt: zTime,
+      /**
+       * The signed ledger checkpoint that covers every event the settlement was computed from
+       * (doc/ledger-integrity.md, "Settlement tied to the log"); null for races settled before
+       * checkpoints existed (schema v1).
+       */
+      checkpoint: zCheckpointRef.nullable(),
     })
     .strict(),
+  { version: 2, upcasters: { 1: (d) => ({ ...(d as object), checkpoint: null }) } },
 );
 
 export const RaceArchived = defineEvent('RaceArchived', z.object({ raceId: zId, archivedAt: zTime }).strict());

@@ -3,6 +3,7 @@
  * and the payout Merkle tree; and from a recorded settlement to the result the arena records
  * (positions, tickets, equities, royalties per entrant).
  */
+import type { CheckpointRef } from '../ledger/events.ts';
 import type { RaceResultLine } from './career.ts';
 import { payoutTree } from './payout-tree.ts';
 import type { RaceSettledData } from './race-events.ts';
@@ -10,8 +11,16 @@ import type { Race } from './race-state.ts';
 import { formatWeight } from './ranking.ts';
 import { settle } from './settlement.ts';
 
-/** The settlement of a closed race; `finalEquities` has one entry per entrant (micro-USD). */
-export function settlementOf(race: Race, finalEquities: ReadonlyMap<string, bigint>, settledAt: number): RaceSettledData {
+/**
+ * The settlement of a closed race; `finalEquities` has one entry per entrant (micro-USD);
+ * `checkpoint` is the signed ledger checkpoint covering the events it was computed from.
+ */
+export function settlementOf(
+  race: Race,
+  finalEquities: ReadonlyMap<string, bigint>,
+  settledAt: number,
+  checkpoint: CheckpointRef | null,
+): RaceSettledData {
   const { rules } = race;
   const held = race.purchases.filter((p) => !p.refunded);
   const settlement = settle({
@@ -50,6 +59,7 @@ export function settlementOf(race: Race, finalEquities: ReadonlyMap<string, bigi
     breakageWei: settlement.breakageWei,
     merkleRoot: payoutTree(race.raceId, settlement.payouts).root,
     settledAt,
+    checkpoint,
   };
 }
 

@@ -4,6 +4,11 @@
  * stream folded through the prop-account decider for its final equity (fills, fees, funding,
  * closes) — through the same settlement rule, then compared line by line with the recorded
  * `RaceSettled` and with the settlement read models. No read model is an input.
+ *
+ * First, every one of those events is proven, by an inclusion proof, to be in the signed ledger
+ * checkpoint the settlement recorded (doc/ledger-integrity.md, "Auditing a race"), and only the
+ * events that checkpoint covers are used: an audit from a copy of the log thereby proves it
+ * audited the same log that paid.
  */
 
 import { toWire } from '../../core/canonical-json.ts';
@@ -11,7 +16,7 @@ import type { EventStore, RecordedEvent } from '../../core/event-store.ts';
 import { propAccountDecider, propAccountStream } from '../prop-trading/decider.ts';
 import type { PropAccountEvent } from '../prop-trading/events.ts';
 import { payoutClaims } from './payout-tree.ts';
-import type { SettlementRecords } from './ports.ts';
+import type { SettlementProofs, SettlementRecords } from './ports.ts';
 import { raceStreamId } from './race-decider.ts';
 import type { RaceEvent, RaceSettledData } from './race-events.ts';
 import { settlementOf } from './race-settlement.ts';
@@ -23,6 +28,11 @@ export interface SettlementAudit {
   readonly differences: string[];
   /** The settlement recomputed from the raw events, or null when it could not be. */
   readonly recomputed: RaceSettledData | null;
+  /**
+   * How many events were proven included in the recorded checkpoint; null when the settlement
+   * records none (settled before checkpoints existed), so nothing could be proven.
+   */
+  readonly proven: number | null;
 }
 
 /** Every path at which two plain documents differ, in document order. */
@@ -43,11 +53,18 @@ export function differencesOf(recomputed: unknown, recorded: unknown, path: stri
   return [`${path}: recomputed ${show(recomputed)}, recorded ${show(recorded)}`];
 }
 
-/** The final equity of a finalized prop account, folded from its own events. */
-function finalEquity(store: EventStore, propAccountId: string): bigint | string {
-  const events = store.readStream(propAccountStream(propAccountId)) as RecordedEvent<PropAccountEvent>[];
+/** The events of a finalized prop account up to `toPosition`, and its final equity folded from them. */
+function finalEquity(
+  store: EventStore,
+  propAccountId: string,
+  toPosition: number | undefined,
+): { equity: bigint; positions: number[] } | string {
+  const events = store.readStream(propAccountStream(propAccountId), {
+    ...(toPosition ? { toPosition } : {}),
+  }) as RecordedEvent<PropAccountEvent>[];
   const state = events.reduce(propAccountDecider.evolve, propAccountDecider.initialState());
-  return state.status === 'finalized' ? state.cash : `prop account ${propAccountId} is ${state.status}, not finalized`;
+  if (state.status !== 'finalized') return `prop account ${propAccountId} is ${state.status}, not finalized`;
+  return { equity: state.cash, positions: events.map((e) => e.position) };
 }
 
 /** What the settlement read models should hold for this settlement, in their own order. */
@@ -76,21 +93,44 @@ function readModelShape(s: RaceSettledData) {
   });
 }
 
-export function auditRaceSettlement(store: EventStore, queries: SettlementRecords, raceId: string): SettlementAudit {
+/**
+ * Audits the settlement of `raceId`: inclusion of its inputs in the recorded checkpoint
+ * (`proofs`), then the recomputation. Differences name the first failing check.
+ */
+export function auditRaceSettlement(
+  store: EventStore,
+  queries: SettlementRecords,
+  raceId: string,
+  proofs: SettlementProofs,
+): SettlementAudit {
+  const failed = (difference: string): SettlementAudit => ({ raceId, differences: [difference], recomputed: null, proven: null });
   const events = store.readStream(raceStreamId(raceId)) as RecordedEvent<RaceEvent>[];
-  if (events.length === 0) return { raceId, differences: [`race ${raceId}: no such race`], recomputed: null };
+  if (events.length === 0) return failed(`race ${raceId}: no such race`);
   const settledAt = events.findIndex((e) => e.type === 'RaceSettled');
   const recorded = events[settledAt];
-  if (settledAt < 0 || recorded?.type !== 'RaceSettled') return { raceId, differences: [`race ${raceId}: not settled`], recomputed: null };
-  const race = events.slice(0, settledAt).reduce<RaceState>(evolveRace, null);
-  if (!race) return { raceId, differences: [`race ${raceId}: no RaceOpened`], recomputed: null };
+  if (settledAt < 0 || recorded?.type !== 'RaceSettled') return failed(`race ${raceId}: not settled`);
+  const { checkpoint } = recorded.data;
+  const inputs = events.slice(0, settledAt);
+  const race = inputs.reduce<RaceState>(evolveRace, null);
+  if (!race) return failed(`race ${raceId}: no RaceOpened`);
   const finals = new Map<string, bigint>();
+  const positions = inputs.map((e) => e.position);
   for (const e of race.entrants) {
-    const equity = finalEquity(store, e.propAccountId);
-    if (typeof equity === 'string') return { raceId, differences: [`entrant ${e.cloneId}: ${equity}`], recomputed: null };
-    finals.set(e.cloneId, equity);
+    const final = finalEquity(store, e.propAccountId, checkpoint?.treeSize);
+    if (typeof final === 'string') return failed(`entrant ${e.cloneId}: ${final}`);
+    finals.set(e.cloneId, final.equity);
+    positions.push(...final.positions);
   }
-  const recomputed = settlementOf(race, finals, recorded.data.settledAt);
+  const unproven = checkpoint ? proofs.prove(positions, checkpoint) : [];
+  if (unproven.length > 0) {
+    return {
+      raceId,
+      differences: unproven.map((u) => `inclusion in checkpoint ${checkpoint?.treeSize}: ${u}`),
+      recomputed: null,
+      proven: null,
+    };
+  }
+  const recomputed = settlementOf(race, finals, recorded.data.settledAt, checkpoint);
   const models = toWire({
     settlement: queries.settlement(raceId),
     ranking: queries.ranking(raceId),
@@ -105,5 +145,6 @@ export function auditRaceSettlement(store: EventStore, queries: SettlementRecord
       ...differencesOf(readModelShape(recomputed), models, 'read model'),
     ],
     recomputed,
+    proven: checkpoint ? positions.length : null,
   };
 }

@@ -157,7 +157,7 @@ function commandFigure(scratch: Scratch, total: number, synchronous: Synchronous
 }
 
 /** Writes `count` valid deposit events straight into a fresh ledger file (fast setup, not measured). */
-function seedLog(path: string, count: number): void {
+export function seedLog(path: string, count: number): void {
   const db = rawDb(path, 'OFF');
   const insert = db.prepare(INSERT);
   const versions = new Map<string, number>();

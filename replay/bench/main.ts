@@ -1,8 +1,8 @@
 /**
  * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only a,b]`: every
  * figure beside a raw better-sqlite3 baseline measured in the same run, as a ratio. `--only` runs
- * some sections: event-store, prop-trading, storage, start, market, decision, decision-runs, peer,
- * http (default: all).
+ * some sections: event-store, ledger, prop-trading, storage, start, market, decision,
+ * decision-runs, peer, http (default: all).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { runDecisionBench } from './decision.ts';
 import { runDecisionRunsBench } from './decision-runs.ts';
 import { runEventStoreBench } from './event-store.ts';
 import { runHttpBench } from './http.ts';
+import { runLedgerIntegrityBench } from './ledger-integrity.ts';
 import { runMarketBench } from './market.ts';
 import { type Figure, Scratch } from './measure.ts';
 import { runPeerBench } from './peer.ts';
@@ -17,7 +18,18 @@ import { runPropTradingBench } from './prop-trading.ts';
 import { runStartBench } from './start.ts';
 import { runStorageBench } from './storage.ts';
 
-const SECTIONS = ['event-store', 'prop-trading', 'storage', 'start', 'market', 'decision', 'decision-runs', 'peer', 'http'] as const;
+const SECTIONS = [
+  'event-store',
+  'ledger',
+  'prop-trading',
+  'storage',
+  'start',
+  'market',
+  'decision',
+  'decision-runs',
+  'peer',
+  'http',
+] as const;
 const flags = z
   .object({
     json: z.boolean().default(false),
@@ -66,6 +78,7 @@ try {
   const { events: logEvents, scale, rounds } = flags;
   const figures = [
     ...(on('event-store') ? runEventStoreBench({ scratch, logEvents, scale, rounds, onFigure: print }) : []),
+    ...(on('ledger') ? runLedgerIntegrityBench({ scratch, logEvents, scale, rounds, onFigure: print }) : []),
     ...(on('prop-trading') ? runPropTradingBench({ scratch, actions, logEvents, rounds, onFigure: print }) : []),
     ...(on('storage') ? runStorageBench({ scratch, actions, onFigure: print }) : []),
     ...(on('start') ? runStartBench({ scratch, logEvents, rounds, onFigure: print }) : []),

@@ -11,13 +11,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { existingLedgerPublicKey } from '../../adapters/ledger-key/ledger-key.ts';
 import { restoreFile, snapshotInto } from '../../core/backup.ts';
 import { openDatabase } from '../../core/database.ts';
 import { BackupCatalog, fetchBackup, headOfKey, latestBackupKey } from '../../core/operations/backup-catalog.ts';
+import { publicKeyFromHex } from '../../core/signed-checkpoint.ts';
 import { loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { commonFlags, defineCommand, existingDb, UsageError } from './command.ts';
 import { type DrillResult, drillChecks } from './drill-checks.ts';
+import { publicKeyFlag } from './ledger.ts';
 
 export const backupCommand = defineCommand({
   words: ['backup'],
@@ -63,11 +66,16 @@ export const backupCommand = defineCommand({
 
 export const backupDrill = defineCommand({
   words: ['backup', 'drill'],
-  usage: 'clash backup drill [--key KEY] [--json]',
+  usage: 'clash backup drill [--key KEY] [--public-key HEX] [--json]',
   summary:
-    'restore the latest backup (or KEY) from the artifact store into scratch and verify it: projections, journals; exit 1 on any failure',
-  options: { key: { type: 'string' } },
-  schema: z.object({ ...commonFlags, key: z.string().min(1).max(512).optional(), positionals: z.array(z.string()).max(0) }),
+    'restore the latest backup (or KEY) from the artifact store into scratch and verify it: projections, journals, the Merkle log (ledger verify); exit 1 on any failure',
+  options: { key: { type: 'string' }, 'public-key': { type: 'string' } },
+  schema: z.object({
+    ...commonFlags,
+    key: z.string().min(1).max(512).optional(),
+    'public-key': publicKeyFlag,
+    positionals: z.array(z.string()).max(0),
+  }),
   run: async (flags, ctx) => {
     const store = openConfiguredArtifactStore(loadConfig(ctx.env));
     const key = flags.key ?? (await latestBackupKey(store));
@@ -87,7 +95,12 @@ export const backupDrill = defineCommand({
       ];
       const ledger = openLedger({ dbPath: join(scratch, 'ledger.sqlite'), composition: ctx.composition });
       try {
-        for (const check of drillChecks) {
+        // The trusted ledger key: --public-key, else the configured key, else the development key beside CLASH_DB (never the copy's own).
+        const source = ctx.env.CLASH_DB ?? './data/clash.db';
+        const trusted = flags['public-key']
+          ? publicKeyFromHex(flags['public-key'])
+          : existingLedgerPublicKey(ctx.env.CLASH_LEDGER_SIGNING_KEY, source);
+        for (const check of drillChecks(trusted)) {
           const t = performance.now();
           const result = check.run(ledger, ctx.composition.projections);
           results.push({ ...result, figures: { ...result.figures, ms: Math.round(performance.now() - t) } });

@@ -1,9 +1,12 @@
 /**
  * The checks `clash backup drill` runs on a restored copy, each pass/fail with figures:
- * `projections verify` (every read model equals a replay of the log) and the journal checks (each
- * prop account's journal balances and agrees with the account). The hook for more: when
- * `clash ledger verify` (the Merkle log, branch `ledger-integrity`) lands, add its check here.
+ * `projections verify` (every read model equals a replay of the log), the journal checks (each
+ * prop account's journal balances and agrees with the account) and `ledger verify` (every event
+ * re-hashed, every signed checkpoint's root, signature and consistency, doc/ledger-integrity.md)
+ * against the trusted ledger key — skipped, saying so, when none is known.
  */
+import type { KeyObject } from 'node:crypto';
+import { verifyLedger } from '../../commands/ledger/verify.ts';
 import { verifyProjections } from '../../core/projection-rebuild.ts';
 import { PropTradingQueries } from '../../projections/prop-trading/queries.ts';
 import type { Ledger } from '../../server/context.ts';
@@ -56,4 +59,30 @@ const journals: DrillCheck = {
   },
 };
 
-export const drillChecks: readonly DrillCheck[] = [projectionsVerify, journals];
+/** `clash ledger verify` of the restored copy against `trusted` (the ledger's public key), when known. */
+function ledgerVerify(trusted: KeyObject | undefined): DrillCheck {
+  return {
+    name: 'ledger verify',
+    run: (ledger) => {
+      if (!trusted)
+        return {
+          check: 'ledger verify',
+          ok: true,
+          figures: { skipped: 'no trusted ledger key (--public-key or CLASH_LEDGER_SIGNING_KEY)' },
+        };
+      const r = verifyLedger(ledger.store, trusted);
+      return {
+        check: 'ledger verify',
+        ok: r.ok,
+        figures: {
+          events: r.events,
+          checkpoints: r.checkpoints,
+          ...(r.firstProblem ? { firstPosition: r.firstProblem.position, problem: r.firstProblem.problem } : {}),
+        },
+      };
+    },
+  };
+}
+
+/** The drill's checks; `trusted` is the ledger's public key for `ledger verify`. */
+export const drillChecks = (trusted: KeyObject | undefined): readonly DrillCheck[] => [projectionsVerify, journals, ledgerVerify(trusted)];

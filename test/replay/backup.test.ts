@@ -108,8 +108,10 @@ test('backup drill: passes on a healthy backup, fails naming the check on a tamp
       ['restore', true],
       ['projections verify', true],
       ['journals', true],
+      ['ledger verify', true],
     ],
   );
+  assert.match(String(report.results[3]?.figures.skipped), 'no trusted ledger key');
   assert.equal([report.results[0]?.figures.head, report.results[0]?.figures.events], [26, 26]);
   // Given a later backup whose read model was edited (a balance changed outside the engine)
   const tampered = dir.file('tampered.db');

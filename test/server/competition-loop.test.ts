@@ -259,7 +259,8 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
   assert.is(await lifecycle(bob, b), 'retired');
 
   const dbFile = copyOfDb(server.ledger.store.db);
-  const audited = await clash(['audit', 'race', race.raceId, '--db', dbFile]);
+  const trusted = ['--public-key', server.ledger.ledgerKey().publicKeyHex];
+  const audited = await clash(['audit', 'race', race.raceId, '--db', dbFile, ...trusted]);
   assert.is(audited.code, 0, audited.stderr + audited.stdout);
   const shown = await clash(['race', 'show', race.raceId, '--db', dbFile]);
   assert.is(shown.code, 0, shown.stderr);
@@ -270,9 +271,19 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
     `UPDATE events SET data = json_set(data, '$.tickets', 4) WHERE event_id = (SELECT event_id FROM events WHERE type = 'TicketsBought' AND stream_id = ? LIMIT 1)`,
     `race-${race.raceId}`,
   );
-  const caught = await clash(['audit', 'race', race.raceId, '--db', tampered]);
+  // The altered ticket event is no longer the one the settlement's signed checkpoint covers: the
+  // audit refuses it before recomputing, and `ledger verify` names its position.
+  const caught = await clash(['audit', 'race', race.raceId, '--db', tampered, ...trusted]);
   assert.is(caught.code, 1);
-  assert.match(caught.stderr, 'first difference: RaceSettled.ticketsSold: recomputed 7, recorded 6');
+  assert.match(caught.stderr, /first difference: inclusion in checkpoint \d+: position (\d+): the stored event is not the one included/);
+  const position = /position (\d+)/.exec(caught.stderr)?.[1];
+  const verified = await clash(['ledger', 'verify', '--db', tampered, ...trusted]);
+  assert.is(verified.code, 1);
+  assert.match(
+    verified.stderr,
+    `ledger differs at position ${position}: event at position ${position} differs from the leaf`,
+    verified.stderr,
+  );
 });
 
 test.after(async () => {

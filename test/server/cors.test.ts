@@ -53,6 +53,7 @@ test('Given no CLASH_CORS_ORIGINS, Then development allows local frontends on an
     CLASH_PUBLIC_ORIGIN: 'https://clash.example',
     CLASH_SIWE_CHAIN_ID: '8453',
     CLASH_JWT_PRIVATE_KEY: 'configured',
+    CLASH_LEDGER_SIGNING_KEY: 'configured',
     CHAIN_RPC_URL: 'https://rpc.example',
     CHAIN_ID: '8453',
     VAULT_ADDRESS: `0x${'11'.repeat(20)}`,

@@ -17,6 +17,7 @@ const production = {
   CLASH_PUBLIC_ORIGIN: 'https://clash.example',
   CLASH_SIWE_CHAIN_ID: '8453',
   CLASH_JWT_PRIVATE_KEY: pem('ed25519'),
+  CLASH_LEDGER_SIGNING_KEY: pem('ed25519'),
   CHAIN_RPC_URL: 'https://rpc.example',
   CHAIN_ID: '8453',
   VAULT_ADDRESS: `0x${'11'.repeat(20)}`,
@@ -29,6 +30,7 @@ test('development defaults need nothing; production needs a key and an https ori
   assert.equal(configProblems({ ...production, CLASH_DEV_IDENTITY: 'true' }), ['CLASH_DEV_IDENTITY']);
   assert.equal(configProblems({ NODE_ENV: 'production' }), [
     'CLASH_JWT_PRIVATE_KEY',
+    'CLASH_LEDGER_SIGNING_KEY',
     'CLASH_PUBLIC_ORIGIN',
     'CLASH_SIWE_CHAIN_ID',
     'CHAIN_RPC_URL',

@@ -56,13 +56,14 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
-  // No background competition worker unless a test asks for one: it ticks at start-up and would append to the log.
+  // No background competition or checkpoint worker unless a test asks for one: both would append to the log.
   const config = loadConfig({
     NODE_ENV: 'test',
     CLASH_DB: dir.file('clash.db'),
     PORT: '0',
     CLASH_SYNCHRONOUS: 'NORMAL',
     CLASH_COMPETITION_TICK_MS: '0',
+    CLASH_CHECKPOINT_INTERVAL_SECONDS: '0',
     ...env,
   });
   const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, ManualClock } from '../../core/clock.ts';
+import type { Db } from '../../core/database.ts';
 import { EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
 import type { ProjectionDefinition } from '../../core/projection.ts';
@@ -39,3 +40,15 @@ export function openWalletStore(
 /** Seed for fast-check: fixed by default, overridable with FC_SEED, printed on failure by fast-check. */
 export const fcSeed = Number(process.env.FC_SEED ?? 20261121);
 export const fcRuns = Number(process.env.FC_RUNS ?? 60);
+
+/** Turns a ledger file back into what an engine of schema 1 wrote: no leaf column, no cached subtrees, the old triggers. */
+export function toSchemaOne(db: Db): void {
+  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[])
+    db.exec(`DROP TRIGGER ${t}`);
+  db.exec('DROP TABLE ledger_nodes; ALTER TABLE events DROP COLUMN leaf; PRAGMA user_version = 1');
+  for (const op of ['UPDATE', 'DELETE']) {
+    db.exec(
+      `CREATE TRIGGER events_append_only_${op.toLowerCase()} BEFORE ${op} ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END`,
+    );
+  }
+}

@@ -277,7 +277,8 @@ function run(steps: readonly Step[]) {
         now += 6 * HOUR;
         race({ type: 'CloseRace', raceId, at: now + HOUR });
         const finalEquities = seated.map((cloneId, i) => ({ cloneId, finalEquityMicroUsd: s.finals[i] ?? START }));
-        race({ type: 'SettleRace', raceId, finalEquities, at: now + HOUR });
+        const checkpoint = { treeSize: store.headPosition(), rootHash: store.merkle.rootAt(store.headPosition()).toString('hex') };
+        race({ type: 'SettleRace', raceId, finalEquities, checkpoint, at: now + HOUR });
         const settled = store.readStream(raceStreamId(raceId)).find((e) => e.type === 'RaceSettled') as
           | RecordedEvent<RaceEvent>
           | undefined;

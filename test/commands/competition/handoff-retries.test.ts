@@ -37,7 +37,15 @@ test('a refund that keeps failing becomes a dead letter after its attempts; the 
   const economy = new FlakyEconomy();
   const units = new WorkUnits(ledger.store.db, { maxAttempts: 3, baseMs: 60_000, maxMs: 600_000, factor: 2, jitter: 0 });
   const worker = new CompetitionWorker(
-    { store: ledger.store, ids: ledger.ids, market: new TestMarket(), economy, facts, queries: new CompetitionQueries(ledger.store.db) },
+    {
+      store: ledger.store,
+      ids: ledger.ids,
+      market: new TestMarket(),
+      economy,
+      facts,
+      queries: new CompetitionQueries(ledger.store.db),
+      checkpoints: ledger.checkpoints,
+    },
     { units },
   );
   const c = worker.competition;

@@ -145,7 +145,7 @@ function raceCommands(raceId: string, c: RaceCase): RaceCommand[] {
     { type: 'LaunchRace', raceId, entrants, at: 10 },
     { type: 'StartRace', raceId, at: 10 },
     { type: 'CloseRace', raceId, at: 10 + 6 * 3_600_000 },
-    { type: 'SettleRace', raceId, finalEquities, at: 11 + 6 * 3_600_000 },
+    { type: 'SettleRace', raceId, finalEquities, checkpoint: { treeSize: 1, rootHash: '00'.repeat(32) }, at: 11 + 6 * 3_600_000 },
   );
   return commands;
 }

@@ -71,7 +71,8 @@ const closed: RaceEvent = {
   data: { raceId: R, propAccountIds: entrants.map((e) => e.propAccountId), closedAt: LAUNCH + 6 * HOUR },
 };
 const finalEquities = workedExample.entrants.map((e) => ({ cloneId: e.cloneId, finalEquityMicroUsd: BigInt(e.finalEquity) }));
-const settleCmd = { type: 'SettleRace', raceId: R, finalEquities, at: 13 * HOUR } as const;
+const checkpoint = { treeSize: 42, rootHash: 'ab'.repeat(32) };
+const settleCmd = { type: 'SettleRace', raceId: R, finalEquities, checkpoint, at: 13 * HOUR } as const;
 const accumulating = [opened, ...tickets];
 const settling = [...accumulating, launched, refund, live, closed];
 
@@ -235,6 +236,7 @@ test('settlement records the worked example: pool split, ranking, payouts, royal
   );
   assert.is(s.breakageWei, 5n);
   assert.is(s.merkleRoot, workedExampleRoot);
+  assert.equal(s.checkpoint, checkpoint, 'the ledger checkpoint covering the inputs is recorded');
   assert.equal(raceResultOf(s).entrants[0], {
     cloneId: 'alpha',
     position: 1,

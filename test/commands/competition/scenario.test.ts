@@ -105,7 +105,11 @@ function runRace(c: CompetitionStore, raceId: string, launchAt: number, finals: 
   c.races.handle({ streamId, command: { type: 'StartRace', raceId, at: launchAt } });
   c.races.handle({ streamId, command: { type: 'CloseRace', raceId, at: launchAt + 6 * HOUR } });
   const finalEquities = Object.entries(finals).map(([cloneId, usd]) => ({ cloneId, finalEquityMicroUsd: usd * USD }));
-  const { events } = c.races.handle({ streamId, command: { type: 'SettleRace', raceId, finalEquities, at: launchAt + 6 * HOUR + 1 } });
+  const checkpoint = { treeSize: c.store.headPosition(), rootHash: c.store.merkle.rootAt(c.store.headPosition()).toString('hex') };
+  const { events } = c.races.handle({
+    streamId,
+    command: { type: 'SettleRace', raceId, finalEquities, checkpoint, at: launchAt + 6 * HOUR + 1 },
+  });
   const settled = events.find((e) => e.type === 'RaceSettled');
   if (settled?.type !== 'RaceSettled') throw new Error('not settled');
   const result = raceResultOf(settled.data);

@@ -10,6 +10,7 @@ import { ARENA_STREAM_ID } from '../../../commands/competition/arena-decider.ts'
 import { WORKER_ACTOR } from '../../../commands/competition/handlers.ts';
 import { auditRaceSettlement } from '../../../commands/competition/settlement-audit.ts';
 import { CompetitionWorker } from '../../../commands/competition/worker.ts';
+import { LedgerProofs } from '../../../commands/ledger/proofs.ts';
 import { SequentialIds } from '../../../core/clock.ts';
 import type { EventStore, RecordedEvent } from '../../../core/event-store.ts';
 import { CompetitionQueries } from '../../../projections/competition/queries.ts';
@@ -37,6 +38,7 @@ function setup() {
     economy,
     facts,
     queries,
+    checkpoints: ledger.checkpoints,
     rules: { race: { liveWindowMs: HOUR }, arena: { strikesToRetire: 1_000 } },
   });
   const c = worker.competition;
@@ -95,6 +97,7 @@ const arbitraryRace = fc.record({
 
 test('property: the audit of any generated race agrees, and fails naming a difference after one event is tampered with', async () => {
   const { dir, ledger, market, economy, queries, worker, c, admit, current } = setup();
+  const proofs = new LedgerProofs(ledger.store, ledger.ledgerKey().publicKey);
   await admit(CLONES, T0);
   await fc.assert(
     fc.asyncProperty(arbitraryRace, async ({ tickets, trades, movePermille }) => {
@@ -126,9 +129,11 @@ test('property: the audit of any generated race agrees, and fails naming a diffe
       market.setPrice('BTC', start + (start * BigInt(movePermille)) / 1000n, closeAt);
       await worker.tick(closeAt);
       assert.is(queries.race(race.raceId)?.stage, 'archived');
-      assert.equal(auditRaceSettlement(ledger.store, queries, race.raceId).differences, []);
+      const audit = auditRaceSettlement(ledger.store, queries, race.raceId, proofs);
+      assert.equal(audit.differences, []);
+      assert.ok((audit.proven ?? 0) > tickets.length, 'the race and account events were proven in the recorded checkpoint');
       const bought = tamperedStore(ledger.store, `race-${race.raceId}`, 'TicketsBought', (d) => ({ ...d, tickets: Number(d.tickets) + 1 }));
-      assert.match(auditRaceSettlement(bought, queries, race.raceId).differences[0] ?? '', 'RaceSettled.ticketsSold');
+      assert.match(auditRaceSettlement(bought, queries, race.raceId, proofs).differences[0] ?? '', 'RaceSettled.ticketsSold');
       const traded = entrants.find((_, i) => trades[i]);
       if (traded) {
         const fee = tamperedStore(ledger.store, `prop-account-${traded.propAccountId}`, 'OrderFilled', (d) => ({
@@ -136,7 +141,7 @@ test('property: the audit of any generated race agrees, and fails naming a diffe
           feeMicroUsd: (d.feeMicroUsd as bigint) + 1n,
         }));
         // The entrant's final equity is one micro-USD lower: its ranking line (or the order of a dead heat) differs.
-        assert.match(auditRaceSettlement(fee, queries, race.raceId).differences[0] ?? '', /^RaceSettled\.ranking\[\d+\]\./);
+        assert.match(auditRaceSettlement(fee, queries, race.raceId, proofs).differences[0] ?? '', /^RaceSettled\.ranking\[\d+\]\./);
       }
     }),
     // The ledger moves on from run to run, so a failure is reported as found, never shrunk.
