@@ -14,6 +14,9 @@ import { AUDITION_CATEGORY, auditionDecider } from '../commands/competition/audi
 import { auditionEvents } from '../commands/competition/audition-events.ts';
 import { RACE_CATEGORY, raceDecider } from '../commands/competition/race-decider.ts';
 import { raceEvents } from '../commands/competition/race-events.ts';
+import { decisionDecider } from '../commands/decisions/decider.ts';
+import { decisionEvents } from '../commands/decisions/events.ts';
+import { DECISIONS_CATEGORY } from '../commands/decisions/handlers.ts';
 import { PAYMENT_CATEGORY, paymentDecider } from '../commands/economy/decider.ts';
 import { paymentEvents } from '../commands/economy/events.ts';
 import { REDEMPTION_CATEGORY, redemptionDecider } from '../commands/economy/redemption-decider.ts';
@@ -66,6 +69,7 @@ export const productComposition: Composition = {
     ...arenaEvents,
     ...raceEvents,
     ...paymentEvents,
+    ...decisionEvents,
     ...backtestEvents,
     ...ledgerEvents,
   ],
@@ -94,6 +98,7 @@ export const productComposition: Composition = {
     streamKind(PAYMENT_CATEGORY, paymentDecider),
     streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
+    streamKind(DECISIONS_CATEGORY, decisionDecider),
     streamKind(REDEMPTION_CATEGORY, redemptionDecider),
     streamKind(BACKTEST_CATEGORY, backtestDecider),
     streamKind(BACKTEST_USAGE_CATEGORY, backtestUsageDecider),

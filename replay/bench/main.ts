@@ -1,11 +1,13 @@
 /**
  * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only a,b]`: every
  * figure beside a raw better-sqlite3 baseline measured in the same run, as a ratio. `--only` runs
- * some sections: event-store, ledger, prop-trading, storage, start, market, decision, peer, http (default: all).
+ * some sections: event-store, ledger, prop-trading, storage, start, market, decision,
+ * decision-runs, peer, http (default: all).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runDecisionBench } from './decision.ts';
+import { runDecisionRunsBench } from './decision-runs.ts';
 import { runEventStoreBench } from './event-store.ts';
 import { runHttpBench } from './http.ts';
 import { runLedgerIntegrityBench } from './ledger-integrity.ts';
@@ -16,7 +18,18 @@ import { runPropTradingBench } from './prop-trading.ts';
 import { runStartBench } from './start.ts';
 import { runStorageBench } from './storage.ts';
 
-const SECTIONS = ['event-store', 'ledger', 'prop-trading', 'storage', 'start', 'market', 'decision', 'peer', 'http'] as const;
+const SECTIONS = [
+  'event-store',
+  'ledger',
+  'prop-trading',
+  'storage',
+  'start',
+  'market',
+  'decision',
+  'decision-runs',
+  'peer',
+  'http',
+] as const;
 const flags = z
   .object({
     json: z.boolean().default(false),
@@ -71,6 +84,7 @@ try {
     ...(on('start') ? runStartBench({ scratch, logEvents, rounds, onFigure: print }) : []),
     ...(on('market') ? await runMarketBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('decision') ? runDecisionBench({ scratch, scale, rounds, onFigure: print }) : []),
+    ...(on('decision-runs') ? await runDecisionRunsBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('peer') ? runPeerBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];

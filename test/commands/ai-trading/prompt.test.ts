@@ -82,8 +82,20 @@ test('over budget: DefiLlama first, then the cross-asset read, then the asset; t
 });
 
 test('the action schema accepts the contract and refuses anything else', () => {
-  assert.ok(zTradingAction.safeParse({ action: 'open', side: 'long', notionalUsd: '250.5', leverage: 3, reason: 'breakout' }).success);
-  assert.ok(zTradingAction.safeParse({ action: 'hold', reason: 'flat' }).success);
+  const exitPlan = { takeProfitPrice: '110', stopLossPrice: '95', invalidation: 'loses the level' };
+  const open = {
+    action: 'open',
+    asset: 'BTC',
+    side: 'long',
+    notionalUsd: '250.5',
+    leverage: 3,
+    confidence: 0.7,
+    exitPlan,
+    reason: 'breakout',
+  };
+  assert.ok(zTradingAction.safeParse(open).success);
+  assert.ok(zTradingAction.safeParse({ action: 'hold', asset: 'BTC', confidence: 0.5, reason: 'flat' }).success);
+  assert.not.ok(zTradingAction.safeParse({ action: 'hold', reason: 'flat' }).success, 'asset and confidence are required');
   assert.not.ok(
     zTradingAction.safeParse({ action: 'open', side: 'long', notionalUsd: 250.5, leverage: 3, reason: 'x' }).success,
     'no float amounts',

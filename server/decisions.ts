@@ -1,0 +1,41 @@
+/**
+ * Wiring of the decision runtime to the other modules: Prop Trading as the runs' `OrderPort`
+ * and the artifact store as their `ArtifactSink`. The context source (the decision-context
+ * compiler of issue 12) and the worker are not wired yet (`doc/ai-trading.md`, "Not built yet").
+ */
+import { putContent } from '../adapters/artifacts/content.ts';
+import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import type { ArtifactSink, OrderOutcome, OrderPort } from '../commands/decisions/ports.ts';
+import type { PropTrading } from '../commands/prop-trading/handlers.ts';
+
+/** The actor recorded on orders a decision run sends. */
+export const DECISION_ACTOR = 'service:decisions';
+
+/**
+ * Sends a validated action to Prop Trading with the run id as `decisionRunId` (its idempotency
+ * key: a retried run returns the first result and fills nothing twice). The outcome is the
+ * `OrderFilled` (executed) or the `ActionRejected` (refused, with its gate's reason code).
+ */
+export function propTradingOrders(prop: PropTrading): OrderPort {
+  return {
+    async submit(propAccountId, runId, action): Promise<OrderOutcome> {
+      const amount = action.action === 'close' ? {} : { notionalUsd: action.notionalUsd };
+      const leverage = action.action === 'open' || action.action === 'increase' ? { leverage: action.leverage } : {};
+      const result = prop.submitAction(
+        propAccountId,
+        { decisionRunId: runId, asset: action.asset, action: action.action, side: action.side, ...amount, ...leverage },
+        DECISION_ACTOR,
+      );
+      for (const event of result.events) {
+        if (event.type === 'OrderFilled') return { orderId: event.data.orderId, status: 'executed', code: null };
+        if (event.type === 'ActionRejected') return { orderId: event.data.orderId, status: 'refused', code: event.data.reasonCode };
+      }
+      throw new Error(`prop account ${propAccountId} answered run ${runId} with neither a fill nor a rejection`);
+    },
+  };
+}
+
+/** Stores run payloads content-addressed in `store` (`putContent`). */
+export function artifactSink(store: ArtifactStore): ArtifactSink {
+  return { put: (kind, bytes) => putContent(store, kind, bytes) };
+}
