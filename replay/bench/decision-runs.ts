@@ -14,12 +14,12 @@ import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { noneEngine } from '../../commands/decisions/engines/none.ts';
 import { rulesEngine } from '../../commands/decisions/engines/rules.ts';
 import { DecisionRuns } from '../../commands/decisions/handlers.ts';
-import type { RunContext } from '../../commands/decisions/ports.ts';
 import { PropTrading } from '../../commands/prop-trading/handlers.ts';
 import { ManualClock, SequentialIds } from '../../core/clock.ts';
 import { propTradingProjections } from '../../projections/prop-trading/index.ts';
 import { openLedger } from '../../server/context.ts';
 import { artifactSink, propTradingOrders } from '../../server/decisions.ts';
+import { btcRunContext } from '../../test/support/decision-context.ts';
 import { type Figure, figure, type Scratch } from './measure.ts';
 import { captureRowWrites, writeRowsRate } from './row-capture.ts';
 
@@ -27,23 +27,7 @@ const propTables = propTradingProjections.flatMap((p) => p.tables);
 const BTC: AssetInfo = { name: 'BTC', szDecimals: 5, maxLeverage: 50, kind: 'perp', enabled: true };
 const START = Date.UTC(2026, 0, 5);
 
-const context: RunContext = {
-  packet: { symbol: 'BTC', lastPrice: '100000', indicators: { ema20: 99_000, rsi14: 60, macdHistogram: 40 } },
-  promptTemplateVersion: 'prompt-v1',
-  system: 'You trade BTC on a paper prop account. Answer with one JSON action.',
-  prompt: 'BTC 1m closes and indicators …',
-  modelStrength: 'basic',
-  candidates: ['BTC'],
-  assetEnabled: true,
-  confidenceThreshold: 0.5,
-  tierMaxLeverage: 20,
-  assetMaxLeverage: 50,
-  headroomMicroUsd: 100_000_000_000n,
-  equityMicroUsd: 10_000_000_000n,
-  lastPrice: '100000',
-  indicators: { ema20: 99_000, rsi14: 60, macd: 120, macdSignal: 80, macdHistogram: 40 },
-  position: null,
-};
+const context = btcRunContext();
 
 /** A ledger with `runs` prop accounts opened (untimed) and a function running one decision run per account. */
 function workload(path: string, engine: DecisionEngine, runs: number) {

@@ -13,11 +13,11 @@ import { DecisionRuns, decisionStream } from '../../commands/decisions/handlers.
 import type { RunContext } from '../../commands/decisions/ports.ts';
 import { propAccountStream } from '../../commands/prop-trading/decider.ts';
 import { artifactSink, propTradingOrders } from '../../server/decisions.ts';
+import { btcRunContext } from '../support/decision-context.ts';
 import { openPropLedger, px, T0 } from '../support/prop-trading.ts';
 import { tempDir } from '../support/store.ts';
 
 const dir = tempDir();
-const up = { ema20: 99_000, rsi14: 60, macd: 120, macdSignal: 80, macdHistogram: 40 };
 
 function setup(name: string, engine: DecisionEngine = rulesEngine) {
   const p = openPropLedger(dir.file(`${name}.db`));
@@ -28,24 +28,7 @@ function setup(name: string, engine: DecisionEngine = rulesEngine) {
     clock: p.clock,
     engine,
     context: {
-      compile: async () => ({
-        packet: { asset: 'BTC' },
-        promptTemplateVersion: 'v1',
-        system: '',
-        prompt: '',
-        modelStrength: 'basic',
-        candidates: ['BTC'],
-        assetEnabled: true,
-        confidenceThreshold: 0.5,
-        tierMaxLeverage: 20,
-        assetMaxLeverage: 50,
-        headroomMicroUsd: 100_000_000_000n,
-        equityMicroUsd: 10_000_000_000n,
-        lastPrice: '100000',
-        indicators: up,
-        position: null,
-        ...context,
-      }),
+      compile: async () => btcRunContext({ packet: { asset: 'BTC' }, promptTemplateVersion: 'v1', system: '', prompt: '', ...context }),
     },
     artifacts: artifactSink(new MemoryArtifactStore()),
     orders: propTradingOrders(p.prop),
