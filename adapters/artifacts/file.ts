@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { type ArtifactInfo, type ArtifactStore, checkKey, checkPrefix } from './store.ts';
+import { type ArtifactInfo, type ArtifactStore, checkKey, checkPrefix, sortedByKey } from './store.ts';
 
 const PARTIAL = '.partial-';
 
@@ -57,7 +57,7 @@ export class FileArtifactStore implements ArtifactStore {
       const info = await stat(join(this.root, name));
       if (info.isFile()) found.push({ key, size: info.size });
     }
-    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return sortedByKey(found);
   }
 
   async delete(key: string): Promise<void> {

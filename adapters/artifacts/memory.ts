@@ -1,5 +1,5 @@
 /** The `memory:` artifact store: a map in the process, for tests and benchmarks. */
-import { type ArtifactInfo, type ArtifactStore, checkKey, checkPrefix } from './store.ts';
+import { type ArtifactInfo, type ArtifactStore, checkKey, checkPrefix, sortedByKey } from './store.ts';
 
 /** An `ArtifactStore` in memory; bytes are copied in and out, so callers cannot alias them. */
 export class MemoryArtifactStore implements ArtifactStore {
@@ -17,10 +17,9 @@ export class MemoryArtifactStore implements ArtifactStore {
 
   async list(prefix = ''): Promise<ArtifactInfo[]> {
     checkPrefix(prefix);
-    return [...this.#objects]
-      .filter(([key]) => key.startsWith(prefix))
-      .map(([key, bytes]) => ({ key, size: bytes.byteLength }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return sortedByKey(
+      [...this.#objects].filter(([key]) => key.startsWith(prefix)).map(([key, bytes]) => ({ key, size: bytes.byteLength })),
+    );
   }
 
   async delete(key: string): Promise<void> {

@@ -4,7 +4,7 @@
  * and keep path-style addressing on. A `put` is one PutObject: S3 replaces an object whole.
  */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type ArtifactInfo, type ArtifactStore, checkKey, checkPrefix } from './store.ts';
+import { type ArtifactInfo, type ArtifactStore, checkKey, checkPrefix, sortedByKey } from './store.ts';
 
 /** Connection settings; credentials are never part of the store's `url`. */
 export interface S3Options {
@@ -68,7 +68,7 @@ export class S3ArtifactStore implements ArtifactStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return sortedByKey(found);
   }
 
   async delete(key: string): Promise<void> {

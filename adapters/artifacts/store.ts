@@ -61,3 +61,8 @@ export function checkPrefix(prefix: string): string {
   if (bare !== '' && !zArtifactKey.safeParse(bare).success) throw new InvalidArtifactKey(prefix);
   return prefix;
 }
+
+/** `infos` sorted by key in code-unit order, the order every backend's `list` returns. */
+export function sortedByKey(infos: ArtifactInfo[]): ArtifactInfo[] {
+  return infos.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
