@@ -153,7 +153,7 @@ export function startWorker(def: WorkerDefinition, deps: WorkerDeps, options: { 
       if (timer) clearInterval(timer);
       await current;
       await def.close?.();
-      if (def.exclusive) deps.leases.giveUp(def.name, holder);
+      if (def.exclusive) deps.leases.release(def.name, holder);
       deps.heartbeats.stopped(def.name, host, pid);
     },
   };

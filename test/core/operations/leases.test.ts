@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openDatabase } from '../../core/database.ts';
-import { Leases } from '../../core/leases.ts';
-import { fcRuns, fcSeed, tempDir } from '../support/store.ts';
+import { openDatabase } from '../../../core/database.ts';
+import { Leases } from '../../../core/operations/leases.ts';
+import { fcRuns, fcSeed, tempDir } from '../../support/store.ts';
 
 const dir = tempDir();
 
