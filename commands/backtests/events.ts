@@ -19,7 +19,7 @@ export const zUsageDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const zArtifactRef = z
   .object({
     key: z.string().min(1).max(500),
-    kind: z.enum(['summary', 'equity', 'trades', 'packets', 'prompts', 'replies']),
+    kind: z.enum(['summary', 'equity', 'trades', 'decisions', 'packets', 'prompts', 'replies']),
     /** When the artifact store may delete it (Unix ms); null for durable artifacts (summaries and metrics). */
     expiresAt: at.nullable(),
   })
