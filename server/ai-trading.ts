@@ -40,9 +40,9 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
     llama: db.prepare<[string, string, string, number, number], { time: number; value: number }>(
       'SELECT time, value FROM defillama_points WHERE scope_kind = ? AND scope_id = ? AND metric = ? AND time >= ? AND time <= ? ORDER BY time',
     ),
-    range: db.prepare<[string, number, number], { high: string | null; low: string | null }>(
+    range: db.prepare<[string, number, number, number], { high: string | null; low: string | null }>(
       `SELECT max(CAST(high AS INTEGER)) AS high, min(CAST(low AS INTEGER)) AS low FROM market_candles
-       WHERE asset = ? AND interval_ms = 60000 AND open_time >= ? AND close_time <= ?`,
+       WHERE asset = ? AND interval_ms = 60000 AND open_time >= ? AND open_time <= ? AND close_time <= ?`,
     ),
   };
   const polymarketMarket = (slug: string, at: number): PolymarketMarket[] => {
@@ -96,7 +96,7 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
     facts: (symbol, at): AssetFacts => {
       const quote = memory.priceAt(symbol, at);
       const c = live.contextAt(symbol, at);
-      const range = sql.range.get(symbol, at - DAY_MS, at);
+      const range = sql.range.get(symbol, at - DAY_MS, at, at);
       const high = range?.high == null ? null : BigInt(range.high);
       const low = range?.low == null ? null : BigInt(range.low);
       return {

@@ -70,9 +70,10 @@ export class MarketReader {
     this.derived = new DerivedSeries(db);
     this.live = new LiveRows(db, this.memory);
     this.sql = {
-      candles: db.prepare<[string, number, number, number, number], CandleDbRow>(
+      // `open_time <= at` bounds the key range (a candle closes after it opens): without it the scan runs to the newest candle.
+      candles: db.prepare<[string, number, number, number, number, number], CandleDbRow>(
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
-         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
+         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND open_time <= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
       ),
       mid: db.prepare<[string, number], { time: number; price: string }>(
         'SELECT time, price FROM market_mids WHERE asset = ? AND time <= ? ORDER BY time DESC LIMIT 1',
@@ -102,7 +103,7 @@ export class MarketReader {
 
   /** Closed candles of `intervalMs` opened at or after `from` and closed at or before `at` (ms), oldest first, at most `limit`. */
   candles(asset: string, intervalMs: number, from: number, at: number, limit = 10_080): CandleView[] {
-    return this.sql.candles.all(asset, intervalMs, from, at, limit).map(candleView);
+    return this.sql.candles.all(asset, intervalMs, from, at, at, limit).map(candleView);
   }
 
   /** Indicator rows of candles opened at or after `from` and closed at or before `at` (ms). */
