@@ -10,6 +10,7 @@ import { DerivedSeries, type IndicatorRow } from './derived/derived-series.ts';
 import { channelsOf, LiveRows, type MarketChannel } from './live-rows.ts';
 import { MarketMemory } from './market-memory.ts';
 import type { AssetInfo } from './price-source.ts';
+import { ensureLlamaTable, knownAfterMs } from './sources/defillama.ts';
 import { PRICE, RATE, SIZE } from './units.ts';
 
 /** An asset as the registry knows it now (not versioned by time), with the channels it supports. */
@@ -59,6 +60,12 @@ const candleView = (r: CandleDbRow): CandleView => ({
   volume: formatDecimal(BigInt(r.volume), SIZE),
 });
 
+/** A DefiLlama point as read: its source time (ISO 8601 UTC) and value (USD, a float: context, not money). */
+export interface LlamaView {
+  readonly time: string;
+  readonly value: number;
+}
+
 export class MarketReader {
   private readonly memory;
   private readonly derived;
@@ -67,6 +74,7 @@ export class MarketReader {
 
   constructor(readonly db: Db) {
     this.memory = new MarketMemory(db);
+    ensureLlamaTable(db);
     this.derived = new DerivedSeries(db);
     this.live = new LiveRows(db, this.memory);
     this.sql = {
@@ -79,6 +87,10 @@ export class MarketReader {
       ),
       funding: db.prepare<[string, number], { rate: string }>(
         'SELECT rate FROM market_funding WHERE asset = ? AND time <= ? ORDER BY hour DESC LIMIT 1',
+      ),
+      llama: db.prepare<[string, string, string, number, number], { time: number; value: number }>(
+        `SELECT time, value FROM defillama_points
+         WHERE scope_kind = ? AND scope_id = ? AND metric = ? AND time >= ? AND time <= ? ORDER BY time`,
       ),
       lastCandle: db.prepare<[string, number], CandleDbRow>(
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
@@ -108,6 +120,18 @@ export class MarketReader {
   /** Indicator rows of candles opened at or after `from` and closed at or before `at` (ms). */
   indicators(asset: string, from: number, at: number): IndicatorRow[] {
     return this.derived.indicatorsBetween(asset, from, at);
+  }
+
+  /**
+   * DefiLlama points of a scope (`global`/`all`, `chain`, `protocol`, `stablecoin`) and metric
+   * (`tvl`, `flows`, `dex_volume`, `fees`, `revenue`, `open_interest`) dated at or after `from`
+   * and known at `at` (ms), oldest first: a snapshot (TVL, flows) is known at its date, a daily
+   * total once its UTC day has ended (`knownAfterMs`).
+   */
+  llama(scopeKind: string, scopeId: string, metric: string, from: number, at: number): LlamaView[] {
+    return this.sql.llama
+      .all(scopeKind, scopeId, metric, from, at - knownAfterMs(metric))
+      .map((p) => ({ time: iso(p.time), value: p.value }));
   }
 
   /** The newest candle, mid, funding rate, context and indicator row of `asset` known at `at` (ms). */
