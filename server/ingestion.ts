@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ingestionStatus } from '../adapters/market/ingestion/health.ts';
 import { type MarketIngestionOptions, type RunningIngestion, startMarketIngestion } from '../adapters/market/ingestion/market-ingestion.ts';
 import type { LlamaFeed } from '../adapters/market/sources/defillama.ts';
+import { loadTaxonomy } from '../adapters/market/taxonomy.ts';
 import type { WorkerDefinition } from '../core/operations/worker-loop.ts';
 import { type Config, openConfiguredArtifactStore } from './config.ts';
 import type { Ledger } from './context.ts';
@@ -34,6 +35,7 @@ export function ingestionOptions(config: Config): MarketIngestionOptions {
       feeds: llamaFeeds(config),
     },
     healthFlushMs: 1000,
+    taxonomy: loadTaxonomy(config.CLASH_TAXONOMY_FILE),
     retention: {
       everyMs: config.MARKET_ARCHIVE_EVERY_MS,
       policy: { minuteRowsMs: config.MARKET_RETENTION_1M_HOURS * 3_600_000, hourRowsMs: config.MARKET_RETENTION_1H_DAYS * 86_400_000 },

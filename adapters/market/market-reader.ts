@@ -10,10 +10,11 @@ import { DerivedSeries, type IndicatorRow } from './derived/derived-series.ts';
 import { channelsOf, LiveRows, type MarketChannel } from './live-rows.ts';
 import { MarketMemory } from './market-memory.ts';
 import type { AssetInfo } from './price-source.ts';
+import type { AssetVersion, MarginTableVersion, TaxonomyVersion } from './registry-history.ts';
 import { ensureLlamaTable, knownAfterMs } from './sources/defillama.ts';
 import { PRICE, RATE, SIZE } from './units.ts';
 
-/** An asset as the registry knows it now (not versioned by time), with the channels it supports. */
+/** An asset as the registry knows it now (the live path), with the channels it supports. */
 export interface AssetView extends AssetInfo {
   readonly marginTableId: number | null;
   readonly onlyIsolated: boolean;
@@ -110,6 +111,26 @@ export class MarketReader {
       onlyIsolated: details?.onlyIsolated ?? false,
       channels: channelsOf(info.kind),
     };
+  }
+
+  /**
+   * The registry entry of `asset` in effect at `at` (ms) — szDecimals, max leverage, kind,
+   * enabled, margin table, onlyIsolated, delisted, when it took effect — with its channels; for
+   * a backtest or an audit at T. Undefined before the asset's first recorded refresh.
+   */
+  assetAt(asset: string, at: number): (AssetVersion & { readonly channels: readonly MarketChannel[] }) | undefined {
+    const v = this.live.history.assetAt(asset, at);
+    return v && { ...v, channels: channelsOf(v.kind) };
+  }
+
+  /** Margin table `tableId` in effect at `at` (ms): tiers by lower bound (USD, PRICE scale). */
+  marginTableAt(tableId: number, at: number): MarginTableVersion | undefined {
+    return this.live.history.marginTableAt(tableId, at);
+  }
+
+  /** The taxonomy file version in effect at `at` (ms). */
+  taxonomyAt(at: number): TaxonomyVersion | undefined {
+    return this.live.history.taxonomyAt(at);
   }
 
   /** Closed candles of `intervalMs` opened at or after `from` and closed at or before `at` (ms), oldest first, at most `limit`. */

@@ -15,6 +15,7 @@ import { MarketRetention, type RetentionPolicy } from '../retention.ts';
 import { feedRequest, LLAMA_FEED_METRICS, type LlamaFeed, type LlamaUrls, storeLlamaPoints } from '../sources/defillama.ts';
 import { fetchJson, InvalidPayload } from '../sources/http-json.ts';
 import { parseGammaMarkets, storeGammaMarkets } from '../sources/polymarket.ts';
+import type { Taxonomy } from '../taxonomy.ts';
 import { IngestionHealth } from './health.ts';
 import { HyperliquidIngestion, type HyperliquidIngestionOptions, type IngestionLog } from './hyperliquid-ingestion.ts';
 import { type Poller, startPoller } from './poller.ts';
@@ -31,6 +32,8 @@ export interface MarketIngestionOptions {
    */
   readonly defillama: LlamaUrls & { readonly everyMs: number; readonly dimensionsEveryMs: number; readonly feeds: readonly LlamaFeed[] };
   readonly healthFlushMs: number;
+  /** The taxonomy file this process uses: its version is recorded in the registry history at start (`registry-history.ts`). */
+  readonly taxonomy?: Taxonomy;
   /** Archive then delete old rows every `everyMs` (0: never) into `store` (`retention.ts`). */
   readonly retention: { readonly everyMs: number; readonly policy: RetentionPolicy; readonly store: ArtifactStore };
 }
@@ -43,12 +46,14 @@ export interface RunningIngestion {
 
 export function startMarketIngestion(db: Db, options: MarketIngestionOptions, log: IngestionLog, now: () => number): RunningIngestion {
   const memory = new MarketMemory(db);
+  const live = new LiveRows(db, memory);
+  if (options.taxonomy) live.history.recordTaxonomy(options.taxonomy, now());
   const health = new IngestionHealth(db, now);
   const hyperliquid = new HyperliquidIngestion(
     {
       db,
       memory,
-      live: new LiveRows(db, memory),
+      live,
       derived: new DerivedSeries(db),
       info: new HyperliquidInfo(options.hyperliquid.apiUrl),
       health,
