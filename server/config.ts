@@ -106,6 +106,10 @@ export const configSchema = z.object({
   CLASH_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
   /** …or once this many seconds passed since the last one, if anything was appended; 0 turns the checkpoint worker off. */
   CLASH_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** Every this-many-th signed checkpoint is anchored on chain by the `anchors` worker (needs a chain); 0 turns anchoring off. */
+  CLASH_ANCHOR_EVERY_CHECKPOINTS: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  /** How often the `anchors` worker looks for a checkpoint due for anchoring. */
+  CLASH_ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
    * Browser origins allowed to call the API, comma-separated: `https://app.example`, or
    * `http://localhost:*` for any port. Unset: local origins in development and tests, none in
