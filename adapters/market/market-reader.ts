@@ -145,14 +145,14 @@ export class MarketReader {
 
   /**
    * DefiLlama points of a scope (`global`/`all`, `chain`, `protocol`, `stablecoin`) and metric
-   * (`tvl`, `flows`, `dex_volume`, `fees`, `revenue`, `open_interest`) dated at or after `from`
-   * and known at `at` (ms), oldest first: a snapshot (TVL, flows) is known at its date, a daily
-   * total once its UTC day has ended (`knownAfterMs`).
+   * (`tvl`, `flows`, `dex_volume`, `fees`, `revenue`, `open_interest`) that became known between
+   * `from` and `at` (ms), oldest first: a snapshot (TVL, flows) is known at its date, a daily
+   * total once its UTC day has ended (`knownAfterMs`) — so a 24 h lookback of a daily total
+   * yields the day that ended within it.
    */
   llama(scopeKind: string, scopeId: string, metric: string, from: number, at: number): LlamaView[] {
-    return this.sql.llama
-      .all(scopeKind, scopeId, metric, from, at - knownAfterMs(metric))
-      .map((p) => ({ time: iso(p.time), value: p.value }));
+    const lag = knownAfterMs(metric);
+    return this.sql.llama.all(scopeKind, scopeId, metric, from - lag, at - lag).map((p) => ({ time: iso(p.time), value: p.value }));
   }
 
   /** The newest candle, mid, funding rate, context and indicator row of `asset` known at `at` (ms). */

@@ -179,6 +179,11 @@ test('every channel and scope is polled, stored with its source time, read as of
   const volume = (at: number) => reader.llama('global', 'all', 'dex_volume', from, at).map((p) => p.value);
   assert.equal(volume(ms(D2) + 12 * 3_600_000), [6e9], 'a day being counted is not known before it ends');
   assert.equal(volume(ms(D3)), [6e9, 6.5e9], 'known once its UTC day has ended');
+  assert.equal(
+    reader.llama('global', 'all', 'dex_volume', ms(D2) + 3_600_000, ms(D3) + 3_600_000).map((p) => p.time),
+    [iso(D2)],
+    'a 24 h lookback yields the day that ended within it',
+  );
   assert.equal(reader.llama('protocol', 'hyperliquid', 'dex_volume', from, ms(D3)), [
     { time: iso(D1), value: 8e8 },
     { time: iso(D2), value: 9e8 },
