@@ -31,7 +31,7 @@ export interface CandleView {
   readonly volume: string;
 }
 
-/** What `clash market show` prints: the newest of each row kind at or before `at`. */
+/** What `clash market show` prints: the newest of each row kind at or before `at`, and the registry entry in effect then. */
 export interface MarketSnapshot {
   readonly asset: string;
   readonly at: string;
@@ -45,6 +45,8 @@ export interface MarketSnapshot {
     readonly openInterest: string | null;
   } | null;
   readonly indicators: Omit<IndicatorRow, 'asset' | 'openTime' | 'closeTime'> | null;
+  /** The registry entry in effect at `at` (`effectiveFrom` ISO 8601 UTC); null before the asset's first recorded refresh. */
+  readonly registry: (Omit<AssetVersion, 'name' | 'effectiveFrom'> & { readonly effectiveFrom: string }) | null;
 }
 
 type CandleDbRow = { open_time: number; close_time: number; open: string; high: string; low: string; close: string; volume: string };
@@ -162,6 +164,7 @@ export class MarketReader {
     const funding = this.sql.funding.get(asset, at);
     const ctx = this.live.contextAt(asset, at);
     const ind = this.derived.indicatorsAt(asset, at);
+    const version = this.live.history.assetAt(asset, at);
     return {
       asset,
       at: iso(at),
@@ -187,6 +190,18 @@ export class MarketReader {
             macd: ind.macd,
             macdSignal: ind.macdSignal,
             macdHistogram: ind.macdHistogram,
+          }
+        : null,
+      registry: version
+        ? {
+            effectiveFrom: iso(version.effectiveFrom),
+            szDecimals: version.szDecimals,
+            maxLeverage: version.maxLeverage,
+            kind: version.kind,
+            enabled: version.enabled,
+            marginTableId: version.marginTableId,
+            onlyIsolated: version.onlyIsolated,
+            delisted: version.delisted,
           }
         : null,
     };

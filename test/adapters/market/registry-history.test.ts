@@ -74,6 +74,12 @@ test('a refresh that changes szDecimals at t1: reads before t1 see the old value
   assert.equal([reader.assetAt('BTC', T1)?.szDecimals, reader.assetAt('BTC', T1)?.onlyIsolated], [3, true], 'at t1: the new one');
   assert.is(reader.assetAt('BTC', T1 + 86_400_000)?.effectiveFrom, T1);
   assert.is(reader.assetAt('ETH', T1)?.effectiveFrom, T0, 'an unchanged asset keeps its first version');
+  assert.equal(
+    [reader.snapshot('BTC', T1 - 1).registry?.szDecimals, reader.snapshot('BTC', T1).registry?.szDecimals],
+    [5, 3],
+    'clash market show --at prints the registry in effect then',
+  );
+  assert.is(reader.snapshot('BTC', T1).registry?.effectiveFrom, new Date(T1).toISOString());
   assert.is(memory.asset('BTC')?.szDecimals, 3, 'the live registry reads the current value');
   assert.equal(reader.asset('BTC')?.onlyIsolated, true);
 
