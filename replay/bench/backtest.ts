@@ -28,7 +28,7 @@ import { type Db, openDatabase } from '../../core/database.ts';
 import { mulDiv } from '../../core/money.ts';
 import { marketAsOf } from '../../server/ai-trading.ts';
 import { replayContextOf, replayMarketOf } from '../../server/backtest-replay.ts';
-import { trendGraph } from '../../test/support/backtest.ts';
+import { trendGraph } from './backtest-data.ts';
 import { type Figure, figure, type Scratch } from './measure.ts';
 
 const MINUTE = 60_000;
