@@ -199,6 +199,19 @@ export class PropTradingQueries {
     ];
   }
 
+  /**
+   * The ids of the accounts still trading (active or frozen) of the given purposes, in order,
+   * at most `limit` (the marking worker's round: running audition and race accounts).
+   */
+  tradingAccountIds(purposes: readonly string[], limit: number): string[] {
+    return this.statement<[string, number], string>(
+      `SELECT account_id FROM prop_accounts WHERE status IN ('active', 'frozen')
+         AND purpose IN (SELECT value FROM json_each(?)) ORDER BY account_id LIMIT ?`,
+    )
+      .pluck()
+      .all(JSON.stringify(purposes), limit);
+  }
+
   /** Every account id, in order. */
   accountIds(): string[] {
     return this.db.prepare<[], string>('SELECT account_id FROM prop_accounts ORDER BY account_id').pluck().all();
