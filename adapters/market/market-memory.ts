@@ -20,14 +20,8 @@ import type {
 
 export const HOUR_MS = 3_600_000;
 
-export interface Candle {
-  readonly asset: string;
-  readonly intervalMs: number;
-  readonly openTime: number;
-  readonly open: bigint;
-  readonly high: bigint;
-  readonly low: bigint;
-  readonly close: bigint;
+/** A candle as stored: its prices (`CandleBar`) and its volume (SIZE, 1e-8 units). */
+export interface Candle extends CandleBar {
   readonly volume: bigint;
 }
 

@@ -8,32 +8,24 @@
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MemoryArtifactStore } from '../../adapters/artifacts/memory.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
-import { unconnectedEconomy } from '../../commands/competition/ports.ts';
 import { propAccountStream } from '../../commands/prop-trading/decider.ts';
 import type { PropAccountEvent } from '../../commands/prop-trading/events.ts';
 import { funding } from '../../commands/prop-trading/figures.ts';
 import { ManualClock, SequentialIds } from '../../core/clock.ts';
 import { startWorker, type WorkerDefinition } from '../../core/operations/worker-loop.ts';
-import { loadConfig } from '../../server/config.ts';
-import { openLedger } from '../../server/context.ts';
-import { openOperations } from '../../server/operations.ts';
 import { propTrading } from '../../server/prop-trading.ts';
 import { workerCatalog } from '../../server/workers.ts';
 import { BTC, px, rate, sz } from '../support/prop-trading.ts';
-import { tempDir } from '../support/store.ts';
+import { workerFixture } from '../support/workers.ts';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 
 test('a race account is marked on cadence, funded once per hour, and its stop-loss fills from a stored 1m candle', async () => {
-  const dir = tempDir('clash-marking-');
   const clock = new ManualClock(T0);
-  const ledger = openLedger({ dbPath: dir.file('marking.db'), synchronous: 'NORMAL', clock, ids: new SequentialIds() });
-  const config = loadConfig({ NODE_ENV: 'test', CLASH_BACKUP_INTERVAL_SECONDS: '0', CLASH_MARK_INTERVAL_SECONDS: '60' });
-  const ops = openOperations(ledger, config, new MemoryArtifactStore());
+  const { ledger, ops, context, close } = workerFixture('marking', { CLASH_MARK_INTERVAL_SECONDS: '60' }, clock, new SequentialIds());
   const market = new MarketMemory(ledger.store.db);
   const none = { candles: [], mids: [], funding: [], assets: [] };
   /** BTC's mid at minute `m` after T0: 100,000 + 10 × m USD. */
@@ -64,15 +56,7 @@ test('a race account is marked on cadence, funded once per hour, and its stop-lo
     );
   }
 
-  const def = workerCatalog.marking?.({
-    ledger,
-    config,
-    log: pino({ level: 'silent' }),
-    ops,
-    economy: null,
-    competitionEconomy: unconnectedEconomy,
-    competing: false,
-  }) as WorkerDefinition;
+  const def = workerCatalog.marking?.(context()) as WorkerDefinition;
   assert.is(def.name, 'marking');
   assert.is(def.intervalMs, 60_000);
   assert.ok(def.exclusive, 'one process marks at a time (a lease)');
@@ -149,27 +133,13 @@ test('a race account is marked on cadence, funded once per hour, and its stop-lo
   assert.is(beat?.lastError, null);
 
   await running.stop();
-  ledger.close();
-  dir.remove();
+  close();
 });
 
 test('the marking worker is off at CLASH_MARK_INTERVAL_SECONDS=0', () => {
-  const dir = tempDir('clash-marking-off-');
-  const ledger = openLedger({ dbPath: dir.file('off.db'), synchronous: 'NORMAL', clock: new ManualClock(T0) });
-  const config = loadConfig({ NODE_ENV: 'test', CLASH_BACKUP_INTERVAL_SECONDS: '0', CLASH_MARK_INTERVAL_SECONDS: '0' });
-  const ops = openOperations(ledger, config, new MemoryArtifactStore());
-  const def = workerCatalog.marking?.({
-    ledger,
-    config,
-    log: pino({ level: 'silent' }),
-    ops,
-    economy: null,
-    competitionEconomy: unconnectedEconomy,
-    competing: false,
-  });
-  assert.is(def, 'CLASH_MARK_INTERVAL_SECONDS is 0');
-  ledger.close();
-  dir.remove();
+  const { context, close } = workerFixture('marking-off', { CLASH_MARK_INTERVAL_SECONDS: '0' }, new ManualClock(T0));
+  assert.is(workerCatalog.marking?.(context()), 'CLASH_MARK_INTERVAL_SECONDS is 0');
+  close();
 });
 
 test.run();
