@@ -105,7 +105,8 @@ const competition: Build = ({ ledger, config, competitionEconomy, ops, competing
  * orders checked against final 1m candles, is marked at market memory's prices and pays the
  * latest hour's funding once (`commands/prop-trading/marking.ts`); one unit per account.
  */
-const marking: Build = ({ ledger, config, ops }) => {
+const marking: Build = ({ ledger, config, ops, competing }) => {
+  if (!competing) return 'the composition has no competition module (no audition or race accounts)';
   if (config.CLASH_MARK_INTERVAL_SECONDS === 0) return 'CLASH_MARK_INTERVAL_SECONDS is 0';
   const worker = new MarkingWorker(propTrading(ledger), new PropTradingQueries(ledger.store.db), ops.units);
   return {

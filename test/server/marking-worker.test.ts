@@ -56,7 +56,7 @@ test('a race account is marked on cadence, funded once per hour, and its stop-lo
     );
   }
 
-  const def = workerCatalog.marking?.(context()) as WorkerDefinition;
+  const def = workerCatalog.marking?.(context({ competing: true })) as WorkerDefinition;
   assert.is(def.name, 'marking');
   assert.is(def.intervalMs, 60_000);
   assert.ok(def.exclusive, 'one process marks at a time (a lease)');
@@ -138,7 +138,13 @@ test('a race account is marked on cadence, funded once per hour, and its stop-lo
 
 test('the marking worker is off at CLASH_MARK_INTERVAL_SECONDS=0', () => {
   const { context, close } = workerFixture('marking-off', { CLASH_MARK_INTERVAL_SECONDS: '0' }, new ManualClock(T0));
-  assert.is(workerCatalog.marking?.(context()), 'CLASH_MARK_INTERVAL_SECONDS is 0');
+  assert.is(workerCatalog.marking?.(context({ competing: true })), 'CLASH_MARK_INTERVAL_SECONDS is 0');
+  close();
+});
+
+test('the marking worker needs the competition module (audition and race accounts)', () => {
+  const { context, close } = workerFixture('marking-alone', {}, new ManualClock(T0));
+  assert.match(String(workerCatalog.marking?.(context())), 'no competition module');
   close();
 });
 
