@@ -47,12 +47,12 @@ export interface PositionRow {
   updated_at: number;
 }
 
-/** A prop_fills row (`kind`: order, liquidation, admin_close, finalize). */
+/** A prop_fills row (`kind`: order, take_profit, stop_loss, liquidation, admin_close, finalize). */
 export interface FillRow {
   account_id: string;
   position: number;
   seq: number;
-  kind: 'order' | 'liquidation' | 'admin_close' | 'finalize';
+  kind: 'order' | 'take_profit' | 'stop_loss' | 'liquidation' | 'admin_close' | 'finalize';
   order_id: string | null;
   decision_run_id: string | null;
   asset: string;

@@ -14,6 +14,7 @@ import type { PropAccountEvent } from '../../commands/prop-trading/events.ts';
 import { funding } from '../../commands/prop-trading/figures.ts';
 import { ManualClock, SequentialIds } from '../../core/clock.ts';
 import { startWorker, type WorkerDefinition } from '../../core/operations/worker-loop.ts';
+import { PropTradingQueries } from '../../projections/prop-trading/queries.ts';
 import { propTrading } from '../../server/prop-trading.ts';
 import { workerCatalog } from '../../server/workers.ts';
 import { BTC, px, rate, sz } from '../support/prop-trading.ts';
@@ -123,6 +124,15 @@ test('a race account is marked on cadence, funded once per hour, and its stop-lo
   assert.equal(fill?.trigger?.source, 'candle_1m');
   assert.is(fill?.decisionRunId, 'run-race-1');
   assert.equal(prop.state('race-1').positions, {});
+  const fills = new PropTradingQueries(ledger.store.db).page('fills', 'race-1', { limit: 10 }).items;
+  assert.equal(
+    fills.map((f) => [f.kind, f.order_id, f.price]),
+    [
+      ['order', fills[0]?.order_id, fills[0]?.price],
+      ['stop_loss', fill?.orderId, String(px('98000'))],
+    ],
+    'the read model names the stop-loss fill',
+  );
 
   // The next round re-reads the same candle: nothing fills twice.
   clock.set(T0 + 67 * MIN + 30_000);
