@@ -43,7 +43,7 @@ function closeAll(state: PropAccountState, quotes: Quotes): { closes: Close[]; c
   return { closes, cash: closes.reduce((c, x) => c + x.realizedPnlMicroUsd, state.cash) };
 }
 
-/** `events` folded onto `state`, positions numbered on from the state (for deciding in steps). */
+/** `events` folded onto `state`: the state a later step of the same decision sees. */
 function after(state: PropAccountState, events: readonly PropAccountEvent[]): PropAccountState {
   return events.reduce((s, e) => evolve(s, e), state);
 }

@@ -47,6 +47,7 @@ export interface MarkingRound {
 /** Refusals that mean "not now": the account waits for fresher prices or is no longer trading. */
 const WAITING = new Set(['no_price', 'stale_price', 'account_not_trading']);
 
+/** The rounds of the `marking` worker over Prop Trading's command handlers (see the module doc). */
 export class MarkingWorker {
   constructor(
     private readonly prop: PropTrading,
