@@ -47,6 +47,19 @@ export interface PositionRow {
   updated_at: number;
 }
 
+/** A prop_protective_orders row: a resting take-profit or stop-loss (trigger price in 1e-8 USD, placed at in ms). */
+export interface ProtectiveOrderRow {
+  protective_order_id: string;
+  account_id: string;
+  decision_run_id: string;
+  asset: string;
+  kind: 'take_profit' | 'stop_loss';
+  side: 'long' | 'short';
+  trigger_price: string;
+  invalidation: string | null;
+  placed_at: number;
+}
+
 /** A prop_fills row (`kind`: order, take_profit, stop_loss, liquidation, admin_close, finalize). */
 export interface FillRow {
   account_id: string;
@@ -197,6 +210,13 @@ export class PropTradingQueries {
         .filter((p) => journal.balances[`prop:${accountId}:position:${p.asset} ${p.asset}`] !== p.size)
         .map((p) => `journal position ${p.asset} ≠ size ${p.size}`),
     ];
+  }
+
+  /** The account's resting protective orders, by asset then id. */
+  protectiveOrders(accountId: string): ProtectiveOrderRow[] {
+    return this.statement<[string], ProtectiveOrderRow>(
+      'SELECT * FROM prop_protective_orders WHERE account_id = ? ORDER BY asset, protective_order_id',
+    ).all(accountId);
   }
 
   /**
