@@ -110,7 +110,7 @@ export const ProtectiveOrderSchema = z
     decisionRunId: z.string().openapi({ description: 'the decision run whose exit plan placed it' }),
     asset: z.string(),
     kind: zProtectiveKind,
-    side: zSide.openapi({ description: 'the side of the position it closes' }),
+    side: zSide,
     triggerPriceE8: zE8('1e-8 USD per unit, on a Hyperliquid price tick'),
     invalidation: z.string().nullable().openapi({ description: 'the exit plan’s invalidation note (recorded, not evaluated)' }),
     placedAt: zTime,
