@@ -15,7 +15,7 @@
  *
  * The leaf hash is RFC 9162's SHA-256(0x00 ‖ canonical bytes).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Hash } from './merkle.ts';
 
 /** The stored columns of one event row, as `events` holds them. */
@@ -44,8 +44,20 @@ export function storedRow(r: RawEventRow): StoredEventRow {
 }
 
 export const CANONICAL_FORM_VERSION = 1;
-const FIXED = 29;
+/** The leaf prefix byte and the fixed fields (offsets 0..28 of the table above, shifted by one). */
+const FIXED = 1 + 29;
 const TWO_32 = 2 ** 32;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit; 4 more for each length prefix. */
+const worstCaseBytes = (row: StoredEventRow) =>
+  FIXED + 20 + 3 * (row.streamId.length + row.eventId.length + row.type.length + row.data.length + row.metadata.length);
+
+/**
+ * One buffer, reused by every leaf this process hashes (hashing is synchronous, so no two
+ * callers share it at once); it grows to the largest event met. Appends and verification build
+ * the canonical bytes here in one pass, with no intermediate buffer or concatenation
+ * (doc/benchmarks.md, "The tamper-evident ledger").
+ */
+let scratch = Buffer.allocUnsafe(16 * 1024);
 
 function writeU64(buf: Buffer, value: number, offset: number, field: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${field} ${value} is not a non-negative safe integer`);
@@ -53,11 +65,21 @@ function writeU64(buf: Buffer, value: number, offset: number, field: string): vo
   buf.writeUInt32BE(value % TWO_32, offset + 4);
 }
 
-/** The canonical bytes of a stored row, preceded by the RFC 9162 leaf prefix 0x00 (so one hash call covers both). */
+/** Writes a 4-byte length and the UTF-8 bytes of `s` at `offset`; returns the offset after them. */
+function writeString(buf: Buffer, s: string, offset: number): number {
+  const length = buf.utf8Write(s, offset + 4);
+  buf.writeUInt32BE(length, offset);
+  return offset + 4 + length;
+}
+
+/**
+ * Writes 0x00 (the RFC 9162 leaf prefix) and the canonical bytes of `row` into the scratch
+ * buffer; returns the view of them (valid until the next call).
+ */
 function prefixedCanonicalBytes(row: StoredEventRow): Buffer {
-  const strings = [row.streamId, row.eventId, row.type, row.data, row.metadata];
-  const lengths = strings.map((s) => Buffer.byteLength(s, 'utf8'));
-  const buf = Buffer.allocUnsafe(1 + FIXED + lengths.reduce((a, b) => a + b + 4, 0));
+  const need = worstCaseBytes(row);
+  if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, 2 * scratch.length));
+  const buf = scratch;
   buf[0] = 0x00;
   buf[1] = CANONICAL_FORM_VERSION;
   writeU64(buf, row.position, 2, 'position');
@@ -67,22 +89,15 @@ function prefixedCanonicalBytes(row: StoredEventRow): Buffer {
     throw new RangeError(`schema_version ${row.schemaVersion} does not fit 4 bytes`);
   }
   buf.writeUInt32BE(row.schemaVersion, 26);
-  let offset = 1 + FIXED;
-  strings.forEach((s, i) => {
-    const length = lengths[i] as number;
-    buf.writeUInt32BE(length, offset);
-    buf.write(s, offset + 4, length, 'utf8');
-    offset += 4 + length;
-  });
-  return buf;
+  let offset = writeString(buf, row.streamId, FIXED);
+  offset = writeString(buf, row.eventId, offset);
+  offset = writeString(buf, row.type, offset);
+  offset = writeString(buf, row.data, offset);
+  offset = writeString(buf, row.metadata, offset);
+  return buf.subarray(0, offset);
 }
 
-/** The canonical bytes of a stored event (the table above). */
-export function canonicalEventBytes(row: StoredEventRow): Buffer {
-  return prefixedCanonicalBytes(row).subarray(1);
-}
-
-/** SHA-256(0x00 ‖ canonical bytes): the event's leaf hash in the ledger tree. */
+/** SHA-256(0x00 ‖ canonical bytes): the event's leaf hash in the ledger tree (one-shot `crypto.hash`, no hash object). */
 export function eventLeafHash(row: StoredEventRow): Hash {
-  return createHash('sha256').update(prefixedCanonicalBytes(row)).digest();
+  return hash('sha256', prefixedCanonicalBytes(row), 'buffer');
 }
