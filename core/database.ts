@@ -4,7 +4,7 @@
  * history fails inside SQLite itself; the Merkle tree makes an edit that drops them detectable.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -77,6 +77,16 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
  * file must exist and already be a ledger of this schema, else `Error('PATH is not a ledger …')`
  * — so read commands work on a read-only copy and never turn an empty file into a ledger.
  */
+/**
+ * The folder beside a database file where development state is kept (`<dir>/<name>.dev/` for
+ * `<dir>/<name>.db`: secrets generated in development, the embedded chain's state); null for an
+ * in-memory database. One folder per file, so two ledgers in one directory never share a key.
+ */
+export function developmentStateDir(dbPath: string): string | null {
+  if (dbPath === ':memory:') return null;
+  return join(dirname(dbPath), `${basename(dbPath, extname(dbPath))}.dev`);
+}
+
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (options.readonly) return openReadOnly(path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

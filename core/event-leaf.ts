@@ -67,7 +67,7 @@ function writeU64(buf: Buffer, value: number, offset: number, field: string): vo
 
 /** Writes a 4-byte length and the UTF-8 bytes of `s` at `offset`; returns the offset after them. */
 function writeString(buf: Buffer, s: string, offset: number): number {
-  const length = buf.utf8Write(s, offset + 4);
+  const length = buf.write(s, offset + 4, 'utf8');
   buf.writeUInt32BE(length, offset);
   return offset + 4 + length;
 }

@@ -30,6 +30,34 @@ export const LedgerCheckpointSigned = defineEvent(
     .strict(),
 );
 
-export const ledgerEvents = [LedgerCheckpointSigned];
-export type LedgerEvent = EventOf<typeof LedgerCheckpointSigned>;
-export type LedgerCheckpoint = LedgerEvent['data'];
+/** A raw Ed25519 public key: 64 lower-case hex digits. */
+export const zPublicKeyHex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+
+/**
+ * The log's signing key changed (doc/ledger-integrity.md, "Rotation"): checkpoints after this
+ * event are signed by `publicKey`. Both keys sign the rotation message
+ * (core/signed-checkpoint.ts, `keyRotationMessage`).
+ */
+export const LedgerKeyRotated = defineEvent(
+  'LedgerKeyRotated',
+  z
+    .object({
+      origin: z.string().min(1).max(100),
+      previousKeyId: z.string().regex(/^[0-9a-f]{16}$/),
+      previousPublicKey: zPublicKeyHex,
+      keyId: z.string().regex(/^[0-9a-f]{16}$/),
+      publicKey: zPublicKeyHex,
+      /** ms since the epoch, as signed. */
+      rotatedAt: z.number().int().nonnegative(),
+      /** The previous key's Ed25519 signature of the rotation message: it hands the log over. */
+      signature: z.string().regex(/^[0-9a-f]{128}$/),
+      /** The next key's signature of the same message: its holder accepted the log. */
+      nextKeySignature: z.string().regex(/^[0-9a-f]{128}$/),
+    })
+    .strict(),
+);
+
+export const ledgerEvents = [LedgerCheckpointSigned, LedgerKeyRotated];
+export type LedgerEvent = EventOf<typeof LedgerCheckpointSigned> | EventOf<typeof LedgerKeyRotated>;
+export type LedgerCheckpoint = EventOf<typeof LedgerCheckpointSigned>['data'];
+export type LedgerKeyRotation = EventOf<typeof LedgerKeyRotated>['data'];
