@@ -1,8 +1,10 @@
 /**
  * The canonical bytes of a stored event, the leaf of the ledger's Merkle tree
  * (doc/ledger-integrity.md, "Canonical form"). They are built from the row exactly as stored —
- * the data and metadata JSON texts byte for byte, never a re-serialization — so any change to
- * any stored field changes the leaf, and the form never depends on the code's schemas:
+ * the data and metadata texts byte for byte, never a re-serialization — so any change to any
+ * stored field changes the leaf, and the form never depends on the code's schemas. The one
+ * field stored in another form is the event id: a UUID stored as 16 bytes (`storedEventId`) is
+ * hashed as its 36-character text, so the leaf is the same whichever way the file stores it:
  *
  *   offset  size  field
  *   0       1     form version, 0x01
@@ -35,12 +37,31 @@ export interface StoredEventRow {
 }
 
 export const EVENT_ROW_COLUMNS = 'position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at';
-export type RawEventRow = [number, string, number, string, string, number, string, string, number];
+/** A row selected as EVENT_ROW_COLUMNS, raw: the event id as stored (text, or 16 bytes, see `storedEventId`). */
+export type RawEventRow = [number, string, number, string | Buffer, string, number, string, string, number];
 
 /** A stored event row (selected as EVENT_ROW_COLUMNS, raw) as the canonical form reads it. */
 export function storedRow(r: RawEventRow): StoredEventRow {
   const [position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt] = r;
-  return { position, streamId, streamVersion, eventId, type, schemaVersion, data, metadata, recordedAt };
+  return { position, streamId, streamVersion, eventId: eventIdText(eventId), type, schemaVersion, data, metadata, recordedAt };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * How an event id is stored in a file whose `event_id` column takes blobs (schema 3,
+ * core/database.ts): a lower-case hyphenated UUID as its 16 bytes, any other id as its text.
+ * The two never meet (a text id is never a lower-case UUID), so the mapping is one-to-one.
+ */
+export function storedEventId(id: string): string | Buffer {
+  return UUID.test(id) ? Buffer.from(id.replaceAll('-', ''), 'hex') : id;
+}
+
+/** The text of a stored event id (16 bytes back to the lower-case hyphenated UUID). */
+export function eventIdText(stored: string | Buffer): string {
+  if (typeof stored === 'string') return stored;
+  const h = stored.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 export const CANONICAL_FORM_VERSION = 1;
