@@ -92,7 +92,7 @@ const routes = {
     ...secured('public'),
     path: '/api/v1/ledger/key',
     tags: ['ledger'],
-    summary: 'The public key that signs ledger checkpoints',
+    summary: 'The public key that signs ledger checkpoints, and every key that signed before it',
     responses: { 200: { description: 'The key', content: json(KeySchema) } },
   }),
   latest: createRoute({

@@ -1,6 +1,6 @@
 /**
  * A ledger file written by the engine before the compact storage (schema 2, `main` at f315e1b:
- * 24 prop trading actions on 3 accounts and a signed checkpoint, `test/fixtures/ledger-schema2.db.gz`)
+ * 24 prop trading actions on 3 accounts and a signed checkpoint, `test/fixtures/schema-2-main-f315e1b.sqlite.gz`)
  * still opens (doc/event-store.md, "Storage layout"): read-only commands read it as it is; the
  * first writable open converts its idempotency rows and rebuilds the journal in its compact
  * form; the journal lines, the recorded command results, `clash ledger verify` and
@@ -20,7 +20,7 @@ const dir = tempDir('clash-schema-upgrade-');
 /** The public half of the development key the fixture was signed with. */
 const PUBLIC_KEY = '66737a5ba7af9c434107aaad609151e3f2aa37c0903fe0c7c56d89534e397a88';
 const pristine = dir.file('pristine.db');
-writeFileSync(pristine, gunzipSync(readFileSync(new URL('../fixtures/ledger-schema2.db.gz', import.meta.url))));
+writeFileSync(pristine, gunzipSync(readFileSync(new URL('../fixtures/schema-2-main-f315e1b.sqlite.gz', import.meta.url))));
 let copies = 0;
 const copy = () => {
   copies += 1;
