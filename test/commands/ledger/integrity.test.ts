@@ -25,7 +25,7 @@ import { keyIdOf, publicKeyHex, signCheckpoint } from '../../../core/signed-chec
 import { openLedger } from '../../../server/context.ts';
 import { clash } from '../../support/cli.ts';
 import { independentInclusion } from '../../support/rfc9162.ts';
-import { fcRuns, fcSeed, tempDir, toSchemaOne } from '../../support/store.ts';
+import { fcRuns, fcSeed, tamperedCopy, tempDir, toSchemaOne } from '../../support/store.ts';
 import { walletLedgerComposition } from '../../support/wallet/composition.ts';
 
 const composition = walletLedgerComposition;
@@ -59,14 +59,7 @@ const trusted = ['--public-key', built.publicKeyHex];
 /** A copy of the base ledger where `change` ran with every append-only trigger dropped. */
 function tampered(change: (db: Database.Database) => void): string {
   copies += 1;
-  const file = dir.file(`copy-${copies}.db`);
-  copyFileSync(base, file);
-  const db = new Database(file);
-  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[])
-    db.exec(`DROP TRIGGER ${t}`);
-  change(db);
-  db.close();
-  return file;
+  return tamperedCopy(base, dir.file(`copy-${copies}.db`), change);
 }
 
 const verify = (file: string, ...extra: string[]) => clash(['ledger', 'verify', '--db', file, ...trusted, ...extra], composition);

@@ -8,7 +8,7 @@
  * the current key and the history.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { test } from 'uvu';
@@ -22,7 +22,7 @@ import { ledgerRoutes } from '../../../server/routes/ledger.ts';
 import { clash } from '../../support/cli.ts';
 import { specFor } from '../../support/decider-spec.ts';
 import { startTestServer } from '../../support/server.ts';
-import { tempDir } from '../../support/store.ts';
+import { tamperedCopy, tempDir } from '../../support/store.ts';
 import { walletLedgerComposition } from '../../support/wallet/composition.ts';
 
 const composition = walletLedgerComposition;
@@ -106,18 +106,6 @@ test('clash ledger rotate-key: recorded in the log signed by both keys; verify p
   assert.match(refused.stdout, "is not one of the log's keys");
 });
 
-/** A copy of `file` with `change` run on it, every append-only trigger dropped. */
-function tamperedCopy(file: string, name: string, change: (db: Database.Database) => void): string {
-  const copy = dir.file(name);
-  copyFileSync(file, copy);
-  const db = new Database(copy);
-  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[])
-    db.exec(`DROP TRIGGER ${t}`);
-  change(db);
-  db.close();
-  return copy;
-}
-
 test('a forged rotation (another key swapped in, the leaves re-hashed or not) fails verify naming its position', async () => {
   const file = dir.file('forge-base.db');
   appendAndCheckpoint(file, 1);
@@ -128,7 +116,7 @@ test('a forged rotation (another key swapped in, the leaves re-hashed or not) fa
   const position = db.prepare("SELECT position FROM events WHERE type = 'LedgerKeyRotated'").pluck().get() as number;
   db.close();
   const attacker = generateKeyPairSync('ed25519');
-  const forged = tamperedCopy(file, 'forged.db', (d) =>
+  const forged = tamperedCopy(file, dir.file('forged.db'), (d) =>
     d
       .prepare("UPDATE events SET data = json_set(data, '$.publicKey', ?, '$.keyId', ?) WHERE type = 'LedgerKeyRotated'")
       .run(publicKeyHex(attacker.publicKey), keyIdOf(attacker.publicKey)),
