@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { dataDirLedgerKey, existingLedgerPublicKey, ledgerKeyFile, legacyLedgerKeyFile } from '../../../adapters/ledger-key/ledger-key.ts';
+import { LedgerAnchors } from '../../../commands/ledger/anchors.ts';
 import { ledgerDecider } from '../../../commands/ledger/decider.ts';
 import { ManualClock, SequentialIds } from '../../../core/clock.ts';
 import { keyIdOf, publicKeyFromHex, publicKeyHex, verifyCheckpointSignature } from '../../../core/signed-checkpoint.ts';
@@ -104,6 +105,23 @@ test('clash ledger rotate-key: recorded in the log signed by both keys; verify p
   const refused = await clash(['ledger', 'verify', '--db', file, '--public-key', stranger], composition);
   assert.is(refused.code, 1);
   assert.match(refused.stdout, "is not one of the log's keys");
+});
+
+test('anchoring: a key rotation at the number due gives way to the first checkpoint after it', async () => {
+  const file = dir.file('anchored.db');
+  appendAndCheckpoint(file, 2); // checkpoints at stream versions 1 and 2
+  assert.is((await clash(['ledger', 'rotate-key', '--db', file], composition)).code, 0); // version 3
+  appendAndCheckpoint(file, 1, 100); // version 4
+  const ledger = openLedger({ dbPath: file, composition });
+  const unused = () => Promise.reject(new Error('no chain in this test'));
+  const anchors = new LedgerAnchors({
+    store: ledger.store,
+    chain: { chainId: 1, vault: `0x${'0'.repeat(40)}`, find: unused, send: unused },
+  });
+  const due = anchors.due(3);
+  const latest = ledger.checkpoints.latest();
+  ledger.close();
+  assert.equal([due?.sequence, due?.checkpoint], [4, latest]);
 });
 
 test('a forged rotation (another key swapped in, the leaves re-hashed or not) fails verify naming its position', async () => {
