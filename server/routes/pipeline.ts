@@ -116,7 +116,7 @@ const AccountSchema = z
       .openapi({ description: 'dailyLoss, drawdown, freeMargin, positionNotional and positionNotional.<ASSET>, micro-USD' }),
   })
   .openapi('PacketAccount');
-const PacketSchema = z
+export const PacketSchema = z
   .object({
     packetVersion: z.number().int(),
     cloneId: z.string(),

@@ -17,55 +17,16 @@ import { rulesEngine } from '../../commands/decisions/engines/rules.ts';
 import { DecisionRuns, decisionStream } from '../../commands/decisions/handlers.ts';
 import { PropTrading } from '../../commands/prop-trading/handlers.ts';
 import { ClashError } from '../../core/errors.ts';
-import { loadDecisionMarket } from '../../replay/bench/decision-data.ts';
 import { decisionContextSource } from '../../server/decision-context.ts';
 import { artifactSink, propTradingOrders } from '../../server/decisions.ts';
-import { chainGraph } from '../support/graphs.ts';
+import { givenAHeldPosition } from '../support/held-position.ts';
 import { sharedData } from '../support/prop-trading.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { newAccount, signIn } from '../support/siwe.ts';
 
 const data = sharedData();
 
-/** A server with the recorded market at T, a clone with a published version and a prop account holding a 90,000 USD BTC long at 20x. */
-async function givenAHeldPosition(): Promise<{
-  server: TestServer;
-  cloneId: string;
-  auth: string;
-  decisionTime: number;
-  prop: PropTrading;
-}> {
-  const server = await startTestServer({ CLASH_DEV_IDENTITY: 'true' });
-  const db = server.ledger.store.db;
-  const { decisionTime } = loadDecisionMarket(db, data as string);
-  server.clock.set(decisionTime);
-  const owner = await signIn(server, newAccount());
-  const call = async (status: number, method: string, path: string, body?: unknown) => {
-    const res = await server.call(method, path, { auth: owner.auth, ...(body === undefined ? {} : { body }) });
-    assert.is(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
-  const { id } = (await call(201, 'POST', '/api/v1/clones', { name: 'Held', modelTier: 'basic' })) as { id: string };
-  await call(200, 'PUT', `/api/v1/clones/${id}/draft`, { graph: chainGraph(['BTC', 'ETH']), layout: {} });
-  await call(201, 'POST', `/api/v1/clones/${id}/entitlement/dev-grant`);
-  const version = (await call(201, 'POST', `/api/v1/clones/${id}/versions`)) as { versionId: string };
-  const prop = new PropTrading({ store: server.ledger.store, clock: server.clock, ids: server.ledger.ids, market: new MarketMemory(db) });
-  prop.open({ accountId: 'acc-1', cloneId: id, strategyVersionId: version.versionId, purpose: 'audition' }, 'service:test');
-  const filled = prop.submitAction(
-    'acc-1',
-    { decisionRunId: 'manual-1', asset: 'BTC', action: 'open', side: 'long', notionalUsd: '90000', leverage: 20 },
-    'service:test',
-  );
-  assert.ok(
-    filled.events.some((e) => e.type === 'OrderFilled'),
-    'the long is filled',
-  );
-  return { server, cloneId: id, auth: owner.auth, decisionTime, prop };
-}
-
 test('a due unit compiles to the run context: packet with the account, held asset a candidate, caps, headroom, price, indicators', async () => {
   if (!data) return;
-  const { server, cloneId, decisionTime } = await givenAHeldPosition();
+  const { server, cloneId, decisionTime } = await givenAHeldPosition(data as string);
   try {
     const source = decisionContextSource(server.ledger.store.db, { CLASH_TAXONOMY_FILE: DEFAULT_TAXONOMY_FILE });
     const unit = { runId: 'run-1', propAccountId: 'acc-1', cloneId, asset: 'BTC', dueAt: decisionTime };
@@ -131,7 +92,7 @@ test('a due unit compiles to the run context: packet with the account, held asse
 
 test('the owner preview shows the position and the held asset as a candidate with reason open_position', async () => {
   if (!data) return;
-  const { server, cloneId, auth } = await givenAHeldPosition();
+  const { server, cloneId, auth } = await givenAHeldPosition(data as string);
   try {
     const res = await server.call('POST', `/api/v1/clones/${cloneId}/pipeline/preview`, { auth, body: { asset: 'BTC' } });
     assert.is(res.status, 200, JSON.stringify(res.body));
@@ -149,7 +110,7 @@ test('the owner preview shows the position and the held asset as a candidate wit
 
 test('an unknown account and a closed one fail typed', async () => {
   if (!data) return;
-  const { server, cloneId, decisionTime, prop } = await givenAHeldPosition();
+  const { server, cloneId, decisionTime, prop } = await givenAHeldPosition(data as string);
   try {
     const source = decisionContextSource(server.ledger.store.db, { CLASH_TAXONOMY_FILE: DEFAULT_TAXONOMY_FILE });
     const codeOf = (e: unknown) => (e instanceof ClashError ? e.code : String(e));
