@@ -9,12 +9,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ArtifactRef, getContent } from '../../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
-import { PRICE, SIZE } from '../../adapters/market/units.ts';
+import { PRICE } from '../../adapters/market/units.ts';
 import { utcDayOf } from '../../commands/prop-trading/figures.ts';
 import { ClashError } from '../../core/errors.ts';
 import { formatDecimal } from '../../core/money.ts';
 import { type DecisionRunRow, decisionCosts, decisionRunsOfClone, findDecisionRun } from '../../projections/decisions/queries.ts';
 import { requireUser } from '../auth.ts';
+import { fillSide } from '../prop-account-section.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
@@ -208,8 +209,7 @@ function runView(r: DecisionRunRow) {
       code: r.order.code,
       fill: fill
         ? {
-            side: BigInt(fill.size) >= 0n ? 'buy' : 'sell',
-            size: formatDecimal(BigInt(fill.size) < 0n ? -BigInt(fill.size) : BigInt(fill.size), SIZE),
+            ...fillSide(fill.size),
             priceUsd: formatDecimal(BigInt(fill.price), PRICE),
             feeMicroUsd: fill.feeMicroUsd,
             at: isoOrNull(fill.at) as string,
