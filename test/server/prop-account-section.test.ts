@@ -2,8 +2,9 @@
  * The packet's account section over the prop read models. Property: for any sequence of opens,
  * increases, reduces and closes at rising prices and times on a real ledger file, and any T
  * after the account opened, the section lists exactly the newest fills at or before T (at most
- * `RECENT_FILLS`, oldest first), every gate's headroom is non-negative and equals its rule, the
- * positions are the read model's, and the same T gives the same section.
+ * `RECENT_FILLS`, oldest first), open orders are the protective orders resting by T, every gate's
+ * headroom is non-negative and equals its rule, the positions are the read model's, and the same
+ * T gives the same section.
  */
 import fc from 'fast-check';
 import { test } from 'uvu';
@@ -38,7 +39,10 @@ test('property: recent fills are the newest at or before T, headroom follows the
           clock.set(at);
           market.setPrice('BTC', px(String(s.price)), at);
           const amount = s.action === 'close' ? {} : { notionalUsd: String(s.notionalUsd) };
-          const leverage = s.action === 'open' || s.action === 'increase' ? { leverage: 5 } : {};
+          // opens and increases carry an exit plan a tenth away: Prop Trading rests it as protective orders
+          const [up, down] = [String(Math.round((s.price * 11) / 10)), String(Math.round((s.price * 9) / 10))];
+          const plan = s.side === 'long' ? { takeProfitPrice: up, stopLossPrice: down } : { takeProfitPrice: down, stopLossPrice: up };
+          const leverage = s.action === 'open' || s.action === 'increase' ? { leverage: 5, exitPlan: plan } : {};
           prop.submitAction(
             'acc',
             { decisionRunId: `run-${i}`, asset: 'BTC', action: s.action, side: s.side, ...amount, ...leverage },
@@ -72,6 +76,11 @@ test('property: recent fills are the newest at or before T, headroom follows the
           section.positions.map((p) => p.asset),
           new PropTradingQueries(db).positions('acc').map((p) => p.asset),
         );
+        const resting = db
+          .prepare<[string, number], number>('SELECT count(*) FROM prop_protective_orders WHERE account_id = ? AND placed_at <= ?')
+          .pluck()
+          .get('acc', T);
+        assert.is(section.openOrders, resting ?? 0, 'open orders are the protective orders resting by T');
         for (const p of section.positions) assert.ok(h[`positionNotional.${p.asset}`] !== undefined, `headroom for held ${p.asset}`);
         assert.equal(sections.section('acc', T), section, 'the same T, the same section');
         assert.equal(sections.account('clone-1', T), section, 'by clone: the same account');
