@@ -41,14 +41,23 @@ async function startChild(args: string[], env: Record<string, string>): Promise<
   return { child, url };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
   await once(child, 'exit');
 }
 
+/**
+ * `CLASH_BENCH_CPU_PROFILE_DIR` set: the server children run under `node --cpu-prof`, writing a
+ * `.cpuprofile` there when they stop (open it in Chrome DevTools or speedscope).
+ */
+const profiling = (): string[] => {
+  const dir = process.env.CLASH_BENCH_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+};
+
 /** The real server on a fresh ledger with BTC priced now; `maxBatch` 1 turns group commit off. */
-async function startLedgerServer(scratch: Scratch, maxBatch: number) {
+export async function startLedgerServer(scratch: Scratch, maxBatch: number) {
   const db = scratch.file(`http-${maxBatch}`);
   const market = openDatabase(db, { synchronous: 'FULL' });
   new MarketMemory(market).write({
@@ -60,7 +69,7 @@ async function startLedgerServer(scratch: Scratch, maxBatch: number) {
   });
   market.close();
   const { cloneId, strategyVersionId } = seedBenchClone(db);
-  const { child, url } = await startChild(['replay/bin.mjs', 'serve'], {
+  const { child, url } = await startChild([...profiling(), 'replay/bin.mjs', 'serve'], {
     NODE_ENV: 'test',
     CLASH_DB: db,
     PORT: '0',
@@ -88,7 +97,7 @@ interface Load {
 }
 
 /** autocannon for `seconds` with `connections`; `request(i)` makes the i-th request. */
-async function load(
+export async function load(
   url: string,
   seconds: number,
   connections: number,
