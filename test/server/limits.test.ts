@@ -56,6 +56,22 @@ test('a body over CLASH_MAX_BODY_BYTES is 413 payload_too_large before it is par
   assert.is(streamed.status, 413);
   assert.is(codeOf(await streamed.json()), 'payload_too_large');
 
+  // Under the limit, a streamed body reaches the route whole: an invalid clone is refused naming its field.
+  const small = new TextEncoder().encode(JSON.stringify({ name: '', modelTier: 'standard' }));
+  const streamedSmall = await fetch(`${server.url}/api/v1/clones`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: alice.auth },
+    body: new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < small.length; i += 10) controller.enqueue(small.slice(i, i + 10));
+        controller.close();
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit);
+  assert.is(streamedSmall.status, 400);
+  assert.match(JSON.stringify(await streamedSmall.json()), 'name');
+
   const anonymous = await server.call('PUT', '/api/v1/clones/c1/draft', { body: { graph: 'x'.repeat(10_000) } });
   assert.is(anonymous.status, 413, 'the limit holds before authentication too');
   assert.is(head(), before);
