@@ -41,6 +41,7 @@ async function startChild(args: string[], env: Record<string, string>): Promise<
   return { child, url };
 }
 
+/** Stops a child with SIGTERM and waits for it to exit (the server shuts down gracefully). */
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
@@ -125,7 +126,7 @@ export async function load(
 }
 
 /** An action per request, alternating opening and closing a small long on one of the accounts. */
-const action = (i: number) => {
+export const action = (i: number) => {
   const account = i % ACCOUNTS;
   const opening = Math.floor(i / ACCOUNTS) % 2 === 0;
   const body = opening
