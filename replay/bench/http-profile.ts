@@ -3,7 +3,7 @@
  * replay/bench/http-profile.ts account|arena|action [SECONDS]` starts the server as the HTTP bench
  * does (`http.ts`: fresh ledger, 50 prop accounts, BTC priced, group commit on), runs autocannon
  * with 10 connections on an account read, the Arena read or the durable action for SECONDS
- * (default 8), prints requests/s and p99, and stops the server. With
+ * (default 8), prints requests/s, p99 and the server's CPU time per request, and stops the server. With
  * `CLASH_BENCH_CPU_PROFILE_DIR=DIR` the server runs under `node --cpu-prof` and leaves its
  * `.cpuprofile` in DIR (doc/benchmarks.md "HTTP", "Profiling").
  */
@@ -22,9 +22,12 @@ const server = await startLedgerServer(scratch, 64);
 try {
   const result =
     what === 'action'
-      ? await load(server.url, seconds, 10, action)
-      : await load(server.url, seconds, 10, () => ({ method: 'GET', path: PATHS[what] }));
-  process.stdout.write(`${what}: ${Math.round(result.rps)} requests/s, p99 ${result.p99} ms, non-2xx or errors ${result.bad}\n`);
+      ? await load(server, seconds, 10, action)
+      : await load(server, seconds, 10, () => ({ method: 'GET', path: PATHS[what] }));
+  const cpu = result.cpuUs === null ? 'n/a' : `${Math.round(result.cpuUs)} µs`;
+  process.stdout.write(
+    `${what}: ${Math.round(result.rps)} requests/s, p99 ${result.p99} ms, server CPU per request ${cpu}, non-2xx or errors ${result.bad}\n`,
+  );
 } finally {
   await stop(server.child);
   scratch.remove();

@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { PRICE } from '../../adapters/market/units.ts';
@@ -95,15 +95,38 @@ interface Load {
   readonly rps: number;
   readonly p99: number;
   readonly bad: number;
+  /** CPU time the server process spent per answered request, in µs (user + system); null where /proc is not readable. */
+  readonly cpuUs: number | null;
 }
 
-/** autocannon for `seconds` with `connections`; `request(i)` makes the i-th request. */
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system, every thread) a child has used so far, from /proc/PID/stat; null
+ * off Linux. Unlike requests/s, CPU per request barely moves with the machine's load: the figure
+ * to compare between runs on a loaded machine.
+ */
+function cpuSeconds(child: ChildProcess): number | null {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at ")"; utime and stime are the 14th and 15th fields.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+/** autocannon against `server` for `seconds` with `connections`; `request(i)` makes the i-th request. */
 export async function load(
-  url: string,
+  server: { url: string; child: ChildProcess },
   seconds: number,
   connections: number,
   request: (i: number) => { method: 'GET' | 'POST'; path: string; body?: string },
 ): Promise<Load> {
+  const { url } = server;
+  const cpuBefore = cpuSeconds(server.child);
   let i = 0;
   const first = request(0);
   const result = await autocannon({
@@ -122,7 +145,14 @@ export async function load(
       },
     ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts };
+  const cpuAfter = cpuSeconds(server.child);
+  const answered = result.requests.total;
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    bad: result.non2xx + result.errors + result.timeouts,
+    cpuUs: cpuBefore === null || cpuAfter === null || answered === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / answered,
+  };
 }
 
 /** An action per request, alternating opening and closing a small long on one of the accounts. */
@@ -135,8 +165,9 @@ export const action = (i: number) => {
   return { method: 'POST' as const, path: `/api/v1/prop-accounts/bench-${account}/actions`, body: JSON.stringify(body) };
 };
 
+const cpu = (l: Load) => (l.cpuUs === null ? 'n/a' : `${Math.round(l.cpuUs)} µs`);
 const note = (ours: Load, base: Load) =>
-  `p99 ${ours.p99} ms (baseline ${base.p99} ms); non-2xx or errors: ${ours.bad} (baseline ${base.bad})`;
+  `p99 ${ours.p99} ms (baseline ${base.p99} ms); server CPU per request ${cpu(ours)} (baseline ${cpu(base)}); non-2xx or errors: ${ours.bad} (baseline ${base.bad})`;
 
 /** Every HTTP figure; `seconds` is each load's duration. */
 export async function runHttpBench(options: { scratch: Scratch; seconds: number; onFigure: (f: Figure) => void }): Promise<Figure[]> {
@@ -150,13 +181,13 @@ export async function runHttpBench(options: { scratch: Scratch; seconds: number;
   try {
     const insert = await startChild(['--import', 'tsx', 'replay/bench/http-baseline.ts', 'insert', scratch.file('http-raw')], {});
     children.push(insert.child);
-    const raw = await load(insert.url, seconds, WRITERS, action);
+    const raw = await load(insert, seconds, WRITERS, action);
 
     const results: Record<string, Load> = {};
     for (const maxBatch of [64, 1]) {
       const server = await startLedgerServer(scratch, maxBatch);
       children.push(server.child);
-      results[maxBatch] = await load(server.url, seconds, WRITERS, (i) => action(i + maxBatch * 1_000_000));
+      results[maxBatch] = await load(server, seconds, WRITERS, (i) => action(i + maxBatch * 1_000_000));
       if (maxBatch === 64) {
         for (const [what, path] of [
           ['an account read', '/api/v1/prop-accounts/bench-7'],
@@ -167,8 +198,8 @@ export async function runHttpBench(options: { scratch: Scratch; seconds: number;
           writeFileSync(bodyFile, body);
           const bare = await startChild(['--import', 'tsx', 'replay/bench/http-baseline.ts', 'bare', bodyFile], {});
           children.push(bare.child);
-          const base = await load(bare.url, seconds, WRITERS, () => ({ method: 'GET', path }));
-          const ours = await load(server.url, seconds, WRITERS, () => ({ method: 'GET', path }));
+          const base = await load(bare, seconds, WRITERS, () => ({ method: 'GET', path }));
+          const ours = await load(server, seconds, WRITERS, () => ({ method: 'GET', path }));
           emit({
             ...figure(`HTTP: ${what}, ${WRITERS} connections`, 'requests/s', ours.rps, base.rps, 0.25, note(ours, base)),
             baselineName: 'bare Hono',
