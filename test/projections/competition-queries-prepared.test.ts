@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { publicProfileOf } from '../../projections/clones/profiles.ts';
 import { CompetitionQueries } from '../../projections/competition/queries.ts';
 import { openLedger } from '../../server/context.ts';
+import { countPrepares } from '../support/prepares.ts';
 import { tempDir } from '../support/store.ts';
 
 const dir = tempDir();
@@ -14,12 +15,7 @@ const dir = tempDir();
 test('Given the Arena read’s queries, When they run again, Then nothing is prepared again and the answers are the same', () => {
   const ledger = openLedger({ dbPath: dir.file('competition.db'), synchronous: 'NORMAL' });
   const db = ledger.store.db;
-  let prepared = 0;
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((sql: string) => {
-    prepared += 1;
-    return prepare(sql);
-  }) as typeof db.prepare;
+  const prepared = countPrepares(db);
   const queries = new CompetitionQueries(db);
   const round = () => ({
     slots: queries.slots(),
@@ -29,10 +25,10 @@ test('Given the Arena read’s queries, When they run again, Then nothing is pre
     profile: publicProfileOf(db, 'clone-1') ?? null,
   });
   const first = round();
-  const afterFirst = prepared;
+  const afterFirst = prepared();
   assert.ok(afterFirst > 0, 'the first round prepares its statements');
   for (let i = 0; i < 3; i++) assert.equal(round(), first);
-  assert.is(prepared, afterFirst, 'later rounds prepare nothing');
+  assert.is(prepared(), afterFirst, 'later rounds prepare nothing');
   ledger.close();
 });
 
