@@ -104,8 +104,9 @@ const USER_HZ = 100;
 
 /**
  * CPU seconds (user + system, every thread) a child has used so far, from /proc/PID/stat; null
- * off Linux. Unlike requests/s, CPU per request barely moves with the machine's load: the figure
- * to compare between runs on a loaded machine.
+ * off Linux. CPU per request moves far less with the machine's load than requests/s (a read's held
+ * to ±10 µs between load averages 7 and 17; a durable action's, with its fsyncs and the workers
+ * beside it, moves more): the figure to compare between runs on a loaded machine.
  */
 function cpuSeconds(child: ChildProcess): number | null {
   try {
