@@ -15,6 +15,7 @@ import { auditionEvents } from '../commands/competition/audition-events.ts';
 import { RACE_CATEGORY, raceDecider } from '../commands/competition/race-decider.ts';
 import { raceEvents } from '../commands/competition/race-events.ts';
 import { decisionDecider } from '../commands/decisions/decider.ts';
+import { decisionControlEvents } from '../commands/decisions/control-events.ts';
 import { decisionEvents } from '../commands/decisions/events.ts';
 import { DECISIONS_CATEGORY } from '../commands/decisions/handlers.ts';
 import { PAYMENT_CATEGORY, paymentDecider } from '../commands/economy/decider.ts';
@@ -70,6 +71,7 @@ export const productComposition: Composition = {
     ...raceEvents,
     ...paymentEvents,
     ...decisionEvents,
+    ...decisionControlEvents,
     ...backtestEvents,
     ...ledgerEvents,
   ],

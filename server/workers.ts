@@ -10,12 +10,14 @@
  * | `backups` | a checked backup into the artifact store, then retention; exclusive | `CLASH_BACKUP_INTERVAL_SECONDS` |
  * | `alerts` | evaluates the alert rules and delivers notices; exclusive | `CLASH_ALERT_INTERVAL_SECONDS` |
  * | `ingestion` | market ingestion (`doc/market-data.md`), started at the first tick; each tick flushes its health; exclusive; `CLASH_INGESTION` | 1 s |
+ * | `decisions` | the due decision units of running audition and race accounts, each under its own lease (not exclusive: every process works) | `DECISION_TICK_MS` |
  *
- * New workers (decisions, backtests) add an entry to `workerCatalog`; units they take
+ * New workers (backtests) add an entry to `workerCatalog`; units they take
  * go through `ops.units.run(...)` for the one retry policy and dead letters.
  */
 import type { Logger } from 'pino';
 import { type AlertSink, webhookSink } from '../adapters/alerts/webhook.ts';
+import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { depositLogsSince, withdrawalLogsSince } from '../adapters/chain/deposit-logs.ts';
 import { WORKER_ACTOR } from '../commands/competition/handlers.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
@@ -33,6 +35,7 @@ import { competitionDeps } from './competition.ts';
 import { competitionRules } from './competition-config.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
+import { decisionWorkerOf } from './decision-worker.ts';
 import type { Economy } from './economy.ts';
 import { ingestionWorker } from './ingestion.ts';
 import type { Operations } from './operations.ts';
@@ -43,6 +46,8 @@ export interface WorkerContext {
   readonly config: Config;
   readonly log: Logger;
   readonly ops: Operations;
+  /** The artifact store of `CLASH_ARTIFACTS_URL` (decision payloads); the decision worker needs it. */
+  readonly artifacts?: ArtifactStore;
   readonly economy: Economy | null;
   readonly competitionEconomy: CompetitionEconomy;
   /** Whether the composition has the competition module (the example domain in tests has not). */
@@ -169,8 +174,39 @@ const alerts: Build = ({ ledger, config, ops, log, alertSink }) => {
 
 const ingestion: Build = ({ ledger, config, log }) => ingestionWorker(ledger, config, log);
 
+/**
+ * The decision worker (`commands/decisions/worker.ts`): not exclusive — every process takes the
+ * due units it can lease, so several processes share the work. Skips and runs are logged at debug.
+ */
+const decisions: Build = ({ ledger, config, ops, artifacts, competing, log }) => {
+  if (!competing) return 'the composition has no competition module';
+  if (config.DECISION_TICK_MS === 0) return 'DECISION_TICK_MS is 0';
+  if (!artifacts) return 'no artifact store is configured';
+  const worker = decisionWorkerOf(ledger, config, ops, artifacts);
+  if (typeof worker === 'string') return worker;
+  return {
+    name: 'decisions',
+    intervalMs: config.DECISION_TICK_MS,
+    tickAtStart: true,
+    tick: async (now) => {
+      const report = await worker.tick(now);
+      log.debug(report, 'decisions tick');
+      const { due, done, skipped, leased, parked } = report;
+      return { unitsInFlight: parked, signals: { due, done, skipped, leased } };
+    },
+  };
+};
+
 /** Every worker by name, in start order. */
-export const workerCatalog: Readonly<Record<string, Build>> = { projections, competition, reconciliation, backups, alerts, ingestion };
+export const workerCatalog: Readonly<Record<string, Build>> = {
+  projections,
+  competition,
+  reconciliation,
+  backups,
+  alerts,
+  ingestion,
+  decisions,
+};
 
 /**
  * Starts the named workers (`all`, `none`, or names from `workerCatalog`). With `all`, a worker

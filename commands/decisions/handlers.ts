@@ -14,6 +14,7 @@ import { CommandHandler } from '../../core/decider.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import { type DecisionCommand, type DecisionState, decisionDecider } from './decider.ts';
+import type { SkipReason } from './events.ts';
 import type { ArtifactSink, DecisionContextSource, DueUnit, OrderOutcome, OrderPort } from './ports.ts';
 import { parseReply } from './reply.ts';
 import { validateAction } from './validate.ts';
@@ -45,10 +46,16 @@ export class DecisionRuns {
     this.handler = new CommandHandler(deps.store, decisionDecider);
   }
 
-  /** Runs `unit` to its end. Errors: `run_not_due`/`run_exists` (409) before anything runs; the engine's or context's `ClashError` after recording the failure. */
-  async run(unit: DueUnit): Promise<RunOutcome> {
+  /**
+   * Runs `unit` to its end. With `retry`, the unit may be the asset's last one again when it has
+   * not completed (failed, or abandoned by a dead worker: `decider.ts`). Errors: `run_not_due`/
+   * `run_exists` (409) before anything runs; the engine's or context's `ClashError` after
+   * recording the failure.
+   */
+  async run(unit: DueUnit, options: { readonly retry?: boolean } = {}): Promise<RunOutcome> {
     const { runId, propAccountId, cloneId, asset, dueAt } = unit;
-    this.decide(propAccountId, { type: 'ScheduleRun', runId, propAccountId, cloneId, asset, dueAt, at: this.now() });
+    const retry = options.retry === true;
+    this.decide(propAccountId, { type: 'ScheduleRun', runId, propAccountId, cloneId, asset, dueAt, retry, at: this.now() });
     try {
       return await this.steps(unit);
     } catch (error) {
@@ -62,6 +69,17 @@ export class DecisionRuns {
       });
       throw error;
     }
+  }
+
+  /** Records `unit` as not run, with its reason (`guards.ts`). Errors: `run_not_due` (409) when its due time is used up. */
+  skip(unit: DueUnit, skip: { readonly reason: SkipReason; readonly detail: string }): void {
+    const { runId, propAccountId, cloneId, asset, dueAt } = unit;
+    this.decide(propAccountId, { type: 'SkipRun', runId, propAccountId, cloneId, asset, dueAt, ...skip, at: this.now() });
+  }
+
+  /** The account's decisions state: its stream folded (cached; events appended since are read on each call). */
+  state(propAccountId: string): DecisionState {
+    return this.handler.load(decisionStream(propAccountId)).state;
   }
 
   private async steps(unit: DueUnit): Promise<RunOutcome> {

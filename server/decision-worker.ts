@@ -1,0 +1,47 @@
+/**
+ * Wiring of the decision worker (`commands/decisions/worker.ts`) in a process: its runs over the
+ * ledger, Prop Trading and the artifact store, the running accounts and the context over the
+ * read models, the controls stream, the operations' leases and work units, and the engine of
+ * `DECISION_MODEL_PROVIDER`. `clash serve`, `clash worker decisions` and `clash decisions run-once` build it here.
+ */
+import { hostname } from 'node:os';
+import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import { MarketMemory } from '../adapters/market/market-memory.ts';
+import { DecisionControls } from '../commands/decisions/controls.ts';
+import { DecisionRuns } from '../commands/decisions/handlers.ts';
+import { DecisionWorker } from '../commands/decisions/worker.ts';
+import { PropTrading } from '../commands/prop-trading/handlers.ts';
+import type { Config } from './config.ts';
+import type { Ledger } from './context.ts';
+import { runningAccountsOf } from './decision-accounts.ts';
+import { engineOf } from './decision-config.ts';
+import { decisionContextOf } from './decision-context.ts';
+import { artifactSink, propTradingOrders } from './decisions.ts';
+import type { Operations } from './operations.ts';
+
+/** The decision worker of this process, or why it cannot run here. */
+export function decisionWorkerOf(ledger: Ledger, config: Config, ops: Operations, artifacts: ArtifactStore): DecisionWorker | string {
+  const engine = engineOf(config);
+  if (typeof engine === 'string') return engine;
+  const db = ledger.store.db;
+  const runs = new DecisionRuns({
+    store: ledger.store,
+    clock: ledger.clock,
+    engine,
+    context: decisionContextOf(db, config, config.DECISION_MIN_CONFIDENCE),
+    artifacts: artifactSink(artifacts),
+    orders: propTradingOrders(new PropTrading({ store: ledger.store, clock: ledger.clock, ids: ledger.ids, market: new MarketMemory(db) })),
+  });
+  return new DecisionWorker({
+    runs,
+    accounts: runningAccountsOf(db, config),
+    controls: new DecisionControls({ store: ledger.store, clock: ledger.clock }),
+    units: ops.units,
+    leases: ops.leases,
+    engine: engine.name,
+    holder: `${hostname()}:${process.pid}`,
+    leaseMs: config.DECISION_LEASE_SECONDS * 1000,
+    concurrency: config.DECISION_CONCURRENCY,
+    cadenceOverrideSec: config.DECISION_CADENCE_SEC ?? null,
+  });
+}
