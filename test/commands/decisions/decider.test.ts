@@ -13,9 +13,9 @@ import { fcRuns, fcSeed } from '../../support/store.ts';
 
 const spec = specFor(decisionDecider);
 const ref = { key: 'packets/sha256/aa/x', sha256: 'a'.repeat(64), size: 10 };
-const scheduled = (runId = 'r1', dueAt = 60_000): DecisionEvent => ({
+const scheduled = (runId = 'r1', dueAt = 60_000, scheduledAt = dueAt): DecisionEvent => ({
   type: 'DecisionRunScheduled',
-  data: { runId, propAccountId: 'acc', cloneId: 'c', asset: 'BTC', dueAt, scheduledAt: dueAt },
+  data: { runId, propAccountId: 'acc', cloneId: 'c', asset: 'BTC', dueAt, scheduledAt },
 });
 const started: DecisionEvent = {
   type: 'DecisionRunStarted',
@@ -102,7 +102,92 @@ test('a refused run completes without an order and closes; a failed run closes f
     started,
     { type: 'DecisionRunFailed', data: { runId: 'r1', code: 'x', message: '', failedAt: 5 } },
   ]);
-  assert.equal(state, { open: {}, lastDueAt: { BTC: 60_000 }, completed: 0, failed: 1 });
+  assert.equal(state, { open: {}, lastDueAt: { BTC: 60_000 }, retryable: { BTC: 'r1' }, completed: 0, failed: 1, skipped: 0 });
+});
+
+const retryOf = (runId: string, dueAt = 60_000): DecisionCommand => ({
+  type: 'ScheduleRun',
+  runId,
+  propAccountId: 'acc',
+  cloneId: 'c',
+  asset: 'BTC',
+  dueAt,
+  retry: true,
+  at: 90_000,
+});
+const failed = (code = 'engine_unavailable'): DecisionEvent => ({
+  type: 'DecisionRunFailed',
+  data: { runId: 'r1', code, message: 'down', failedAt: 70_000 },
+});
+
+test('Given a failed run, When the worker retries it, Then it is scheduled again under the same run id; without retry it is run_not_due', () => {
+  spec
+    .given([scheduled(), started, failed()])
+    .when(retryOf('r1'))
+    .thenEmits([scheduled('r1', 60_000, 90_000)]);
+  spec
+    .given([scheduled(), started, failed()])
+    .when({ ...retryOf('r1'), retry: false } as DecisionCommand)
+    .thenThrows('run_not_due');
+});
+
+test('Given a run left open by a dead worker, When the lease taker retries it, Then the abandoned run fails and is scheduled again', () => {
+  spec
+    .given([scheduled(), started])
+    .when(retryOf('r1'))
+    .thenEmits([
+      {
+        type: 'DecisionRunFailed',
+        data: {
+          runId: 'r1',
+          code: 'run_abandoned',
+          message: 'its worker stopped before the run ended; scheduled again by the worker that took its lease over',
+          failedAt: 90_000,
+        },
+      },
+      scheduled('r1', 60_000, 90_000),
+    ]);
+});
+
+test('a completed run, a superseded one or another run id is never retried (run_not_due)', () => {
+  const completed: DecisionEvent = { type: 'DecisionRunCompleted', data: { runId: 'r1', order: null, completedAt: 4 } };
+  spec.given([scheduled(), started, replied, refused, completed]).when(retryOf('r1')).thenThrows('run_not_due');
+  spec
+    .given([scheduled(), started, failed(), scheduled('r2', 120_000)])
+    .when(retryOf('r1'))
+    .thenThrows('run_not_due');
+  spec.given([scheduled(), failed()]).when(retryOf('r9')).thenThrows('run_not_due');
+});
+
+test('Given a due time, When the unit is skipped, Then DecisionRunSkipped uses it up: the same due time cannot run', () => {
+  const skip: DecisionCommand = {
+    type: 'SkipRun',
+    runId: 'r1',
+    propAccountId: 'acc',
+    cloneId: 'c',
+    asset: 'BTC',
+    dueAt: 60_000,
+    reason: 'clone_paused',
+    detail: 'clone c is paused: test',
+    at: 60_001,
+  };
+  const skipped: DecisionEvent = {
+    type: 'DecisionRunSkipped',
+    data: {
+      runId: 'r1',
+      propAccountId: 'acc',
+      cloneId: 'c',
+      asset: 'BTC',
+      dueAt: 60_000,
+      reason: 'clone_paused',
+      detail: 'clone c is paused: test',
+      skippedAt: 60_001,
+    },
+  };
+  spec.given([]).when(skip).thenEmits([skipped]);
+  spec.given([skipped]).when(skip).thenThrows('run_not_due');
+  spec.given([skipped]).when(retryOf('r1')).thenThrows('run_not_due');
+  assert.equal(fold(decisionDecider, [skipped]).skipped, 1);
 });
 
 test('property: random command sequences — accepted commands fold to a state where every open run is at the step of its last event, and due times only grow', () => {
