@@ -14,8 +14,9 @@ import { AUDITION_CATEGORY, auditionDecider } from '../commands/competition/audi
 import { auditionEvents } from '../commands/competition/audition-events.ts';
 import { RACE_CATEGORY, raceDecider } from '../commands/competition/race-decider.ts';
 import { raceEvents } from '../commands/competition/race-events.ts';
-import { decisionDecider } from '../commands/decisions/decider.ts';
 import { decisionControlEvents } from '../commands/decisions/control-events.ts';
+import { CONTROLS_CATEGORY, controlsDecider } from '../commands/decisions/controls.ts';
+import { decisionDecider } from '../commands/decisions/decider.ts';
 import { decisionEvents } from '../commands/decisions/events.ts';
 import { DECISIONS_CATEGORY } from '../commands/decisions/handlers.ts';
 import { PAYMENT_CATEGORY, paymentDecider } from '../commands/economy/decider.ts';
@@ -101,6 +102,7 @@ export const productComposition: Composition = {
     streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
     streamKind(DECISIONS_CATEGORY, decisionDecider),
+    streamKind(CONTROLS_CATEGORY, controlsDecider),
     streamKind(REDEMPTION_CATEGORY, redemptionDecider),
     streamKind(BACKTEST_CATEGORY, backtestDecider),
     streamKind(BACKTEST_USAGE_CATEGORY, backtestUsageDecider),

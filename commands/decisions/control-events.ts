@@ -1,5 +1,5 @@
 /**
- * Events of the `decision-controls` stream: admins pause and resume decision runs of one clone,
+ * Events of the `decision-controls-main` stream: admins pause and resume decision runs of one clone,
  * or of a whole source family — every run of one engine (`anthropic`, `rules`, `recorded`,
  * `none`), e.g. every Anthropic call (issue 13 "Admin controls"; seed `002_…` "Runtime
  * Pipeline"). The worker honours the state at the next due unit (`worker.ts`). Times in ms.

@@ -1,6 +1,6 @@
 /**
  * Pausing and resuming decision runs (issue 13 "Admin controls"), one stream
- * `decision-controls`. Pausing what is paused, or resuming what runs, is refused
+ * `decision-controls-main`. Pausing what is paused, or resuming what runs, is refused
  * (`already_paused` / `not_paused`, 409) so every event is a change. At most
  * `MAX_PAUSES` pauses at once (`too_many_pauses`, 409): the state stays bounded.
  */
@@ -10,7 +10,9 @@ import { DomainError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import type { ControlTarget, DecisionControlEvent } from './control-events.ts';
 
-export const CONTROLS_STREAM = 'decision-controls';
+export const CONTROLS_CATEGORY = 'decision-controls';
+/** The one stream of the controls (`decision-controls-main`). */
+export const CONTROLS_STREAM = `${CONTROLS_CATEGORY}-main`;
 export const MAX_PAUSES = 10_000;
 
 /** A pause in force: why, by whom, since when (ms). */

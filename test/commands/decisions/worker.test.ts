@@ -146,7 +146,7 @@ test("a dead worker's unit: its lease expires, another worker takes the unit ove
       'DecisionRunCompleted',
     ],
   );
-  assert.is((b.events('DecisionRunFailed')[0]?.data as { code: string }).code, 'run_abandoned');
+  assert.is((b.events('DecisionRunFailed')[0]?.data as { code: string } | undefined)?.code, 'run_abandoned');
 });
 
 test('a failing unit retries with backoff while it is the latest, then becomes a dead letter; retrying the dead letter runs it', async () => {
