@@ -16,6 +16,7 @@ import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
 import type { DecisionContextSource, RunContext } from '../commands/decisions/ports.ts';
 import { gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
 import type { Rules } from '../commands/prop-trading/rules.ts';
+import { parseCanonicalJson } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
 import { ClashError } from '../core/errors.ts';
 import { formatDecimal, maxBigint } from '../core/money.ts';
@@ -55,7 +56,8 @@ export function decisionContextOf(db: Db, config: Pick<Config, 'CLASH_TAXONOMY_F
       const info = memory.asset(asset);
       if (!preview.context || !quote || !info)
         throw unavailable(`no price of ${asset} at ${new Date(dueAt).toISOString()}`, { asset, dueAt });
-      const rules = JSON.parse(account.rules) as Rules;
+      // the account's rules as its AccountOpened event recorded them (validated then), canonical JSON with bigints revived
+      const rules = parseCanonicalJson(account.rules) as Rules;
       const position = positions.find((p) => p.asset === asset) ?? null;
       const equity = BigInt(account.equity);
       const leverage = Math.min(rules.maxLeverage, info.maxLeverage);
@@ -73,7 +75,7 @@ export function decisionContextOf(db: Db, config: Pick<Config, 'CLASH_TAXONOMY_F
         tierMaxLeverage: rules.maxLeverage,
         assetMaxLeverage: info.maxLeverage,
         headroomMicroUsd: gateHeadroomMicroUsd({
-          maxPositionNotionalMicroUsd: BigInt(rules.maxPositionNotionalMicroUsd),
+          maxPositionNotionalMicroUsd: rules.maxPositionNotionalMicroUsd,
           positionNotionalMicroUsd: position ? BigInt(position.notional) : 0n,
           freeMarginMicroUsd: maxBigint(0n, equity - BigInt(account.marginUsed)),
           leverage,

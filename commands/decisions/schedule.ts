@@ -33,10 +33,11 @@ export interface ScheduledUnit extends DueUnit {
 }
 
 /**
- * The units of `account` due at `now`, given its decisions state: per asset, the latest slot when
- * it is after the asset's last due time, or that last unit again while it has not completed (a
- * failed run waiting for its retry, or a run whose worker died). `cadenceOverrideSec`, when set,
- * replaces every branch's cadence (tests and development).
+ * The units of `account` due at `now`, given its decisions state: per asset, its last unit again
+ * while that run is still open (being run, or abandoned by a dead worker until its lease expires:
+ * one run per asset at a time); else the latest slot when it is after the asset's last due time;
+ * else the last unit again while it has not completed (a failed run waiting for its retry).
+ * `cadenceOverrideSec`, when set, replaces every branch's cadence (tests and development).
  */
 export function dueUnits(
   account: RunningAccount,
@@ -54,10 +55,12 @@ export function dueUnits(
       if (seen.has(asset)) continue;
       seen.add(asset);
       const last = state.lastDueAt[asset];
-      const fresh = last === undefined || slot > last;
-      const dueAt = fresh ? slot : last;
+      const pending = state.retryable[asset];
+      // one run per asset at a time: a run still open (its worker busy, or dead until its lease expires) comes first
+      const fresh = (last === undefined || slot > last) && (pending === undefined || state.open[pending] === undefined);
+      const dueAt = fresh ? slot : (last as number);
       const runId = runIdOf(account.propAccountId, asset, dueAt);
-      if (!fresh && state.retryable[asset] !== runId) continue;
+      if (!fresh && pending !== runId) continue;
       units.push({
         runId,
         propAccountId: account.propAccountId,
