@@ -22,6 +22,7 @@ import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
 import { competitionAuditionRoutes } from './routes/competition-auditions.ts';
 import { decisionControlRoutes } from './routes/decision-controls.ts';
+import { decisionRoutes } from './routes/decisions.ts';
 import { economyRoutes } from './routes/economy.ts';
 import { economyChainRoutes } from './routes/economy-chain.ts';
 import { entitlementRoutes } from './routes/entitlements.ts';
@@ -56,6 +57,7 @@ export const productRoutes: readonly RouteModule[] = [
   ingestionRoutes,
   pipelineRoutes,
   decisionControlRoutes,
+  decisionRoutes,
   economyChainRoutes,
   backtestRoutes,
   ledgerRoutes,

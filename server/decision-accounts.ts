@@ -11,21 +11,15 @@
 import type { PipelineStrategy } from '../commands/ai-trading/pipeline.ts';
 import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
 import { compileGraph } from '../commands/clones/graph/compile.ts';
-import type { StrategyGraph } from '../commands/clones/graph/schema.ts';
 import type { RunningAccount, RunningAccounts } from '../commands/decisions/ports.ts';
-import type { ModelStrength } from '../commands/entitlements/tiers.ts';
 import type { Db } from '../core/database.ts';
+import { versionById } from '../projections/clones/versions.ts';
 import { activeLimitsOf } from '../projections/entitlements/entitlements.ts';
 import { pipelineReadersOf } from './ai-trading.ts';
 import type { Config } from './config.ts';
 
 /** A strategy version as the runtime reads it. */
-export interface RunnableVersion {
-  readonly cloneId: string;
-  readonly versionId: string;
-  readonly graph: StrategyGraph;
-  readonly modelTier: ModelStrength;
-}
+type RunnableVersion = NonNullable<ReturnType<typeof versionById>>;
 
 /** Limits that let any strategy compile: entitlements are checked at run time (`guards.ts`), not here. */
 const UNLIMITED = { activeAssets: Number.MAX_SAFE_INTEGER, modelStrength: 'advanced' } as const;
@@ -38,25 +32,8 @@ interface AccountRow {
   startedAt: number;
 }
 
-/** The strategy version by id (the versions read model), or undefined. */
-export function versionById(db: Db): (versionId: string) => RunnableVersion | undefined {
-  const get = db.prepare<[string], { cloneId: string; graph: string; modelTier: ModelStrength }>(
-    'SELECT clone_id AS cloneId, graph, model_tier AS modelTier FROM strategy_versions WHERE version_id = ?',
-  );
-  const cache = new Map<string, RunnableVersion>();
-  return (versionId) => {
-    const hit = cache.get(versionId);
-    if (hit) return hit;
-    const row = get.get(versionId);
-    if (!row) return undefined;
-    const version = { cloneId: row.cloneId, versionId, graph: JSON.parse(row.graph) as StrategyGraph, modelTier: row.modelTier };
-    cache.set(versionId, version);
-    return version;
-  };
-}
-
 /** The pipeline's view of a version, compiled without entitlement limits. */
-export const strategyOf = (v: RunnableVersion, universe: PipelineStrategy['universe']): PipelineStrategy => ({
+const strategyOf = (v: RunnableVersion, universe: PipelineStrategy['universe']): PipelineStrategy => ({
   cloneId: v.cloneId,
   strategyVersionId: v.versionId,
   graph: v.graph,
@@ -69,7 +46,11 @@ export const strategyOf = (v: RunnableVersion, universe: PipelineStrategy['unive
 /** `RunningAccounts` over the competition, prop-trading, clone and entitlement read models of `db`. */
 export function runningAccountsOf(db: Db, config: Pick<Config, 'CLASH_TAXONOMY_FILE'>): RunningAccounts {
   const readers = pipelineReadersOf(db, config);
-  const version = versionById(db);
+  const versions = new Map<string, RunnableVersion | undefined>();
+  const version = (id: string) => {
+    if (!versions.has(id)) versions.set(id, versionById(db, id)); // versions are immutable: read once
+    return versions.get(id);
+  };
   const accounts = db.prepare<[], AccountRow>(
     `SELECT p.account_id AS propAccountId, p.clone_id AS cloneId, p.strategy_version_id AS versionId, 'audition' AS purpose,
        p.opened_at AS startedAt

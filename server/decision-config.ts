@@ -39,8 +39,6 @@ export const decisionConfigShape = {
   DECISION_LEASE_SECONDS: int(1, 86_400).default(600),
   /** Replaces every strategy's `decisionCadenceSec` (tests and development; ≥ 1 s), unset: the strategy's. */
   DECISION_CADENCE_SEC: int(1, 86_400).optional(),
-  /** The confidence an action other than hold needs (0..1). */
-  DECISION_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
 };
 
 /** `anthropic` needs its key. */

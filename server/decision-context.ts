@@ -1,92 +1,138 @@
 /**
- * The decision context of a due unit (`DecisionContextSource`, `commands/decisions/ports.ts`)
- * over the issue-12 pipeline and the prop read models: the packet and prompt of the unit's asset
- * at its due time (`pipelinePreview`), and the figures validation and the engines need — equity,
- * the position, the last 1m price and the latest indicator row at or before the due time, the
- * account's and the asset's leverage caps, and the gates' headroom (`gateHeadroomMicroUsd`).
+ * The decision runtime's `DecisionContextSource` (commands/decisions/ports.ts) over the issue-12
+ * compiler: for a due unit (prop account, clone, asset, due time) it compiles the strategy
+ * version the account trades for that asset as of the due time and returns the run's context —
+ * the packet and prompt v1 exactly as the pipeline preview builds them, the candidates of the
+ * asset's branch (held assets included), the asset's leverage caps, the gates' headroom, equity,
+ * the last price, the latest indicators and the position (doc/ai-trading.md, "The context source").
  *
- * The packet's account section is left empty here (as in previews): `decision-wiring` wires it to
- * the prop read models. Errors: `context_unavailable` (503) when the account, its strategy or
- * a price at the due time is missing — the run fails and the worker retries it.
+ * Choices (the issue is silent): the version is the account's `strategyVersionId` (what the
+ * audition or race was entered with), not a later one; the model strength is the version's model
+ * tier capped by the owner's current tier (a downgrade takes effect at the next run, at the lower
+ * strength, rather than failing it); the confidence threshold is `CONFIDENCE_THRESHOLD` (the graph
+ * has no field for one yet).
  */
-import { DerivedSeries } from '../adapters/market/derived/derived-series.ts';
 import { MarketMemory } from '../adapters/market/market-memory.ts';
 import { PRICE } from '../adapters/market/units.ts';
 import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
-import type { DecisionContextSource, RunContext } from '../commands/decisions/ports.ts';
+import type { AccountSection } from '../commands/ai-trading/ports.ts';
+import type { DecisionContextSource, DueUnit, RunContext } from '../commands/decisions/ports.ts';
 import { gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
+import { type ModelStrength, strengthRank, tiers } from '../commands/entitlements/tiers.ts';
 import type { Rules } from '../commands/prop-trading/rules.ts';
 import { parseCanonicalJson } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
 import { ClashError } from '../core/errors.ts';
-import { formatDecimal, maxBigint } from '../core/money.ts';
+import { formatDecimal } from '../core/money.ts';
+import { versionById } from '../projections/clones/versions.ts';
+import { activeLimitsOf } from '../projections/entitlements/entitlements.ts';
+import { PropTradingQueries } from '../projections/prop-trading/queries.ts';
 import { pipelineReadersOf } from './ai-trading.ts';
 import type { Config } from './config.ts';
-import { strategyOf, versionById } from './decision-accounts.ts';
+import { propAccountSections } from './prop-account-section.ts';
 
-const unavailable = (message: string, details: Record<string, unknown>) =>
-  new ClashError('context_unavailable', 'unavailable', message, details);
+/** The confidence an action needs to be sent (0..1): a choice, until the strategy graph carries a threshold. */
+export const CONFIDENCE_THRESHOLD = 0.5;
+/** The latest indicator row is looked for this far back from the due time (ms): the candidate policy's freshness. */
+const INDICATOR_WINDOW_MS = 300_000;
 
-/** The context source over `db`; `minConfidence` is the confidence threshold of every strategy (`DECISION_MIN_CONFIDENCE`). */
-export function decisionContextOf(db: Db, config: Pick<Config, 'CLASH_TAXONOMY_FILE'>, minConfidence: number): DecisionContextSource {
+const lower = (a: ModelStrength, b: ModelStrength): ModelStrength => (strengthRank(a) <= strengthRank(b) ? a : b);
+
+/**
+ * The context source over one ledger database (market memory, read models and the taxonomy file).
+ * Errors (recorded as the run's failure): `account_not_found` (404), `account_not_running` (409),
+ * `version_not_found` (404), `graph_invalid` (422, the compiler's, e.g. over the owner's asset
+ * capacity), `asset_not_in_strategy` (404), `no_price` (422: no quote of the asset at the due time).
+ */
+export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONOMY_FILE'>): DecisionContextSource {
   const readers = pipelineReadersOf(db, config);
-  const version = versionById(db);
+  const sections = propAccountSections(db);
   const memory = new MarketMemory(db);
-  const derived = new DerivedSeries(db);
-  const sql = {
-    account: db.prepare<[string], { versionId: string; equity: string; marginUsed: string; rules: string }>(
-      'SELECT strategy_version_id AS versionId, equity, margin_used AS marginUsed, rules FROM prop_accounts WHERE account_id = ?',
-    ),
-    positions: db.prepare<[string], { asset: string; side: 'long' | 'short'; entryPrice: string; notional: string }>(
-      'SELECT asset, side, entry_price AS entryPrice, notional FROM prop_positions WHERE account_id = ? ORDER BY asset',
-    ),
-  };
+  const queries = new PropTradingQueries(db);
   return {
-    async compile(unit): Promise<RunContext> {
+    async compile(unit: DueUnit): Promise<RunContext> {
       const { propAccountId, asset, dueAt } = unit;
-      const account = sql.account.get(propAccountId);
-      const v = account && version(account.versionId);
-      if (!account || !v) throw unavailable(`no prop account or strategy for ${propAccountId}`, { propAccountId });
-      const positions = sql.positions.all(propAccountId);
-      const preview = pipelinePreview(strategyOf(v, readers.universe()), readers, dueAt, {
-        asset,
-        held: positions.map((p) => p.asset),
-      });
+      const row = queries.account(propAccountId);
+      if (!row) throw new ClashError('account_not_found', 'not_found', `no prop account ${propAccountId}`);
+      const account = sections.section(propAccountId, dueAt);
+      if (!account || !['new', 'active', 'frozen'].includes(account.status)) {
+        throw new ClashError('account_not_running', 'conflict', `prop account ${propAccountId} is ${row.status} at ${dueAt}`);
+      }
+      const version = versionById(db, row.strategy_version_id);
+      if (!version || version.cloneId !== row.clone_id) {
+        throw new ClashError('version_not_found', 'not_found', `no published version ${row.strategy_version_id} of clone ${row.clone_id}`);
+      }
+      const limits = activeLimitsOf(db, row.clone_id) ?? tiers.starter;
+      const modelStrength = lower(version.modelTier, limits.modelStrength);
+      const strategy = {
+        cloneId: row.clone_id,
+        strategyVersionId: version.versionId,
+        graph: version.graph,
+        layout: {},
+        modelTier: modelStrength,
+        limits,
+        universe: readers.universe(),
+      };
+      const preview = pipelinePreview(
+        strategy,
+        { ...readers, accounts: { account: (_clone, at) => sections.section(propAccountId, at) } },
+        dueAt,
+        {
+          asset,
+        },
+      );
+      const context = preview.context as NonNullable<typeof preview.context>;
+      const branch = preview.branches.find((b) => b.promptNodeId === context.packet.promptNodeId);
       const quote = memory.priceAt(asset, dueAt);
+      if (!quote) throw new ClashError('no_price', 'unprocessable', `no price of ${asset} at or before ${new Date(dueAt).toISOString()}`);
       const info = memory.asset(asset);
-      if (!preview.context || !quote || !info)
-        throw unavailable(`no price of ${asset} at ${new Date(dueAt).toISOString()}`, { asset, dueAt });
-      // the account's rules as its AccountOpened event recorded them (validated then), canonical JSON with bigints revived
-      const rules = parseCanonicalJson(account.rules) as Rules;
-      const position = positions.find((p) => p.asset === asset) ?? null;
-      const equity = BigInt(account.equity);
-      const leverage = Math.min(rules.maxLeverage, info.maxLeverage);
-      const ind = derived.indicatorsAt(asset, dueAt);
-      const { packet, prompt } = preview.context;
+      const tierMaxLeverage = (parseCanonicalJson(row.rules) as Rules).maxLeverage;
+      const assetMaxLeverage = info?.maxLeverage ?? 1;
+      const position = account.positions.find((p) => p.asset === asset) ?? null;
+      const indicator = readers.market.indicators(asset, dueAt - INDICATOR_WINDOW_MS, dueAt).at(-1);
       return {
-        packet,
-        promptTemplateVersion: prompt.templateVersion,
-        system: prompt.system,
-        prompt: prompt.user,
-        modelStrength: v.modelTier,
-        candidates: preview.branches.flatMap((b) => b.candidates.map((c) => c.symbol)),
-        assetEnabled: info.enabled,
-        confidenceThreshold: minConfidence,
-        tierMaxLeverage: rules.maxLeverage,
-        assetMaxLeverage: info.maxLeverage,
-        headroomMicroUsd: gateHeadroomMicroUsd({
-          maxPositionNotionalMicroUsd: rules.maxPositionNotionalMicroUsd,
-          positionNotionalMicroUsd: position ? BigInt(position.notional) : 0n,
-          freeMarginMicroUsd: maxBigint(0n, equity - BigInt(account.marginUsed)),
-          leverage,
-        }),
-        equityMicroUsd: equity,
+        packet: context.packet,
+        promptTemplateVersion: context.prompt.templateVersion,
+        system: context.prompt.system,
+        prompt: context.prompt.user,
+        modelStrength,
+        candidates: (branch?.candidates ?? []).map((c) => c.symbol),
+        assetEnabled: Boolean(info?.enabled && branch?.universe.find((u) => u.symbol === asset)?.tradable),
+        confidenceThreshold: CONFIDENCE_THRESHOLD,
+        tierMaxLeverage,
+        assetMaxLeverage,
+        headroomMicroUsd: runHeadroom(account, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),
+        equityMicroUsd: BigInt(account.equityMicroUsd),
         lastPrice: formatDecimal(quote.price, PRICE),
-        indicators: ind
-          ? { ema20: ind.ema20, rsi14: ind.rsi14, macd: ind.macd, macdSignal: ind.macdSignal, macdHistogram: ind.macdHistogram }
+        indicators: indicator
+          ? {
+              ema20: indicator.ema20,
+              rsi14: indicator.rsi14,
+              macd: indicator.macd,
+              macdSignal: indicator.macdSignal,
+              macdHistogram: indicator.macdHistogram,
+            }
           : null,
-        position: position && { side: position.side, entryPrice: formatDecimal(BigInt(position.entryPrice), PRICE) },
+        position: position && { side: position.side, entryPrice: position.entryPrice },
       };
     },
   };
+}
+
+/**
+ * The notional (micro-USD) an open/increase of `asset` may add: `gateHeadroomMicroUsd` over the
+ * section's position cap, the asset's held notional and free margin at `leverage`; 0 once the
+ * daily-loss or drawdown gate has no headroom left (Prop Trading refuses opening then).
+ */
+function runHeadroom(account: AccountSection, asset: string, leverage: number): bigint {
+  const h = account.headroomMicroUsd;
+  if (h.dailyLoss === '0' || h.drawdown === '0') return 0n;
+  const cap = BigInt(h.positionNotional ?? '0');
+  const room = BigInt(h[`positionNotional.${asset}`] ?? h.positionNotional ?? '0');
+  return gateHeadroomMicroUsd({
+    maxPositionNotionalMicroUsd: cap,
+    positionNotionalMicroUsd: cap - room,
+    freeMarginMicroUsd: BigInt(h.freeMargin ?? '0'),
+    leverage,
+  });
 }

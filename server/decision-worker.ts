@@ -15,7 +15,7 @@ import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import { runningAccountsOf } from './decision-accounts.ts';
 import { engineOf } from './decision-config.ts';
-import { decisionContextOf } from './decision-context.ts';
+import { decisionContextSource } from './decision-context.ts';
 import { artifactSink, propTradingOrders } from './decisions.ts';
 import type { Operations } from './operations.ts';
 
@@ -28,7 +28,7 @@ export function decisionWorkerOf(ledger: Ledger, config: Config, ops: Operations
     store: ledger.store,
     clock: ledger.clock,
     engine,
-    context: decisionContextOf(db, config, config.DECISION_MIN_CONFIDENCE),
+    context: decisionContextSource(db, config),
     artifacts: artifactSink(artifacts),
     orders: propTradingOrders(new PropTrading({ store: ledger.store, clock: ledger.clock, ids: ledger.ids, market: new MarketMemory(db) })),
   });

@@ -18,7 +18,7 @@ export const DECISION_ACTOR = 'service:decisions';
  */
 export function propTradingOrders(prop: PropTrading): OrderPort {
   return {
-    async submit(propAccountId, runId, action): Promise<OrderOutcome> {
+    submit(propAccountId, runId, action): OrderOutcome {
       const amount = action.action === 'close' ? {} : { notionalUsd: action.notionalUsd };
       const leverage = action.action === 'open' || action.action === 'increase' ? { leverage: action.leverage } : {};
       const result = prop.submitAction(

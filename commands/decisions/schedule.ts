@@ -33,11 +33,11 @@ export interface ScheduledUnit extends DueUnit {
 }
 
 /**
- * The units of `account` due at `now`, given its decisions state: per asset, its last unit again
- * while that run is still open (being run, or abandoned by a dead worker until its lease expires:
- * one run per asset at a time); else the latest slot when it is after the asset's last due time;
- * else the last unit again while it has not completed (a failed run waiting for its retry).
- * `cadenceOverrideSec`, when set, replaces every branch's cadence (tests and development).
+ * The units of `account` due at `now`, given its decisions state: per asset, the latest slot when
+ * it is after the asset's last due time, else the last unit again when it failed (a retry). A run
+ * in flight is not in the log until it ends (`handlers.ts`), so the slot stays due while a worker
+ * runs it: its lease keeps the others off, and a dead worker's unit is due again once its lease
+ * expires. `cadenceOverrideSec`, when set, replaces every branch's cadence (tests and development).
  */
 export function dueUnits(
   account: RunningAccount,
@@ -55,12 +55,10 @@ export function dueUnits(
       if (seen.has(asset)) continue;
       seen.add(asset);
       const last = state.lastDueAt[asset];
-      const pending = state.retryable[asset];
-      // one run per asset at a time: a run still open (its worker busy, or dead until its lease expires) comes first
-      const fresh = (last === undefined || slot > last) && (pending === undefined || state.open[pending] === undefined);
-      const dueAt = fresh ? slot : (last as number);
+      const fresh = last === undefined || slot > last;
+      const dueAt = fresh ? slot : last;
       const runId = runIdOf(account.propAccountId, asset, dueAt);
-      if (!fresh && pending !== runId) continue;
+      if (!fresh && (state.retryable[asset] !== runId || state.open[runId] !== undefined)) continue;
       units.push({
         runId,
         propAccountId: account.propAccountId,

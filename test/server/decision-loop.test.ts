@@ -43,7 +43,6 @@ const env = {
   CLASH_SERVICE_TOKENS: `worker:${SERVICE}`,
   DECISION_MODEL_PROVIDER: 'rules',
   DECISION_CADENCE_SEC: String(CADENCE_SEC),
-  DECISION_MIN_CONFIDENCE: '0.5',
   COMPETITION_AUDITION_WINDOW_SECONDS: String(WINDOW_H * 3600),
   COMPETITION_AUDITION_PROFIT_TARGET_BPS: '1',
   COMPETITION_RACE_PERIOD_SECONDS: String((WINDOW_H + 2) * 3600),
@@ -100,7 +99,10 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
         auth: owner.auth,
         body: { name: `Rules ${coin}`, modelTier: 'basic' },
       });
-      await api.ok(200, 'PUT', `/api/v1/clones/${id}/draft`, { auth: owner.auth, body: { graph: chainGraph(coin.split('+')), layout: {} } });
+      await api.ok(200, 'PUT', `/api/v1/clones/${id}/draft`, {
+        auth: owner.auth,
+        body: { graph: chainGraph(coin.split('+')), layout: {} },
+      });
       await api.ok(201, 'POST', `/api/v1/clones/${id}/entitlement/dev-grant`, { auth: owner.auth });
       await api.publish(owner.auth, id);
       economy.grantAuditionCredit(id);
@@ -112,7 +114,11 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
     {
       const { runningAccountsOf } = await import('../../server/decision-accounts.ts');
       console.log('DEBUG', JSON.stringify(runningAccountsOf(db, config).running(T0)), JSON.stringify(auditions));
-      console.log('DEBUG tick', await decisions.tick(T0 + 1000), server.ops.units.list().map((u) => u.lastError));
+      console.log(
+        'DEBUG tick',
+        await decisions.tick(T0 + 1000),
+        server.ops.units.list().map((u) => u.lastError),
+      );
     }
     // Auditions: the decision worker every 5 minutes, the competition worker beside it.
     let ran = 0;
@@ -162,7 +168,13 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
       assert.ok(marks > 0, `race account ${e.propAccountId} was marked`);
     }
     assert.ok(queries.settlement(race.raceId), 'the settlement is recorded');
-    assert.equal(queries.ranking(race.raceId).map((r) => r.cloneId).sort(), settled.entrants.map((e) => e.cloneId).sort());
+    assert.equal(
+      queries
+        .ranking(race.raceId)
+        .map((r) => r.cloneId)
+        .sort(),
+      settled.entrants.map((e) => e.cloneId).sort(),
+    );
   } finally {
     await server.stop();
     await stub.close();
