@@ -104,7 +104,9 @@ export const FillSchema = z
   .object({
     position,
     seq: z.number().int().openapi({ description: 'the fill’s index within its event' }),
-    kind: z.enum(['order', 'liquidation', 'admin_close', 'finalize']),
+    kind: z
+      .enum(['order', 'take_profit', 'stop_loss', 'liquidation', 'admin_close', 'finalize'])
+      .openapi({ description: 'a market order, a protective order of an exit plan, or a close at mark at the account’s end' }),
     orderId: z.string().nullable(),
     decisionRunId: z.string().nullable(),
     asset: z.string(),
