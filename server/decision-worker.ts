@@ -6,11 +6,9 @@
  */
 import { hostname } from 'node:os';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
-import { MarketMemory } from '../adapters/market/market-memory.ts';
 import { DecisionControls } from '../commands/decisions/controls.ts';
 import { DecisionRuns } from '../commands/decisions/handlers.ts';
 import { DecisionWorker } from '../commands/decisions/worker.ts';
-import { PropTrading } from '../commands/prop-trading/handlers.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import { runningAccountsOf } from './decision-accounts.ts';
@@ -18,6 +16,7 @@ import { engineOf } from './decision-config.ts';
 import { decisionContextSource } from './decision-context.ts';
 import { artifactSink, propTradingOrders } from './decisions.ts';
 import type { Operations } from './operations.ts';
+import { propTrading } from './prop-trading.ts';
 
 /** The decision worker of this process, or why it cannot run here. */
 export function decisionWorkerOf(ledger: Ledger, config: Config, ops: Operations, artifacts: ArtifactStore): DecisionWorker | string {
@@ -30,7 +29,7 @@ export function decisionWorkerOf(ledger: Ledger, config: Config, ops: Operations
     engine,
     context: decisionContextSource(db, config),
     artifacts: artifactSink(artifacts),
-    orders: propTradingOrders(new PropTrading({ store: ledger.store, clock: ledger.clock, ids: ledger.ids, market: new MarketMemory(db) })),
+    orders: propTradingOrders(propTrading(ledger)),
   });
   return new DecisionWorker({
     runs,

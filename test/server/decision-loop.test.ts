@@ -2,10 +2,11 @@
  * The whole loop offline (issue 13 "Real parts in tests"): `DECISION_MODEL_PROVIDER=rules`, short
  * competition timings, market data fetched from the local Hyperliquid stub (registry, contexts
  * and 1m candles synthesized from the shared Bybit CSVs, indicators derived from them). Nobody
- * trades by hand: the decision worker runs every 5 minutes of the manual clock for every running
- * audition account and, later, every live race account; the competition worker decides the
- * auditions, admits the ones that passed to the Arena, launches a race with them, closes it
- * (marking its accounts at close) and settles it.
+ * trades by hand: on a manual clock stepped 5 minutes at a time, the decision worker runs each
+ * strategy's due units (a 15-minute cadence) for every running audition account and, later,
+ * every live race account; the marking worker marks them and fires their exit plans; the
+ * competition worker decides the auditions (3 h windows), admits the ones that passed to the
+ * Arena, launches a race with them, closes it and settles it.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,11 +18,14 @@ import { LiveRows } from '../../adapters/market/live-rows.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { CompetitionWorker } from '../../commands/competition/worker.ts';
 import { decisionStream } from '../../commands/decisions/handlers.ts';
+import { MarkingWorker } from '../../commands/prop-trading/marking.ts';
 import { type AuditionRow, CompetitionQueries } from '../../projections/competition/queries.ts';
+import { PropTradingQueries } from '../../projections/prop-trading/queries.ts';
 import { competitionDeps } from '../../server/competition.ts';
 import { competitionRules } from '../../server/competition-config.ts';
 import { loadConfig } from '../../server/config.ts';
 import { decisionWorkerOf } from '../../server/decision-worker.ts';
+import { propTrading } from '../../server/prop-trading.ts';
 import { TestEconomy } from '../support/competition-economy.ts';
 import { type Audition, competitionClient } from '../support/competition-http.ts';
 import { chainGraph } from '../support/graphs.ts';
@@ -34,9 +38,9 @@ import { SessionUser } from '../support/users.ts';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** 2025-06-05 21:00 UTC: inside the shared 1m CSVs, with a day of history before it. */
-const T0 = Number(process.env.LOOP_T0 ?? Date.UTC(2025, 5, 5, 21, 0));
-const CADENCE_SEC = Number(process.env.LOOP_CADENCE ?? 300);
-const WINDOW_H = Number(process.env.LOOP_WINDOW ?? 4);
+const T0 = Date.UTC(2025, 5, 1, 12, 0);
+const CADENCE_SEC = 900;
+const WINDOW_H = 3;
 const SERVICE = 'worker-secret-0123456789abcdef';
 const env = {
   CLASH_DEV_IDENTITY: 'true',
@@ -49,7 +53,8 @@ const env = {
   COMPETITION_RACE_LIVE_SECONDS: String(3 * 3600),
 };
 
-const COINS = (process.env.LOOP_COINS ?? 'BTC,ETH,SOL').split(',');
+/** One clone per strategy: the assets its asset selection enables. */
+const COINS = ['BTC', 'SOL', 'ETH+SOL'];
 const data = sharedData();
 
 test('clones audition and trade by themselves, some pass into the Arena, a race launches, its accounts trade, are marked and it settles', async () => {
@@ -87,6 +92,7 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
     const decisions = decisionWorkerOf(server.ledger, config, server.ops, new MemoryArtifactStore());
     if (typeof decisions === 'string') throw new Error(decisions);
     const competition = new CompetitionWorker({ ...competitionDeps(server.ledger, economy), rules: competitionRules(config) });
+    const marking = new MarkingWorker(propTrading(server.ledger), new PropTradingQueries(db), server.ops.units);
     const api = competitionClient(server, SERVICE);
     server.clock.set(T0);
     await competition.tick(T0);
@@ -111,20 +117,12 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
     const auditions: Audition[] = [];
     for (const [i, id] of clones.entries()) auditions.push(await api.submitAudition((users[i % 2] as SessionUser).auth, id));
 
-    {
-      const { runningAccountsOf } = await import('../../server/decision-accounts.ts');
-      console.log('DEBUG', JSON.stringify(runningAccountsOf(db, config).running(T0)), JSON.stringify(auditions));
-      console.log(
-        'DEBUG tick',
-        await decisions.tick(T0 + 1000),
-        server.ops.units.list().map((u) => u.lastError),
-      );
-    }
-    // Auditions: the decision worker every 5 minutes, the competition worker beside it.
+    // Auditions: every 5 minutes the decision worker (units due every 15), the marking and the competition workers.
     let ran = 0;
     for (let t = T0; t <= T0 + WINDOW_H * HOUR + 10 * MINUTE; t += 5 * MINUTE) {
       server.clock.set(t);
       ran += (await decisions.tick(t)).done;
+      await marking.tick(t);
       await competition.tick(t);
     }
     assert.ok(ran >= (COINS.length * WINDOW_H * 3600) / CADENCE_SEC, `${ran} decision runs during the auditions`);
@@ -135,9 +133,16 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
       db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM prop_fills WHERE account_id = ? AND kind = 'order'").get(accountId)
         ?.n ?? 0;
     for (const a of auditions) assert.ok(fills(a.propAccountId) > 0, `the rules engine traded audition account ${a.propAccountId}`);
-    console.log('DEBUG2', JSON.stringify(auditions.map((a) => queries.attempts(a.auditionId))));
     const passed = decided.filter((a) => a.status === 'passed');
-    assert.ok(passed.length >= 2, `two or more pass: ${decided.map((a) => `${a.status}/${a.failureReason}`).join(', ')}`);
+    // On these hours of the recorded data the rules lose a little on BTC and gain on SOL and ETH+SOL.
+    assert.equal(
+      decided.map((a) => [a.status, a.failureReason]),
+      [
+        ['failed', 'target_not_met'],
+        ['passed', null],
+        ['passed', null],
+      ],
+    );
     const runs = server.ledger.store.readStream(decisionStream(auditions[0]?.propAccountId ?? '')).map((e) => e.type);
     assert.ok(runs.includes('DecisionActionAccepted') && runs.includes('DecisionRunCompleted'));
 
@@ -151,12 +156,14 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
       server.clock.set(t);
       const report = await decisions.tick(t);
       if (t > launchAt) raceRuns += report.done;
+      await marking.tick(t);
       await competition.tick(t);
     }
     const settled = { stage: queries.race(race.raceId)?.stage, entrants: queries.entrants(race.raceId) };
     assert.ok(['settled', 'archived'].includes(settled.stage ?? ''), settled.stage);
     assert.is(settled.entrants.length, passed.length);
     assert.ok(raceRuns >= (passed.length * 3 * 3600) / CADENCE_SEC - passed.length, `${raceRuns} decision runs during the race`);
+    server.ledger.projections.catchUpAll(); // prop_marks is an async read model
     for (const e of settled.entrants) {
       const decisionsOf = server.ledger.store.readStream(decisionStream(e.propAccountId));
       assert.ok(
@@ -167,6 +174,10 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
         db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM prop_marks WHERE account_id = ?').get(e.propAccountId)?.n ?? 0;
       assert.ok(marks > 0, `race account ${e.propAccountId} was marked`);
     }
+    assert.ok(
+      settled.entrants.some((e) => fills(e.propAccountId) > 0),
+      'race accounts traded',
+    );
     assert.ok(queries.settlement(race.raceId), 'the settlement is recorded');
     assert.equal(
       queries
