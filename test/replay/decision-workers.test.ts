@@ -113,7 +113,7 @@ function runEvents(): RunEvent[] {
   }
 }
 
-const workerEnv = (anthropic: AnthropicStub, leaseSeconds: number) => ({
+const workerEnv = (anthropic: AnthropicStub, cadenceSeconds: number, leaseSeconds: number) => ({
   ...process.env,
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
@@ -122,7 +122,7 @@ const workerEnv = (anthropic: AnthropicStub, leaseSeconds: number) => ({
   ANTHROPIC_API_KEY: 'test-key',
   ANTHROPIC_BASE_URL: anthropic.url,
   ANTHROPIC_MAX_RETRIES: '0',
-  DECISION_CADENCE_SEC: '2',
+  DECISION_CADENCE_SEC: String(cadenceSeconds),
   DECISION_TICK_MS: '100',
   DECISION_LEASE_SECONDS: String(leaseSeconds),
 });
@@ -163,7 +163,7 @@ test('two, then three worker processes on one file: every due unit is run once, 
   const anthropic = await startAnthropicStub();
   try {
     anthropic.script([{ text: HOLD, delayMs: 150 }]);
-    const env = workerEnv(anthropic, 5);
+    const env = workerEnv(anthropic, 2, 5);
     const workers = [startWorker(env), startWorker(env)];
     await beating(workers);
     await sleep(5_000);
@@ -209,8 +209,9 @@ test('a worker killed (SIGKILL) in the middle of its model calls: its leases exp
   const anthropic = await startAnthropicStub();
   const workers: ChildProcess[] = [];
   try {
-    anthropic.script([{ text: HOLD, delayMs: 1_500 }]);
-    const env = workerEnv(anthropic, 3);
+    // a 6 s slot outlives the 3 s lease: the unit is still the latest when its lease expires
+    anthropic.script([{ text: HOLD, delayMs: 1_000 }]);
+    const env = workerEnv(anthropic, 6, 3);
     const before = runEvents().length;
     workers.push(startWorker(env), startWorker(env));
     await beating(workers);
