@@ -31,15 +31,9 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
   const reader = new MarketReader(db);
   const derived = new DerivedSeries(db);
   const live = new LiveRows(db, memory);
-  db.exec(`CREATE TABLE IF NOT EXISTS defillama_points (
-    scope_kind TEXT NOT NULL, scope_id TEXT NOT NULL, metric TEXT NOT NULL, time INTEGER NOT NULL, value REAL NOT NULL,
-    PRIMARY KEY (scope_kind, scope_id, metric, time)) STRICT`);
   const sql = {
     funding: db.prepare<[string, number, number], { time: number; rate: string }>(
       'SELECT time, rate FROM market_funding WHERE asset = ? AND time >= ? AND time <= ? ORDER BY hour',
-    ),
-    llama: db.prepare<[string, string, string, number, number], { time: number; value: number }>(
-      'SELECT time, value FROM defillama_points WHERE scope_kind = ? AND scope_id = ? AND metric = ? AND time >= ? AND time <= ? ORDER BY time',
     ),
     range: db.prepare<[string, number, number], { high: string | null; low: string | null }>(
       `SELECT max(CAST(high AS INTEGER)) AS high, min(CAST(low AS INTEGER)) AS low FROM market_candles
@@ -88,7 +82,7 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
         fundingRatePerHour: formatDecimal(BigInt(c.funding), RATE),
       };
     },
-    llama: (kind, id, metric, from, at) => sql.llama.all(kind, id, metric, from, at).map((p) => ({ time: iso(p.time), value: p.value })),
+    llama: (kind, id, metric, from, at) => reader.llama(kind, id, metric, from, at),
     polymarket: (kind, slug, at) => {
       if (kind === 'market') return polymarketMarket(slug, at);
       const { immediate, later } = immediateAndLater(db, slug, at);
