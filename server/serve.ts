@@ -83,15 +83,13 @@ async function wireProcess(ledger: Ledger, config: Config, log: Logger, options:
   let economy: Economy | null = null;
   const competitionEconomy = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
   economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
-  const artifacts = options.artifacts ?? openConfiguredArtifactStore(config);
-  const ops = openOperations(ledger, config, artifacts);
+  const ops = openOperations(ledger, config, options.artifacts ?? openConfiguredArtifactStore(config));
   const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
   return {
     ledger,
     config,
     log,
     ops,
-    artifacts,
     economy,
     competitionEconomy,
     competing,

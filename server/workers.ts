@@ -19,7 +19,6 @@
  */
 import type { Logger } from 'pino';
 import { type AlertSink, webhookSink } from '../adapters/alerts/webhook.ts';
-import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { depositLogsSince, withdrawalLogsSince } from '../adapters/chain/deposit-logs.ts';
 import { WORKER_ACTOR } from '../commands/competition/handlers.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
@@ -52,8 +51,6 @@ export interface WorkerContext {
   readonly config: Config;
   readonly log: Logger;
   readonly ops: Operations;
-  /** The artifact store of `CLASH_ARTIFACTS_URL` (decision payloads); the decision worker needs it. */
-  readonly artifacts?: ArtifactStore;
   readonly economy: Economy | null;
   readonly competitionEconomy: CompetitionEconomy;
   /** Whether the composition has the competition module (the example domain in tests has not). */
@@ -211,11 +208,10 @@ const ingestion: Build = ({ ledger, config, log }) => ingestionWorker(ledger, co
  * The decision worker (`commands/decisions/worker.ts`): not exclusive — every process takes the
  * due units it can lease, so several processes share the work. Skips and runs are logged at debug.
  */
-const decisions: Build = ({ ledger, config, ops, artifacts, competing, log }) => {
+const decisions: Build = ({ ledger, config, ops, competing, log }) => {
   if (!competing) return 'the composition has no competition module';
   if (config.DECISION_TICK_MS === 0) return 'DECISION_TICK_MS is 0';
-  if (!artifacts) return 'no artifact store is configured';
-  const worker = decisionWorkerOf(ledger, config, ops, artifacts);
+  const worker = decisionWorkerOf(ledger, config, ops);
   if (typeof worker === 'string') return worker;
   return {
     name: 'decisions',

@@ -45,6 +45,8 @@ export interface DecisionWorkerDeps {
   readonly concurrency: number;
   /** Replaces every branch's `decisionCadenceSec` (tests, development), or null. */
   readonly cadenceOverrideSec: number | null;
+  /** Told after every unit it ran: its duration in ms (the clock's) and whether it failed (the metrics hook). */
+  readonly onRun?: (ms: number, failed: boolean) => void;
 }
 
 /** What happened to one due unit in a tick. */
@@ -163,13 +165,17 @@ export class DecisionWorker {
     const lease = `decision:${unit.runId}`;
     if (!leases.acquire(lease, holder, now, leaseMs)) return { status: 'leased' };
     try {
+      const started = performance.now();
+      let ran = false;
       const status = await units.run(DECISIONS_WORKER, unitRefOf(unit), now, async () => {
+        ran = true;
         try {
           await runs.run(unit, { retry: true });
         } catch (error) {
           if (!isSpent(error)) throw error; // already ran elsewhere, or superseded: nothing left to do
         }
       });
+      if (ran) this.deps.onRun?.(performance.now() - started, status !== 'done');
       return { status };
     } finally {
       leases.release(lease, holder);

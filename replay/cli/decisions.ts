@@ -46,8 +46,7 @@ export const decisionsRunOnce = defineCommand({
   run: (flags, ctx) =>
     withLedger(flags, ctx, async (ledger) => {
       const config = loadConfig({ ...ctx.env, CLASH_DB: existingDb(flags.db, ctx.env) });
-      const artifacts = openConfiguredArtifactStore(config);
-      const worker = decisionWorkerOf(ledger, config, openOperations(ledger, config, artifacts), artifacts);
+      const worker = decisionWorkerOf(ledger, config, openOperations(ledger, config, openConfiguredArtifactStore(config)));
       if (typeof worker === 'string') throw new UsageError(`the decision worker cannot run: ${worker}`);
       const results = await worker.runOnce(flags.clone, ledger.clock.now(), {
         force: flags.force,

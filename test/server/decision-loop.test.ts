@@ -10,7 +10,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MemoryArtifactStore } from '../../adapters/artifacts/memory.ts';
 import { DerivedSeries } from '../../adapters/market/derived/derived-series.ts';
 import { HyperliquidInfo } from '../../adapters/market/hyperliquid/info-client.ts';
 import { fetchCandles } from '../../adapters/market/ingestion/hyperliquid-ingestion.ts';
@@ -89,7 +88,7 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
     );
 
     const config = loadConfig({ ...env, NODE_ENV: 'test', CLASH_DB: ':memory:' });
-    const decisions = decisionWorkerOf(server.ledger, config, server.ops, new MemoryArtifactStore());
+    const decisions = decisionWorkerOf(server.ledger, config, server.ops);
     if (typeof decisions === 'string') throw new Error(decisions);
     const competition = new CompetitionWorker({ ...competitionDeps(server.ledger, economy), rules: competitionRules(config) });
     const marking = new MarkingWorker(propTrading(server.ledger), new PropTradingQueries(db), server.ops.units);
