@@ -37,19 +37,20 @@ export interface ScheduledUnit extends DueUnit {
  * it is after the asset's last due time, else the last unit again when it failed (a retry). A run
  * in flight is not in the log until it ends (`handlers.ts`), so the slot stays due while a worker
  * runs it: its lease keeps the others off, and a dead worker's unit is due again once its lease
- * expires. `cadenceOverrideSec`, when set, replaces every branch's cadence (tests and development).
+ * expires. `cadenceOverrideSec`, when set, replaces every branch's cadence (tests and development);
+ * with `force` the slot is `now` itself, whatever the cadence (`clash decisions run-once --force`).
  */
 export function dueUnits(
   account: RunningAccount,
   state: DecisionState,
   now: number,
-  cadenceOverrideSec: number | null = null,
+  options: { readonly cadenceOverrideSec?: number | null; readonly force?: boolean } = {},
 ): ScheduledUnit[] {
   const seen = new Set<string>();
   const units: ScheduledUnit[] = [];
   for (const branch of account.branches) {
-    const cadenceMs = (cadenceOverrideSec ?? branch.cadenceSec) * 1000;
-    const slot = latestSlot(account.startedAt, cadenceMs, now);
+    const cadenceMs = (options.cadenceOverrideSec ?? branch.cadenceSec) * 1000;
+    const slot = options.force === true ? now : latestSlot(account.startedAt, cadenceMs, now);
     if (slot === null) continue;
     for (const asset of branch.candidates) {
       if (seen.has(asset)) continue;

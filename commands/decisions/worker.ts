@@ -24,7 +24,7 @@ import type { DecisionControls } from './controls.ts';
 import { skipOf } from './guards.ts';
 import type { DecisionRuns } from './handlers.ts';
 import type { RunningAccount, RunningAccounts } from './ports.ts';
-import { dueUnits, runIdOf, type ScheduledUnit } from './schedule.ts';
+import { dueUnits, type ScheduledUnit } from './schedule.ts';
 
 /** The worker's name: heartbeats, `clash worker decisions`, its parked units. */
 export const DECISIONS_WORKER = 'decisions';
@@ -99,7 +99,7 @@ export class DecisionWorker {
     const accounts = this.deps.accounts.running(now).filter((a) => a.cloneId === cloneId);
     if (accounts.length === 0) throw new NotFoundError('running prop account of clone', cloneId);
     const pick = (units: ScheduledUnit[]) => units.filter((u) => options.asset === undefined || u.asset === options.asset);
-    return this.runAll(accounts, now, (account) => pick(options.force === true ? this.forced(account, now) : this.due(account, now)));
+    return this.runAll(accounts, now, (account) => pick(this.due(account, now, options.force === true)));
   }
 
   /** Forgets parked retries no tick will offer again: their account stopped running, or a newer slot of their asset was scheduled. Dead letters stay. */
@@ -113,23 +113,9 @@ export class DecisionWorker {
     }
   }
 
-  private due(account: RunningAccount, now: number): ScheduledUnit[] {
-    return dueUnits(account, this.deps.runs.state(account.propAccountId), now, this.deps.cadenceOverrideSec);
-  }
-
-  /** A unit at `now` for every candidate (the first branch naming it); `now` becomes the asset's last due time. */
-  private forced(account: RunningAccount, now: number): ScheduledUnit[] {
-    const seen = new Set<string>();
-    return account.branches.flatMap((b) =>
-      b.candidates.flatMap((asset) => {
-        if (seen.has(asset)) return [];
-        seen.add(asset);
-        const { propAccountId, cloneId } = account;
-        return [
-          { runId: runIdOf(propAccountId, asset, now), propAccountId, cloneId, asset, dueAt: now, branchId: b.branchId, retry: false },
-        ];
-      }),
-    );
+  private due(account: RunningAccount, now: number, force = false): ScheduledUnit[] {
+    const { cadenceOverrideSec } = this.deps;
+    return dueUnits(account, this.deps.runs.state(account.propAccountId), now, { cadenceOverrideSec, force });
   }
 
   private async runAll(

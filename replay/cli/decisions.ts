@@ -16,6 +16,7 @@ import { loadConfig, openConfiguredArtifactStore } from '../../server/config.ts'
 import { type Ledger, openLedger } from '../../server/context.ts';
 import { decisionWorkerOf } from '../../server/decision-worker.ts';
 import { openOperations } from '../../server/operations.ts';
+import { pausesView } from '../../server/routes/decision-controls.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb, UsageError } from './command.ts';
 import { listParked, printParked, withUnits } from './dead-letters.ts';
 
@@ -106,11 +107,7 @@ export const decisionsPauses = defineCommand({
   schema: z.object({ ...commonFlags, positionals: z.array(z.string()).max(0) }),
   run: (flags, ctx) =>
     withLedger(flags, ctx, (ledger) => {
-      const { paused } = new DecisionControls({ store: ledger.store, clock: ledger.clock }).state();
-      const items = Object.entries(paused).map(([key, p]) => {
-        const [scope = '', ...rest] = key.split(':');
-        return { scope, target: rest.join(':'), reason: p.reason, by: p.by, pausedAt: new Date(p.pausedAt).toISOString() };
-      });
+      const { items } = pausesView(new DecisionControls({ store: ledger.store, clock: ledger.clock }).state());
       ctx.out.data(items);
       ctx.out.table(items);
       ctx.out.line(`${items.length} pause(s)`);

@@ -204,6 +204,30 @@ test('entitlements at run time: a downgrade takes effect at the next unit, recor
   ]);
 });
 
+test('run-once: the due units of one clone; with force, a unit now for a candidate whatever the cadence; an unknown clone is a 404', async () => {
+  const w = workerOn('once', 'a');
+  assert.equal(
+    (await w.worker.runOnce('clone-1', T0 + 1_000, { asset: 'ETH' })).map((r) => [r.asset, r.status]),
+    [['ETH', 'done']],
+  );
+  assert.equal(await w.worker.runOnce('clone-1', T0 + 2_000, { asset: 'ETH' }), [], 'ETH already ran for this slot');
+  const forced = await w.worker.runOnce('clone-1', T0 + 3_000, { asset: 'ETH', force: true });
+  assert.equal(
+    forced.map((r) => [r.runId, r.status]),
+    [[runIdOf('acc', 'ETH', T0 + 3_000), 'done']],
+  );
+  assert.equal(
+    w.events('DecisionRunScheduled').map((e) => (e.data as { dueAt: number }).dueAt - T0),
+    [0, 3_000],
+  );
+  try {
+    await w.worker.runOnce('nobody', T0);
+    assert.unreachable('a clone without a running account');
+  } catch (error) {
+    assert.is((error as ClashError).code, 'not_found');
+  }
+});
+
 test('property: over random tick times, each (asset, slot) is scheduled at most once, and every slot with a tick inside it runs', async () => {
   let n = 0;
   await fc.assert(
