@@ -89,15 +89,14 @@ export function propAccountSections(db: Db): PropAccountSections {
   };
 }
 
+/** A signed fill size (1e-8 integer text, positive buys) as its side and decimal size. */
+export function fillSide(size: string): { side: 'buy' | 'sell'; size: string } {
+  const signed = BigInt(size);
+  return { side: signed >= 0n ? 'buy' : 'sell', size: formatDecimal(absBigint(signed), SIZE) };
+}
+
 function fillView(f: FillRow): FillView {
-  const size = BigInt(f.size);
-  return {
-    time: iso(f.at),
-    asset: f.asset,
-    side: size >= 0n ? 'buy' : 'sell',
-    size: formatDecimal(absBigint(size), SIZE),
-    price: formatDecimal(BigInt(f.price), PRICE),
-  };
+  return { time: iso(f.at), asset: f.asset, ...fillSide(f.size), price: formatDecimal(BigInt(f.price), PRICE) };
 }
 
 /**

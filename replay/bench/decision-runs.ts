@@ -1,7 +1,7 @@
 /**
  * Decision runs per second through the runtime (`DecisionRuns.run`: schedule, store packet and
  * prompt, the engine, store and parse the reply, validate, the order through Prop Trading with its
- * fill, every step an event, artifacts to `memory:`) with the `none` and `rules` engines, beside
+ * fill, the run's events in one append, artifacts to `memory:`) with the `none` and `rules` engines, beside
  * plain better-sqlite3 writing the same rows (events, prop and decision read models, captured in an
  * untimed run, one transaction per run) in the same run; issue 13 asks for a ratio ≥ 0.3.
  * The context is a fixed small packet (the decision-context compiler is measured by the

@@ -9,17 +9,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type ArtifactRef, getContent } from '../../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
-import { PRICE, SIZE } from '../../adapters/market/units.ts';
+import { PRICE } from '../../adapters/market/units.ts';
 import { utcDayOf } from '../../commands/prop-trading/figures.ts';
 import { ClashError } from '../../core/errors.ts';
 import { formatDecimal } from '../../core/money.ts';
 import { type DecisionRunRow, decisionCosts, decisionRunsOfClone, findDecisionRun } from '../../projections/decisions/queries.ts';
 import { requireUser } from '../auth.ts';
+import { fillSide } from '../prop-account-section.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams, ownedClone } from './clone-access.ts';
 import { PacketSchema } from './pipeline.ts';
 import { errorsOf, isoDay, isoOrNull, json, zDay, zMicroUsd, zTime } from './schemas.ts';
+
+/** A UTC day (`YYYY-MM-DD`) as days since the epoch (NaN when it is no date). */
+const dayOf = (text: string) => utcDayOf(Date.parse(`${text}T00:00:00.000Z`));
 
 /** The most runs one page holds, and the widest cost window (days). */
 export const MAX_PAGE = 100;
@@ -126,6 +130,7 @@ const PageQuery = z.object({
     .openapi({ param: { name: 'limit', in: 'query' } }),
   before: z
     .string()
+    .max(15)
     .regex(/^\d{1,15}$/)
     .optional()
     .openapi({ param: { name: 'before', in: 'query' }, description: 'the `next` of the previous page' }),
@@ -137,9 +142,16 @@ const RunParams = z.object({
     .max(200)
     .openapi({ param: { name: 'runId', in: 'path' } }),
 });
+/** A UTC day that exists (`2026-02-30` does not), as a query parameter. */
+const zQueryDay = z
+  .string()
+  .max(10)
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((text) => Number.isFinite(dayOf(text)) && isoDay(dayOf(text)) === text, 'a UTC calendar day, YYYY-MM-DD')
+  .openapi({ format: 'date', example: '2026-01-05' });
 const CostQuery = z.object({
-  from: zDay.optional().openapi({ param: { name: 'from', in: 'query' }, description: 'first UTC day; default 6 days before `to`' }),
-  to: zDay.optional().openapi({ param: { name: 'to', in: 'query' }, description: 'last UTC day; default today' }),
+  from: zQueryDay.optional().openapi({ param: { name: 'from', in: 'query' }, description: 'first UTC day; default 6 days before `to`' }),
+  to: zQueryDay.optional().openapi({ param: { name: 'to', in: 'query' }, description: 'last UTC day; default today' }),
 });
 
 const routes = {
@@ -197,8 +209,7 @@ function runView(r: DecisionRunRow) {
       code: r.order.code,
       fill: fill
         ? {
-            side: BigInt(fill.size) >= 0n ? 'buy' : 'sell',
-            size: formatDecimal(BigInt(fill.size) < 0n ? -BigInt(fill.size) : BigInt(fill.size), SIZE),
+            ...fillSide(fill.size),
             priceUsd: formatDecimal(BigInt(fill.price), PRICE),
             feeMicroUsd: fill.feeMicroUsd,
             at: isoOrNull(fill.at) as string,
@@ -232,9 +243,6 @@ async function artifactText(store: ArtifactStore, ref: ArtifactRef | null): Prom
     });
   }
 }
-
-/** A UTC day (`YYYY-MM-DD`) as days since the epoch. */
-const dayOf = (text: string) => utcDayOf(Date.parse(`${text}T00:00:00.000Z`));
 
 export const decisionRoutes: RouteModule = (app, { ledger, ops }) => {
   const db = ledger.store.db;
