@@ -1,7 +1,7 @@
 /**
  * `clash worker decisions` as separate processes over one database file (issue 13 "Real parts in
  * tests"): three running audition accounts, the `anthropic` engine against a local Messages API
- * stub that answers slowly, a 2 s cadence. Two, then three worker processes: every due unit is
+ * stub that answers slowly, a 3 s cadence. Two, then three worker processes: every due unit is
  * scheduled once, run once (one model call each) and completed, and no slot between the first
  * and the last is skipped. Then a worker is killed with SIGKILL while its model calls are in
  * flight: nothing of those runs is in the log, their leases expire, and the other worker runs
@@ -163,13 +163,13 @@ test('two, then three worker processes on one file: every due unit is run once, 
   const anthropic = await startAnthropicStub();
   try {
     anthropic.script([{ text: HOLD, delayMs: 150 }]);
-    const env = workerEnv(anthropic, 2, 5);
+    const env = workerEnv(anthropic, 3, 5);
     const workers = [startWorker(env), startWorker(env)];
     await beating(workers);
-    await sleep(5_000);
+    await sleep(7_000);
     workers.push(startWorker(env));
     await beating(workers);
-    await sleep(5_000);
+    await sleep(7_000);
     assert.equal(await Promise.all(workers.map(stop)), [0, 0, 0]);
     const events = runEvents();
     const scheduled = events.filter((e) => e.type === 'DecisionRunScheduled');
@@ -195,8 +195,8 @@ test('two, then three worker processes on one file: every due unit is run once, 
       assert.ok(dues.length >= 3, `${account}: ${dues.length} units`);
       assert.equal(
         dues.slice(1).map((d, i) => d - (dues[i] as number)),
-        dues.slice(1).map(() => 2_000),
-        `${account}: one unit every 2 s slot, none skipped`,
+        dues.slice(1).map(() => 3_000),
+        `${account}: one unit every 3 s slot, none skipped`,
       );
     }
   } finally {
@@ -209,9 +209,9 @@ test('a worker killed (SIGKILL) in the middle of its model calls: its leases exp
   const anthropic = await startAnthropicStub();
   const workers: ChildProcess[] = [];
   try {
-    // a 6 s slot outlives the 3 s lease: the unit is still the latest when its lease expires
+    // a 30 s slot outlives the 3 s lease by far: the unit is still the latest when its lease expires
     anthropic.script([{ text: HOLD, delayMs: 1_000 }]);
-    const env = workerEnv(anthropic, 6, 3);
+    const env = workerEnv(anthropic, 30, 3);
     const before = runEvents().length;
     workers.push(startWorker(env), startWorker(env));
     await beating(workers);
