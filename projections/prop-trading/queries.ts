@@ -6,12 +6,13 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.ts';
 import type { AccountRow } from './accounts.ts';
+import { JOURNAL_ROWS, ledgerAccountOf } from './journal.ts';
 
 export type PagedList = 'fills' | 'journal' | 'marks' | 'rejections';
 
 const LISTS: Record<PagedList, { table: string; line: string }> = {
   fills: { table: 'prop_fills', line: 'seq' },
-  journal: { table: 'prop_journal', line: 'line' },
+  journal: { table: JOURNAL_ROWS, line: 'line' },
   marks: { table: 'prop_marks', line: '0' },
   rejections: { table: 'prop_rejections', line: '0' },
 };
@@ -45,6 +46,19 @@ export interface PositionRow {
   maintenance_margin: string;
   liquidation_price: string | null;
   updated_at: number;
+}
+
+/** A prop_protective_orders row: a resting take-profit or stop-loss (trigger price in 1e-8 USD, placed at in ms). */
+export interface ProtectiveOrderRow {
+  protective_order_id: string;
+  account_id: string;
+  decision_run_id: string;
+  asset: string;
+  kind: 'take_profit' | 'stop_loss';
+  side: 'long' | 'short';
+  trigger_price: string;
+  invalidation: string | null;
+  placed_at: number;
 }
 
 /** A prop_fills row (`kind`: order, take_profit, stop_loss, liquidation, admin_close, finalize). */
@@ -170,7 +184,7 @@ export class PropTradingQueries {
     const totals = new Map<string, bigint>();
     const balances = new Map<string, bigint>();
     const rows = this.statement<[string], { ledger_account: string; asset: string; amount: string }>(
-      'SELECT ledger_account, asset, amount FROM prop_journal WHERE account_id = ?',
+      `SELECT ${ledgerAccountOf('j')} AS ledger_account, asset, CAST(amount AS TEXT) AS amount FROM prop_journal j WHERE account_id = ?`,
     ).iterate(accountId);
     for (const r of rows) {
       const amount = BigInt(r.amount);
@@ -197,6 +211,13 @@ export class PropTradingQueries {
         .filter((p) => journal.balances[`prop:${accountId}:position:${p.asset} ${p.asset}`] !== p.size)
         .map((p) => `journal position ${p.asset} ≠ size ${p.size}`),
     ];
+  }
+
+  /** The account's resting protective orders, by asset then id. */
+  protectiveOrders(accountId: string): ProtectiveOrderRow[] {
+    return this.statement<[string], ProtectiveOrderRow>(
+      'SELECT * FROM prop_protective_orders WHERE account_id = ? ORDER BY asset, protective_order_id',
+    ).all(accountId);
   }
 
   /**

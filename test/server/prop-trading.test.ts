@@ -371,14 +371,35 @@ test('an open may carry an exit plan: placed as protective orders; a bad plan is
     (filled.body.events as { type: string }[]).map((e) => e.type),
     ['OrderFilled', 'ProtectiveOrderPlaced', 'ProtectiveOrderPlaced'],
   );
-  const placed = ledger.store
-    .readStream('prop-account-x1')
-    .flatMap((e) =>
-      e.type === 'ProtectiveOrderPlaced'
-        ? [(e.data as { kind: string; triggerPrice: bigint }).kind, (e.data as { triggerPrice: bigint }).triggerPrice]
-        : [],
-    );
-  assert.equal(placed, ['take_profit', px('104000'), 'stop_loss', px('98000')]);
+  const resting = await call('GET', '/api/v1/prop-accounts/x1/protective-orders', 'user:alice');
+  assert.is(resting.status, 200, JSON.stringify(resting.body));
+  const orderId = (filled.body.fills as { orderId: string }[])[0]?.orderId;
+  const placedAt = (filled.body.account as { updatedAt: string }).updatedAt;
+  assert.equal(
+    resting.body.items,
+    [
+      ['sl', 'stop_loss', '98000'],
+      ['tp', 'take_profit', '104000'],
+    ].map(([suffix, kind, price]) => ({
+      protectiveOrderId: `${orderId}:${suffix}`,
+      decisionRunId: 'run-x1',
+      asset: 'BTC',
+      kind,
+      side: 'long',
+      triggerPriceE8: String(px(price as string)),
+      invalidation: 'loses 98,000',
+      placedAt,
+    })),
+  );
+  assert.is((await call('GET', '/api/v1/prop-accounts/x1/protective-orders', 'user:bob')).status, 403);
+  const closed = await call('POST', '/api/v1/prop-accounts/x1/actions', SERVICE, {
+    decisionRunId: 'run-x2',
+    asset: 'BTC',
+    action: 'close',
+    side: 'long',
+  });
+  assert.is(closed.status, 200, JSON.stringify(closed.body));
+  assert.equal((await call('GET', '/api/v1/prop-accounts/x1/protective-orders', SERVICE)).body.items, [], 'cancelled with the close');
 });
 
 test('the OpenAPI document lists every prop trading route', async () => {
