@@ -1,7 +1,7 @@
 /**
  * The packet's prop-account section (issue 12; `AccountAsOf` of `commands/ai-trading/ports.ts`)
  * over the prop-trading read models: positions with entry, liquidation price and unrealized PnL,
- * open orders, recent fills, a ledger summary, equity, drawdown and each gate's remaining
+ * open (protective) orders, recent fills, a ledger summary, equity, drawdown and each gate's remaining
  * headroom (the gates of `commands/prop-trading/rules.ts`).
  *
  * "As of T" (doc/ai-trading.md, "The account section"): the read models hold the account after
@@ -40,6 +40,9 @@ export function propAccountSections(db: Db): PropAccountSections {
       `SELECT account_id FROM prop_accounts WHERE clone_id = ? AND opened_at <= ?
        ORDER BY status IN ('new', 'active', 'frozen') DESC, opened_at DESC, account_id LIMIT 1`,
     ),
+    resting: db
+      .prepare<[string, number], number>('SELECT count(*) FROM prop_protective_orders WHERE account_id = ? AND placed_at <= ?')
+      .pluck(),
     fills: db.prepare<[string, number, number], FillRow>(
       'SELECT * FROM prop_fills WHERE account_id = ? AND at <= ? ORDER BY position DESC, seq DESC LIMIT ?',
     ),
@@ -63,7 +66,7 @@ export function propAccountSections(db: Db): PropAccountSections {
         liquidationPrice: p.liquidation_price === null ? null : formatDecimal(BigInt(p.liquidation_price), PRICE),
         unrealizedPnlMicroUsd: p.unrealized_pnl,
       })),
-      openOrders: 0,
+      openOrders: sql.resting.get(propAccountId, at) ?? 0,
       recentFills: fills,
       ledger: {
         startingEquityMicroUsd: row.starting_equity,

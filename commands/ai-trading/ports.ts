@@ -112,7 +112,7 @@ export interface AccountSection {
   readonly equityMicroUsd: string;
   readonly drawdownPpm: number;
   readonly positions: readonly PositionView[];
-  /** Orders resting on the account (Prop Trading fills market orders at once: 0 until protective orders rest). */
+  /** Orders resting on the account: its protective take-profit and stop-loss orders placed at or before `at` (market orders fill at once). */
   readonly openOrders: number;
   /** The newest fills at or before `at`, oldest first. */
   readonly recentFills: readonly FillView[];
