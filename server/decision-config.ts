@@ -5,13 +5,54 @@
  */
 import { z } from 'zod';
 import { type AnthropicConfig, anthropicEngine } from '../adapters/models/anthropic.ts';
+import type { ModelPrice } from '../adapters/models/cost.ts';
 import { type DecisionEngine, engineNames } from '../adapters/models/engine.ts';
+import { type ReplyArchive, recordedEngine } from '../adapters/models/recorded.ts';
 import { noneEngine } from '../commands/decisions/engines/none.ts';
 import { rulesEngine } from '../commands/decisions/engines/rules.ts';
 import type { Config } from './config.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const model = z.string().min(1).max(100);
+
+/**
+ * Prices of the default models, micro-USD per million tokens (input:output), as listed on
+ * Anthropic's pricing page (https://www.anthropic.com/pricing, "API") in October 2025:
+ * Haiku 3.5 $0.80/$4, Sonnet 4.5 $3/$15, Opus 4.1 $15/$75. `ANTHROPIC_PRICES` adds or replaces entries.
+ */
+export const DEFAULT_ANTHROPIC_PRICES =
+  'claude-3-5-haiku-latest=800000:4000000,claude-sonnet-4-5=3000000:15000000,claude-opus-4-1=15000000:75000000';
+
+const MAX_PRICE = 1_000_000_000n;
+const priceEntry = /^([A-Za-z0-9._:@-]{1,100})=(\d{1,10}):(\d{1,10})$/;
+
+/**
+ * `model=inputMicroUsdPerMTok:outputMicroUsdPerMTok,…` (at most 50 entries, prices integers up to
+ * 10^9) → prices by model id. Errors: a zod issue on the variable naming the malformed entry.
+ */
+const zPrices = z
+  .string()
+  .max(4000)
+  .transform((s, ctx) => {
+    const prices: Record<string, ModelPrice> = {};
+    for (const entry of s
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const m = priceEntry.exec(entry);
+      const [input, output] = [BigInt(m?.[2] ?? -1), BigInt(m?.[3] ?? -1)];
+      if (!m || input > MAX_PRICE || output > MAX_PRICE) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `not model=inputMicroUsdPerMTok:outputMicroUsdPerMTok (≤ ${MAX_PRICE}): ${entry.slice(0, 120)}`,
+        });
+        return z.NEVER;
+      }
+      prices[m[1] as string] = { inputMicroUsdPerMTok: input, outputMicroUsdPerMTok: output };
+    }
+    if (Object.keys(prices).length > 50) ctx.addIssue({ code: 'custom', message: 'at most 50 priced models' });
+    return prices;
+  });
 
 /** The decision variables of the server configuration (spread into `configSchema`). */
 export const decisionConfigShape = {
@@ -25,6 +66,8 @@ export const decisionConfigShape = {
   ANTHROPIC_MODEL_BASIC: model.default('claude-3-5-haiku-latest'),
   ANTHROPIC_MODEL_STANDARD: model.default('claude-sonnet-4-5'),
   ANTHROPIC_MODEL_ADVANCED: model.default('claude-opus-4-1'),
+  /** Prices per model (`model=in:out,…`, micro-USD per million tokens), over `DEFAULT_ANTHROPIC_PRICES`. */
+  ANTHROPIC_PRICES: zPrices.default({}),
   /** Output tokens per call. */
   ANTHROPIC_MAX_TOKENS: int(1, 64_000).default(1024),
   /** One call's timeout, ms. */
@@ -41,20 +84,42 @@ export const decisionConfigShape = {
   DECISION_CADENCE_SEC: int(1, 86_400).optional(),
 };
 
-/** `anthropic` needs its key. */
-export const refuseAnthropicWithoutKey = (c: Pick<Config, 'DECISION_MODEL_PROVIDER' | 'ANTHROPIC_API_KEY'>, ctx: z.RefinementCtx) => {
-  if (c.DECISION_MODEL_PROVIDER === 'anthropic' && c.ANTHROPIC_API_KEY === undefined) {
+/** The prices in force: `DEFAULT_ANTHROPIC_PRICES` with `ANTHROPIC_PRICES` over them (micro-USD per million tokens, by model id). */
+export const anthropicPricesOf = (c: Pick<Config, 'ANTHROPIC_PRICES'>): Record<string, ModelPrice> => ({
+  ...zPrices.parse(DEFAULT_ANTHROPIC_PRICES),
+  ...c.ANTHROPIC_PRICES,
+});
+
+type AnthropicSettings = Pick<
+  Config,
+  | 'DECISION_MODEL_PROVIDER'
+  | 'ANTHROPIC_API_KEY'
+  | 'ANTHROPIC_PRICES'
+  | 'ANTHROPIC_MODEL_BASIC'
+  | 'ANTHROPIC_MODEL_STANDARD'
+  | 'ANTHROPIC_MODEL_ADVANCED'
+>;
+
+/** `anthropic` needs its key, and a price for every configured model (so every run records its cost). */
+export const refuseAnthropicWithoutKey = (c: AnthropicSettings, ctx: z.RefinementCtx) => {
+  if (c.DECISION_MODEL_PROVIDER !== 'anthropic') return;
+  if (c.ANTHROPIC_API_KEY === undefined) {
     ctx.addIssue({ code: 'custom', path: ['ANTHROPIC_API_KEY'], message: 'required with DECISION_MODEL_PROVIDER=anthropic' });
+  }
+  const prices = anthropicPricesOf(c);
+  const unpriced = [c.ANTHROPIC_MODEL_BASIC, c.ANTHROPIC_MODEL_STANDARD, c.ANTHROPIC_MODEL_ADVANCED].filter((m) => !(m in prices));
+  if (unpriced.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['ANTHROPIC_PRICES'], message: `no price for ${unpriced.join(', ')}` });
   }
 };
 
-/** The Anthropic engine's settings from the configuration (prices: none configured, cost recorded as 0). */
+/** The Anthropic engine's settings from the configuration. */
 export function anthropicConfigOf(c: Config): AnthropicConfig {
   return {
     apiKey: c.ANTHROPIC_API_KEY ?? '',
     ...(c.ANTHROPIC_BASE_URL === undefined ? {} : { baseURL: c.ANTHROPIC_BASE_URL }),
     models: { basic: c.ANTHROPIC_MODEL_BASIC, standard: c.ANTHROPIC_MODEL_STANDARD, advanced: c.ANTHROPIC_MODEL_ADVANCED },
-    prices: {},
+    prices: anthropicPricesOf(c),
     maxTokens: c.ANTHROPIC_MAX_TOKENS,
     timeoutMs: c.ANTHROPIC_TIMEOUT_MS,
     maxRetries: c.ANTHROPIC_MAX_RETRIES,
@@ -64,11 +129,10 @@ export function anthropicConfigOf(c: Config): AnthropicConfig {
 }
 
 /**
- * The configured engine, or why the worker cannot run with it: `recorded` needs a reply archive
- * (the replies of earlier runs by packet digest), which needs the decision read model of
- * `decision-wiring` (`doc/ai-trading.md`, "Not built yet").
+ * The configured engine; `recorded` replays the replies of `archive` (the decision read model's
+ * completed runs by packet digest, `server/decision-replies.ts`).
  */
-export function engineOf(c: Config): DecisionEngine | string {
+export function engineOf(c: Config, archive: ReplyArchive): DecisionEngine {
   switch (c.DECISION_MODEL_PROVIDER) {
     case 'none':
       return noneEngine;
@@ -77,6 +141,6 @@ export function engineOf(c: Config): DecisionEngine | string {
     case 'anthropic':
       return anthropicEngine(anthropicConfigOf(c));
     case 'recorded':
-      return 'DECISION_MODEL_PROVIDER=recorded has no reply archive in a server yet';
+      return recordedEngine(archive);
   }
 }

@@ -14,16 +14,15 @@ import type { Ledger } from './context.ts';
 import { runningAccountsOf } from './decision-accounts.ts';
 import { engineOf } from './decision-config.ts';
 import { decisionContextSource } from './decision-context.ts';
+import { decisionReplyArchive } from './decision-replies.ts';
 import { artifactSink, propTradingOrders } from './decisions.ts';
 import type { Operations } from './operations.ts';
 import { propTrading } from './prop-trading.ts';
 
-/** The decision worker of this process, or why it cannot run here. */
-export function decisionWorkerOf(ledger: Ledger, config: Config, ops: Operations): DecisionWorker | string {
-  const configured = engineOf(config);
-  if (typeof configured === 'string') return configured;
-  const engine = metered(configured, ops);
+/** The decision worker of this process (a `recorded` engine replays the replies of this database's completed runs). */
+export function decisionWorkerOf(ledger: Ledger, config: Config, ops: Operations): DecisionWorker {
   const db = ledger.store.db;
+  const engine = metered(engineOf(config, decisionReplyArchive(db, ops.artifacts)), ops);
   const runs = new DecisionRuns({
     store: ledger.store,
     clock: ledger.clock,

@@ -235,7 +235,6 @@ const decisions: Build = ({ ledger, config, ops, competing, log }) => {
   if (!competing) return 'the composition has no competition module';
   if (config.DECISION_TICK_MS === 0) return 'DECISION_TICK_MS is 0';
   const worker = decisionWorkerOf(ledger, config, ops);
-  if (typeof worker === 'string') return worker;
   return {
     name: 'decisions',
     intervalMs: config.DECISION_TICK_MS,

@@ -3,7 +3,7 @@
  * re-runs in audits and backtests (issue 13 "Engines"). Replies are read from a small port so
  * they can come from the artifact store (a run's raw-reply artifact) or a fixture.
  *
- * Errors: `reply_missing` (503) when no reply is stored for the packet digest.
+ * Errors: `recording_missing` (404) when no reply is stored for the packet digest.
  */
 import { ClashError } from '../../core/errors.ts';
 import type { DecisionEngine, DecisionRequest, EngineReply } from './engine.ts';
@@ -26,7 +26,7 @@ export function recordedEngine(archive: ReplyArchive): DecisionEngine {
     async decide(request: DecisionRequest): Promise<EngineReply> {
       const stored = await archive.get(request.packetDigest);
       if (!stored)
-        throw new ClashError('reply_missing', 'unavailable', 'no recorded reply for this packet', { packetDigest: request.packetDigest });
+        throw new ClashError('recording_missing', 'not_found', 'no recorded reply for this packet', { packetDigest: request.packetDigest });
       return { text: stored.text, model: stored.model, usage: { inputTokens: 0, outputTokens: 0 }, costMicroUsd: 0n, attempts: 0 };
     },
   };

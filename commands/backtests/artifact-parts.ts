@@ -70,7 +70,7 @@ export async function* readParts(store: ArtifactStore, prefix: string): AsyncGen
 /**
  * The replies the runs `backtestIds` recorded, by packet digest (the first run that has a
  * digest wins): the `recorded` engine's archive for a re-run. Replies deleted by retention are
- * simply absent; the engine then answers `reply_missing` for their packets.
+ * simply absent; the engine then answers `recording_missing` for their packets.
  */
 export async function recordedReplies(store: ArtifactStore, backtestIds: readonly string[]): Promise<ReplyArchive> {
   const replies = new Map<string, StoredReply>();

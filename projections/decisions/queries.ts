@@ -171,3 +171,21 @@ export function decisionCosts(db: Db, fromDay: number, toDay: number): DecisionC
     )
     .all(fromDay, toDay);
 }
+
+/** The reply a completed run recorded for a packet: its artifact reference and the model that answered. */
+export interface RecordedReplyRow {
+  readonly reply: { readonly key: string; readonly sha256: string; readonly size: number };
+  readonly model: string;
+}
+
+/** The reply of the newest completed run whose packet digest (sha-256 hex) is `packetDigest`, or undefined (the `recorded` engine's archive). */
+export function replyOfPacket(db: Db, packetDigest: string): RecordedReplyRow | undefined {
+  const row = db
+    .prepare<[string], { reply: string; model: string }>(
+      `SELECT reply, reply_model AS model FROM decision_runs
+       WHERE packet_digest = ? AND status = 'completed' AND reply IS NOT NULL AND reply_model IS NOT NULL
+       ORDER BY position DESC LIMIT 1`,
+    )
+    .get(packetDigest);
+  return row && { reply: JSON.parse(row.reply) as RecordedReplyRow['reply'], model: row.model };
+}

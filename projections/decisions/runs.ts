@@ -16,7 +16,7 @@ import { defineProjection } from '../../core/projection.ts';
 
 export const decisionRunsProjection = defineProjection({
   name: 'decision_runs',
-  version: 1,
+  version: 2,
   mode: 'inline',
   eventTypes: [
     'DecisionRunScheduled',
@@ -69,6 +69,7 @@ export const decisionRunsProjection = defineProjection({
       indexes: [
         ['clone_id', 'position'],
         ['utc_day', 'clone_id'],
+        ['packet_digest', 'position'],
       ],
     },
   ],

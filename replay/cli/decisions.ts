@@ -48,7 +48,6 @@ export const decisionsRunOnce = defineCommand({
     withLedger(flags, ctx, async (ledger) => {
       const config = loadConfig({ ...ctx.env, CLASH_DB: existingDb(flags.db, ctx.env) });
       const worker = decisionWorkerOf(ledger, config, openOperations(ledger, config, openConfiguredArtifactStore(config)));
-      if (typeof worker === 'string') throw new UsageError(`the decision worker cannot run: ${worker}`);
       const results = await worker.runOnce(flags.clone, ledger.clock.now(), {
         force: flags.force,
         ...(flags.asset === undefined ? {} : { asset: flags.asset }),

@@ -7,14 +7,14 @@
  * - `GET /api/v1/admin/decision-costs?from=&to=` (admin): tokens and cost per clone and UTC day.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { type ArtifactRef, getContent } from '../../adapters/artifacts/content.ts';
-import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
+import type { ArtifactRef } from '../../adapters/artifacts/content.ts';
 import { PRICE } from '../../adapters/market/units.ts';
 import { utcDayOf } from '../../commands/prop-trading/figures.ts';
 import { ClashError } from '../../core/errors.ts';
 import { formatDecimal } from '../../core/money.ts';
 import { type DecisionRunRow, decisionCosts, decisionRunsOfClone, findDecisionRun } from '../../projections/decisions/queries.ts';
 import { requireUser } from '../auth.ts';
+import { artifactText } from '../decision-replies.ts';
 import { fillSide } from '../prop-account-section.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
@@ -226,23 +226,6 @@ function runView(r: DecisionRunRow) {
 }
 
 const artifactView = (ref: ArtifactRef | null) => ref && { key: ref.key, sha256: ref.sha256, sizeBytes: ref.size };
-
-/**
- * The text of `ref` from the store, checked against its digest; null when there is none or
- * retention removed it. Errors: `artifact_corrupt` (500) when the bytes do not match.
- */
-async function artifactText(store: ArtifactStore, ref: ArtifactRef | null): Promise<string | null> {
-  if (!ref) return null;
-  try {
-    const bytes = await getContent(store, ref);
-    return bytes ? new TextDecoder().decode(bytes) : null;
-  } catch (error) {
-    throw new ClashError('artifact_corrupt', 'corrupt', `artifact ${ref.key} does not match its sha256`, {
-      key: ref.key,
-      cause: String(error),
-    });
-  }
-}
 
 export const decisionRoutes: RouteModule = (app, { ledger, ops }) => {
   const db = ledger.store.db;

@@ -89,7 +89,6 @@ test('clones audition and trade by themselves, some pass into the Arena, a race 
 
     const config = loadConfig({ ...env, NODE_ENV: 'test', CLASH_DB: ':memory:' });
     const decisions = decisionWorkerOf(server.ledger, config, server.ops);
-    if (typeof decisions === 'string') throw new Error(decisions);
     const competition = new CompetitionWorker({ ...competitionDeps(server.ledger, economy), rules: competitionRules(config) });
     const marking = new MarkingWorker(propTrading(server.ledger), new PropTradingQueries(db), server.ops.units);
     const api = competitionClient(server, SERVICE);

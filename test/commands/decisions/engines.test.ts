@@ -120,7 +120,7 @@ test('property: the rules engine answers the contract for any indicators, price,
   );
 });
 
-test('recorded: replays the reply stored for the packet digest; none stored → reply_missing', async () => {
+test('recorded: replays the reply stored for the packet digest; none stored → recording_missing', async () => {
   const engine = recordedEngine({
     get: async (digest) => (digest === 'b'.repeat(64) ? { text: '{"x":1}', model: 'claude-x' } : undefined),
   });
@@ -130,7 +130,7 @@ test('recorded: replays the reply stored for the packet digest; none stored → 
     await engine.decide(given({ packetDigest: 'c'.repeat(64) }));
     assert.unreachable();
   } catch (error) {
-    assert.is((error as ClashError).code, 'reply_missing');
+    assert.is((error as ClashError).code, 'recording_missing');
   }
 });
 
