@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { sha256Hex } from '../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { loadTaxonomy, universeOf } from '../adapters/market/taxonomy.ts';
+import { anthropicEngine } from '../adapters/models/anthropic.ts';
 import type { DecisionEngine } from '../adapters/models/engine.ts';
 import { recordedEngine } from '../adapters/models/recorded.ts';
 import type { PipelineStrategy } from '../commands/ai-trading/pipeline.ts';
@@ -30,6 +31,7 @@ import { backtestPolicy } from './backtest-config.ts';
 import { replayContextOf, replayMarketOf } from './backtest-replay.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
+import { anthropicConfigOf } from './decision-config.ts';
 
 /** Finished runs of the clone whose replies a `recorded` job replays (newest first). */
 export const RECORDED_RUNS = 10;
@@ -80,9 +82,17 @@ export async function strategyOf(
 }
 
 /**
+ * The Anthropic engine of backtests: the decision worker's settings (`server/decision-config.ts`:
+ * key, origin, model per strength, prices, timeout, retries) when `ANTHROPIC_API_KEY` is set,
+ * whatever `DECISION_MODEL_PROVIDER` is; undefined otherwise.
+ */
+export const backtestAnthropicOf = (config: Config): DecisionEngine | undefined =>
+  config.ANTHROPIC_API_KEY === undefined ? undefined : anthropicEngine(anthropicConfigOf(config));
+
+/**
  * The engine of a job: `none` and `rules` are built in; `recorded` replays the replies the
  * clone's latest finished runs recorded (by packet digest; empty once expired); `anthropic`
- * needs a configured model engine (`anthropic`), else `engine_not_configured` (422).
+ * needs a configured model engine (`backtestAnthropicOf`), else `engine_not_configured` (422).
  */
 export async function engineOf(
   name: BacktestEngine,
@@ -105,14 +115,15 @@ export async function engineOf(
   );
 }
 
-/** The replay setup of the worker over one database and artifact store. */
-export function replaySetupOf(db: Db, artifacts: ArtifactStore, config: Pick<Config, 'CLASH_TAXONOMY_FILE'>): ReplaySetup {
+/** The replay setup of the worker over one database and artifact store (`anthropic` jobs: `backtestAnthropicOf(config)`). */
+export function replaySetupOf(db: Db, artifacts: ArtifactStore, config: Config): ReplaySetup {
   const market = marketAsOf(db);
   const prices = replayMarketOf(db);
+  const anthropic = backtestAnthropicOf(config);
   return {
     async prepare(job) {
       const strategy = await strategyOf(db, artifacts, job.cloneId, job.run.strategy, config.CLASH_TAXONOMY_FILE);
-      const engine = await engineOf(job.run.engine, { db, artifacts, cloneId: job.cloneId });
+      const engine = await engineOf(job.run.engine, { db, artifacts, cloneId: job.cloneId, ...(anthropic ? { anthropic } : {}) });
       return { strategyVersionId: strategy.strategyVersionId, context: replayContextOf(strategy, market, prices), engine };
     },
   };

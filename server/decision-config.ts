@@ -100,12 +100,15 @@ type AnthropicSettings = Pick<
   | 'ANTHROPIC_MODEL_ADVANCED'
 >;
 
-/** `anthropic` needs its key, and a price for every configured model (so every run records its cost). */
+/**
+ * `anthropic` needs its key; wherever the engine can run (the `anthropic` provider, or a key for
+ * backtests) every configured model needs a price, so every call records its cost.
+ */
 export const refuseAnthropicWithoutKey = (c: AnthropicSettings, ctx: z.RefinementCtx) => {
-  if (c.DECISION_MODEL_PROVIDER !== 'anthropic') return;
-  if (c.ANTHROPIC_API_KEY === undefined) {
+  if (c.DECISION_MODEL_PROVIDER === 'anthropic' && c.ANTHROPIC_API_KEY === undefined) {
     ctx.addIssue({ code: 'custom', path: ['ANTHROPIC_API_KEY'], message: 'required with DECISION_MODEL_PROVIDER=anthropic' });
   }
+  if (c.DECISION_MODEL_PROVIDER !== 'anthropic' && c.ANTHROPIC_API_KEY === undefined) return;
   const prices = anthropicPricesOf(c);
   const unpriced = [c.ANTHROPIC_MODEL_BASIC, c.ANTHROPIC_MODEL_STANDARD, c.ANTHROPIC_MODEL_ADVANCED].filter((m) => !(m in prices));
   if (unpriced.length > 0) {

@@ -61,6 +61,12 @@ test('prices: the default models priced by default, ANTHROPIC_PRICES over them; 
   assert.equal(configProblems(anthropic), []);
   assert.equal(configProblems({ ...anthropic, ANTHROPIC_MODEL_ADVANCED: 'unpriced' }), ['ANTHROPIC_PRICES']);
   assert.equal(configProblems({ ...anthropic, ANTHROPIC_MODEL_ADVANCED: 'unpriced', ANTHROPIC_PRICES: 'unpriced=1:1' }), []);
+  assert.equal(
+    configProblems({ ANTHROPIC_API_KEY: 'k', ANTHROPIC_MODEL_BASIC: 'unpriced' }),
+    ['ANTHROPIC_PRICES'],
+    'a key alone serves backtests',
+  );
+  assert.equal(configProblems({ ANTHROPIC_MODEL_BASIC: 'unpriced' }), [], 'no key, no Anthropic engine');
 });
 
 test.run();
