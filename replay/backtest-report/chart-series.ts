@@ -4,7 +4,7 @@
  * floats in USD and percent: for drawing only — every figure printed as text comes from the exact
  * micro-USD strings instead (`format.ts`).
  */
-import type { BacktestReportData } from '../../commands/backtests/report-data.ts';
+import type { BacktestReport } from '../../commands/backtests/report.ts';
 import { type ChartPoint, downsample } from './downsample.ts';
 
 export interface ChartSeries {
@@ -23,18 +23,18 @@ export interface ChartSeries {
 const toUsd = (microUsd: string) => Number(microUsd) / 1e6;
 
 /** The downsampled series of `data` (`downsample.ts`), at most `maxPoints` per curve. */
-export function chartSeries(data: BacktestReportData, maxPoints?: number): ChartSeries {
+export function chartSeries(data: BacktestReport, maxPoints?: number): ChartSeries {
   const equity = downsample(
-    data.equity.map((p) => ({ x: p.at, y: toUsd(p.equityMicroUsd) })),
+    data.equity.map((p) => ({ x: Date.parse(p.at), y: toUsd(p.equityMicroUsd) })),
     maxPoints,
   );
   const benchmark = downsample(
-    data.benchmark.map((p) => ({ x: p.at, y: toUsd(p.valueMicroUsd) })),
+    data.benchmark.map((p) => ({ x: Date.parse(p.at), y: toUsd(p.valueMicroUsd) })),
     maxPoints,
   );
   // the drawdown curve is downsampled on its own values, so its deepest point is always kept
   const drawdown = downsample(
-    data.equity.map((p) => ({ x: p.at, y: -p.drawdown * 100 })),
+    data.equity.map((p) => ({ x: Date.parse(p.at), y: -p.drawdown * 100 })),
     maxPoints,
   );
   const xs = [...new Set([...equity, ...benchmark].map((p) => p.x))].sort((a, b) => a - b);

@@ -1,11 +1,9 @@
 /**
- * Text of the HTML report: escaping and the display of exact money, ratios, times and durations.
+ * Text of the HTML report: escaping and the display of exact money, ratios and durations.
  * Money is formatted from integer micro-USD with bigint arithmetic only, so no float ever stands
  * between the ledger's figure and what is shown (doc/backtesting.md, "The report").
  */
-
-import { PRICE } from '../../adapters/market/units.ts';
-import { divide, formatDecimal } from '../../core/money.ts';
+import { divide } from '../../core/money.ts';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -37,11 +35,6 @@ export function usd(microUsd: string): string {
   return `${negative ? '-' : ''}${whole}.${digits.slice(-2)}`;
 }
 
-/** A price (integer string of 1e-8 USD) in USD with every decimal that is not a trailing zero: `"10433780000000"` → `"104337.8"`. */
-export function price(e8: string): string {
-  return formatDecimal(BigInt(e8), PRICE).replace(/\.?0+$/, '');
-}
-
 /** A fraction as a percentage with two decimals (`0.2143` → `"21.43 %"`); `n/a` for null. */
 export function percent(x: number | null): string {
   return x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`;
@@ -50,11 +43,6 @@ export function percent(x: number | null): string {
 /** A ratio with two decimals; `n/a` for null. */
 export function fixed2(x: number | null): string {
   return x === null ? 'n/a' : x.toFixed(2);
-}
-
-/** Unix ms as ISO 8601 UTC with milliseconds (the API convention): `2026-01-05T00:00:00.000Z`. */
-export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 const UNITS: readonly (readonly [number, string])[] = [

@@ -10,10 +10,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { BacktestReportData, ReportTrade } from '../../commands/backtests/report-data.ts';
+import type { BacktestReport, ReportTrade } from '../../commands/backtests/report.ts';
 import { chartSeries } from './chart-series.ts';
 import { MAX_CHART_POINTS } from './downsample.ts';
-import { duration, escapeHtml, fixed2, isoTime, percent, price, scriptJson, usd } from './format.ts';
+import { duration, escapeHtml, fixed2, percent, scriptJson, usd } from './format.ts';
 import { metricRows } from './metric-rows.ts';
 import { REPORT_CSS } from './style.ts';
 
@@ -63,13 +63,12 @@ function tradeRow(t: ReportTrade): string {
     '<tr>',
     cell(t.asset),
     cell(t.side),
-    cell(isoTime(t.openedAt)),
-    cell(isoTime(t.closedAt)),
-    cell(price(t.entryPrice), 'num'),
-    cell(price(t.exitPrice), 'num'),
+    cell(t.openedAt),
+    cell(t.closedAt),
+    cell(t.entryPrice, 'num'),
+    cell(t.exitPrice, 'num'),
     moneyCell(t.pnlMicroUsd),
     moneyCell(t.feesMicroUsd),
-    moneyCell(t.fundingMicroUsd),
     '</tr>',
   ].join('');
 }
@@ -81,8 +80,8 @@ function downsamplingNote(counts: readonly [number, number], what: string): stri
     : `${what}: ${drawn.toLocaleString('en-US')} of ${all.toLocaleString('en-US')} samples drawn (each bucket's lowest and highest, the first and the last).`;
 }
 
-/** The report of `data` (validated by the caller with `zBacktestReportData`) as one HTML document. */
-export function renderBacktestReport(data: BacktestReportData, options: RenderOptions = {}): string {
+/** The report of `data` (validated by the caller with `zBacktestReport`) as one HTML document. */
+export function renderBacktestReport(data: BacktestReport, options: RenderOptions = {}): string {
   const { uplotJs, uplotCss, chartsJs } = loadAssets();
   const series = chartSeries(data, options.maxChartPoints ?? MAX_CHART_POINTS);
   const maxRows = options.maxTradeRows ?? MAX_TRADE_ROWS;
@@ -104,7 +103,7 @@ ${REPORT_CSS}</style>
 <body>
 <header>
 <h1>Backtest <code id="backtest-id">${escapeHtml(data.backtestId)}</code></h1>
-<p class="run">${escapeHtml(data.assets.join(', '))} · engine ${escapeHtml(data.engine)} · ${escapeHtml(isoTime(data.window.fromMs))} → ${escapeHtml(isoTime(data.window.toMs))} · step ${escapeHtml(duration(data.stepMs))}</p>
+<p class="run">${escapeHtml(data.assets.join(', '))} · engine ${escapeHtml(data.engine)} · ${escapeHtml(data.window.from)} → ${escapeHtml(data.window.to)} · step ${escapeHtml(duration(data.stepMs))}</p>
 <p class="summary">Return <strong>${escapeHtml(percent(m.totalReturn))}</strong> (buy and hold ${escapeHtml(percent(m.benchmarkReturn))}) · PnL <strong>${escapeHtml(usd(m.pnlMicroUsd))} USD</strong> · max drawdown ${escapeHtml(percent(m.maxDrawdown))} · ${m.trades.toLocaleString('en-US')} trades</p>
 </header>
 <section>
@@ -142,7 +141,7 @@ ${metricRows(m)
       : `${listed.length.toLocaleString('en-US')} of ${data.trades.length.toLocaleString('en-US')} closed trades listed (the first to close); every trade counts in the metrics.`,
   )}</p>
 <table id="trade-table">
-<thead><tr><th>Asset</th><th>Side</th><th>Opened (UTC)</th><th>Closed (UTC)</th><th>Entry (USD)</th><th>Exit (USD)</th><th>PnL (USD, net)</th><th>Fees (USD)</th><th>Funding (USD)</th></tr></thead>
+<thead><tr><th>Asset</th><th>Side</th><th>Opened (UTC)</th><th>Closed (UTC)</th><th>Entry (USD)</th><th>Exit (USD)</th><th>PnL (USD, net of fees and funding)</th><th>Fees (USD)</th></tr></thead>
 <tbody>
 ${listed.map(tradeRow).join('\n')}
 </tbody>

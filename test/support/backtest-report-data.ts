@@ -4,15 +4,17 @@
  * third of 10,000 USD long-only, long while the step's close is above the mean of the last 48 step
  * closes (4 hours at 5-minute steps), flat otherwise, filling at the step's close with a 4.5 bps
  * fee on each side and no funding (the data has none). Exact bigint arithmetic throughout; the
- * metrics come from `computeMetrics`, the curves from `drawdownCurve` and `benchmarkCurve`.
+ * metrics come from `computeMetrics`; the drawdown and benchmark curves follow doc/backtesting.md,
+ * "Report data" (running peak as in `maxDrawdown`; buy-and-hold floored per asset).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBybitCsv } from '../../adapters/market/importers/bybit-csv.ts';
+import { PRICE } from '../../adapters/market/units.ts';
 import type { ClosedTrade, EquityPoint } from '../../commands/backtests/metrics.ts';
 import { computeMetrics } from '../../commands/backtests/metrics.ts';
-import { type BacktestReportData, benchmarkCurve, drawdownCurve } from '../../commands/backtests/report-data.ts';
-import { divide, mulDiv } from '../../core/money.ts';
+import { type BacktestReport, stepLabel } from '../../commands/backtests/report.ts';
+import { divide, formatDecimal, mulDiv } from '../../core/money.ts';
 
 const FILES = ['BTCUSDT_1m.csv', 'ETHUSDT_1m.csv', 'SOLUSDT_1m.csv'];
 const START_MICRO_USD = 10_000_000_000n;
@@ -34,10 +36,23 @@ interface Sleeve {
 type SimTrade = ClosedTrade & { readonly entryPrice: bigint; readonly exitPrice: bigint };
 
 const value = (size: bigint, price: bigint) => mulDiv(size, price, VALUE_DIVISOR, 'half_even');
+const iso = (ms: number) => new Date(ms).toISOString();
+/** A price of 1e-8 USD as the report's decimal USD string, without trailing zeros. */
+const usdPrice = (e8: bigint) => formatDecimal(e8, PRICE).replace(/\.?0+$/, '');
+
+/** Each sample's fall from the running peak, as a fraction of that peak (the rule of `maxDrawdown`). */
+function drawdowns(equity: readonly EquityPoint[]): number[] {
+  let peak = 0;
+  return equity.map((p) => {
+    const e = Number(p.equityMicroUsd);
+    peak = Math.max(peak, e);
+    return peak > 0 ? (peak - e) / peak : 0;
+  });
+}
 const fee = (notional: bigint) => mulDiv(notional, FEE_PPM, 1_000_000n, 'half_even');
 
 /** The run over `days` days (≤ 30) of the recorded candles at `stepMinutes`, as report data. */
-export function realRunReportData(sharedData: string, options: { days?: number; stepMinutes?: number } = {}): BacktestReportData {
+export function realRunReport(sharedData: string, options: { days?: number; stepMinutes?: number } = {}): BacktestReport {
   const stepMs = (options.stepMinutes ?? 5) * 60_000;
   const closes = FILES.map((file) => {
     const path = join(sharedData, 'market', 'candles-1m', 'bybit-linear', file);
@@ -116,25 +131,31 @@ export function realRunReportData(sharedData: string, options: { days?: number; 
       lastPrice: prices.at(-1)?.prices[i] as bigint,
     })),
   });
+  const dd = drawdowns(equity);
+  const n = BigInt(closes.length);
+  const first = prices[0]?.prices ?? [];
   return {
     backtestId: `real-candles-${closes.length}x${times.length}`,
-    window: { fromMs: from, toMs: times.at(-1) as number },
+    window: { from: iso(from), to: iso(times.at(-1) as number) },
+    step: stepLabel(stepMs),
     stepMs,
     assets: closes.map((c) => c.asset),
     engine: 'rules',
     metrics,
-    equity: drawdownCurve(equity),
-    benchmark: benchmarkCurve(START_MICRO_USD, prices),
+    equity: equity.map((p, i) => ({ at: iso(p.at), equityMicroUsd: p.equityMicroUsd.toString(), drawdown: dd[i] as number })),
+    benchmark: prices.map((s) => ({
+      at: iso(s.at),
+      valueMicroUsd: s.prices.reduce((sum, p, i) => sum + mulDiv(START_MICRO_USD, p, n * (first[i] as bigint), 'floor'), 0n).toString(),
+    })),
     trades: trades.map((t) => ({
       asset: t.asset,
       side: 'long' as const,
-      openedAt: t.openedAt,
-      closedAt: t.closedAt,
-      entryPrice: t.entryPrice.toString(),
-      exitPrice: t.exitPrice.toString(),
+      openedAt: iso(t.openedAt),
+      closedAt: iso(t.closedAt),
+      entryPrice: usdPrice(t.entryPrice),
+      exitPrice: usdPrice(t.exitPrice),
       pnlMicroUsd: t.pnlMicroUsd.toString(),
       feesMicroUsd: t.feesMicroUsd.toString(),
-      fundingMicroUsd: t.fundingMicroUsd.toString(),
     })),
   };
 }

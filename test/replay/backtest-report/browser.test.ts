@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { chartSeries } from '../../../replay/backtest-report/chart-series.ts';
 import { usd } from '../../../replay/backtest-report/format.ts';
 import { MAX_TRADE_ROWS, renderBacktestReport } from '../../../replay/backtest-report/render.ts';
-import { realRunReportData } from '../../support/backtest-report-data.ts';
+import { realRunReport } from '../../support/backtest-report-data.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 import { tempDir } from '../../support/store.ts';
 
@@ -96,7 +96,7 @@ test.after(async () => {
 
 test('given 30 days of a real run at 5-minute steps, when opened offline, then both charts draw, the trades list and nothing fails', async () => {
   if (!browser || !data) return;
-  const report = realRunReportData(data);
+  const report = realRunReport(data);
   const series = chartSeries(report);
   assert.ok(report.equity.length > 8_000, 'the run is long enough to be downsampled');
   assert.ok(report.trades.length > 0, 'the rule traded');
@@ -125,7 +125,7 @@ test('given 30 days of a real run at 5-minute steps, when opened offline, then b
 
 test('given a hostile id and asset name and a capped list, then they show as text, nothing runs, and the note counts the rest', async () => {
   if (!browser || !data) return;
-  const real = realRunReportData(data, { days: 2 });
+  const real = realRunReport(data, { days: 2 });
   assert.ok(real.trades.length > 3);
   const hostile = `<img src=x onerror="alert(1)"></script><script>alert(2)</script>"'&`;
   // the schema refuses such an asset name; the renderer escapes it anyway
@@ -153,7 +153,7 @@ test('given a hostile id and asset name and a capped list, then they show as tex
 
 test('given a script slipped into the page, then the policy refuses to run it (only the hashed scripts run)', async () => {
   if (!browser || !data) return;
-  const html = renderBacktestReport(realRunReportData(data, { days: 1 }));
+  const html = renderBacktestReport(realRunReport(data, { days: 1 }));
   const tampered = html.replace('</body>', `<script>document.title = 'ran'</script></body>`);
   const { page, problems } = await visit('tampered', tampered);
   assert.is.not(await page.title(), 'ran');

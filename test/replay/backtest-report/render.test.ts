@@ -2,15 +2,24 @@
 import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { zBacktestReport } from '../../../commands/backtests/report.ts';
 import { usd } from '../../../replay/backtest-report/format.ts';
 import { renderBacktestReport } from '../../../replay/backtest-report/render.ts';
-import { realRunReportData } from '../../support/backtest-report-data.ts';
+import { realRunReport } from '../../support/backtest-report-data.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 
 const data = sharedData();
-const report = data ? realRunReportData(data, { days: 3 }) : undefined;
+const report = data ? realRunReport(data, { days: 3 }) : undefined;
 
 const inlineScripts = (html: string) => [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] as string);
+
+test('the run over the real candles is valid report data; the schema refuses a hostile asset name and an oversized id, naming the field', () => {
+  if (!report) return;
+  assert.ok(zBacktestReport.safeParse(report).success);
+  assert.is(Math.max(...report.equity.map((p) => p.drawdown)), report.metrics.maxDrawdown);
+  assert.equal(zBacktestReport.safeParse({ ...report, assets: ['<script>'] }).error?.issues[0]?.path, ['assets', 0]);
+  assert.equal(zBacktestReport.safeParse({ ...report, backtestId: 'x'.repeat(201) }).error?.issues[0]?.path, ['backtestId']);
+});
 
 test('given the same data, then the same bytes (nothing of the clock or machine is written)', () => {
   if (!report) return;
@@ -31,7 +40,7 @@ test('money in the tables is the exact micro-USD, printed to the cent', () => {
   if (!report) return;
   const html = renderBacktestReport(report);
   const cells = [...html.matchAll(/<td class="num" data-micro-usd="(-?\d+)">([^<]*)<\/td>/g)];
-  assert.ok(cells.length >= 3 * report.trades.length + 5);
+  assert.ok(cells.length >= 2 * report.trades.length + 5, 'PnL and fees of every trade, and the money metrics');
   for (const [, micro, shown] of cells) assert.is(shown, usd(micro as string));
   assert.ok(html.includes(`data-micro-usd="${report.metrics.pnlMicroUsd}"`));
 });
