@@ -3,6 +3,7 @@ import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
 import { apiReference } from './cli/api.ts';
 import { auditRace } from './cli/audit.ts';
+import { backtestReport } from './cli/backtest-report.ts';
 import { backupCommand, backupDrill } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { deadLettersDiscard, deadLettersList, deadLettersRetry, deadLettersShow } from './cli/dead-letters.ts';
@@ -55,6 +56,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   ledgerCheckpoint,
   raceShow,
   economyReconcile,
+  backtestReport,
 ];
 
 /** The usage text: one entry per registered command, from the command table itself so it cannot drift. */
