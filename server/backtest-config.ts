@@ -35,6 +35,18 @@ export const backtestConfigShape = {
   BACKTEST_TOKENS_PER_ASSET: count(10_000_000, e.tokensPerAsset),
   /** Provider price, micro-USD per million tokens. */
   BACKTEST_MICRO_USD_PER_MILLION_TOKENS: count(1_000_000_000_000, e.microUsdPerMillionTokens),
+  /** How often the backtest worker looks for jobs and expired artifacts, ms; 0 turns it off. */
+  BACKTEST_WORKER_INTERVAL_MS: count(3_600_000, 5_000),
+  /** Backtests running at once across every worker process. */
+  BACKTEST_CONCURRENCY: count(1_000, 2, 1),
+  /** Backtests of one user running at once. */
+  BACKTEST_CONCURRENCY_PER_USER: count(1_000, 1, 1),
+  /** A job's lease (and its concurrency slots), renewed by every progress event, seconds. */
+  BACKTEST_LEASE_SECONDS: count(86_400, 60, 5),
+  /** Replay steps between progress events. */
+  BACKTEST_PROGRESS_EVERY_STEPS: count(1_000_000, 500, 1),
+  /** Packets, prompts and replies of a finished run are deleted this long after it finished, hours. */
+  BACKTEST_ARTIFACT_RETENTION_HOURS: count(87_600, 168, 0),
 };
 
 export type BacktestConfig = {

@@ -10,12 +10,14 @@
  * | `backups` | a checked backup into the artifact store, then retention; exclusive | `CLASH_BACKUP_INTERVAL_SECONDS` |
  * | `alerts` | evaluates the alert rules and delivers notices; exclusive | `CLASH_ALERT_INTERVAL_SECONDS` |
  * | `ingestion` | market ingestion (`doc/market-data.md`), started at the first tick; each tick flushes its health; exclusive; `CLASH_INGESTION` | 1 s |
+ * | `backtests` | expires due backtest artifacts, then leases runnable jobs within the concurrency slots and starts their replays (`doc/backtesting.md`); not exclusive: any number of processes | `BACKTEST_WORKER_INTERVAL_MS` |
  *
  * New workers (decisions, backtests) add an entry to `workerCatalog`; units they take
  * go through `ops.units.run(...)` for the one retry policy and dead letters.
  */
 import type { Logger } from 'pino';
 import { type AlertSink, webhookSink } from '../adapters/alerts/webhook.ts';
+import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { depositLogsSince, withdrawalLogsSince } from '../adapters/chain/deposit-logs.ts';
 import { WORKER_ACTOR } from '../commands/competition/handlers.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
@@ -29,6 +31,7 @@ export type { RunningWorker };
 
 import { economyReads, redemptionReads } from '../projections/economy/queries.ts';
 import { alertConditions } from './alert-rules.ts';
+import { backtestWorkerOf } from './backtests.ts';
 import { competitionDeps } from './competition.ts';
 import { competitionRules } from './competition-config.ts';
 import type { Config } from './config.ts';
@@ -47,6 +50,8 @@ export interface WorkerContext {
   readonly competitionEconomy: CompetitionEconomy;
   /** Whether the composition has the competition module (the example domain in tests has not). */
   readonly competing: boolean;
+  /** The artifact store of backtest artifacts (the process's `CLASH_ARTIFACTS_URL` store). */
+  readonly artifacts?: ArtifactStore;
   /** Delivers alert notices (default: the webhook of `CLASH_ALERT_WEBHOOK_URL`, or none). */
   readonly alertSink?: AlertSink;
 }
@@ -169,8 +174,34 @@ const alerts: Build = ({ ledger, config, ops, log, alertSink }) => {
 
 const ingestion: Build = ({ ledger, config, log }) => ingestionWorker(ledger, config, log);
 
+/** Not exclusive: every process takes jobs under their leases and slots; its replays run beside the loop and are waited for at stop. */
+const backtests: Build = ({ ledger, config, ops, artifacts, log }) => {
+  if (config.BACKTEST_WORKER_INTERVAL_MS === 0) return 'BACKTEST_WORKER_INTERVAL_MS is 0';
+  if (!artifacts) return 'no artifact store';
+  const worker = backtestWorkerOf(ledger, config, { artifacts, leases: ops.leases, units: ops.units });
+  return {
+    name: 'backtests',
+    intervalMs: config.BACKTEST_WORKER_INTERVAL_MS,
+    tickAtStart: true,
+    tick: async (now) => {
+      const report = await worker.tick(now);
+      if (report.started > 0 || report.expired > 0) log.info(report, 'backtests tick');
+      return { unitsInFlight: report.inFlight, signals: { started: report.started, expired: report.expired } };
+    },
+    close: () => worker.drain(),
+  };
+};
+
 /** Every worker by name, in start order. */
-export const workerCatalog: Readonly<Record<string, Build>> = { projections, competition, reconciliation, backups, alerts, ingestion };
+export const workerCatalog: Readonly<Record<string, Build>> = {
+  projections,
+  competition,
+  reconciliation,
+  backups,
+  alerts,
+  ingestion,
+  backtests,
+};
 
 /**
  * Starts the named workers (`all`, `none`, or names from `workerCatalog`). With `all`, a worker

@@ -34,7 +34,8 @@ export type BacktestCommand =
   | { type: 'LeaseBacktest'; workerId: string; leaseMs: number; at: number }
   | { type: 'RecordProgress'; workerId: string; stepsDone: number; simulatedAt: number; leaseMs: number; at: number }
   | { type: 'FinishBacktest'; workerId: string; metrics: BacktestMetrics; artifacts: readonly ArtifactRef[]; at: number }
-  | { type: 'FailBacktest'; workerId: string; code: string; message: string; at: number };
+  | { type: 'FailBacktest'; workerId: string; code: string; message: string; at: number }
+  | { type: 'ExpireArtifacts'; objects: number; at: number };
 
 export type BacktestStatus = 'none' | 'queued' | 'refused' | 'running' | 'finished' | 'failed';
 
@@ -44,6 +45,8 @@ export interface BacktestState {
   readonly stepsTotal: number;
   readonly stepsDone: number;
   readonly lease: { readonly workerId: string; readonly until: number; readonly attempt: number } | null;
+  /** Artifacts of the finished run that expire and are not expired yet. */
+  readonly expiring: readonly ArtifactRef[];
 }
 
 const notRunnable = (state: BacktestState) =>
@@ -65,7 +68,7 @@ function holder(state: BacktestState, workerId: string, at: number): NonNullable
 
 export const backtestDecider: Decider<BacktestCommand, BacktestState, BacktestEvent> = {
   name: 'backtest',
-  initialState: () => ({ backtestId: null, status: 'none', stepsTotal: 0, stepsDone: 0, lease: null }),
+  initialState: () => ({ backtestId: null, status: 'none', stepsTotal: 0, stepsDone: 0, lease: null, expiring: [] }),
   decide(command, state) {
     switch (command.type) {
       case 'RequestBacktest': {
@@ -143,6 +146,28 @@ export const backtestDecider: Decider<BacktestCommand, BacktestState, BacktestEv
         const { workerId, code, message, at } = command;
         return [{ type: 'BacktestFailed', data: { backtestId: state.backtestId as string, workerId, code, message, failedAt: at } }];
       }
+      case 'ExpireArtifacts': {
+        const due = state.expiring.filter((a) => a.expiresAt !== null && a.expiresAt <= command.at);
+        if (due.length === 0) {
+          throw new DomainError(
+            'nothing_to_expire',
+            'conflict',
+            `backtest ${state.backtestId ?? '(unknown)'} has no artifact due to expire`,
+          );
+        }
+        return [
+          {
+            type: 'BacktestArtifactsExpired',
+            data: {
+              backtestId: state.backtestId as string,
+              kinds: due.map((a) => a.kind),
+              keys: due.map((a) => a.key),
+              objects: command.objects,
+              expiredAt: command.at,
+            },
+          },
+        ];
+      }
     }
   },
   evolve(state, event) {
@@ -166,7 +191,9 @@ export const backtestDecider: Decider<BacktestCommand, BacktestState, BacktestEv
           lease: state.lease && { ...state.lease, until: event.data.leaseUntil },
         };
       case 'BacktestFinished':
-        return { ...state, status: 'finished', lease: null };
+        return { ...state, status: 'finished', lease: null, expiring: event.data.artifacts.filter((a) => a.expiresAt !== null) };
+      case 'BacktestArtifactsExpired':
+        return { ...state, expiring: state.expiring.filter((a) => !event.data.keys.includes(a.key)) };
       case 'BacktestFailed':
         return { ...state, status: 'failed', lease: null };
     }

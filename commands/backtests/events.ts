@@ -16,10 +16,15 @@ const at = z.number().int();
 /** A UTC calendar day, `YYYY-MM-DD`. */
 export const zUsageDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
+/** What an artifact of a run holds; `packets`, `prompts` and `replies` expire, the others are durable. */
+export const zArtifactKind = z.enum(['summary', 'equity', 'trades', 'decisions', 'packets', 'prompts', 'replies']);
+export type ArtifactKind = z.output<typeof zArtifactKind>;
+
 export const zArtifactRef = z
   .object({
+    /** The object's key, or for kinds written in parts the folder they are in (ending in `/`). */
     key: z.string().min(1).max(500),
-    kind: z.enum(['summary', 'equity', 'trades', 'packets', 'prompts', 'replies']),
+    kind: zArtifactKind,
     /** When the artifact store may delete it (Unix ms); null for durable artifacts (summaries and metrics). */
     expiresAt: at.nullable(),
   })
@@ -89,6 +94,24 @@ export const BacktestFailed = defineEvent(
   z.object({ backtestId: id, workerId: id, code: z.string().min(1).max(100), message: z.string().max(2000), failedAt: at }).strict(),
 );
 
+/**
+ * The expiring artifacts of a run (packets, prompts, replies) were deleted from the artifact
+ * store once their retention window had passed (`001_…` "Artifact retention"); the summary and
+ * the metrics stay. `keys` are the folders deleted, `objects` how many stored objects went.
+ */
+export const BacktestArtifactsExpired = defineEvent(
+  'BacktestArtifactsExpired',
+  z
+    .object({
+      backtestId: id,
+      kinds: z.array(zArtifactKind).min(1).max(7),
+      keys: z.array(z.string().min(1).max(500)).min(1).max(20),
+      objects: z.number().int().nonnegative(),
+      expiredAt: at,
+    })
+    .strict(),
+);
+
 /** One accepted run counted against the user's daily quota on the clone. */
 export const BacktestRunCounted = defineEvent(
   'BacktestRunCounted',
@@ -103,6 +126,7 @@ export const backtestEvents = [
   BacktestProgressed,
   BacktestFinished,
   BacktestFailed,
+  BacktestArtifactsExpired,
   BacktestRunCounted,
 ];
 export type BacktestEvent =
@@ -112,5 +136,6 @@ export type BacktestEvent =
   | EventOf<typeof BacktestLeased>
   | EventOf<typeof BacktestProgressed>
   | EventOf<typeof BacktestFinished>
-  | EventOf<typeof BacktestFailed>;
+  | EventOf<typeof BacktestFailed>
+  | EventOf<typeof BacktestArtifactsExpired>;
 export type BacktestUsageEvent = EventOf<typeof BacktestRunCounted>;

@@ -117,6 +117,17 @@ export class BacktestCommands {
     return this.run(backtestId, { type: 'FailBacktest', workerId, code, message, at: this.deps.clock.now() }, workerId);
   }
 
+  /** The job's state as its stream folds (status, progress, lease, artifacts still to expire). */
+  state(backtestId: string): BacktestState {
+    return this.jobs.load(backtestStream(backtestId)).state;
+  }
+
+  /** Records that the job's due artifacts were deleted (`objects` stored objects); throws `nothing_to_expire` (409) when none is due. */
+  expireArtifacts(backtestId: string, objects: number, actor: string): BacktestState {
+    const command: BacktestCommand = { type: 'ExpireArtifacts', objects, at: this.deps.clock.now() };
+    return this.jobs.handle({ streamId: backtestStream(backtestId), command, metadata: { actor } }).state;
+  }
+
   private tierOf(cloneId: string): TierName {
     return this.deps.tierOf(cloneId) ?? baselineTier;
   }

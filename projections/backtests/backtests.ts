@@ -14,7 +14,8 @@ import { defineProjection } from '../../core/projection.ts';
 
 export const backtestsProjection = defineProjection({
   name: 'backtests',
-  version: 1,
+  // 2: artifact expiry (`artifacts_expire_at`, `artifacts_expired_at`)
+  version: 2,
   mode: 'inline',
   eventTypes: [
     'BacktestRequested',
@@ -24,6 +25,7 @@ export const backtestsProjection = defineProjection({
     'BacktestProgressed',
     'BacktestFinished',
     'BacktestFailed',
+    'BacktestArtifactsExpired',
   ],
   tables: [
     {
@@ -44,27 +46,32 @@ export const backtestsProjection = defineProjection({
         simulated_at: 'INTEGER',
         metrics: 'TEXT',
         artifacts: 'TEXT NOT NULL',
+        /** The earliest expiry (Unix ms) of artifacts not yet expired; NULL when none is pending. */
+        artifacts_expire_at: 'INTEGER',
+        artifacts_expired_at: 'INTEGER',
         failure: 'TEXT',
         requested_at: 'INTEGER NOT NULL',
         ended_at: 'INTEGER',
       },
       primaryKey: ['backtest_id'],
-      indexes: [['clone_id', 'requested_at']],
+      indexes: [['clone_id', 'requested_at'], ['status', 'requested_at'], ['artifacts_expire_at']],
     },
   ],
   bind(db, t) {
     const insert = db.prepare(
       `INSERT INTO "${t.backtests}" (backtest_id, clone_id, user_id, status, tier, run, limits, estimate, refusal, attempts, steps_done,
-         steps_total, simulated_at, metrics, artifacts, failure, requested_at, ended_at)
-       VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, NULL, 0, 0, ?, NULL, NULL, '[]', NULL, ?, NULL)`,
+         steps_total, simulated_at, metrics, artifacts, artifacts_expire_at, artifacts_expired_at, failure, requested_at, ended_at)
+       VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, NULL, 0, 0, ?, NULL, NULL, '[]', NULL, NULL, NULL, ?, NULL)`,
     );
     const status = db.prepare(`UPDATE "${t.backtests}" SET status = ? WHERE backtest_id = ?`);
     const refuse = db.prepare(`UPDATE "${t.backtests}" SET status = 'refused', refusal = ?, ended_at = ? WHERE backtest_id = ?`);
     const lease = db.prepare(`UPDATE "${t.backtests}" SET status = 'running', attempts = ? WHERE backtest_id = ?`);
     const progress = db.prepare(`UPDATE "${t.backtests}" SET steps_done = ?, simulated_at = ? WHERE backtest_id = ?`);
     const finish = db.prepare(
-      `UPDATE "${t.backtests}" SET status = 'finished', steps_done = steps_total, metrics = ?, artifacts = ?, ended_at = ? WHERE backtest_id = ?`,
+      `UPDATE "${t.backtests}" SET status = 'finished', steps_done = steps_total, metrics = ?, artifacts = ?, artifacts_expire_at = ?,
+         ended_at = ? WHERE backtest_id = ?`,
     );
+    const expired = db.prepare(`UPDATE "${t.backtests}" SET artifacts_expire_at = NULL, artifacts_expired_at = ? WHERE backtest_id = ?`);
     const fail = db.prepare(`UPDATE "${t.backtests}" SET status = 'failed', failure = ?, ended_at = ? WHERE backtest_id = ?`);
     return (raw: RecordedEvent) => {
       const e = raw as RecordedEvent<BacktestEvent>;
@@ -99,8 +106,14 @@ export const backtestsProjection = defineProjection({
         case 'BacktestProgressed':
           progress.run(e.data.stepsDone, e.data.simulatedAt, e.data.backtestId);
           return;
-        case 'BacktestFinished':
-          finish.run(JSON.stringify(e.data.metrics), JSON.stringify(e.data.artifacts), e.data.finishedAt, e.data.backtestId);
+        case 'BacktestFinished': {
+          const expiries = e.data.artifacts.flatMap((a) => (a.expiresAt === null ? [] : [a.expiresAt]));
+          const expireAt = expiries.length === 0 ? null : Math.min(...expiries);
+          finish.run(JSON.stringify(e.data.metrics), JSON.stringify(e.data.artifacts), expireAt, e.data.finishedAt, e.data.backtestId);
+          return;
+        }
+        case 'BacktestArtifactsExpired':
+          expired.run(e.data.expiredAt, e.data.backtestId);
           return;
         case 'BacktestFailed':
           fail.run(JSON.stringify({ code: e.data.code, message: e.data.message }), e.data.failedAt, e.data.backtestId);
@@ -129,6 +142,8 @@ export interface BacktestRow {
   readonly simulatedAt: number | null;
   readonly metrics: BacktestMetrics | null;
   readonly artifacts: readonly ArtifactRef[];
+  /** When the expiring artifacts (packets, prompts, replies) were deleted; null while kept. */
+  readonly artifactsExpiredAt: number | null;
   readonly failure: { readonly code: string; readonly message: string } | null;
   readonly requestedAt: number;
   readonly endedAt: number | null;
@@ -150,13 +165,15 @@ interface Raw {
   simulatedAt: number | null;
   metrics: string | null;
   artifacts: string;
+  artifactsExpiredAt: number | null;
   failure: string | null;
   requestedAt: number;
   endedAt: number | null;
 }
 
 const SELECT = `SELECT backtest_id AS backtestId, clone_id AS cloneId, user_id AS userId, status, tier, run, limits, estimate, refusal,
-  attempts, steps_done AS stepsDone, steps_total AS stepsTotal, simulated_at AS simulatedAt, metrics, artifacts, failure,
+  attempts, steps_done AS stepsDone, steps_total AS stepsTotal, simulated_at AS simulatedAt, metrics, artifacts,
+  artifacts_expired_at AS artifactsExpiredAt, failure,
   requested_at AS requestedAt, ended_at AS endedAt FROM backtests`;
 
 const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
@@ -185,4 +202,32 @@ export function backtestsOfClone(db: Db, cloneId: string, limit: number): Backte
     .prepare<[string, number], Raw>(`${SELECT} WHERE clone_id = ? ORDER BY requested_at DESC, backtest_id DESC LIMIT ?`)
     .all(cloneId, limit)
     .map(decode);
+}
+
+/** Jobs a worker may take (queued, or running: its lease may have expired), oldest first, at most `limit`. */
+export function runnableBacktests(db: Db, limit: number): BacktestRow[] {
+  return db
+    .prepare<[number], Raw>(`${SELECT} WHERE status IN ('queued', 'running') ORDER BY requested_at, backtest_id LIMIT ?`)
+    .all(limit)
+    .map(decode);
+}
+
+/** Finished jobs whose expiring artifacts are due at `now` (ms), oldest expiry first, at most `limit`. */
+export function backtestsDueForExpiry(db: Db, now: number, limit: number): string[] {
+  return db
+    .prepare<[number, number], { id: string }>(
+      'SELECT backtest_id AS id FROM backtests WHERE artifacts_expire_at <= ? ORDER BY artifacts_expire_at, backtest_id LIMIT ?',
+    )
+    .all(now, limit)
+    .map((r) => r.id);
+}
+
+/** The clone's finished jobs, newest first, at most `limit` (the archives a `recorded` run reads). */
+export function finishedBacktestsOfClone(db: Db, cloneId: string, limit: number): string[] {
+  return db
+    .prepare<[string, number], { id: string }>(
+      "SELECT backtest_id AS id FROM backtests WHERE clone_id = ? AND status = 'finished' ORDER BY ended_at DESC, backtest_id DESC LIMIT ?",
+    )
+    .all(cloneId, limit)
+    .map((r) => r.id);
 }

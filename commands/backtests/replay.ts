@@ -1,0 +1,365 @@
+/**
+ * The replay of one backtest on a simulated clock (issue 14, "Replay"; doc/backtesting.md).
+ * The clock steps every `stepMs` from `fromMs` to `toMs`; at each sample T:
+ * 1. hourly funding for every hour boundary passed since the last sample (rates and quotes at
+ *    that hour), then a mark at T (which may liquidate) — Prop Trading's decider, as live;
+ * 2. on decision ticks (every `decisionIntervalMs`, never at the window's end), for each asset
+ *    in the order asked: the decision runtime — the context compiled as of T, the engine, the
+ *    strict reply parser, validation — and for an accepted action the fill on the backtest's
+ *    own prop account, priced at the latest price at or before T by the same rules as live;
+ * 3. the sample: equity and open notional at the latest prices at or before T, and the
+ *    buy-and-hold benchmark.
+ * At `toMs` open positions are closed at their marks (`PropAccountFinalized`). Lookahead-free:
+ * every read takes T. Deterministic: run ids, order ids and artifact keys derive from the
+ * backtest id, T and the asset; no clock or randomness is read. Memory: the curve is three typed
+ * arrays of one entry per step (bounded by the step cap), open trades, and one part of buffered
+ * artifact lines; candles are never held.
+ */
+import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
+import { PRICE, SIZE } from '../../adapters/market/units.ts';
+import type { DecisionEngine } from '../../adapters/models/engine.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
+import { formatDecimal, MICRO_USD, mulDiv, parseDecimal } from '../../core/money.ts';
+import type { TradingAction } from '../ai-trading/action.ts';
+import type { AccountSection } from '../ai-trading/ports.ts';
+import { parseReply } from '../decisions/reply.ts';
+import { gateHeadroomMicroUsd, validateAction } from '../decisions/validate.ts';
+import type { Quotes } from '../prop-trading/commands.ts';
+import type { PropAccountEvent } from '../prop-trading/events.ts';
+import { ppmOf } from '../prop-trading/figures.ts';
+import type { Rules } from '../prop-trading/rules.ts';
+import { PartWriter, partsPrefix, summaryKey } from './artifact-parts.ts';
+import { type ClosedTrade, computeMetrics, type EquityPoint } from './metrics.ts';
+import type { ReplayContextSource, ReplayMarket } from './ports.ts';
+import { type BacktestReport, type ReportTrade, stepLabel, zBacktestReport } from './report.ts';
+import type { RunShape } from './request.ts';
+import { SimAccount } from './sim-account.ts';
+import { TradeBook } from './trade-book.ts';
+
+const HOUR_MS = 3_600_000;
+const RECENT_FILLS = 5;
+
+/** What one replay runs: the job's shape and the account it trades on. */
+export interface ReplayJob {
+  readonly backtestId: string;
+  readonly cloneId: string;
+  readonly strategyVersionId: string;
+  readonly propAccountId: string;
+  readonly run: RunShape;
+  readonly startingEquityMicroUsd: bigint;
+  readonly rules: Rules;
+}
+
+export interface ReplayDeps {
+  readonly market: ReplayMarket;
+  readonly context: ReplayContextSource;
+  readonly engine: DecisionEngine;
+  readonly artifacts: ArtifactStore;
+  /** Told every `progressEvery` steps and at the end (steps done, simulated time ms); the worker renews its lease here. */
+  readonly onProgress?: (stepsDone: number, simulatedAt: number) => Promise<void> | void;
+  readonly progressEvery?: number;
+}
+
+/** What a decision of the replay came to. */
+export type DecisionStatus = 'held' | 'filled' | 'rejected' | 'refused' | 'no_data';
+
+/** A finished replay: the report data and the counts behind it. */
+export interface ReplayResult {
+  readonly report: BacktestReport;
+  readonly decisions: Readonly<Record<DecisionStatus, number>>;
+  /** Events the backtest's account produced (never appended to the log). */
+  readonly accountEvents: number;
+}
+
+/** The decision run id of `asset` at T (also the order id and the idempotency key on the account). */
+export const replayRunId = (backtestId: string, at: number, asset: string) => `bt-${backtestId}-${at}-${asset}`;
+
+/** Runs the whole replay; see the module comment. Errors: the context's or engine's `ClashError`, rethrown (the worker fails or retries the job). */
+export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayResult> {
+  const { run, backtestId } = job;
+  const { market, artifacts } = deps;
+  const steps = Math.ceil((run.toMs - run.fromMs) / run.stepMs);
+  const ticksPer = run.decisionIntervalMs / run.stepMs;
+  const progressEvery = deps.progressEvery ?? 500;
+  const curve = { at: new Float64Array(steps + 1), equity: new BigInt64Array(steps + 1), exposure: new BigInt64Array(steps + 1) };
+  const bench = new BigInt64Array(steps + 1);
+  const closed: ClosedTrade[] = [];
+  const trades: ReportTrade[] = [];
+  const book = new TradeBook((t) => {
+    closed.push(t.metrics);
+    trades.push(t.report);
+  });
+  const recentFills: AccountSection['recentFills'][number][] = [];
+  let accountEvents = 0;
+  const account = new SimAccount((event: PropAccountEvent) => {
+    accountEvents += 1;
+    book.observe(event);
+    if (event.type === 'OrderFilled') {
+      const d = event.data;
+      recentFills.push({
+        time: new Date(d.at).toISOString(),
+        asset: d.asset,
+        side: d.side,
+        size: formatDecimal(d.size, SIZE),
+        price: formatDecimal(d.price, PRICE),
+      });
+      if (recentFills.length > RECENT_FILLS) recentFills.shift();
+    }
+  });
+  const writers = {
+    decisions: new PartWriter(artifacts, partsPrefix(backtestId, 'decisions')),
+    packets: new PartWriter(artifacts, partsPrefix(backtestId, 'packets')),
+    prompts: new PartWriter(artifacts, partsPrefix(backtestId, 'prompts')),
+    replies: new PartWriter(artifacts, partsPrefix(backtestId, 'replies')),
+  };
+  const counts: Record<DecisionStatus, number> = { held: 0, filled: 0, rejected: 0, refused: 0, no_data: 0 };
+
+  const quotesAt = (assets: Iterable<string>, at: number): Quotes => {
+    const quotes: Record<string, { price: bigint; time: number }> = {};
+    for (const asset of new Set(assets)) {
+      const q = market.priceAt(asset, at);
+      if (q) quotes[asset] = { price: q.price, time: q.time };
+    }
+    return quotes;
+  };
+  const held = () => Object.keys(account.state.positions).sort();
+  const marksAt = (at: number) => {
+    const quotes = quotesAt(held(), at);
+    return Object.fromEntries(
+      held().map((a) => [a, quotes[a]?.price ?? account.state.lastMarks[a] ?? account.state.positions[a]?.entryPrice ?? 0n]),
+    );
+  };
+
+  const firstPrices = run.assets.map((asset) => market.priceAt(asset, run.fromMs)?.price ?? null);
+  const benchmarkAt = (at: number): bigint => {
+    const n = BigInt(firstPrices.filter((p) => p !== null).length);
+    if (n === 0n) return job.startingEquityMicroUsd;
+    let value = 0n;
+    run.assets.forEach((asset, k) => {
+      const p0 = firstPrices[k];
+      if (p0 === null || p0 === undefined || p0 === 0n) return;
+      const p = market.priceAt(asset, at)?.price ?? p0;
+      value += mulDiv(job.startingEquityMicroUsd, p, n * p0, 'floor');
+    });
+    return value;
+  };
+
+  const accountView = (at: number): AccountSection => {
+    const marks = marksAt(at);
+    const f = account.figures(marks);
+    const state = account.state;
+    const positions = held().map((asset) => {
+      const p = state.positions[asset];
+      const mark = marks[asset] ?? 0n;
+      const size = p?.size ?? 0n;
+      return {
+        asset,
+        side: size > 0n ? ('long' as const) : ('short' as const),
+        size: formatDecimal(size < 0n ? -size : size, SIZE),
+        entryPrice: formatDecimal(p?.entryPrice ?? 0n, PRICE),
+        liquidationPrice: null,
+        unrealizedPnlMicroUsd: mulDiv(size, mark - (p?.entryPrice ?? 0n), 10n ** 8n, 'floor').toString(),
+      };
+    });
+    const drawdown = state.startingEquity - f.equityMicroUsd;
+    return {
+      propAccountId: job.propAccountId,
+      equityMicroUsd: f.equityMicroUsd.toString(),
+      drawdownPpm: Number(ppmOf(drawdown > 0n ? drawdown : 0n, state.startingEquity)),
+      positions,
+      openOrders: 0,
+      recentFills: [...recentFills],
+      headroomMicroUsd: { freeMargin: f.freeMarginMicroUsd.toString() },
+    };
+  };
+
+  const decide = async (asset: string, at: number) => {
+    const runId = replayRunId(backtestId, at, asset);
+    const view = accountView(at);
+    const ctx = deps.context.compile(asset, at, view);
+    const info = market.asset(asset);
+    if (ctx.lastPrice === null || !info) {
+      counts.no_data += 1;
+      await writers.decisions.add({ at, asset, runId, status: 'no_data' });
+      return;
+    }
+    const position = account.state.positions[asset];
+    const positionView = position
+      ? { side: position.size > 0n ? ('long' as const) : ('short' as const), entryPrice: formatDecimal(position.entryPrice, PRICE) }
+      : null;
+    const reply = await deps.engine.decide({
+      runId,
+      asset,
+      packetDigest: ctx.packet.digest,
+      system: ctx.system,
+      prompt: ctx.prompt,
+      modelStrength: ctx.modelStrength,
+      lastPrice: ctx.lastPrice,
+      indicators: ctx.indicators,
+      position: positionView,
+      equityMicroUsd: BigInt(view.equityMicroUsd),
+    });
+    await writers.packets.add(ctx.packet);
+    await writers.prompts.add({
+      packetDigest: ctx.packet.digest,
+      templateVersion: ctx.promptTemplateVersion,
+      system: ctx.system,
+      prompt: ctx.prompt,
+    });
+    await writers.replies.add({ packetDigest: ctx.packet.digest, model: reply.model, text: reply.text });
+    const parsed = parseReply(reply.text);
+    const base = { at, asset, runId, packetDigest: ctx.packet.digest, model: reply.model, parse: parsed.status };
+    if (parsed.status === 'refused') {
+      counts.refused += 1;
+      await writers.decisions.add({ ...base, status: 'refused', stage: 'parse', reason: parsed.reason });
+      return;
+    }
+    const leverage = Math.min(job.rules.maxLeverage, info.maxLeverage);
+    const notional = position
+      ? mulDiv(position.size < 0n ? -position.size : position.size, marksAt(at)[asset] ?? 0n, 10n ** 10n, 'floor')
+      : 0n;
+    const validation = validateAction(parsed.action, {
+      runAsset: asset,
+      candidates: run.assets,
+      assetEnabled: info.enabled,
+      confidenceThreshold: ctx.confidenceThreshold,
+      tierMaxLeverage: job.rules.maxLeverage,
+      assetMaxLeverage: info.maxLeverage,
+      headroomMicroUsd: gateHeadroomMicroUsd({
+        maxPositionNotionalMicroUsd: job.rules.maxPositionNotionalMicroUsd,
+        positionNotionalMicroUsd: notional,
+        freeMarginMicroUsd: BigInt(view.headroomMicroUsd.freeMargin ?? '0'),
+        leverage,
+      }),
+      position: positionView,
+    });
+    if (validation.status === 'refused') {
+      counts.refused += 1;
+      await writers.decisions.add({ ...base, status: 'refused', stage: 'validation', refusals: validation.refusals.map((r) => r.code) });
+      return;
+    }
+    const action = validation.action;
+    if (action.action === 'hold') {
+      counts.held += 1;
+      await writers.decisions.add({ ...base, status: 'held', action });
+      return;
+    }
+    const events = account.submit(orderOf(runId, action, info, quotesAt([asset, ...held()], at), at));
+    const fill = events.find((e) => e.type === 'OrderFilled');
+    const rejection = events.find((e) => e.type === 'ActionRejected');
+    const status: DecisionStatus = fill ? 'filled' : 'rejected';
+    counts[status] += 1;
+    await writers.decisions.add({
+      ...base,
+      status,
+      action,
+      order:
+        rejection?.type === 'ActionRejected'
+          ? { code: rejection.data.reasonCode }
+          : fill?.type === 'OrderFilled'
+            ? { price: fill.data.price.toString(), size: fill.data.size.toString(), feeMicroUsd: fill.data.feeMicroUsd.toString() }
+            : null,
+    });
+  };
+
+  account.open({
+    accountId: job.propAccountId,
+    cloneId: job.cloneId,
+    strategyVersionId: job.strategyVersionId,
+    startingEquityMicroUsd: job.startingEquityMicroUsd,
+    rules: job.rules,
+    at: run.fromMs,
+  });
+  let previous = run.fromMs;
+  for (let i = 0; i <= steps; i += 1) {
+    const at = Math.min(run.fromMs + i * run.stepMs, run.toMs);
+    if (i > 0) {
+      for (let hour = previous - (previous % HOUR_MS) + HOUR_MS; hour <= at; hour += HOUR_MS) {
+        const assets = held();
+        if (assets.length === 0) continue;
+        const rates: Record<string, bigint> = {};
+        for (const asset of assets) {
+          const r = market.fundingAt(asset, hour);
+          if (r) rates[asset] = r.rate;
+        }
+        if (Object.keys(rates).length > 0) account.fund(hour, rates, quotesAt(assets, hour));
+      }
+      if (held().length > 0) account.mark(quotesAt(held(), at), at);
+    }
+    if (i < steps && i % ticksPer === 0 && account.state.status === 'active') {
+      for (const asset of run.assets) await decide(asset, at);
+    }
+    if (i === steps && account.state.status === 'active') account.finalize(quotesAt(held(), at), at);
+    const f = account.figures(marksAt(at));
+    curve.at[i] = at;
+    curve.equity[i] = f.equityMicroUsd;
+    curve.exposure[i] = f.exposureMicroUsd;
+    bench[i] = benchmarkAt(at);
+    previous = at;
+    if (deps.onProgress && ((i > 0 && i % progressEvery === 0) || i === steps)) await deps.onProgress(i, at);
+  }
+  for (const w of Object.values(writers)) await w.flush();
+
+  const equity: EquityPoint[] = [];
+  for (let i = 0; i <= steps; i += 1) {
+    equity.push({ at: curve.at[i] as number, equityMicroUsd: curve.equity[i] as bigint, exposureMicroUsd: curve.exposure[i] as bigint });
+  }
+  const lastAt = run.toMs;
+  const metrics = computeMetrics({
+    equity,
+    trades: closed,
+    tradedNotionalMicroUsd: book.tradedNotionalMicroUsd,
+    feesMicroUsd: account.state.fees,
+    fundingMicroUsd: account.state.funding,
+    samplingIntervalMs: run.stepMs,
+    benchmark: run.assets.flatMap((asset, k) => {
+      const first = firstPrices[k];
+      const last = market.priceAt(asset, lastAt)?.price;
+      return first === null || first === undefined || last === undefined ? [] : [{ asset, firstPrice: first, lastPrice: last }];
+    }),
+  });
+  const iso = (ms: number) => new Date(ms).toISOString();
+  let peak = 0n;
+  const report = zBacktestReport.parse({
+    backtestId,
+    window: { from: iso(run.fromMs), to: iso(run.toMs) },
+    step: stepLabel(run.stepMs),
+    stepMs: run.stepMs,
+    assets: run.assets,
+    engine: run.engine,
+    metrics,
+    equity: equity.map((p) => {
+      if (p.equityMicroUsd > peak) peak = p.equityMicroUsd;
+      const drawdown = peak > 0n ? Number(peak - p.equityMicroUsd) / Number(peak) : 0;
+      return { at: iso(p.at), equityMicroUsd: p.equityMicroUsd.toString(), drawdown };
+    }),
+    benchmark: Array.from(bench, (v, i) => ({ at: iso(curve.at[i] as number), valueMicroUsd: v.toString() })),
+    trades,
+  });
+  await artifacts.put(summaryKey(backtestId), new TextEncoder().encode(canonicalJson(report)));
+  return { report, decisions: counts, accountEvents };
+}
+
+/** The account command of a validated action: notional in micro-USD, leverage for open/increase, ids from the run. */
+function orderOf(
+  runId: string,
+  action: Exclude<TradingAction, { action: 'hold' }>,
+  info: NonNullable<ReturnType<ReplayMarket['asset']>>,
+  quotes: Quotes,
+  at: number,
+) {
+  return {
+    orderId: runId,
+    decisionRunId: runId,
+    asset: action.asset,
+    assetInfo: info,
+    action: action.action,
+    side: action.side,
+    size: null,
+    notionalMicroUsd: action.action === 'close' ? null : parseDecimal(action.notionalUsd, MICRO_USD),
+    leverage: action.action === 'open' || action.action === 'increase' ? action.leverage : null,
+    reduceOnly: false,
+    quotes,
+    at,
+  };
+}

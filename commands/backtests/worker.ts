@@ -1,0 +1,241 @@
+/**
+ * The backtest worker (issue 14, "Jobs"; `001_…` "Queue and concurrency limits"): each tick
+ * deletes expired artifacts and records it, then takes runnable jobs and starts their replays.
+ *
+ * - **Leases.** A job is run under its stream lease (`LeaseBacktest`, renewed by every progress
+ *   event): two workers never run one job, and a crashed worker's job is taken over once its
+ *   lease has run out, as the next attempt, from the start (the replay is deterministic).
+ * - **Concurrency.** Before leasing a job the worker takes one of `global` slots and one of the
+ *   job owner's `perUser` slots, each a lease of `core/operations/leases.ts` (units
+ *   `backtests:slot:<n>`, `backtests:user:<userId>:<n>`), renewed with the job's lease and given
+ *   back when the run ends; a crashed worker's slots expire with its job's lease.
+ * - **Failures.** A run is one unit of `WorkUnits.run` (the one retry policy): an error the job
+ *   cannot recover from (`invalid`, `not_found`, `forbidden`, `unprocessable`: a strategy that no
+ *   longer compiles, an engine that is not configured) fails the job at once; any other is
+ *   retried with backoff by whichever worker leases it next, and after the last attempt the job
+ *   fails and the unit stays a dead letter. A lost lease stops the run silently: another worker has it.
+ * - **Retention.** Packets, prompts and replies expire `retentionMs` after the run finished;
+ *   the worker deletes them and records `BacktestArtifactsExpired`.
+ * Replays run beside the worker loop (a tick only starts them), so heartbeats keep flowing.
+ */
+import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
+import type { DecisionEngine } from '../../adapters/models/engine.ts';
+import type { Clock } from '../../core/clock.ts';
+import { ClashError } from '../../core/errors.ts';
+import type { Leases } from '../../core/operations/leases.ts';
+import type { WorkUnits } from '../../core/operations/work-units.ts';
+import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../prop-trading/rules.ts';
+import { expiringKinds, partsPrefix, summaryKey } from './artifact-parts.ts';
+import type { ArtifactRef } from './events.ts';
+import type { BacktestCommands } from './handlers.ts';
+import { backtestPropAccountId } from './handlers.ts';
+import type { ReplayContextSource, ReplayMarket } from './ports.ts';
+import { replay } from './replay.ts';
+import type { RunShape } from './request.ts';
+
+export const BACKTEST_WORKER = 'backtests';
+
+/** A job as the read model lists it. */
+export interface RunnableJob {
+  readonly backtestId: string;
+  readonly cloneId: string;
+  readonly userId: string;
+  readonly run: RunShape;
+}
+
+/** What the worker reads of the backtests read model (implemented by `server/backtests-worker.ts`). */
+export interface BacktestJobs {
+  /** Queued or running jobs, oldest first, at most `limit`. */
+  runnable(limit: number): readonly RunnableJob[];
+  /** Finished jobs with artifacts due to expire at `now`, at most `limit`. */
+  dueForExpiry(now: number, limit: number): readonly string[];
+}
+
+/** The strategy's context source and the engine of one job. Errors: `ClashError` (the job fails or is retried by its kind). */
+export interface ReplaySetup {
+  prepare(
+    job: RunnableJob,
+  ): Promise<{ readonly strategyVersionId: string; readonly context: ReplayContextSource; readonly engine: DecisionEngine }>;
+}
+
+/** Limits of the worker (README: `BACKTEST_*` variables). Times in ms. */
+export interface BacktestWorkerLimits {
+  readonly global: number;
+  readonly perUser: number;
+  readonly leaseMs: number;
+  readonly retentionMs: number;
+  /** Steps between progress events (each renews the leases). */
+  readonly progressEvery: number;
+}
+
+export interface BacktestWorkerDeps {
+  readonly commands: BacktestCommands;
+  readonly jobs: BacktestJobs;
+  readonly setup: ReplaySetup;
+  readonly market: ReplayMarket;
+  readonly artifacts: ArtifactStore;
+  readonly leases: Leases;
+  readonly units: WorkUnits;
+  readonly clock: Clock;
+  /** This worker's id (`host:pid` in a process), the lease holder. */
+  readonly workerId: string;
+  readonly limits: BacktestWorkerLimits;
+}
+
+/** Error kinds that retrying cannot fix: the job fails at once. */
+const final = new Set(['invalid', 'not_found', 'forbidden', 'unprocessable']);
+const LIST_LIMIT = 100;
+
+export class BacktestWorker {
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(readonly deps: BacktestWorkerDeps) {}
+
+  /** Expires due artifacts, then starts runnable jobs while slots are free; returns the runs in flight. */
+  async tick(now: number): Promise<{ started: number; expired: number; inFlight: number }> {
+    const expired = await this.expire(now);
+    let started = 0;
+    for (const job of this.deps.jobs.runnable(LIST_LIMIT)) {
+      if (this.running.has(job.backtestId) || !this.due(job.backtestId, now)) continue;
+      const slots = this.takeSlots(job, now);
+      if (slots === null) continue;
+      try {
+        this.deps.commands.lease(job.backtestId, this.deps.workerId, this.deps.limits.leaseMs);
+      } catch (error) {
+        this.release(job, slots);
+        if (error instanceof ClashError && (error.code === 'backtest_leased' || error.code === 'backtest_not_runnable')) continue;
+        throw error;
+      }
+      started += 1;
+      const run = this.run(job, slots).finally(() => {
+        this.release(job, slots);
+        this.running.delete(job.backtestId);
+      });
+      this.running.set(job.backtestId, run);
+    }
+    return { started, expired, inFlight: this.running.size };
+  }
+
+  /** Waits for every run in flight (tests; shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all(this.running.values());
+  }
+
+  /** Whether the job's unit is not waiting out a backoff or dead. */
+  private due(backtestId: string, now: number): boolean {
+    const parked = this.deps.units.parked(BACKTEST_WORKER).find((u) => u.id === unitId(backtestId));
+    return !parked || (parked.state === 'retrying' && parked.nextAttemptAt <= now);
+  }
+
+  private async run(job: RunnableJob, slots: readonly string[]): Promise<void> {
+    const { commands, workerId } = this.deps;
+    const id = job.backtestId;
+    let failure: ClashError | Error | null = null;
+    let lost = false;
+    const outcome = await this.deps.units.run(
+      BACKTEST_WORKER,
+      { id: unitId(id), orderingKey: null, position: null, description: `backtest ${id} of clone ${job.cloneId}` },
+      this.deps.clock.now(),
+      async () => {
+        try {
+          await this.replayJob(job, slots);
+        } catch (error) {
+          if (error instanceof ClashError && (error.code === 'lease_lost' || error.code === 'backtest_not_runnable')) {
+            lost = true;
+            return;
+          }
+          failure = error as Error;
+          if (error instanceof ClashError && final.has(error.kind)) return;
+          throw error;
+        }
+      },
+    );
+    if (lost || failure === null) return;
+    const f = failure as Error;
+    if (outcome === 'dead' || (f instanceof ClashError && final.has(f.kind))) {
+      const code = f instanceof ClashError ? f.code : 'replay_error';
+      try {
+        commands.fail(id, workerId, code, f.message.slice(0, 2000));
+      } catch (error) {
+        if (!(error instanceof ClashError && error.code === 'lease_lost')) throw error;
+      }
+    }
+  }
+
+  private async replayJob(job: RunnableJob, slots: readonly string[]): Promise<void> {
+    const { commands, workerId, limits, leases, clock } = this.deps;
+    const { strategyVersionId, context, engine } = await this.deps.setup.prepare(job);
+    const result = await replay(
+      {
+        backtestId: job.backtestId,
+        cloneId: job.cloneId,
+        strategyVersionId,
+        propAccountId: backtestPropAccountId(job.backtestId),
+        run: job.run,
+        startingEquityMicroUsd: DEFAULT_STARTING_EQUITY,
+        rules: DEFAULT_RULES,
+      },
+      {
+        market: this.deps.market,
+        context,
+        engine,
+        artifacts: this.deps.artifacts,
+        progressEvery: limits.progressEvery,
+        onProgress: async (stepsDone, simulatedAt) => {
+          commands.progress(job.backtestId, workerId, stepsDone, simulatedAt, limits.leaseMs);
+          for (const slot of slots) leases.acquire(slot, slotHolder(workerId, job), clock.now(), limits.leaseMs);
+          await new Promise((resolve) => setImmediate(resolve)); // let the worker loop beat between chunks
+        },
+      },
+    );
+    const expiresAt = clock.now() + limits.retentionMs;
+    const artifacts: ArtifactRef[] = [
+      { key: summaryKey(job.backtestId), kind: 'summary', expiresAt: null },
+      { key: partsPrefix(job.backtestId, 'decisions'), kind: 'decisions', expiresAt: null },
+      ...expiringKinds.map((kind) => ({ key: partsPrefix(job.backtestId, kind), kind, expiresAt })),
+    ];
+    commands.finish(job.backtestId, workerId, result.report.metrics, artifacts);
+  }
+
+  /** Deletes the due artifacts of finished jobs and records each expiry; returns how many jobs. */
+  private async expire(now: number): Promise<number> {
+    let done = 0;
+    for (const id of this.deps.jobs.dueForExpiry(now, LIST_LIMIT)) {
+      const due = this.deps.commands.state(id).expiring.filter((a) => a.expiresAt !== null && a.expiresAt <= now);
+      if (due.length === 0) continue;
+      let objects = 0;
+      for (const ref of due) {
+        for (const info of await this.deps.artifacts.list(ref.key)) {
+          await this.deps.artifacts.delete(info.key);
+          objects += 1;
+        }
+      }
+      this.deps.commands.expireArtifacts(id, objects, `worker:${this.deps.workerId}`);
+      done += 1;
+    }
+    return done;
+  }
+
+  /** One global slot and one of the job owner's slots, held for this job, or null (then nothing is held). */
+  private takeSlots(job: RunnableJob, now: number): string[] | null {
+    const { leases, limits } = this.deps;
+    const holder = slotHolder(this.deps.workerId, job);
+    const take = (names: string[]) => names.find((n) => leases.acquire(n, holder, now, limits.leaseMs)) ?? null;
+    const global = take(Array.from({ length: limits.global }, (_, n) => `backtests:slot:${n}`));
+    if (global === null) return null;
+    const user = take(Array.from({ length: limits.perUser }, (_, n) => `backtests:user:${job.userId}:${n}`));
+    if (user === null) {
+      leases.release(global, holder);
+      return null;
+    }
+    return [global, user];
+  }
+
+  private release(job: RunnableJob, slots: readonly string[]): void {
+    for (const slot of slots) this.deps.leases.release(slot, slotHolder(this.deps.workerId, job));
+  }
+}
+
+const unitId = (backtestId: string) => `backtest:${backtestId}`;
+/** A slot is held per job (one worker may run several jobs, each in its own slot). */
+const slotHolder = (workerId: string, job: RunnableJob) => `${workerId}/${job.backtestId}`;

@@ -1,0 +1,159 @@
+/**
+ * Wiring of the backtests module beyond its routes: the commands over the ledger (the clone's
+ * tier from the entitlements read model), the replay setup of a job (its strategy from the
+ * clone's version or a draft snapshot in the artifact store, its engine) and the backtest worker
+ * (`commands/backtests/worker.ts`) with its read-model port.
+ */
+import { hostname } from 'node:os';
+import { sha256Hex } from '../adapters/artifacts/content.ts';
+import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import { loadTaxonomy, universeOf } from '../adapters/market/taxonomy.ts';
+import type { DecisionEngine } from '../adapters/models/engine.ts';
+import { recordedEngine, type StoredReply } from '../adapters/models/recorded.ts';
+import type { PipelineStrategy } from '../commands/ai-trading/pipeline.ts';
+import { partsPrefix, readParts } from '../commands/backtests/artifact-parts.ts';
+import { BacktestCommands } from '../commands/backtests/handlers.ts';
+import type { BacktestEngine, StrategyRef } from '../commands/backtests/request.ts';
+import { BacktestWorker, type ReplaySetup } from '../commands/backtests/worker.ts';
+import { zGraphLayout, zStrategyGraphInput } from '../commands/clones/graph/schema.ts';
+import { noneEngine } from '../commands/decisions/engines/none.ts';
+import { rulesEngine } from '../commands/decisions/engines/rules.ts';
+import { type TierLimits, tiers } from '../commands/entitlements/tiers.ts';
+import type { Db } from '../core/database.ts';
+import { ClashError } from '../core/errors.ts';
+import { backtestsDueForExpiry, finishedBacktestsOfClone, runnableBacktests } from '../projections/backtests/backtests.ts';
+import { findClone } from '../projections/clones/clones.ts';
+import { versionOf, versionsOf } from '../projections/clones/versions.ts';
+import { activeLimitsOf, entitlementOf } from '../projections/entitlements/entitlements.ts';
+import { marketAsOf } from './ai-trading.ts';
+import { backtestPolicy } from './backtest-config.ts';
+import { replayContextOf, replayMarketOf } from './backtest-replay.ts';
+import type { Config } from './config.ts';
+import type { Ledger } from './context.ts';
+
+/** Finished runs of the clone whose replies a `recorded` job replays (newest first). */
+export const RECORDED_RUNS = 10;
+
+/** The backtest commands over `ledger`: tiers from the entitlements read model, the policy from `config`. */
+export function backtestCommandsOf(ledger: Ledger, config: Config): BacktestCommands {
+  const db = ledger.store.db;
+  const tierOf = (cloneId: string) => {
+    const e = entitlementOf(db, cloneId);
+    return e && e.revokedAt === null ? e.tier : null;
+  };
+  return new BacktestCommands({ ...ledger, policy: backtestPolicy(config), tierOf });
+}
+
+/**
+ * The strategy a job replays: a published version of the clone (by id) or a draft graph stored
+ * as an artifact and checked against its sha-256. Errors: `version_not_found`, `clone_not_found`,
+ * `snapshot_not_found` (404), `snapshot_invalid` (422: digest mismatch or not a strategy graph).
+ */
+export async function strategyOf(
+  db: Db,
+  artifacts: ArtifactStore,
+  cloneId: string,
+  ref: StrategyRef,
+  taxonomyFile: string,
+): Promise<PipelineStrategy> {
+  const clone = findClone(db, cloneId);
+  if (!clone) throw new ClashError('clone_not_found', 'not_found', `no clone ${cloneId}`);
+  const base = {
+    cloneId,
+    modelTier: clone.modelTier,
+    limits: (activeLimitsOf(db, cloneId) ?? tiers.starter) as TierLimits,
+    universe: universeOf(db, loadTaxonomy(taxonomyFile)),
+  };
+  if (ref.kind === 'version') {
+    const v = versionsOf(db, cloneId).find((x) => x.versionId === ref.versionId);
+    const full = v && versionOf(db, cloneId, v.number);
+    if (!full) throw new ClashError('version_not_found', 'not_found', `clone ${cloneId} has no version ${ref.versionId}`);
+    return { ...base, strategyVersionId: full.versionId, graph: full.graph, layout: {} };
+  }
+  const bytes = await artifacts.get(ref.snapshotKey);
+  if (!bytes) throw new ClashError('snapshot_not_found', 'not_found', `no draft snapshot at ${ref.snapshotKey}`);
+  if (sha256Hex(bytes) !== ref.sha256)
+    throw new ClashError('snapshot_invalid', 'unprocessable', 'the draft snapshot does not match its sha-256');
+  const parsed = zStrategyGraphInput.safeParse((JSON.parse(new TextDecoder().decode(bytes)) as { graph?: unknown }).graph);
+  if (!parsed.success) throw new ClashError('snapshot_invalid', 'unprocessable', 'the draft snapshot is not a strategy graph');
+  return { ...base, strategyVersionId: 'draft', graph: parsed.data, layout: zGraphLayout.parse({}) };
+}
+
+/**
+ * The engine of a job: `none` and `rules` are built in; `recorded` replays the replies the
+ * clone's latest finished runs recorded (by packet digest; empty once expired); `anthropic`
+ * needs a configured model engine (`anthropic`), else `engine_not_configured` (422).
+ */
+export async function engineOf(
+  name: BacktestEngine,
+  source: {
+    readonly db: Db;
+    readonly artifacts: ArtifactStore;
+    readonly cloneId: string;
+    readonly anthropic?: DecisionEngine;
+    readonly repliesOf?: readonly string[];
+  },
+): Promise<DecisionEngine> {
+  if (name === 'none') return noneEngine;
+  if (name === 'rules') return rulesEngine;
+  if (name === 'anthropic') {
+    if (source.anthropic) return source.anthropic;
+    throw new ClashError('engine_not_configured', 'unprocessable', 'no Anthropic engine is configured for backtests');
+  }
+  const replies = new Map<string, StoredReply>();
+  for (const id of source.repliesOf ?? finishedBacktestsOfClone(source.db, source.cloneId, RECORDED_RUNS)) {
+    for await (const line of readParts(source.artifacts, partsPrefix(id, 'replies'))) {
+      const r = line as { packetDigest: string; model: string; text: string };
+      if (!replies.has(r.packetDigest)) replies.set(r.packetDigest, { model: r.model, text: r.text });
+    }
+  }
+  return recordedEngine({ get: async (digest) => replies.get(digest) });
+}
+
+/** The replay setup of the worker over one database and artifact store. */
+export function replaySetupOf(db: Db, artifacts: ArtifactStore, config: Pick<Config, 'CLASH_TAXONOMY_FILE'>): ReplaySetup {
+  const market = marketAsOf(db);
+  const prices = replayMarketOf(db);
+  return {
+    async prepare(job) {
+      const strategy = await strategyOf(db, artifacts, job.cloneId, job.run.strategy, config.CLASH_TAXONOMY_FILE);
+      const engine = await engineOf(job.run.engine, { db, artifacts, cloneId: job.cloneId });
+      return { strategyVersionId: strategy.strategyVersionId, context: replayContextOf(strategy, market, prices), engine };
+    },
+  };
+}
+
+/** The backtest worker of this process over `ledger` (worker id `host:pid`). */
+export function backtestWorkerOf(
+  ledger: Ledger,
+  config: Config,
+  deps: {
+    readonly artifacts: ArtifactStore;
+    readonly leases: BacktestWorker['deps']['leases'];
+    readonly units: BacktestWorker['deps']['units'];
+  },
+  workerId = `${hostname()}:${process.pid}`,
+): BacktestWorker {
+  const db = ledger.store.db;
+  return new BacktestWorker({
+    commands: backtestCommandsOf(ledger, config),
+    jobs: {
+      runnable: (limit) => runnableBacktests(db, limit),
+      dueForExpiry: (now, limit) => backtestsDueForExpiry(db, now, limit),
+    },
+    setup: replaySetupOf(db, deps.artifacts, config),
+    market: replayMarketOf(db),
+    artifacts: deps.artifacts,
+    leases: deps.leases,
+    units: deps.units,
+    clock: ledger.clock,
+    workerId,
+    limits: {
+      global: config.BACKTEST_CONCURRENCY,
+      perUser: config.BACKTEST_CONCURRENCY_PER_USER,
+      leaseMs: config.BACKTEST_LEASE_SECONDS * 1000,
+      retentionMs: config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000,
+      progressEvery: config.BACKTEST_PROGRESS_EVERY_STEPS,
+    },
+  });
+}
