@@ -11,9 +11,13 @@ import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { BacktestReport } from '../../../commands/backtests/report.ts';
+import { openDatabase } from '../../../core/database.ts';
 import { chartSeries } from '../../../replay/backtest-report/chart-series.ts';
 import { usd } from '../../../replay/backtest-report/format.ts';
 import { MAX_TRADE_ROWS, renderBacktestReport } from '../../../replay/backtest-report/render.ts';
+import { loadDecisionMarket } from '../../../replay/bench/decision-data.ts';
+import { replayJob, replayOver } from '../../support/backtest.ts';
 import { realRunReport } from '../../support/backtest-report-data.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 import { tempDir } from '../../support/store.ts';
@@ -33,6 +37,7 @@ const binary = chromiumBinary();
 const data = sharedData();
 const dir = tempDir();
 const OUTPUT = resolve('test-output');
+const HOUR = 3_600_000;
 
 interface Visit {
   readonly page: Page;
@@ -94,13 +99,14 @@ test.after(async () => {
   await browser?.close();
 });
 
-test('given 30 days of a real run at 5-minute steps, when opened offline, then both charts draw, the trades list and nothing fails', async () => {
-  if (!browser || !data) return;
-  const report = realRunReport(data);
+/**
+ * Opens `report`, then: nothing failed or was fetched; both charts have a canvas with painted
+ * pixels and drew the downsampled point count; the trade table lists the expected rows with
+ * exact money. Saves a screenshot as test-output/`name`.png.
+ */
+async function openedAndDrawn(name: string, report: BacktestReport): Promise<void> {
   const series = chartSeries(report);
-  assert.ok(report.equity.length > 8_000, 'the run is long enough to be downsampled');
-  assert.ok(report.trades.length > 0, 'the rule traded');
-  const { page, problems, requests } = await visit('real-run', renderBacktestReport(report));
+  const { page, problems, requests } = await visit(name, renderBacktestReport(report));
   assert.equal(problems, []);
   assert.equal(requests, [], 'the report fetches nothing');
   for (const [selector, points] of [
@@ -115,12 +121,31 @@ test('given 30 days of a real run at 5-minute steps, when opened offline, then b
   const rows = await tradeRows(page);
   assert.is(rows.length, Math.min(report.trades.length, MAX_TRADE_ROWS));
   const first = report.trades[0];
-  assert.equal(rows[0]?.slice(0, 2), [first?.asset, 'long']);
+  assert.equal(rows[0]?.slice(0, 2), [first?.asset, first?.side]);
   assert.is(rows[0]?.[6], usd(first?.pnlMicroUsd ?? ''));
-  const shot = join(OUTPUT, 'backtest-report.png');
+  const shot = join(OUTPUT, `${name}.png`);
   await page.screenshot({ path: shot });
   assert.equal([...readFileSync(shot).subarray(1, 4)], [...Buffer.from('PNG')]);
   console.log(`  screenshot: ${shot}`);
+}
+
+test('given a replayed run (rules engine over the real BTC and ETH candles), when opened offline, then both charts draw, every trade lists and nothing fails', async () => {
+  if (!browser || !data) return;
+  const db = openDatabase(dir.file('replay.db'), { synchronous: 'OFF' });
+  const { decisionTime } = loadDecisionMarket(db, data, 16 * 60);
+  const start = decisionTime - 16 * HOUR;
+  const { report } = await replayOver(db, replayJob(start + 4 * HOUR, start + 12 * HOUR));
+  db.close();
+  assert.ok(report.trades.length > 0, 'the replay traded');
+  await openedAndDrawn('backtest-report-replayed', report);
+});
+
+test('given 30 days of a rule over the real candles at 5-minute steps, then the downsampled charts draw and the trades list', async () => {
+  if (!browser || !data) return;
+  const report = realRunReport(data);
+  assert.ok(report.equity.length > 8_000, 'the run is long enough to be downsampled');
+  assert.ok(report.trades.length > 0, 'the rule traded');
+  await openedAndDrawn('backtest-report-30-days', report);
 });
 
 test('given a hostile id and asset name and a capped list, then they show as text, nothing runs, and the note counts the rest', async () => {
