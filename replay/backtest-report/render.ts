@@ -73,6 +73,13 @@ function tradeRow(t: ReportTrade): string {
   ].join('');
 }
 
+function tradeNote(listed: number, all: number): string {
+  if (all === 0) return 'No trade closed in this run.';
+  return listed === all
+    ? `All ${all.toLocaleString('en-US')} closed trades, in the order they closed.`
+    : `${listed.toLocaleString('en-US')} of ${all.toLocaleString('en-US')} closed trades listed (the first to close); every trade counts in the metrics.`;
+}
+
 function downsamplingNote(counts: readonly [number, number], what: string): string {
   const [all, drawn] = counts;
   return all === drawn
@@ -135,11 +142,7 @@ ${metricRows(m)
 </section>
 <section>
 <h2>Trades</h2>
-<p class="note" id="trade-note">${escapeHtml(
-    listed.length === data.trades.length
-      ? `All ${data.trades.length.toLocaleString('en-US')} closed trades, in the order they closed.`
-      : `${listed.length.toLocaleString('en-US')} of ${data.trades.length.toLocaleString('en-US')} closed trades listed (the first to close); every trade counts in the metrics.`,
-  )}</p>
+<p class="note" id="trade-note">${escapeHtml(tradeNote(listed.length, data.trades.length))}</p>
 <table id="trade-table">
 <thead><tr><th>Asset</th><th>Side</th><th>Opened (UTC)</th><th>Closed (UTC)</th><th>Entry (USD)</th><th>Exit (USD)</th><th>PnL (USD, net of fees and funding)</th><th>Fees (USD)</th></tr></thead>
 <tbody>

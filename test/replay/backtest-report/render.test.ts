@@ -51,6 +51,7 @@ test('given more samples than a chart draws, then the note says how many were dr
   assert.match(html, new RegExp(`Equity: \\d+ of ${report.equity.length.toLocaleString('en-US')} samples drawn`));
   assert.match(html, `2 of ${report.trades.length} closed trades listed (the first to close)`);
   assert.is([...html.matchAll(/<tr><td>/g)].length, 2);
+  assert.match(renderBacktestReport({ ...report, trades: [] }), '<p class="note" id="trade-note">No trade closed in this run.</p>');
   const whole = renderBacktestReport(report, { maxChartPoints: report.equity.length });
   assert.match(whole, `Equity: all ${report.equity.length.toLocaleString('en-US')} samples drawn.`);
 });
