@@ -3,6 +3,7 @@ import { ClashError } from '../core/errors.ts';
 import { type Composition, productComposition } from '../server/composition.ts';
 import { apiReference } from './cli/api.ts';
 import { auditRace } from './cli/audit.ts';
+import { backtestRun } from './cli/backtest.ts';
 import { backtestReport } from './cli/backtest-report.ts';
 import { backupCommand, backupDrill } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
@@ -56,6 +57,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   ledgerCheckpoint,
   raceShow,
   economyReconcile,
+  backtestRun,
   backtestReport,
 ];
 

@@ -30,19 +30,13 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
   const reader = new MarketReader(db);
   const derived = new DerivedSeries(db);
   const live = new LiveRows(db, memory);
-  db.exec(`CREATE TABLE IF NOT EXISTS defillama_points (
-    scope_kind TEXT NOT NULL, scope_id TEXT NOT NULL, metric TEXT NOT NULL, time INTEGER NOT NULL, value REAL NOT NULL,
-    PRIMARY KEY (scope_kind, scope_id, metric, time)) STRICT`);
   const sql = {
     funding: db.prepare<[string, number, number], { time: number; rate: string }>(
       'SELECT time, rate FROM market_funding WHERE asset = ? AND time >= ? AND time <= ? ORDER BY hour',
     ),
-    llama: db.prepare<[string, string, string, number, number], { time: number; value: number }>(
-      'SELECT time, value FROM defillama_points WHERE scope_kind = ? AND scope_id = ? AND metric = ? AND time >= ? AND time <= ? ORDER BY time',
-    ),
-    range: db.prepare<[string, number, number], { high: string | null; low: string | null }>(
+    range: db.prepare<[string, number, number, number], { high: string | null; low: string | null }>(
       `SELECT max(CAST(high AS INTEGER)) AS high, min(CAST(low AS INTEGER)) AS low FROM market_candles
-       WHERE asset = ? AND interval_ms = 60000 AND open_time >= ? AND close_time <= ?`,
+       WHERE asset = ? AND interval_ms = 60000 AND open_time >= ? AND open_time <= ? AND close_time <= ?`,
     ),
   };
   const polymarketMarket = (slug: string, at: number): PolymarketMarket[] => {
@@ -87,7 +81,7 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
         fundingRatePerHour: formatDecimal(BigInt(c.funding), RATE),
       };
     },
-    llama: (kind, id, metric, from, at) => sql.llama.all(kind, id, metric, from, at).map((p) => ({ time: iso(p.time), value: p.value })),
+    llama: (kind, id, metric, from, at) => reader.llama(kind, id, metric, from, at),
     polymarket: (kind, slug, at) => {
       if (kind === 'market') return polymarketMarket(slug, at);
       const { immediate, later } = immediateAndLater(db, slug, at);
@@ -96,7 +90,7 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
     facts: (symbol, at): AssetFacts => {
       const quote = memory.priceAt(symbol, at);
       const c = live.contextAt(symbol, at);
-      const range = sql.range.get(symbol, at - DAY_MS, at);
+      const range = sql.range.get(symbol, at - DAY_MS, at, at);
       const high = range?.high == null ? null : BigInt(range.high);
       const low = range?.low == null ? null : BigInt(range.low);
       return {

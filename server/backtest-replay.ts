@@ -3,6 +3,8 @@
  * market memory as the replay's prices, funding and registry, and the decision-context compiler
  * of AI Trading (`decisionContextOf`, the same packet and prompt a live run builds) as of T for
  * the strategy being replayed, with the backtest's own account as the packet's account section.
+ * Each context source reads candles and indicators through its own sliding windows
+ * (`sliding-market.ts`): one source per replay, whose T only moves forward.
  */
 import { MarketMemory } from '../adapters/market/market-memory.ts';
 import { PRICE } from '../adapters/market/units.ts';
@@ -15,6 +17,7 @@ import type { GraphNode } from '../commands/clones/graph/schema.ts';
 import type { Db } from '../core/database.ts';
 import { DomainError } from '../core/errors.ts';
 import { formatDecimal } from '../core/money.ts';
+import { slidingMarket } from './sliding-market.ts';
 
 /** The strategy's confidence threshold: the graph has no such setting yet, so every backtest uses the runtime's default (doc/backtesting.md). */
 export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
@@ -31,9 +34,10 @@ type TradingPrompt = Extract<GraphNode, { type: 'trading_prompt' }>;
  */
 export function replayContextOf(
   strategy: PipelineStrategy,
-  market: MarketAsOf & { registry: RegistryLookup },
+  memory: MarketAsOf & { registry: RegistryLookup },
   priceOf: ReplayMarket,
 ): ReplayContextSource {
+  const market = slidingMarket(memory);
   const { branches, graphDigest } = planStrategy(strategy, market.registry);
   const prompts = new Map(strategy.graph.nodes.filter((n): n is TradingPrompt => n.type === 'trading_prompt').map((n) => [n.id, n.config]));
   const planOf = (asset: string) => {
@@ -56,6 +60,7 @@ export function replayContextOf(
       const ctx = decisionContextOf(subject, plan, config, at, market, { account: () => account });
       const quote = priceOf.priceAt(asset, at);
       const row = market.indicators(asset, at - 60_000, at).at(-1);
+
       return {
         packet: ctx.packet,
         promptTemplateVersion: ctx.prompt.templateVersion,

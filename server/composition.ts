@@ -26,6 +26,7 @@ import { entitlementDecider } from '../commands/entitlements/decider.ts';
 import { entitlementEvents } from '../commands/entitlements/events.ts';
 import { identityDecider } from '../commands/identity/decider.ts';
 import { identityEvents } from '../commands/identity/events.ts';
+import { ANCHOR_CATEGORY, anchorDecider } from '../commands/ledger/anchor-decider.ts';
 import { LEDGER_CATEGORY, ledgerDecider } from '../commands/ledger/decider.ts';
 import { ledgerEvents } from '../commands/ledger/events.ts';
 import { PROP_ACCOUNT_CATEGORY, propAccountDecider } from '../commands/prop-trading/decider.ts';
@@ -103,6 +104,7 @@ export const productComposition: Composition = {
     streamKind(BACKTEST_CATEGORY, backtestDecider),
     streamKind(BACKTEST_USAGE_CATEGORY, backtestUsageDecider),
     streamKind(LEDGER_CATEGORY, ledgerDecider),
+    streamKind(ANCHOR_CATEGORY, anchorDecider),
   ],
 };
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isArtifactStoreUrl, openArtifactStore } from '../adapters/artifacts/open.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { EMBEDDED_CHAIN_ID } from '../adapters/chain/anvil.ts';
+import { type LlamaFeed, parseFeed } from '../adapters/market/sources/defillama.ts';
 import { DEFAULT_TAXONOMY_FILE } from '../adapters/market/taxonomy.ts';
 import { zTierName } from '../commands/entitlements/tiers.ts';
 import { parseEnv } from '../core/config.ts';
@@ -32,6 +33,9 @@ const commaList = (item: RegExp, message: string, max: number) =>
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(item, message)).max(max));
+
+/** The feeds polled by default: global TVL, DEX volume, fees, revenue, open interest and the whole stablecoin supply. */
+const DEFAULT_LLAMA_FEEDS = ['tvl:global', 'dex_volume:global', 'fees:global', 'revenue:global', 'open_interest:global', 'tvl:stablecoin'];
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -102,6 +106,10 @@ export const configSchema = z.object({
   CLASH_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
   /** …or once this many seconds passed since the last one, if anything was appended; 0 turns the checkpoint worker off. */
   CLASH_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** Every this-many-th signed checkpoint is anchored on chain by the `anchors` worker (needs a chain); 0 turns anchoring off. */
+  CLASH_ANCHOR_EVERY_CHECKPOINTS: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  /** How often the `anchors` worker looks for a checkpoint due for anchoring. */
+  CLASH_ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
    * Browser origins allowed to call the API, comma-separated: `https://app.example`, or
    * `http://localhost:*` for any port. Unset: local origins in development and tests, none in
@@ -158,8 +166,28 @@ export const configSchema = z.object({
   POLYMARKET_POLL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   DEFILLAMA_API_URL: z.url().max(1024).default('https://api.llama.fi'),
   DEFILLAMA_POLL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
-  /** DefiLlama protocol slugs whose TVL is polled (comma-separated). */
+  /** DefiLlama protocol slugs whose TVL is polled (comma-separated); shorthand for `tvl:protocol:SLUG` feeds. */
   DEFILLAMA_PROTOCOLS: commaList(/^[A-Za-z0-9 ._-]{1,100}$/, 'protocol slugs', 50).default(['hyperliquid-hlp']),
+  /** The DefiLlama stablecoins host (`stablecoincharts`). */
+  DEFILLAMA_STABLECOINS_URL: z.url().max(1024).default('https://stablecoins.llama.fi'),
+  /** How often the daily dimensions (DEX volume, fees, revenue, open interest) are polled, ms. */
+  DEFILLAMA_DIMENSIONS_POLL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
+  /** DefiLlama feeds, comma-separated `metric:scope[:id]` (adapters/market/sources/defillama.ts, `parseFeed`). */
+  DEFILLAMA_FEEDS: commaList(
+    /^[a-z_]{1,20}:[a-z]{1,20}(:[A-Za-z0-9 ._-]{1,100})?$/,
+    'feeds like dex_volume:global or fees:protocol:hyperliquid',
+    100,
+  )
+    .default(DEFAULT_LLAMA_FEEDS)
+    .transform((entries, ctx) => {
+      const feeds: LlamaFeed[] = [];
+      for (const entry of entries) {
+        const feed = parseFeed(entry);
+        if (typeof feed === 'string') ctx.addIssue({ code: 'custom', message: feed });
+        else feeds.push(feed);
+      }
+      return feeds;
+    }),
   /** How long 1m candles, indicators, mids and contexts stay in SQLite before they are archived, hours (seed default 24). */
   MARKET_RETENTION_1M_HOURS: z.coerce
     .number()

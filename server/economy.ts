@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { PublicClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { type VaultAnchors, vaultAnchors } from '../adapters/chain/anchors.ts';
 import { connectChain } from '../adapters/chain/connect.ts';
 import { createVaultSigner, type VaultSigner } from '../adapters/chain/signer.ts';
 import type { VaultRef } from '../adapters/chain/typed-data.ts';
@@ -57,6 +58,8 @@ export interface Economy {
   readonly publicRpcUrl: string | null;
   /** Blocks a deposit needs, its own included, before it is verified. */
   readonly confirmations: number;
+  /** Ledger checkpoints anchored through the vault, sent by its signer (the `anchors` worker). */
+  readonly anchors: VaultAnchors;
   stop(): Promise<void>;
 }
 
@@ -163,6 +166,13 @@ export async function startEconomy(
     client: chain.client,
     publicRpcUrl: config.ECONOMY_PUBLIC_RPC_URL ?? (chain.embedded ? chain.rpcUrl : null),
     confirmations: chain.confirmations,
+    anchors: vaultAnchors({
+      client: chain.client,
+      chainId: chain.vault.chainId,
+      vault: chain.vault.address,
+      fromBlock: config.CHAIN_START_BLOCK,
+      signer: { account: chain.account, rpcUrl: chain.rpcUrl },
+    }),
     stop: chain.stop,
   };
 }

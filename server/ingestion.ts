@@ -5,6 +5,8 @@
 import type { Logger } from 'pino';
 import { ingestionStatus } from '../adapters/market/ingestion/health.ts';
 import { type MarketIngestionOptions, type RunningIngestion, startMarketIngestion } from '../adapters/market/ingestion/market-ingestion.ts';
+import type { LlamaFeed } from '../adapters/market/sources/defillama.ts';
+import { loadTaxonomy } from '../adapters/market/taxonomy.ts';
 import type { WorkerDefinition } from '../core/operations/worker-loop.ts';
 import { type Config, openConfiguredArtifactStore } from './config.ts';
 import type { Ledger } from './context.ts';
@@ -25,14 +27,34 @@ export function ingestionOptions(config: Config): MarketIngestionOptions {
       staleAfterMs: config.CLASH_INGEST_STALE_MS,
     },
     polymarket: { url: config.POLYMARKET_API_URL, everyMs: config.POLYMARKET_POLL_MS, limit: 100 },
-    defillama: { url: config.DEFILLAMA_API_URL, everyMs: config.DEFILLAMA_POLL_MS, protocols: config.DEFILLAMA_PROTOCOLS },
+    defillama: {
+      api: config.DEFILLAMA_API_URL,
+      stablecoins: config.DEFILLAMA_STABLECOINS_URL,
+      everyMs: config.DEFILLAMA_POLL_MS,
+      dimensionsEveryMs: config.DEFILLAMA_DIMENSIONS_POLL_MS,
+      feeds: llamaFeeds(config),
+    },
     healthFlushMs: 1000,
+    taxonomy: loadTaxonomy(config.CLASH_TAXONOMY_FILE),
     retention: {
       everyMs: config.MARKET_ARCHIVE_EVERY_MS,
       policy: { minuteRowsMs: config.MARKET_RETENTION_1M_HOURS * 3_600_000, hourRowsMs: config.MARKET_RETENTION_1H_DAYS * 86_400_000 },
       store: openConfiguredArtifactStore(config),
     },
   };
+}
+
+/** `DEFILLAMA_FEEDS` plus a `tvl:protocol:SLUG` feed per `DEFILLAMA_PROTOCOLS` slug, each once. */
+export function llamaFeeds(config: Pick<Config, 'DEFILLAMA_FEEDS' | 'DEFILLAMA_PROTOCOLS'>): LlamaFeed[] {
+  const all = [
+    ...config.DEFILLAMA_FEEDS,
+    ...config.DEFILLAMA_PROTOCOLS.map((slug): LlamaFeed => ({ metric: 'tvl', scopeKind: 'protocol', scopeId: slug })),
+  ];
+  const seen = new Set<string>();
+  return all.filter((f) => {
+    const key = `${f.metric}:${f.scopeKind}:${f.scopeId}`;
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
 }
 
 /**

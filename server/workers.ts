@@ -9,6 +9,7 @@
  * | `reconciliation` | vault Deposit logs against the ledger, completing what it can; Withdrawal logs recorded as redemptions; exclusive; needs a chain | `CLASH_RECONCILE_INTERVAL_SECONDS` |
  * | `backups` | a checked backup into the artifact store, then retention; exclusive | `CLASH_BACKUP_INTERVAL_SECONDS` |
  * | `alerts` | evaluates the alert rules and delivers notices; exclusive | `CLASH_ALERT_INTERVAL_SECONDS` |
+ * | `anchors` | anchors every Kth signed checkpoint on chain through the vault (`server/ledger.ts`); exclusive; needs a chain; `CLASH_ANCHOR_EVERY_CHECKPOINTS` | `CLASH_ANCHOR_INTERVAL_SECONDS` |
  * | `ingestion` | market ingestion (`doc/market-data.md`), started at the first tick; each tick flushes its health; exclusive; `CLASH_INGESTION` | 1 s |
  * | `backtests` | expires due backtest artifacts, then leases runnable jobs within the concurrency slots and starts their replays (`doc/backtesting.md`); not exclusive: any number of processes | `BACKTEST_WORKER_INTERVAL_MS` |
  *
@@ -38,6 +39,7 @@ import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import type { Economy } from './economy.ts';
 import { ingestionWorker } from './ingestion.ts';
+import { anchorWorker } from './ledger.ts';
 import type { Operations } from './operations.ts';
 
 /** What the workers are built from. */
@@ -172,6 +174,12 @@ const alerts: Build = ({ ledger, config, ops, log, alertSink }) => {
   };
 };
 
+const anchors: Build = ({ ledger, config, economy, log }) => {
+  if (config.CLASH_ANCHOR_EVERY_CHECKPOINTS === 0) return 'CLASH_ANCHOR_EVERY_CHECKPOINTS is 0';
+  if (!economy) return 'no chain is configured';
+  return anchorWorker(ledger, economy.anchors, config.CLASH_ANCHOR_EVERY_CHECKPOINTS, config.CLASH_ANCHOR_INTERVAL_SECONDS * 1000, log);
+};
+
 const ingestion: Build = ({ ledger, config, log }) => ingestionWorker(ledger, config, log);
 
 /** Not exclusive: every process takes jobs under their leases and slots; its replays run beside the loop and are waited for at stop. */
@@ -199,6 +207,7 @@ export const workerCatalog: Readonly<Record<string, Build>> = {
   reconciliation,
   backups,
   alerts,
+  anchors,
   ingestion,
   backtests,
 };

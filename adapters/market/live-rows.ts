@@ -11,6 +11,7 @@ import type { Db } from '../../core/database.ts';
 import type { AssetCtx, zMetaAndAssetCtxs, zPredictedFundings } from './importers/hyperliquid.ts';
 import { metaAndCtxRows } from './importers/hyperliquid.ts';
 import type { MarketMemory } from './market-memory.ts';
+import { RegistryHistory } from './registry-history.ts';
 import { parsePrice, parseRate, parseSize } from './units.ts';
 
 /** The data channels an asset supports: spot has no funding, contexts or predicted funding. */
@@ -85,12 +86,15 @@ function contextRow(asset: string, time: number, c: AssetCtx): ContextRow {
 
 export class LiveRows {
   private readonly sql;
+  /** The registry and margin tables as of any time (`registry-history.ts`). */
+  readonly history: RegistryHistory;
 
   constructor(
     readonly db: Db,
     private readonly memory: MarketMemory,
   ) {
     db.exec(SCHEMA);
+    this.history = new RegistryHistory(db);
     this.sql = {
       details: db.prepare(
         `INSERT INTO market_asset_details (name, margin_table_id, only_isolated, delisted, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -118,19 +122,35 @@ export class LiveRows {
   /**
    * A `metaAndAssetCtxs` poll taken at `at` (ms): the registry (szDecimals, max leverage,
    * enabled = not delisted — what the trading gates read), its details and margin tables, each
-   * live asset's context, mid and funding rate. One transaction. Returns the rows written.
+   * live asset's context, mid and funding rate; a registry version for each asset or margin table
+   * that changed, effective from `at`. One transaction. Returns the rows written.
    */
   writeMetaAndContexts(data: z.output<typeof zMetaAndAssetCtxs>, at: number): { assets: number; contexts: number } {
     const [meta, ctxs] = data;
     let contexts = 0;
     this.db.transaction(() => {
-      this.memory.write(metaAndCtxRows(data, at));
+      const rows = metaAndCtxRows(data, at);
+      this.memory.write(rows);
+      this.history.recordAssets(
+        rows.assets.map((a, i) => {
+          const u = meta.universe[i];
+          return {
+            ...a,
+            marginTableId: u?.marginTableId ?? null,
+            onlyIsolated: u?.onlyIsolated === true,
+            delisted: u?.isDelisted === true,
+          };
+        }),
+        at,
+      );
       for (const u of meta.universe) {
         this.sql.details.run(u.name, u.marginTableId ?? null, u.onlyIsolated ? 1 : 0, u.isDelisted ? 1 : 0, at);
       }
       for (const [id, table] of meta.marginTables ?? []) {
         this.sql.clearTiers.run(id);
-        for (const t of table.marginTiers) this.sql.tier.run(id, String(parsePrice(t.lowerBound)), t.maxLeverage, table.description);
+        const tiers = table.marginTiers.map((t) => ({ lowerBound: String(parsePrice(t.lowerBound)), maxLeverage: t.maxLeverage }));
+        for (const t of tiers) this.sql.tier.run(id, t.lowerBound, t.maxLeverage, table.description);
+        this.history.recordMarginTable({ tableId: id, description: table.description, tiers }, at);
       }
       for (const [i, u] of meta.universe.entries()) {
         const ctx = ctxs[i];

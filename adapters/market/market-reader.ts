@@ -10,9 +10,11 @@ import { DerivedSeries, type IndicatorRow } from './derived/derived-series.ts';
 import { channelsOf, LiveRows, type MarketChannel } from './live-rows.ts';
 import { MarketMemory } from './market-memory.ts';
 import type { AssetInfo } from './price-source.ts';
+import type { AssetVersion, MarginTableVersion, TaxonomyVersion } from './registry-history.ts';
+import { ensureLlamaTable, knownAfterMs } from './sources/defillama.ts';
 import { PRICE, RATE, SIZE } from './units.ts';
 
-/** An asset as the registry knows it now (not versioned by time), with the channels it supports. */
+/** An asset as the registry knows it now (the live path), with the channels it supports. */
 export interface AssetView extends AssetInfo {
   readonly marginTableId: number | null;
   readonly onlyIsolated: boolean;
@@ -29,7 +31,7 @@ export interface CandleView {
   readonly volume: string;
 }
 
-/** What `clash market show` prints: the newest of each row kind at or before `at`. */
+/** What `clash market show` prints: the newest of each row kind at or before `at`, and the registry entry in effect then. */
 export interface MarketSnapshot {
   readonly asset: string;
   readonly at: string;
@@ -43,6 +45,8 @@ export interface MarketSnapshot {
     readonly openInterest: string | null;
   } | null;
   readonly indicators: Omit<IndicatorRow, 'asset' | 'openTime' | 'closeTime'> | null;
+  /** The registry entry in effect at `at` (`effectiveFrom` ISO 8601 UTC); null before the asset's first recorded refresh. */
+  readonly registry: (Omit<AssetVersion, 'name' | 'effectiveFrom'> & { readonly effectiveFrom: string }) | null;
 }
 
 type CandleDbRow = { open_time: number; close_time: number; open: string; high: string; low: string; close: string; volume: string };
@@ -59,6 +63,12 @@ const candleView = (r: CandleDbRow): CandleView => ({
   volume: formatDecimal(BigInt(r.volume), SIZE),
 });
 
+/** A DefiLlama point as read: its source time (ISO 8601 UTC) and value (USD, a float: context, not money). */
+export interface LlamaView {
+  readonly time: string;
+  readonly value: number;
+}
+
 export class MarketReader {
   private readonly memory;
   private readonly derived;
@@ -67,18 +77,24 @@ export class MarketReader {
 
   constructor(readonly db: Db) {
     this.memory = new MarketMemory(db);
+    ensureLlamaTable(db);
     this.derived = new DerivedSeries(db);
     this.live = new LiveRows(db, this.memory);
     this.sql = {
-      candles: db.prepare<[string, number, number, number, number], CandleDbRow>(
+      // `open_time <= at` bounds the key range (a candle closes after it opens): without it the scan runs to the newest candle.
+      candles: db.prepare<[string, number, number, number, number, number], CandleDbRow>(
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
-         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
+         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND open_time <= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
       ),
       mid: db.prepare<[string, number], { time: number; price: string }>(
         'SELECT time, price FROM market_mids WHERE asset = ? AND time <= ? ORDER BY time DESC LIMIT 1',
       ),
       funding: db.prepare<[string, number], { rate: string }>(
         'SELECT rate FROM market_funding WHERE asset = ? AND time <= ? ORDER BY hour DESC LIMIT 1',
+      ),
+      llama: db.prepare<[string, string, string, number, number], { time: number; value: number }>(
+        `SELECT time, value FROM defillama_points
+         WHERE scope_kind = ? AND scope_id = ? AND metric = ? AND time >= ? AND time <= ? ORDER BY time`,
       ),
       lastCandle: db.prepare<[string, number], CandleDbRow>(
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
@@ -100,14 +116,46 @@ export class MarketReader {
     };
   }
 
+  /**
+   * The registry entry of `asset` in effect at `at` (ms) — szDecimals, max leverage, kind,
+   * enabled, margin table, onlyIsolated, delisted, when it took effect — with its channels; for
+   * a backtest or an audit at T. Undefined before the asset's first recorded refresh.
+   */
+  assetAt(asset: string, at: number): (AssetVersion & { readonly channels: readonly MarketChannel[] }) | undefined {
+    const v = this.live.history.assetAt(asset, at);
+    return v && { ...v, channels: channelsOf(v.kind) };
+  }
+
+  /** Margin table `tableId` in effect at `at` (ms): tiers by lower bound (USD, PRICE scale). */
+  marginTableAt(tableId: number, at: number): MarginTableVersion | undefined {
+    return this.live.history.marginTableAt(tableId, at);
+  }
+
+  /** The taxonomy file version in effect at `at` (ms). */
+  taxonomyAt(at: number): TaxonomyVersion | undefined {
+    return this.live.history.taxonomyAt(at);
+  }
+
   /** Closed candles of `intervalMs` opened at or after `from` and closed at or before `at` (ms), oldest first, at most `limit`. */
   candles(asset: string, intervalMs: number, from: number, at: number, limit = 10_080): CandleView[] {
-    return this.sql.candles.all(asset, intervalMs, from, at, limit).map(candleView);
+    return this.sql.candles.all(asset, intervalMs, from, at, at, limit).map(candleView);
   }
 
   /** Indicator rows of candles opened at or after `from` and closed at or before `at` (ms). */
   indicators(asset: string, from: number, at: number): IndicatorRow[] {
     return this.derived.indicatorsBetween(asset, from, at);
+  }
+
+  /**
+   * DefiLlama points of a scope (`global`/`all`, `chain`, `protocol`, `stablecoin`) and metric
+   * (`tvl`, `flows`, `dex_volume`, `fees`, `revenue`, `open_interest`) that became known between
+   * `from` and `at` (ms), oldest first: a snapshot (TVL, flows) is known at its date, a daily
+   * total once its UTC day has ended (`knownAfterMs`) — so a 24 h lookback of a daily total
+   * yields the day that ended within it.
+   */
+  llama(scopeKind: string, scopeId: string, metric: string, from: number, at: number): LlamaView[] {
+    const lag = knownAfterMs(metric);
+    return this.sql.llama.all(scopeKind, scopeId, metric, from - lag, at - lag).map((p) => ({ time: iso(p.time), value: p.value }));
   }
 
   /** The newest candle, mid, funding rate, context and indicator row of `asset` known at `at` (ms). */
@@ -117,6 +165,7 @@ export class MarketReader {
     const funding = this.sql.funding.get(asset, at);
     const ctx = this.live.contextAt(asset, at);
     const ind = this.derived.indicatorsAt(asset, at);
+    const version = this.live.history.assetAt(asset, at);
     return {
       asset,
       at: iso(at),
@@ -142,6 +191,18 @@ export class MarketReader {
             macd: ind.macd,
             macdSignal: ind.macdSignal,
             macdHistogram: ind.macdHistogram,
+          }
+        : null,
+      registry: version
+        ? {
+            effectiveFrom: iso(version.effectiveFrom),
+            szDecimals: version.szDecimals,
+            maxLeverage: version.maxLeverage,
+            kind: version.kind,
+            enabled: version.enabled,
+            marginTableId: version.marginTableId,
+            onlyIsolated: version.onlyIsolated,
+            delisted: version.delisted,
           }
         : null,
     };

@@ -179,9 +179,11 @@ export const backtestDecider: Decider<BacktestCommand, BacktestState, BacktestEv
       case 'BacktestRefused':
         return { ...state, status: 'refused' };
       case 'BacktestLeased':
+        // a new attempt replays from the start
         return {
           ...state,
           status: 'running',
+          stepsDone: 0,
           lease: { workerId: event.data.workerId, until: event.data.leaseUntil, attempt: event.data.attempt },
         };
       case 'BacktestProgressed':

@@ -30,6 +30,31 @@ export const LedgerCheckpointSigned = defineEvent(
     .strict(),
 );
 
-export const ledgerEvents = [LedgerCheckpointSigned];
+/**
+ * A signed checkpoint anchored on chain (stream `anchor-ledger-checkpoints`): the vault's `anchor(treeSize,
+ * rootHash)` transaction and the block that holds its `CheckpointAnchored` log
+ * (doc/ledger-integrity.md, "Anchoring on chain"). `sequence` is the checkpoint's number in
+ * `ledger-checkpoints` (its stream version), a multiple of `CLASH_ANCHOR_EVERY_CHECKPOINTS`.
+ */
+export const LedgerCheckpointAnchored = defineEvent(
+  'LedgerCheckpointAnchored',
+  zCheckpointRef
+    .extend({
+      sequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      chainId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      /** The vault, lower-case 0x-hex. */
+      vault: z.string().regex(/^0x[0-9a-f]{40}$/),
+      /** The anchoring transaction, lower-case 0x-hex. */
+      txHash: z.string().regex(/^0x[0-9a-f]{64}$/),
+      blockNumber: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      /** The block's timestamp, ms since the epoch: the time the chain fixes for the checkpoint. */
+      blockTime: z.number().int().nonnegative(),
+    })
+    .strict(),
+);
+
+export const ledgerEvents = [LedgerCheckpointSigned, LedgerCheckpointAnchored];
 export type LedgerEvent = EventOf<typeof LedgerCheckpointSigned>;
 export type LedgerCheckpoint = LedgerEvent['data'];
+export type AnchorEvent = EventOf<typeof LedgerCheckpointAnchored>;
+export type LedgerAnchor = AnchorEvent['data'];

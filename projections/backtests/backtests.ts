@@ -65,7 +65,7 @@ export const backtestsProjection = defineProjection({
     );
     const status = db.prepare(`UPDATE "${t.backtests}" SET status = ? WHERE backtest_id = ?`);
     const refuse = db.prepare(`UPDATE "${t.backtests}" SET status = 'refused', refusal = ?, ended_at = ? WHERE backtest_id = ?`);
-    const lease = db.prepare(`UPDATE "${t.backtests}" SET status = 'running', attempts = ? WHERE backtest_id = ?`);
+    const lease = db.prepare(`UPDATE "${t.backtests}" SET status = 'running', attempts = ?, steps_done = 0 WHERE backtest_id = ?`);
     const progress = db.prepare(`UPDATE "${t.backtests}" SET steps_done = ?, simulated_at = ? WHERE backtest_id = ?`);
     const finish = db.prepare(
       `UPDATE "${t.backtests}" SET status = 'finished', steps_done = steps_total, metrics = ?, artifacts = ?, artifacts_expire_at = ?,

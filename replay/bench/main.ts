@@ -2,10 +2,11 @@
  * `npm run bench [-- --json] [--events N] [--scale X] [--rounds N] [--http-seconds N] [--only a,b]`: every
  * figure beside a raw better-sqlite3 baseline measured in the same run, as a ratio. `--only` runs
  * some sections: event-store, ledger, prop-trading, storage, start, market, decision,
- * decision-runs, peer, http (default: all).
+ * decision-runs, backtest, peer, http (default: all).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { runBacktestBench } from './backtest.ts';
 import { runDecisionBench } from './decision.ts';
 import { runDecisionRunsBench } from './decision-runs.ts';
 import { runEventStoreBench } from './event-store.ts';
@@ -27,6 +28,7 @@ const SECTIONS = [
   'market',
   'decision',
   'decision-runs',
+  'backtest',
   'peer',
   'http',
 ] as const;
@@ -85,6 +87,7 @@ try {
     ...(on('market') ? await runMarketBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('decision') ? runDecisionBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('decision-runs') ? await runDecisionRunsBench({ scratch, scale, rounds, onFigure: print }) : []),
+    ...(on('backtest') ? await runBacktestBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('peer') ? runPeerBench({ scratch, scale, rounds, onFigure: print }) : []),
     ...(on('http') ? await runHttpBench({ scratch, seconds: flags['http-seconds'], onFigure: print }) : []),
   ];

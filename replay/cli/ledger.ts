@@ -7,15 +7,19 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { vaultAnchors } from '../../adapters/chain/anchors.ts';
+import { connectChain } from '../../adapters/chain/connect.ts';
 import { existingLedgerPublicKey, ledgerKey } from '../../adapters/ledger-key/ledger-key.ts';
 import { type LedgerCheckpoint, LedgerCheckpointSigned } from '../../commands/ledger/events.ts';
 import { storedCheckpoints } from '../../commands/ledger/signed.ts';
 import { verifyLedger } from '../../commands/ledger/verify.ts';
+import { verifyAnchors } from '../../commands/ledger/verify-anchors.ts';
 import { openDatabase } from '../../core/database.ts';
 import { EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
 import { verifyInclusion } from '../../core/merkle.ts';
 import { publicKeyFromHex } from '../../core/signed-checkpoint.ts';
+import { loadConfig } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb, intFlag, UsageError } from './command.ts';
 
@@ -66,20 +70,22 @@ function publishedCheckpoint(file: string): LedgerCheckpoint {
 
 export const ledgerVerify = defineCommand({
   words: ['ledger', 'verify'],
-  usage: 'clash ledger verify [--db PATH] [--public-key HEX] [--checkpoint FILE] [--json]',
+  usage: 'clash ledger verify [--db PATH] [--public-key HEX] [--checkpoint FILE] [--chain] [--json]',
   summary:
-    're-hash every event, recompute and check every signed checkpoint and their consistency; exit 1 naming the first position that differs',
-  options: { 'public-key': { type: 'string' }, checkpoint: { type: 'string' } },
+    're-hash every event, recompute and check every signed checkpoint and their consistency (--chain: and every anchor against the vault); exit 1 naming the first position that differs',
+  options: { 'public-key': { type: 'string' }, checkpoint: { type: 'string' }, chain: { type: 'boolean' } },
   schema: z.object({
     ...commonFlags,
     'public-key': publicKeyFlag,
     checkpoint: z.string().min(1).optional(),
+    chain: z.boolean().default(false),
     positionals: z.array(z.string()).max(0),
   }),
-  run: (flags, ctx) => {
+  run: async (flags, ctx) => {
     const dbPath = existingDb(flags.db, ctx.env);
     const trusted = trustedLedgerKey(flags['public-key'], ctx, dbPath);
     const published = flags.checkpoint ? [publishedCheckpoint(flags.checkpoint)] : [];
+    const chain = flags.chain ? await configuredAnchors(ctx) : null;
     const store = readOnlyStore(dbPath, ctx);
     try {
       const progress = ctx.out.progress('verify');
@@ -87,22 +93,38 @@ export const ledgerVerify = defineCommand({
       const started = performance.now();
       const result = verifyLedger(store, trusted, { published, onProgress: (done) => progress.update(done, head) });
       progress.stop();
+      const anchors = chain && verifyAnchors(store, { vault: chain.vault, anchors: await chain.all(chain.fromBlock) });
       const ms = Math.round(performance.now() - started);
-      ctx.out.data({ ...result, ms });
-      if (result.ok) {
+      const problems = [...result.problems, ...(anchors?.problems ?? [])].sort((a, b) => a.position - b.position);
+      const ok = result.ok && (anchors?.ok ?? true);
+      ctx.out.data({ ...result, ok, problems, firstProblem: result.firstProblem ?? problems[0] ?? null, anchors, ms });
+      if (ok) {
+        const anchored = anchors ? `, ${anchors.recorded} anchor(s) match the chain's ${anchors.onChain}` : '';
         ctx.out.line(
-          `ledger verified: ${result.events} events re-hashed, ${result.checkpoints} signed checkpoint(s) match, consistent and signed by the trusted key (${ms} ms)`,
+          `ledger verified: ${result.events} events re-hashed, ${result.checkpoints} signed checkpoint(s) match, consistent and signed by the trusted key${anchored} (${ms} ms)`,
         );
         return 0;
       }
-      ctx.out.error(`ledger differs at position ${result.firstProblem?.position}: ${result.firstProblem?.problem}`);
-      for (const p of result.problems) ctx.out.line(`  position ${p.position}: ${p.problem}`);
+      const first = result.firstProblem ?? problems[0];
+      ctx.out.error(`ledger differs at position ${first?.position}: ${first?.problem}`);
+      for (const p of problems) ctx.out.line(`  position ${p.position}: ${p.problem}`);
       return 1;
     } finally {
       store.close();
     }
   },
 });
+
+/** The vault's anchors on the configured chain (CHAIN_RPC_URL, CHAIN_ID, VAULT_ADDRESS; from CHAIN_START_BLOCK). */
+async function configuredAnchors(ctx: CliContext) {
+  const config = loadConfig(ctx.env);
+  const { CHAIN_RPC_URL: rpcUrl, CHAIN_ID: chainId, VAULT_ADDRESS: vault } = config;
+  if (rpcUrl === undefined || chainId === undefined || vault === undefined) {
+    throw new UsageError('--chain: the anchors are read from the vault: set CHAIN_RPC_URL, CHAIN_ID and VAULT_ADDRESS');
+  }
+  const client = await connectChain(rpcUrl, chainId);
+  return { ...vaultAnchors({ client, chainId, vault, fromBlock: config.CHAIN_START_BLOCK }), fromBlock: config.CHAIN_START_BLOCK };
+}
 
 export const ledgerProve = defineCommand({
   words: ['ledger', 'prove'],

@@ -58,7 +58,8 @@ export const marketImport = defineCommand({
 export const marketShow = defineCommand({
   words: ['market', 'show'],
   usage: 'clash market show ASSET [--at ISO-8601] [--db PATH] [--json]',
-  summary: 'the latest 1m candle, mid, funding, context and every indicator value of ASSET at or before a time (default now)',
+  summary:
+    'the latest 1m candle, mid, funding, context and every indicator value of ASSET at or before a time (default now), and its registry entry then',
   options: { at: { type: 'string' } },
   schema: z.object({
     ...commonFlags,

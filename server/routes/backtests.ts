@@ -5,8 +5,7 @@
  * are read by the owner of their clone or by an admin.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { BacktestCommands } from '../../commands/backtests/handlers.ts';
-import { limitNames } from '../../commands/backtests/limits.ts';
+import { limitNames, REPLAY_SHAPE } from '../../commands/backtests/limits.ts';
 import {
   DEFAULT_DECISION_INTERVAL_MS,
   DEFAULT_STEP_MS,
@@ -20,9 +19,8 @@ import type { Db } from '../../core/database.ts';
 import { ClashError, ValidationError } from '../../core/errors.ts';
 import { issuesOf } from '../../core/event-registry.ts';
 import { type BacktestRow, backtestsOfClone, findBacktest } from '../../projections/backtests/backtests.ts';
-import { entitlementOf } from '../../projections/entitlements/entitlements.ts';
 import { Forbidden, type Principal, requireUser } from '../auth.ts';
-import { backtestPolicy } from '../backtest-config.ts';
+import { backtestCommandsOf } from '../backtests.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams, existingClone, ownedClone, readableClone } from './clone-access.ts';
@@ -146,6 +144,7 @@ const BacktestSchema = z
     attempts: z.number().int(),
     metrics: MetricsSchema.nullable(),
     artifacts: z.array(z.object({ key: z.string(), kind: z.string(), expiresAt: zTime.nullable() })),
+    artifactsExpiredAt: zTime.nullable().openapi({ description: 'when the packets, prompts and replies were deleted; null while kept' }),
     failure: z.object({ code: z.string(), message: z.string() }).nullable(),
     requestedAt: zTime,
     endedAt: zTime.nullable(),
@@ -158,6 +157,30 @@ const BacktestParams = z.object({
     .min(1)
     .max(200)
     .openapi({ param: { name: 'id', in: 'path' } }),
+});
+/**
+ * The legacy decision-backtest body: a published version and the assets; the window is the
+ * `last_6h` shape (the six hours before the request, ending on a 5-minute boundary).
+ */
+const LegacyBody = z
+  .object({
+    versionId: z.string().min(1).max(200),
+    assets: z.array(zAssetSymbol).min(1).max(50),
+    engine: zBacktestEngine.default('rules'),
+  })
+  .strict()
+  .openapi('DecisionBacktestInput');
+const LegacyParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+  backtestId: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'backtestId', in: 'path' } }),
 });
 const CompareQuery = z.object({
   ids: z
@@ -219,6 +242,25 @@ const routes = {
       ...errorsOf(400, 401, 403, 404),
     },
   }),
+  legacyRequest: createRoute({
+    method: 'post',
+    ...secured('user'),
+    path: '/api/v1/clones/{id}/decision-backtests',
+    tags: ['backtests'],
+    summary:
+      'Legacy clone-scoped decision backtest (`001_…` Known Divergence): the last 6 hours at 5-minute steps, the same job as POST /backtests',
+    request: { params: CloneParams, body: { content: json(LegacyBody), required: true } },
+    responses: { 202: { description: 'Accepted and queued', content: json(AcceptedSchema) }, ...errorsOf(400, 401, 403, 404, 422) },
+  }),
+  legacyShow: createRoute({
+    method: 'get',
+    ...secured('user'),
+    path: '/api/v1/clones/{id}/decision-backtests/{backtestId}',
+    tags: ['backtests'],
+    summary: 'Legacy clone-scoped read of one decision backtest: the same run as GET /backtests/{id} (owner or admin)',
+    request: { params: LegacyParams },
+    responses: { 200: { description: 'The run', content: json(BacktestSchema) }, ...errorsOf(400, 401, 403, 404) },
+  }),
   show: createRoute({
     method: 'get',
     ...secured('user'),
@@ -248,6 +290,20 @@ function runOf(body: z.output<typeof RunBody>): RunShape {
   return parsed.data;
 }
 
+/** The legacy body as a run: the `last_6h` window ending at `now` floored to the 5-minute step, 15-minute decisions. */
+function legacyRunOf(body: z.output<typeof LegacyBody>, now: number): RunShape {
+  const toMs = now - (now % REPLAY_SHAPE.stepMs);
+  return runOf({
+    strategy: { kind: 'version', versionId: body.versionId },
+    from: iso(toMs - REPLAY_SHAPE.windowMs),
+    to: iso(toMs),
+    assets: body.assets,
+    engine: body.engine,
+    stepMs: REPLAY_SHAPE.stepMs,
+    decisionIntervalMs: DEFAULT_DECISION_INTERVAL_MS,
+  });
+}
+
 function view(r: BacktestRow): z.output<typeof BacktestSchema> {
   const { fromMs, toMs, ...run } = r.run;
   return {
@@ -263,6 +319,7 @@ function view(r: BacktestRow): z.output<typeof BacktestSchema> {
     attempts: r.attempts,
     metrics: r.metrics,
     artifacts: r.artifacts.map((a) => ({ ...a, expiresAt: isoOrNull(a.expiresAt) })),
+    artifactsExpiredAt: isoOrNull(r.artifactsExpiredAt),
     failure: r.failure,
     requestedAt: iso(r.requestedAt),
     endedAt: isoOrNull(r.endedAt),
@@ -281,20 +338,16 @@ function readableBacktest(db: Db, backtestId: string, principal: Principal | nul
 
 export const backtestRoutes: RouteModule = (app, { ledger, config }) => {
   const db = ledger.store.db;
-  const tierOf = (cloneId: string) => {
-    const e = entitlementOf(db, cloneId);
-    return e && e.revokedAt === null ? e.tier : null;
-  };
-  const backtests = new BacktestCommands({ ...ledger, policy: backtestPolicy(config), tierOf });
+  const backtests = backtestCommandsOf(ledger, config);
 
   app.openapi(routes.preflight, (c) => {
     const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
     const pre = backtests.preflight(clone.id, clone.ownerUserId, runOf(c.req.valid('json')));
     return c.json({ ...pre, allowed: pre.estimate.verdicts.every((v) => v.ok) }, 200);
   });
-  app.openapi(routes.request, (c) => {
-    const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
-    const { backtestId, state } = backtests.request(clone.id, clone.ownerUserId, runOf(c.req.valid('json')));
+  /** The one implementation behind the new route and the legacy clone-scoped one: 202 queued, or 422 naming the limit. */
+  const requestRun = (cloneId: string, ownerUserId: string, run: RunShape) => {
+    const { backtestId, state } = backtests.request(cloneId, ownerUserId, run);
     if (state.status !== 'queued') {
       const refusal = findBacktest(db, backtestId)?.refusal;
       throw new ClashError('backtest_refused', 'unprocessable', `the run breaks the ${refusal?.limit ?? 'a'} limit`, {
@@ -302,7 +355,21 @@ export const backtestRoutes: RouteModule = (app, { ledger, config }) => {
         ...refusal,
       });
     }
-    return c.json({ backtestId, status: 'queued' as const }, 202);
+    return { backtestId, status: 'queued' as const };
+  };
+  app.openapi(routes.request, (c) => {
+    const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
+    return c.json(requestRun(clone.id, clone.ownerUserId, runOf(c.req.valid('json'))), 202);
+  });
+  app.openapi(routes.legacyRequest, (c) => {
+    const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
+    return c.json(requestRun(clone.id, clone.ownerUserId, legacyRunOf(c.req.valid('json'), ledger.clock.now())), 202);
+  });
+  app.openapi(routes.legacyShow, (c) => {
+    const { id, backtestId } = c.req.valid('param');
+    const row = readableBacktest(db, backtestId, c.get('principal'));
+    if (row.cloneId !== id) throw new ClashError('backtest_not_found', 'not_found', `clone ${id} has no backtest ${backtestId}`);
+    return c.json(view(row), 200);
   });
   app.openapi(routes.history, (c) => {
     const clone = readableClone(db, c.req.valid('param').id, c.get('principal'));

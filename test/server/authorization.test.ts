@@ -80,6 +80,7 @@ const table: Row[] = [
   ['POST', (id) => `/api/v1/clones/${id}/backtests/preflight`, backtestRun, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/backtests`, backtestRun, ownerOnly(202)],
   ['GET', (id) => `/api/v1/clones/${id}/backtests`, undefined, { ...ownerOnly(200), admin: 200 }],
+  ['POST', (id) => `/api/v1/clones/${id}/decision-backtests`, { versionId: 'v1', assets: ['BTC'] }, ownerOnly(202)],
 ];
 
 test('every (route, caller) pair answers the status of the table', async () => {

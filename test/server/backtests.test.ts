@@ -125,6 +125,29 @@ test('compare: runs in the order asked; bad id lists are 400; a stranger is refu
   assert.is((await get(`/api/v1/backtests/compare?ids=${ids[0]},${ids[1]}`, stranger.auth)).status, 403);
 });
 
+test('legacy decision-backtest route: the same job as POST /backtests (last 6 hours, 5-minute steps); read by owner and admin only', async () => {
+  const fresh = await server.call('POST', '/api/v1/clones', { auth: owner.auth, body: { name: 'Legacy', modelTier: 'basic' } });
+  const cloneId = (fresh.body as { id: string }).id;
+  const res = await post(`/api/v1/clones/${cloneId}/decision-backtests`, { versionId: 'v1', assets: ['BTC'] });
+  assert.is(res.status, 202, JSON.stringify(res.body));
+  const { backtestId } = res.body as { backtestId: string };
+  const legacy = await get(`/api/v1/clones/${cloneId}/decision-backtests/${backtestId}`);
+  assert.is(legacy.status, 200);
+  const run = (legacy.body as { run: { from: string; to: string; stepMs: number; decisionIntervalMs: number; engine: string } }).run;
+  assert.equal(
+    [Date.parse(run.to) - Date.parse(run.from), run.stepMs, run.decisionIntervalMs, run.engine],
+    [6 * 3_600_000, 300_000, 900_000, 'rules'],
+  );
+  assert.is(Date.parse(run.to) % 300_000, 0, 'the window ends on a step');
+  assert.equal(legacy.body, (await get(`/api/v1/backtests/${backtestId}`)).body, 'one job behind both routes');
+  assert.is((await get(`/api/v1/clones/${cloneId}/decision-backtests/${backtestId}`, admin.auth)).status, 200);
+  assert.is((await get(`/api/v1/clones/${cloneId}/decision-backtests/${backtestId}`, stranger.auth)).status, 403);
+  assert.is((await get(`/api/v1/clones/other/decision-backtests/${backtestId}`)).status, 404);
+  const bad = await post(`/api/v1/clones/${cloneId}/decision-backtests`, { versionId: 'v1', assets: ['btc'] });
+  assert.is(bad.status, 400);
+  assert.match(JSON.stringify(bad.body), /assets/);
+});
+
 test('bad input is a 400 naming the field and appends nothing', async () => {
   const before = ((await get(base)).body as { backtests: unknown[] }).backtests.length;
   const backwards = await post(base, run({ from: '2026-01-01T00:00:00.000Z', to: '2025-12-31T18:00:00.000Z' }));

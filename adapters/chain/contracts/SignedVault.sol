@@ -6,7 +6,9 @@ pragma solidity 0.8.37;
 /// off chain. `deposit` accepts exactly the quoted amount from the quoted payer before the
 /// deadline, once per quote id. `withdraw` pays an authorized amount to its recipient before
 /// the deadline, once per withdrawal id; anyone may submit it, the ETH always goes to the
-/// recipient. Plain ETH transfers are refused (no receive or fallback function).
+/// recipient. Plain ETH transfers are refused (no receive or fallback function). `anchor` lets
+/// the signer publish a ledger checkpoint (tree size, Merkle root) as an event, so the
+/// checkpoint's time is fixed by the chain; it keeps no state.
 contract SignedVault {
     struct Quote {
         bytes32 id;
@@ -43,6 +45,7 @@ contract SignedVault {
 
     event Deposit(bytes32 indexed quoteId, address indexed payer, uint256 amount, uint8 purpose, bytes32 ref);
     event Withdrawal(bytes32 indexed withdrawalId, address indexed recipient, uint256 amount);
+    event CheckpointAnchored(uint64 indexed treeSize, bytes32 rootHash);
 
     error ZeroSigner();
     error InvalidSignature();
@@ -54,6 +57,7 @@ contract SignedVault {
     error WithdrawalAlreadyUsed(bytes32 withdrawalId);
     error InsufficientBalance(uint256 available, uint256 requested);
     error TransferFailed();
+    error NotSigner(address caller);
 
     constructor(address signer_) {
         if (signer_ == address(0)) revert ZeroSigner();
@@ -82,6 +86,13 @@ contract SignedVault {
         emit Withdrawal(authorization.id, authorization.recipient, authorization.amount);
         (bool sent,) = authorization.recipient.call{value: authorization.amount}("");
         if (!sent) revert TransferFailed();
+    }
+
+    /// Publishes a signed ledger checkpoint of `treeSize` events with Merkle root `rootHash`
+    /// (RFC 9162 tree hash); only the signer may call it. Event only: nothing is stored.
+    function anchor(uint64 treeSize, bytes32 rootHash) external {
+        if (msg.sender != signer) revert NotSigner(msg.sender);
+        emit CheckpointAnchored(treeSize, rootHash);
     }
 
     function domainSeparator() public view returns (bytes32) {

@@ -129,8 +129,9 @@ export class DerivedSeries {
       at: db.prepare<[string, number], IndicatorDbRow>(
         'SELECT * FROM market_indicators WHERE asset = ? AND close_time <= ? ORDER BY open_time DESC LIMIT 1',
       ),
-      range: db.prepare<[string, number, number], IndicatorDbRow>(
-        'SELECT * FROM market_indicators WHERE asset = ? AND open_time >= ? AND close_time <= ? ORDER BY open_time',
+      // `open_time <= to` bounds the key range (a row closes after it opens): without it the scan runs to the newest row.
+      range: db.prepare<[string, number, number, number], IndicatorDbRow>(
+        'SELECT * FROM market_indicators WHERE asset = ? AND open_time >= ? AND open_time <= ? AND close_time <= ? ORDER BY open_time',
       ),
     };
   }
@@ -217,6 +218,6 @@ export class DerivedSeries {
 
   /** Indicator rows of candles opened at or after `from` and closed at or before `to` (ms), oldest first. */
   indicatorsBetween(asset: string, from: number, to: number): IndicatorRow[] {
-    return this.sql.range.all(asset, from, to).map(toRow);
+    return this.sql.range.all(asset, from, to, to).map(toRow);
   }
 }

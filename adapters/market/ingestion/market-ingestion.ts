@@ -12,18 +12,28 @@ import { HyperliquidInfo } from '../hyperliquid/info-client.ts';
 import { LiveRows } from '../live-rows.ts';
 import { MarketMemory } from '../market-memory.ts';
 import { MarketRetention, type RetentionPolicy } from '../retention.ts';
-import { protocolPoints, storeLlamaPoints, zProtocolTvl } from '../sources/defillama.ts';
+import { feedRequest, LLAMA_FEED_METRICS, type LlamaFeed, type LlamaUrls, storeLlamaPoints } from '../sources/defillama.ts';
 import { fetchJson, InvalidPayload } from '../sources/http-json.ts';
 import { parseGammaMarkets, storeGammaMarkets } from '../sources/polymarket.ts';
+import type { Taxonomy } from '../taxonomy.ts';
 import { IngestionHealth } from './health.ts';
 import { HyperliquidIngestion, type HyperliquidIngestionOptions, type IngestionLog } from './hyperliquid-ingestion.ts';
 import { type Poller, startPoller } from './poller.ts';
 
+const DAY_MS = 86_400_000;
+
 export interface MarketIngestionOptions {
   readonly hyperliquid: HyperliquidIngestionOptions & { readonly apiUrl: string };
   readonly polymarket: { readonly url: string; readonly everyMs: number; readonly limit: number };
-  readonly defillama: { readonly url: string; readonly everyMs: number; readonly protocols: readonly string[] };
+  /**
+   * DefiLlama feeds (`sources/defillama.ts`), one poller per metric (the health channel): `tvl`
+   * every `everyMs`, the daily dimensions (`dex_volume`, `fees`, `revenue`, `open_interest`)
+   * every `dimensionsEveryMs`.
+   */
+  readonly defillama: LlamaUrls & { readonly everyMs: number; readonly dimensionsEveryMs: number; readonly feeds: readonly LlamaFeed[] };
   readonly healthFlushMs: number;
+  /** The taxonomy file this process uses: its version is recorded in the registry history at start (`registry-history.ts`). */
+  readonly taxonomy?: Taxonomy;
   /** Archive then delete old rows every `everyMs` (0: never) into `store` (`retention.ts`). */
   readonly retention: { readonly everyMs: number; readonly policy: RetentionPolicy; readonly store: ArtifactStore };
 }
@@ -36,12 +46,14 @@ export interface RunningIngestion {
 
 export function startMarketIngestion(db: Db, options: MarketIngestionOptions, log: IngestionLog, now: () => number): RunningIngestion {
   const memory = new MarketMemory(db);
+  const live = new LiveRows(db, memory);
+  if (options.taxonomy) live.history.recordTaxonomy(options.taxonomy, now());
   const health = new IngestionHealth(db, now);
   const hyperliquid = new HyperliquidIngestion(
     {
       db,
       memory,
-      live: new LiveRows(db, memory),
+      live,
       derived: new DerivedSeries(db),
       info: new HyperliquidInfo(options.hyperliquid.apiUrl),
       health,
@@ -56,7 +68,6 @@ export function startMarketIngestion(db: Db, options: MarketIngestionOptions, lo
     log.warn({ err: err instanceof Error ? err.message : String(err), source, channel, failures }, 'poll failed; retrying with backoff');
   };
   health.declare('polymarket', 'markets', 3 * options.polymarket.everyMs);
-  health.declare('defillama', 'tvl', 3 * options.defillama.everyMs);
   const pollers: Poller[] = [
     startPoller({
       everyMs: options.polymarket.everyMs,
@@ -71,19 +82,18 @@ export function startMarketIngestion(db: Db, options: MarketIngestionOptions, lo
       },
       onError: failed('polymarket', 'markets'),
     }),
-    startPoller({
-      everyMs: options.defillama.everyMs,
-      run: async () => {
-        for (const slug of options.defillama.protocols) {
-          const data = await fetchJson(`${options.defillama.url}/protocol/${encodeURIComponent(slug)}`, zProtocolTvl, 'tvl');
-          const points = protocolPoints(slug, data);
-          const newest = points.length > 0 ? Math.max(...points.map((p) => p.time)) : undefined;
-          health.success('defillama', 'tvl', storeLlamaPoints(db, points), newest);
-        }
-      },
-      onError: failed('defillama', 'tvl'),
-    }),
   ];
+  for (const metric of LLAMA_FEED_METRICS) {
+    const feeds = options.defillama.feeds.filter((f) => f.metric === metric);
+    if (feeds.length === 0) continue;
+    const everyMs = metric === 'tvl' ? options.defillama.everyMs : options.defillama.dimensionsEveryMs;
+    // Daily series are dated at their day's start and the newest complete day is yesterday's:
+    // up to two days of lag are normal, and stale beyond that plus three polls.
+    health.declare('defillama', metric, 3 * everyMs + 2 * DAY_MS);
+    pollers.push(
+      startPoller({ everyMs, run: () => pollLlama(db, options.defillama, feeds, health, metric), onError: failed('defillama', metric) }),
+    );
+  }
   if (options.retention.everyMs > 0) {
     const retention = new MarketRetention(db, options.retention.store, options.retention.policy);
     health.declare('market', 'retention', 3 * options.retention.everyMs);
@@ -119,4 +129,26 @@ export function startMarketIngestion(db: Db, options: MarketIngestionOptions, lo
       health.flush();
     },
   };
+}
+
+/**
+ * One poll of a DefiLlama channel: each feed fetched and stored on its own, so one bad answer
+ * does not hide the others. An invalid payload is counted against the channel and nothing of it
+ * is stored; the stored feeds report success (rows, newest source time); an unreachable feed is
+ * rethrown after the others ran, so the channel turns `failing` and backs off.
+ */
+async function pollLlama(db: Db, urls: LlamaUrls, feeds: readonly LlamaFeed[], health: IngestionHealth, channel: string): Promise<void> {
+  let unavailable: unknown = null;
+  for (const feed of feeds) {
+    const request = feedRequest(feed, urls);
+    try {
+      const points = request.points(await fetchJson(request.url, request.schema, channel));
+      const newest = points.length > 0 ? Math.max(...points.map((p) => p.time)) : undefined;
+      health.success('defillama', channel, storeLlamaPoints(db, points), newest);
+    } catch (err) {
+      if (err instanceof InvalidPayload) health.invalid('defillama', channel, `${feed.scopeKind}:${feed.scopeId}: ${err.problem}`);
+      else unavailable = err;
+    }
+  }
+  if (unavailable !== null) throw unavailable;
 }

@@ -27,7 +27,13 @@ function options(hlInfo: string, hlWs: string, sources: string): MarketIngestion
   return {
     hyperliquid: { ...testIngestionOptions(hlWs, ['BTC']), apiUrl: hlInfo },
     polymarket: { url: sources, everyMs: 60_000, limit: 100 },
-    defillama: { url: sources, everyMs: 60_000, protocols: ['hyperliquid-hlp'] },
+    defillama: {
+      api: sources,
+      stablecoins: sources,
+      everyMs: 60_000,
+      dimensionsEveryMs: 60_000,
+      feeds: [{ metric: 'tvl', scopeKind: 'protocol', scopeId: 'hyperliquid-hlp' }],
+    },
     healthFlushMs: 10,
     retention: { everyMs: 0, policy: DEFAULT_RETENTION, store: openArtifactStore('memory:') },
   };

@@ -1,4 +1,5 @@
 /** The example wallet domain as a Composition, for server and CLI tests. */
+import { ANCHOR_CATEGORY, anchorDecider } from '../../../commands/ledger/anchor-decider.ts';
 import { LEDGER_CATEGORY, ledgerDecider } from '../../../commands/ledger/decider.ts';
 import { ledgerEvents } from '../../../commands/ledger/events.ts';
 import { ledgerCheckpointsProjection } from '../../../projections/ledger/checkpoints.ts';
@@ -17,5 +18,5 @@ export const walletComposition: Composition = {
 export const walletLedgerComposition: Composition = {
   events: [...walletComposition.events, ...ledgerEvents],
   projections: [...walletComposition.projections, ledgerCheckpointsProjection],
-  streams: [...walletComposition.streams, streamKind(LEDGER_CATEGORY, ledgerDecider)],
+  streams: [...walletComposition.streams, streamKind(LEDGER_CATEGORY, ledgerDecider), streamKind(ANCHOR_CATEGORY, anchorDecider)],
 };

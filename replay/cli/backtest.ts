@@ -1,0 +1,300 @@
+/**
+ * `clash backtest run (--clone ID | --strategy FILE) --from ISO --to ISO [--assets A,B]
+ * [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID] [--json]`:
+ * one backtest replayed in this process with a progress bar, then its metrics (doc/backtesting.md, "CLI").
+ *
+ * With `--clone` the run is a job of the clone like one asked over HTTP: requested as its owner
+ * (the tier's limits apply; a refusal exits 1 naming the limit), leased by this process, its
+ * progress and result recorded in `backtest-<id>`; the strategy is the clone's latest version,
+ * else its draft (stored as a snapshot). With `--strategy FILE` (a JSON `{ "graph": … }` or a
+ * bare graph) it is an operator's sandbox run: no clone, no job in the log, only the artifacts.
+ * `runBacktestReport` returns the finished run's report data (`commands/backtests/report.ts`).
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { putContent } from '../../adapters/artifacts/content.ts';
+import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
+import { loadTaxonomy, universeOf } from '../../adapters/market/taxonomy.ts';
+import { type PipelineStrategy, planStrategy } from '../../commands/ai-trading/pipeline.ts';
+import { expiringKinds, partsPrefix, summaryKey } from '../../commands/backtests/artifact-parts.ts';
+import { backtestPropAccountId } from '../../commands/backtests/handlers.ts';
+import { replay } from '../../commands/backtests/replay.ts';
+import { type BacktestReport, parseStep } from '../../commands/backtests/report.ts';
+import {
+  DEFAULT_DECISION_INTERVAL_MS,
+  DEFAULT_STEP_MS,
+  type RunShape,
+  zBacktestEngine,
+  zRunShape,
+} from '../../commands/backtests/request.ts';
+import { zGraphLayout, zStrategyGraphInput } from '../../commands/clones/graph/schema.ts';
+import { tiers } from '../../commands/entitlements/tiers.ts';
+import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../../commands/prop-trading/rules.ts';
+import { ClashError, ValidationError } from '../../core/errors.ts';
+import { issuesOf } from '../../core/event-registry.ts';
+import { findBacktest } from '../../projections/backtests/backtests.ts';
+import { draftOf, findClone } from '../../projections/clones/clones.ts';
+import { versionsOf } from '../../projections/clones/versions.ts';
+import { marketAsOf } from '../../server/ai-trading.ts';
+import { replayContextOf, replayMarketOf } from '../../server/backtest-replay.ts';
+import { backtestCommandsOf, engineOf, strategyOf } from '../../server/backtests.ts';
+import { type Config, loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
+import { type Ledger, openLedger } from '../../server/context.ts';
+import { commonFlags, defineCommand, existingDb, isoTimeFlag } from './command.ts';
+
+/** What a run is asked for (the CLI's flags, validated). */
+export interface BacktestRunOptions {
+  readonly source: { readonly clone: string } | { readonly strategyFile: string };
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Default: every asset the strategy plans. */
+  readonly assets?: readonly string[];
+  readonly engine: RunShape['engine'];
+  readonly stepMs: number;
+  readonly decisionIntervalMs?: number;
+  /** `recorded`: the runs whose replies are replayed (default: the clone's latest finished runs). */
+  readonly repliesOf?: readonly string[];
+}
+
+export interface BacktestRunDeps {
+  readonly ledger: Ledger;
+  readonly config: Config;
+  readonly artifacts: ArtifactStore;
+  /** Steps done of the total, after every progress chunk. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** A sandbox run's clone id (no clone exists). */
+const SANDBOX = 'sandbox';
+const encoder = new TextEncoder();
+
+/**
+ * Runs one backtest to its end and returns its report data. Errors: `ValidationError` (400) for
+ * a bad run shape; `backtest_refused` (422) naming the limit a clone's run breaks; the
+ * strategy's and engine's `ClashError`s (`clone_not_found`, `graph_invalid`, `engine_not_configured`, …).
+ */
+export async function runBacktestReport(options: BacktestRunOptions, deps: BacktestRunDeps): Promise<BacktestReport> {
+  const { ledger, config, artifacts } = deps;
+  const db = ledger.store.db;
+  const strategy = await strategyFor(options, deps);
+  const assets = options.assets ?? plannedAssets(strategy, db);
+  const stepMs = options.stepMs;
+  const decisionIntervalMs =
+    options.decisionIntervalMs ?? (DEFAULT_DECISION_INTERVAL_MS % stepMs === 0 ? DEFAULT_DECISION_INTERVAL_MS : stepMs);
+  const shape = zRunShape.safeParse({
+    strategy: strategy.ref,
+    fromMs: options.fromMs,
+    toMs: options.toMs,
+    assets,
+    engine: options.engine,
+    stepMs,
+    decisionIntervalMs,
+  });
+  if (!shape.success) throw new ValidationError('backtest run', issuesOf(shape.error));
+  const run = shape.data;
+  const workerId = `cli:${hostname()}:${process.pid}`;
+  const commands = 'clone' in options.source ? backtestCommandsOf(ledger, config) : null;
+  let backtestId = `${SANDBOX}-${ledger.ids.next()}`;
+  if (commands) {
+    const owner = strategy.pipeline.cloneId;
+    const requested = commands.request(owner, (findClone(db, owner) as { ownerUserId: string }).ownerUserId, run);
+    backtestId = requested.backtestId;
+    if (requested.state.status !== 'queued') {
+      const refusal = findBacktest(db, backtestId)?.refusal;
+      throw new ClashError('backtest_refused', 'unprocessable', `the run breaks the ${refusal?.limit ?? 'a'} limit`, {
+        backtestId,
+        ...refusal,
+      });
+    }
+    commands.lease(backtestId, workerId, config.BACKTEST_LEASE_SECONDS * 1000);
+  }
+  const total = Math.ceil((run.toMs - run.fromMs) / run.stepMs);
+  const prices = replayMarketOf(db);
+  const engine = await engineOf(run.engine, {
+    db,
+    artifacts,
+    cloneId: strategy.pipeline.cloneId,
+    ...(options.repliesOf ? { repliesOf: options.repliesOf } : {}),
+  });
+  try {
+    const result = await replay(
+      {
+        backtestId,
+        cloneId: strategy.pipeline.cloneId,
+        strategyVersionId: strategy.pipeline.strategyVersionId,
+        propAccountId: backtestPropAccountId(backtestId),
+        run,
+        startingEquityMicroUsd: DEFAULT_STARTING_EQUITY,
+        rules: DEFAULT_RULES,
+      },
+      {
+        market: prices,
+        context: replayContextOf(strategy.pipeline, marketAsOf(db), prices),
+        engine,
+        artifacts,
+        progressEvery: Math.max(1, Math.min(config.BACKTEST_PROGRESS_EVERY_STEPS, Math.ceil(total / 100))),
+        onProgress: (done, simulatedAt) => {
+          commands?.progress(backtestId, workerId, done, simulatedAt, config.BACKTEST_LEASE_SECONDS * 1000);
+          deps.onProgress?.(done, total);
+        },
+      },
+    );
+    if (commands) {
+      const expiresAt = ledger.clock.now() + config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000;
+      commands.finish(backtestId, workerId, result.report.metrics, [
+        { key: summaryKey(backtestId), kind: 'summary', expiresAt: null },
+        { key: partsPrefix(backtestId, 'decisions'), kind: 'decisions', expiresAt: null },
+        ...expiringKinds.map((kind) => ({ key: partsPrefix(backtestId, kind), kind, expiresAt })),
+      ]);
+    }
+    return result.report;
+  } catch (error) {
+    const code = error instanceof ClashError ? error.code : 'replay_error';
+    commands?.fail(backtestId, workerId, code, String((error as Error).message ?? error).slice(0, 2000));
+    throw error;
+  }
+}
+
+/** The strategy to replay and how the run names it. */
+async function strategyFor(
+  options: BacktestRunOptions,
+  { ledger, config, artifacts }: BacktestRunDeps,
+): Promise<{ pipeline: PipelineStrategy; ref: RunShape['strategy'] }> {
+  const db = ledger.store.db;
+  const source = options.source;
+  if ('clone' in source) {
+    const cloneId = source.clone;
+    const latest = versionsOf(db, cloneId).at(-1);
+    let ref: RunShape['strategy'];
+    if (latest) ref = { kind: 'version', versionId: latest.versionId };
+    else {
+      const draft = draftOf(db, cloneId);
+      if (!findClone(db, cloneId)) throw new ClashError('clone_not_found', 'not_found', `no clone ${cloneId}`);
+      if (!draft) throw new ClashError('strategy_missing', 'unprocessable', `clone ${cloneId} has neither a version nor a draft`);
+      const snapshot = await putContent(artifacts, 'drafts', encoder.encode(JSON.stringify({ graph: draft.graph })));
+      ref = { kind: 'draft', snapshotKey: snapshot.key, sha256: snapshot.sha256 };
+    }
+    return { pipeline: await strategyOf(db, artifacts, cloneId, ref, config.CLASH_TAXONOMY_FILE), ref };
+  }
+  const file = source.strategyFile;
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { graph?: unknown; layout?: unknown };
+  const parsed = zStrategyGraphInput.safeParse(json.graph ?? json);
+  if (!parsed.success) throw new ValidationError(file, issuesOf(parsed.error));
+  const bytes = encoder.encode(JSON.stringify({ graph: parsed.data }));
+  const snapshot = await putContent(artifacts, 'drafts', bytes);
+  return {
+    pipeline: {
+      cloneId: SANDBOX,
+      strategyVersionId: 'draft',
+      graph: parsed.data,
+      layout: zGraphLayout.parse(json.layout ?? {}),
+      modelTier: 'basic',
+      limits: tiers.pro,
+      universe: universeOf(db, loadTaxonomy(config.CLASH_TAXONOMY_FILE)),
+    },
+    ref: { kind: 'draft', snapshotKey: snapshot.key, sha256: snapshot.sha256 },
+  };
+}
+
+/** Every asset the strategy's branches plan, in plan order (at most 50). */
+function plannedAssets(strategy: { pipeline: PipelineStrategy }, db: Ledger['store']['db']): string[] {
+  const { branches } = planStrategy(strategy.pipeline, marketAsOf(db).registry);
+  return [...new Set(branches.flatMap((b) => b.plans.map((p) => p.symbol)))].slice(0, 50);
+}
+
+const step = z.string().transform((s, ctx) => {
+  try {
+    return parseStep(s);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const backtestRun = defineCommand({
+  words: ['backtest', 'run'],
+  usage:
+    'clash backtest run (--clone ID | --strategy FILE) --from ISO --to ISO [--assets A,B] [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID,…] [--db PATH] [--json]',
+  summary: 'replay a strategy over market memory on a simulated clock with a progress bar; prints the metrics (--json: the report data)',
+  options: {
+    clone: { type: 'string' },
+    strategy: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    assets: { type: 'string' },
+    engine: { type: 'string' },
+    step: { type: 'string' },
+    'decide-every': { type: 'string' },
+    'replies-of': { type: 'string' },
+  },
+  schema: z
+    .object({
+      ...commonFlags,
+      clone: z.string().min(1).max(200).optional(),
+      strategy: z.string().min(1).max(4096).optional(),
+      from: isoTimeFlag,
+      to: isoTimeFlag,
+      assets: z
+        .string()
+        .max(1100)
+        .transform((s) => s.split(',').map((a) => a.trim().toUpperCase()))
+        .optional(),
+      engine: zBacktestEngine.default('rules'),
+      step: step.default(DEFAULT_STEP_MS),
+      'decide-every': step.optional(),
+      'replies-of': z
+        .string()
+        .max(2100)
+        .transform((s) => s.split(','))
+        .optional(),
+      positionals: z.array(z.string()).length(0, 'no arguments; use the flags'),
+    })
+    .refine((f) => (f.clone === undefined) !== (f.strategy === undefined), {
+      message: 'give exactly one of --clone and --strategy',
+      path: ['clone'],
+    }),
+  run: async (flags, ctx) => {
+    const config = loadConfig({ ...ctx.env, CLASH_DB: existingDb(flags.db, ctx.env) });
+    const ledger = openLedger({ dbPath: config.CLASH_DB, composition: ctx.composition });
+    const progress = ctx.out.progress('backtest');
+    try {
+      const report = await runBacktestReport(
+        {
+          source: flags.clone !== undefined ? { clone: flags.clone } : { strategyFile: flags.strategy as string },
+          fromMs: flags.from,
+          toMs: flags.to,
+          ...(flags.assets ? { assets: flags.assets } : {}),
+          engine: flags.engine,
+          stepMs: flags.step,
+          ...(flags['decide-every'] ? { decisionIntervalMs: flags['decide-every'] } : {}),
+          ...(flags['replies-of'] ? { repliesOf: flags['replies-of'] } : {}),
+        },
+        { ledger, config, artifacts: openConfiguredArtifactStore(config), onProgress: progress.update },
+      );
+      progress.stop();
+      ctx.out.data(report);
+      const m = report.metrics;
+      const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)} %`);
+      const num = (x: number | null) => (x === null ? '-' : x.toFixed(3));
+      ctx.out.line(
+        `backtest ${report.backtestId}: ${report.assets.join(', ')} from ${report.window.from} to ${report.window.to}, ${report.step} steps, engine ${report.engine}`,
+      );
+      ctx.out.table([
+        { metric: 'total return', value: pct(m.totalReturn) },
+        { metric: 'benchmark (buy and hold)', value: pct(m.benchmarkReturn) },
+        { metric: 'pnl (micro-USD)', value: m.pnlMicroUsd },
+        { metric: 'max drawdown', value: pct(m.maxDrawdown) },
+        { metric: 'sharpe / sortino / calmar', value: `${num(m.sharpe)} / ${num(m.sortino)} / ${num(m.calmar)}` },
+        { metric: 'trades / win rate', value: `${m.trades} / ${pct(m.winRate)}` },
+        { metric: 'profit factor / expectancy (micro-USD)', value: `${num(m.profitFactor)} / ${m.expectancyMicroUsd ?? '-'}` },
+        { metric: 'fees / funding (micro-USD)', value: `${m.feesMicroUsd} / ${m.fundingMicroUsd}` },
+        { metric: 'exposure / turnover', value: `${pct(m.exposure)} / ${num(m.turnover)}` },
+      ]);
+      return 0;
+    } finally {
+      progress.stop();
+      ledger.close();
+    }
+  },
+});
