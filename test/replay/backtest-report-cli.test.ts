@@ -1,6 +1,7 @@
 /**
- * clash backtest report BACKTEST_ID --out FILE.html: a finished backtest's summary artifact (the
- * report data of a run over the real candles) becomes the HTML report; every other case is a
+ * The report from the CLI. `clash backtest run --clone ID … --report FILE.html` writes the HTML
+ * report of the run it replayed, and `clash backtest report BACKTEST_ID --out FILE.html` writes the
+ * same bytes later from the run's summary artifact; every other case of `backtest report` is a
  * named error and writes no file.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -11,8 +12,12 @@ import { BacktestCommands } from '../../commands/backtests/handlers.ts';
 import { defaultBacktestPolicy } from '../../commands/backtests/limits.ts';
 import type { BacktestReport } from '../../commands/backtests/report.ts';
 import { ManualClock, SequentialIds } from '../../core/clock.ts';
+import { loadDecisionMarket } from '../../replay/bench/decision-data.ts';
+import { cloneCommandsOf } from '../../server/clones.ts';
+import { loadConfig } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { HOUR, runShape, T0 } from '../commands/backtests/fixtures.ts';
+import { trendGraph } from '../support/backtest.ts';
 import { realRunReport } from '../support/backtest-report-data.ts';
 import { clash } from '../support/cli.ts';
 import { sharedData } from '../support/prop-trading.ts';
@@ -91,6 +96,41 @@ test('given a queued run, an unknown id, a summary of another run or a bad field
   const noOut = await clash(['backtest', 'report', bad.finished, '--db', db], undefined, env);
   assert.is(noOut.code, 2);
   assert.match(noOut.stderr, '--out');
+});
+
+test('given a clone, when its run is replayed with --report, then the file is its report, and backtest report writes the same bytes from the ledger', async () => {
+  if (!data) return;
+  const runDb = dir.file('run.db');
+  const ledger = openLedger({ dbPath: runDb, synchronous: 'OFF' });
+  const { decisionTime } = loadDecisionMarket(ledger.store.db, data, 16 * 60);
+  const clones = cloneCommandsOf(ledger, loadConfig({ NODE_ENV: 'test' }));
+  const cloneId = clones.create('u1', 'Trend', 'basic');
+  clones.saveDraft(cloneId, 'u1', trendGraph, {});
+  ledger.close();
+  const [from, to] = [decisionTime - 12 * HOUR, decisionTime - 6 * HOUR].map((t) => new Date(t).toISOString()) as [string, string];
+  const fresh = dir.file('run-report.html');
+  const run = await clash(
+    ['backtest', 'run', '--clone', cloneId, '--from', from, '--to', to, '--db', runDb, '--report', fresh, '--json'],
+    undefined,
+    env,
+  );
+  assert.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as BacktestReport;
+  const html = readFileSync(fresh, 'utf8');
+  assert.ok(html.includes(`<code id="backtest-id">${report.backtestId}</code>`));
+  assert.is([...html.matchAll(/<tr><td>/g)].length, report.trades.length);
+  const later = dir.file('later-report.html');
+  const again = await clash(['backtest', 'report', report.backtestId, '--db', runDb, '--out', later], undefined, env);
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stdout, `wrote the report of backtest ${report.backtestId} to ${later}`);
+  assert.is(readFileSync(later, 'utf8'), html);
+  const human = await clash(
+    ['backtest', 'run', '--clone', cloneId, '--from', from, '--to', to, '--db', runDb, '--report', fresh],
+    undefined,
+    env,
+  );
+  assert.is(human.code, 0, human.stderr);
+  assert.match(human.stdout, `report: ${fresh} (`);
 });
 
 test.run();
