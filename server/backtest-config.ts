@@ -44,7 +44,7 @@ export const backtestConfigShape = {
   /** A job's lease (and its concurrency slots), renewed by every progress event, seconds. */
   BACKTEST_LEASE_SECONDS: count(86_400, 60, 5),
   /** Replay steps between progress events. */
-  BACKTEST_PROGRESS_EVERY_STEPS: count(1_000_000, 500, 1),
+  BACKTEST_PROGRESS_EVERY_STEPS: count(1_000_000, 100, 1),
   /** Packets, prompts and replies of a finished run are deleted this long after it finished, hours. */
   BACKTEST_ARTIFACT_RETENTION_HOURS: count(87_600, 168, 0),
 };

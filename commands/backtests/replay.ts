@@ -144,32 +144,26 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     return value;
   };
 
+  /** The packet's account section at T: the account valued by Prop Trading's own valuation at the marks of T. */
   const accountView = (at: number): AccountSection => {
-    const marks = marksAt(at);
-    const f = account.figures(marks);
+    const v = account.valuation(marksAt(at));
     const state = account.state;
-    const positions = held().map((asset) => {
-      const p = state.positions[asset];
-      const mark = marks[asset] ?? 0n;
-      const size = p?.size ?? 0n;
-      return {
-        asset,
-        side: size > 0n ? ('long' as const) : ('short' as const),
-        size: formatDecimal(size < 0n ? -size : size, SIZE),
-        entryPrice: formatDecimal(p?.entryPrice ?? 0n, PRICE),
-        liquidationPrice: null,
-        unrealizedPnlMicroUsd: mulDiv(size, mark - (p?.entryPrice ?? 0n), 10n ** 8n, 'floor').toString(),
-      };
-    });
-    const drawdown = state.startingEquity - f.equityMicroUsd;
+    const drawdown = state.startingEquity - v.equityMicroUsd;
     return {
       propAccountId: job.propAccountId,
-      equityMicroUsd: f.equityMicroUsd.toString(),
+      equityMicroUsd: v.equityMicroUsd.toString(),
       drawdownPpm: Number(ppmOf(drawdown > 0n ? drawdown : 0n, state.startingEquity)),
-      positions,
+      positions: v.positions.map((p) => ({
+        asset: p.asset,
+        side: p.size > 0n ? ('long' as const) : ('short' as const),
+        size: formatDecimal(p.size < 0n ? -p.size : p.size, SIZE),
+        entryPrice: formatDecimal(p.entryPrice, PRICE),
+        liquidationPrice: p.liquidationPrice === null ? null : formatDecimal(p.liquidationPrice, PRICE),
+        unrealizedPnlMicroUsd: p.unrealizedPnlMicroUsd.toString(),
+      })),
       openOrders: 0,
       recentFills: [...recentFills],
-      headroomMicroUsd: { freeMargin: f.freeMarginMicroUsd.toString() },
+      headroomMicroUsd: { freeMargin: (v.equityMicroUsd - v.marginUsedMicroUsd).toString() },
     };
   };
 

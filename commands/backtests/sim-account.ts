@@ -8,7 +8,7 @@
 import { DomainError } from '../../core/errors.ts';
 import type { PropAccountCommand, Quotes } from '../prop-trading/commands.ts';
 import { propAccountDecider, propAccountStream } from '../prop-trading/decider.ts';
-import type { PropAccountEvent } from '../prop-trading/events.ts';
+import type { PropAccountEvent, Valuation } from '../prop-trading/events.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { type PropAccountState, valuationOf } from '../prop-trading/state.ts';
 
@@ -51,11 +51,15 @@ export class SimAccount {
     this.apply({ type: 'FinalizeAccount', quotes, at });
   }
 
-  /** Equity (micro-USD) and open notional at `marks` (PRICE per held asset). */
-  figures(marks: Readonly<Record<string, bigint>>): { equityMicroUsd: bigint; exposureMicroUsd: bigint; freeMarginMicroUsd: bigint } {
-    const v = valuationOf(this.current, marks);
-    const exposure = v.positions.reduce((s, p) => s + p.notionalMicroUsd, 0n);
-    return { equityMicroUsd: v.equityMicroUsd, exposureMicroUsd: exposure, freeMarginMicroUsd: v.equityMicroUsd - v.marginUsedMicroUsd };
+  /** The account valued at `marks` (PRICE per held asset), as Prop Trading values it. */
+  valuation(marks: Readonly<Record<string, bigint>>): Valuation {
+    return valuationOf(this.current, marks);
+  }
+
+  /** Equity and open notional (micro-USD) at `marks`. */
+  figures(marks: Readonly<Record<string, bigint>>): { equityMicroUsd: bigint; exposureMicroUsd: bigint } {
+    const v = this.valuation(marks);
+    return { equityMicroUsd: v.equityMicroUsd, exposureMicroUsd: v.positions.reduce((s, p) => s + p.notionalMicroUsd, 0n) };
   }
 
   private tolerant(fn: () => void): boolean {

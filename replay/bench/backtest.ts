@@ -15,8 +15,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MemoryArtifactStore } from '../../adapters/artifacts/memory.ts';
-import { DerivedSeries } from '../../adapters/market/derived/derived-series.ts';
-import { parseBybitCsv } from '../../adapters/market/importers/bybit-csv.ts';
 import { metaAndCtxRows, zMetaAndAssetCtxs } from '../../adapters/market/importers/hyperliquid.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { PartWriter } from '../../commands/backtests/artifact-parts.ts';
@@ -28,42 +26,24 @@ import { type Db, openDatabase } from '../../core/database.ts';
 import { mulDiv } from '../../core/money.ts';
 import { marketAsOf } from '../../server/ai-trading.ts';
 import { replayContextOf, replayMarketOf } from '../../server/backtest-replay.ts';
-import { trendGraph } from '../../test/support/backtest.ts';
+import { fastStrategy } from './backtest-data.ts';
+import { loadCandles } from './decision-data.ts';
 import { type Figure, figure, type Scratch } from './measure.ts';
 
 const MINUTE = 60_000;
 const STEP = 5 * MINUTE;
-const ASSETS = [
-  ['BTCUSDT_1m.csv', 'BTC'],
-  ['ETHUSDT_1m.csv', 'ETH'],
-  ['SOLUSDT_1m.csv', 'SOL'],
-] as const;
+const ASSETS = ['BTC', 'ETH', 'SOL'] as const;
 
-/** Loads `minutes` of each asset's 1m candles with their indicators and the registry; returns the first and last close times. */
+/** Loads `minutes` of each asset's 1m candles with their indicators and the registry; returns the first and last common close times. */
 function load(db: Db, shared: string, minutes: number): { first: number; last: number } {
-  const memory = new MarketMemory(db);
-  const derived = new DerivedSeries(db);
-  let first = 0;
-  let last = Number.MAX_SAFE_INTEGER;
-  for (const [file, asset] of ASSETS) {
-    const path = join(shared, 'market', 'candles-1m', 'bybit-linear', file);
-    const candles = parseBybitCsv(path, readFileSync(path, 'utf8'))
-      .slice(0, minutes)
-      .map((c) => ({ ...c, asset }));
-    db.transaction(() => {
-      memory.write({ assets: [], candles, mids: [], funding: [] });
-      derived.applyFinal(candles);
-    })();
-    first = Math.max(first, (candles[0]?.openTime ?? 0) + MINUTE);
-    last = Math.min(last, (candles.at(-1)?.openTime ?? 0) + MINUTE);
-  }
+  const { firstClose, lastClose } = loadCandles(db, shared, ASSETS, minutes);
   const ctxs = zMetaAndAssetCtxs.parse(
     JSON.parse(
       readFileSync(join(shared, 'market', 'hyperliquid', 'hyperprop-marketing-site', 'hyperliquid-metaAndAssetCtxs.json'), 'utf8'),
     ),
   );
-  memory.write({ ...metaAndCtxRows(ctxs, first), mids: [], funding: [], candles: [] });
-  return { first, last };
+  new MarketMemory(db).write({ ...metaAndCtxRows(ctxs, firstClose), mids: [], funding: [], candles: [] });
+  return { first: firstClose, last: lastClose };
 }
 
 /** The raw loop: same reads, the trend rule inline, the same fill arithmetic and line writes. */
@@ -88,7 +68,7 @@ async function rawLoop(db: Db, from: number, to: number): Promise<number> {
   let cash = DEFAULT_STARTING_EQUITY;
   let decisions = 0;
   for (let at = from; at < to; at += STEP) {
-    for (const [, asset] of ASSETS) {
+    for (const asset of ASSETS) {
       decisions += 1;
       const p = BigInt(price.get(asset, at)?.close ?? '0');
       const i = ind.get(asset, at - MINUTE, at, at);
@@ -136,12 +116,7 @@ export async function runBacktestBench(options: {
     const strategy = {
       cloneId: 'bench',
       strategyVersionId: 'bench',
-      graph: {
-        ...trendGraph,
-        nodes: trendGraph.nodes.map((n) =>
-          n.type === 'asset_selection' ? { ...n, config: { ...n.config, explicitlyEnabledSymbols: ['BTC', 'ETH', 'SOL'] } } : n,
-        ),
-      },
+      graph: fastStrategy(ASSETS, { behavior: 'Follow the trend.', cadenceSec: 300, maxCandidates: 10 }),
       layout: {},
       modelTier: 'basic' as const,
       limits: tiers.pro,
@@ -166,7 +141,7 @@ export async function runBacktestBench(options: {
             strategy: { kind: 'version', versionId: 'bench' },
             fromMs: from,
             toMs: to,
-            assets: ['BTC', 'ETH', 'SOL'],
+            assets: [...ASSETS],
             engine: 'rules',
             stepMs: STEP,
             decisionIntervalMs: STEP,

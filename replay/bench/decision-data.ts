@@ -21,17 +21,24 @@ import type { Db } from '../../core/database.ts';
 export const DECISION_MINUTES = 2 * 1440;
 const T_MINUTE = 1800;
 
-/** Loads the rows into `db` (market tables created); returns the decision time T (ms). */
-export function loadDecisionMarket(db: Db, sharedData: string, minutes = DECISION_MINUTES): { decisionTime: number } {
+/**
+ * Stores the first `minutes` recorded 1m candles of each of `assets` (`<ASSET>USDT_1m.csv`, stored
+ * under the Hyperliquid name) with their indicators; returns the open times of the last asset's
+ * candles and the latest first and earliest last close time across the assets (ms).
+ */
+export function loadCandles(
+  db: Db,
+  sharedData: string,
+  assets: readonly string[],
+  minutes: number,
+): { openTimes: number[]; firstClose: number; lastClose: number } {
   const memory = new MarketMemory(db);
   const derived = new DerivedSeries(db);
-  const live = new LiveRows(db, memory);
-  let decisionTime = 0;
-  for (const [file, asset] of [
-    ['BTCUSDT_1m.csv', 'BTC'],
-    ['ETHUSDT_1m.csv', 'ETH'],
-  ] as const) {
-    const path = join(sharedData, 'market', 'candles-1m', 'bybit-linear', file);
+  let openTimes: number[] = [];
+  let firstClose = 0;
+  let lastClose = Number.MAX_SAFE_INTEGER;
+  for (const asset of assets) {
+    const path = join(sharedData, 'market', 'candles-1m', 'bybit-linear', `${asset}USDT_1m.csv`);
     const candles = parseBybitCsv(path, readFileSync(path, 'utf8'))
       .slice(0, minutes)
       .map((c) => ({ ...c, asset }));
@@ -39,8 +46,19 @@ export function loadDecisionMarket(db: Db, sharedData: string, minutes = DECISIO
       memory.write({ assets: [], candles, mids: [], funding: [] });
       derived.applyFinal(candles);
     })();
-    decisionTime = (candles[Math.min(T_MINUTE, candles.length) - 1]?.openTime ?? 0) + 60_000;
+    openTimes = candles.map((c) => c.openTime);
+    firstClose = Math.max(firstClose, (candles[0]?.openTime ?? 0) + 60_000);
+    lastClose = Math.min(lastClose, (candles.at(-1)?.openTime ?? 0) + 60_000);
   }
+  return { openTimes, firstClose, lastClose };
+}
+
+/** Loads the rows into `db` (market tables created); returns the decision time T (ms). */
+export function loadDecisionMarket(db: Db, sharedData: string, minutes = DECISION_MINUTES): { decisionTime: number } {
+  const memory = new MarketMemory(db);
+  const live = new LiveRows(db, memory);
+  const loaded = loadCandles(db, sharedData, ['BTC', 'ETH'], minutes);
+  const decisionTime = (loaded.openTimes[Math.min(T_MINUTE, loaded.openTimes.length) - 1] ?? 0) + 60_000;
   const hl = join(sharedData, 'market', 'hyperliquid');
   const ctxs = zMetaAndAssetCtxs.parse(
     JSON.parse(readFileSync(join(hl, 'hyperprop-marketing-site', 'hyperliquid-metaAndAssetCtxs.json'), 'utf8')),

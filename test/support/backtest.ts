@@ -8,53 +8,15 @@ import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import type { ReplayJob, ReplayResult } from '../../commands/backtests/replay.ts';
 import { replay } from '../../commands/backtests/replay.ts';
 import type { RunShape } from '../../commands/backtests/request.ts';
-import type { StrategyGraph } from '../../commands/clones/graph/schema.ts';
 import { rulesEngine } from '../../commands/decisions/engines/rules.ts';
 import { tiers } from '../../commands/entitlements/tiers.ts';
 import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../../commands/prop-trading/rules.ts';
 import type { Db } from '../../core/database.ts';
+import { trendGraph } from '../../replay/bench/backtest-data.ts';
 import { marketAsOf } from '../../server/ai-trading.ts';
 import { replayContextOf, replayMarketOf } from '../../server/backtest-replay.ts';
 
-/** BTC and ETH, the `fast` profile of Hyperliquid rows only, one prompt. */
-export const trendGraph: StrategyGraph = {
-  nodes: [
-    {
-      id: 'ds',
-      type: 'data_stream',
-      config: {
-        profile: 'fast',
-        sourcePolicy: {
-          hyperliquid: { enabled: true, includeInPrompt: true },
-          polymarket: { enabled: false, includeInPrompt: false },
-          defillama: { enabled: false, includeInPrompt: false },
-        },
-        blocks: [],
-      },
-    },
-    {
-      id: 'assets',
-      type: 'asset_selection',
-      config: { highLevelCategories: [], subcategories: [], explicitlyEnabledSymbols: ['BTC', 'ETH'], explicitlyDisabledSymbols: [] },
-    },
-    {
-      id: 'prompt',
-      type: 'trading_prompt',
-      config: {
-        enabled: true,
-        customBehaviorPrompt: 'Follow the trend.',
-        decisionCadenceSec: 900,
-        candidatePolicy: { maxCandidates: 10 },
-        coverageMode: 'global',
-        assetOverrides: {},
-      },
-    },
-  ],
-  edges: [
-    { source: 'ds', target: 'assets' },
-    { source: 'assets', target: 'prompt' },
-  ],
-};
+export { trendGraph } from '../../replay/bench/backtest-data.ts';
 
 /** A job over `[fromMs, toMs]` at 5-minute steps and 15-minute decisions. */
 export function replayJob(fromMs: number, toMs: number, overrides: Partial<RunShape> = {}): ReplayJob {

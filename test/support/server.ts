@@ -68,6 +68,8 @@ export async function startTestServer(
     CLASH_RATE_LIMIT_ANONYMOUS: '0',
     CLASH_RATE_LIMIT_USER_WRITES: '0',
     CLASH_CHECKPOINT_INTERVAL_SECONDS: '0',
+    // requested backtests stay queued for the route tests to read; the worker is tested on its own
+    BACKTEST_WORKER_INTERVAL_MS: '0',
     ...env,
   });
   const running = await startServer(config, { clock, log: pino({ level: 'silent' }), ...options });

@@ -127,6 +127,68 @@ test('the usage stream counts each run once and never past the frozen limit', ()
   usage.given([counted]).when(count('b2')).thenThrows('daily_runs');
 });
 
+test('given a finished run with expiring artifacts, expiry is refused before it is due, recorded once when due', () => {
+  const artifacts = [
+    { key: 'backtests/b1/summary.json', kind: 'summary' as const, expiresAt: null },
+    { key: 'backtests/b1/replies/', kind: 'replies' as const, expiresAt: T0 + 5000 },
+  ];
+  const finished: BacktestEvent = {
+    type: 'BacktestFinished',
+    data: { backtestId: 'b1', workerId: 'w1', metrics, artifacts, finishedAt: T0 + 100 },
+  };
+  const given = [...requested(), leased('w1', T0 + 10), finished];
+  spec
+    .given(given)
+    .when({ type: 'ExpireArtifacts', objects: 3, at: T0 + 4999 })
+    .thenThrows('nothing_to_expire');
+  const expired: BacktestEvent = {
+    type: 'BacktestArtifactsExpired',
+    data: { backtestId: 'b1', kinds: ['replies'], keys: ['backtests/b1/replies/'], objects: 3, expiredAt: T0 + 5000 },
+  };
+  spec
+    .given(given)
+    .when({ type: 'ExpireArtifacts', objects: 3, at: T0 + 5000 })
+    .thenEmits([expired]);
+  spec
+    .given([...given, expired])
+    .when({ type: 'ExpireArtifacts', objects: 0, at: T0 + 9000 })
+    .thenThrows('nothing_to_expire');
+});
+
+test('a takeover restarts the progress count: the new attempt may report from step 1', () => {
+  const progressed: BacktestEvent = {
+    type: 'BacktestProgressed',
+    data: {
+      backtestId: 'b1',
+      workerId: 'w1',
+      stepsDone: 40,
+      stepsTotal: 72,
+      simulatedAt: T0,
+      progressedAt: T0 + 20,
+      leaseUntil: T0 + 1020,
+    },
+  };
+  const given = [...requested(), leased('w1', T0 + 10), progressed, leased('w2', T0 + 1100, 2)];
+  assert.is(fold(backtestDecider, given).stepsDone, 0);
+  spec
+    .given(given)
+    .when({ type: 'RecordProgress', workerId: 'w2', stepsDone: 10, simulatedAt: T0, leaseMs: 1000, at: T0 + 1200 })
+    .thenEmits([
+      {
+        type: 'BacktestProgressed',
+        data: {
+          backtestId: 'b1',
+          workerId: 'w2',
+          stepsDone: 10,
+          stepsTotal: 72,
+          simulatedAt: T0,
+          progressedAt: T0 + 1200,
+          leaseUntil: T0 + 2200,
+        },
+      },
+    ]);
+});
+
 test('property: whatever workers try, at most one holds a live lease and attempts only grow', () => {
   const step = fc.record({
     worker: fc.constantFrom('w1', 'w2', 'w3'),

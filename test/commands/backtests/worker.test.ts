@@ -62,7 +62,7 @@ if (shared) {
       assert.ok((await artifacts.list(`backtests/${id}/decisions/`)).length > 0, 'the decision log is durable');
       assert.type(findBacktest(db, id)?.artifactsExpiredAt, 'number');
       const expiry = [...ledger.store.readStream(`backtest-${id}`)].find((e) => e.type === 'BacktestArtifactsExpired');
-      assert.equal((expiry?.data as { kinds: string[] }).kinds, ['packets', 'prompts', 'replies']);
+      assert.equal((expiry?.data as { kinds: string[] } | undefined)?.kinds, ['packets', 'prompts', 'replies']);
     }
     assert.is((await worker.tick(now)).expired, 0, 'an expiry is recorded once');
     assert.equal(units.list(), []);
