@@ -235,6 +235,11 @@ export const configSchema = z.object({
     .min(0)
     .max(7 * 86_400)
     .default(3600),
+  /**
+   * How often the marking worker values the running audition and race accounts, in seconds
+   * (protective orders checked, marks, hourly funding; doc/prop-trading.md "Live marking"); 0 turns it off.
+   */
+  CLASH_MARK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** How many backups the store keeps (the newest). */
   CLASH_BACKUP_RETAIN: z.coerce.number().int().min(1).max(10_000).default(48),
   /** The backup-age alert fires when the last good backup is older than this, in seconds. */

@@ -13,17 +13,20 @@ export const DECISION_ACTOR = 'service:decisions';
 
 /**
  * Sends a validated action to Prop Trading with the run id as `decisionRunId` (its idempotency
- * key: a retried run returns the first result and fills nothing twice). The outcome is the
+ * key: a retried run returns the first result and fills nothing twice), an open's or increase's
+ * exit plan with it (placed as take-profit and stop-loss protective orders, doc/prop-trading.md). The outcome is the
  * `OrderFilled` (executed) or the `ActionRejected` (refused, with its gate's reason code).
  */
 export function propTradingOrders(prop: PropTrading): OrderPort {
   return {
     async submit(propAccountId, runId, action): Promise<OrderOutcome> {
       const amount = action.action === 'close' ? {} : { notionalUsd: action.notionalUsd };
-      const leverage = action.action === 'open' || action.action === 'increase' ? { leverage: action.leverage } : {};
+      // An open or increase carries its exit plan: Prop Trading places it as protective orders.
+      const adding =
+        action.action === 'open' || action.action === 'increase' ? { leverage: action.leverage, exitPlan: action.exitPlan } : {};
       const result = prop.submitAction(
         propAccountId,
-        { decisionRunId: runId, asset: action.asset, action: action.action, side: action.side, ...amount, ...leverage },
+        { decisionRunId: runId, asset: action.asset, action: action.action, side: action.side, ...amount, ...adding },
         DECISION_ACTOR,
       );
       for (const event of result.events) {

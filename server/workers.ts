@@ -6,6 +6,7 @@
  * |---|---|---|
  * | `projections` | catches async projections up | `CLASH_PROJECTION_POLL_MS` |
  * | `competition` | evaluator, scheduler, hand-offs (parked on failure); exclusive | `CLASH_COMPETITION_TICK_MS` |
+ * | `marking` | running audition and race accounts: protective orders, marks, hourly funding (one unit per account); exclusive | `CLASH_MARK_INTERVAL_SECONDS` |
  * | `reconciliation` | vault Deposit logs against the ledger, completing what it can; Withdrawal logs recorded as redemptions; exclusive; needs a chain | `CLASH_RECONCILE_INTERVAL_SECONDS` |
  * | `backups` | a checked backup into the artifact store, then retention; exclusive | `CLASH_BACKUP_INTERVAL_SECONDS` |
  * | `alerts` | evaluates the alert rules and delivers notices; exclusive | `CLASH_ALERT_INTERVAL_SECONDS` |
@@ -25,12 +26,14 @@ import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import { CompetitionWorker } from '../commands/competition/worker.ts';
 import { reconcile } from '../commands/economy/reconcile.ts';
 import { RedemptionCommands } from '../commands/economy/redemptions.ts';
+import { MarkingWorker } from '../commands/prop-trading/marking.ts';
 import type { Clock } from '../core/clock.ts';
 import { type RunningWorker, startWorker, type WorkerDefinition } from '../core/operations/worker-loop.ts';
 
 export type { RunningWorker };
 
 import { economyReads, redemptionReads } from '../projections/economy/queries.ts';
+import { PropTradingQueries } from '../projections/prop-trading/queries.ts';
 import { alertConditions } from './alert-rules.ts';
 import { backtestWorkerOf } from './backtests.ts';
 import { competitionDeps } from './competition.ts';
@@ -41,6 +44,7 @@ import type { Economy } from './economy.ts';
 import { ingestionWorker } from './ingestion.ts';
 import { anchorWorker } from './ledger.ts';
 import type { Operations } from './operations.ts';
+import { propTrading } from './prop-trading.ts';
 
 /** What the workers are built from. */
 export interface WorkerContext {
@@ -99,6 +103,27 @@ const competition: Build = ({ ledger, config, competitionEconomy, ops, competing
       }
       log.debug({ ...report, changes }, 'competition tick');
       return { unitsInFlight: report.parked, signals: { handOffs: report.handOffs, evaluated: report.evaluated, changes } };
+    },
+  };
+};
+
+/**
+ * The marking worker: every interval, each running audition and race account has its protective
+ * orders checked against final 1m candles, is marked at market memory's prices and pays the
+ * latest hour's funding once (`commands/prop-trading/marking.ts`); one unit per account.
+ */
+const marking: Build = ({ ledger, config, ops, competing }) => {
+  if (!competing) return 'the composition has no competition module (no audition or race accounts)';
+  if (config.CLASH_MARK_INTERVAL_SECONDS === 0) return 'CLASH_MARK_INTERVAL_SECONDS is 0';
+  const worker = new MarkingWorker(propTrading(ledger), new PropTradingQueries(ledger.store.db), ops.units);
+  return {
+    name: 'marking',
+    intervalMs: config.CLASH_MARK_INTERVAL_SECONDS * 1000,
+    exclusive: true,
+    tick: async (now) => {
+      const round = await worker.tick(now);
+      const { accounts, marked, triggered, liquidated, funded, parked } = round;
+      return { unitsInFlight: round.waiting.length + parked, signals: { accounts, marked, triggered, liquidated, funded, parked } };
     },
   };
 };
@@ -204,6 +229,7 @@ const backtests: Build = ({ ledger, config, ops, artifacts, log }) => {
 export const workerCatalog: Readonly<Record<string, Build>> = {
   projections,
   competition,
+  marking,
   reconciliation,
   backups,
   alerts,

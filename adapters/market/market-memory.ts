@@ -7,18 +7,21 @@
  * file twice changes nothing and reports every row as unchanged.
  */
 import type { Db } from '../../core/database.ts';
-import type { AssetInfo, AssetRegistry, FundingRate, FundingSource, PriceQuote, PriceSource } from './price-source.ts';
+import type {
+  AssetInfo,
+  AssetRegistry,
+  CandleBar,
+  CandleSource,
+  FundingRate,
+  FundingSource,
+  PriceQuote,
+  PriceSource,
+} from './price-source.ts';
 
 export const HOUR_MS = 3_600_000;
 
-export interface Candle {
-  readonly asset: string;
-  readonly intervalMs: number;
-  readonly openTime: number;
-  readonly open: bigint;
-  readonly high: bigint;
-  readonly low: bigint;
-  readonly close: bigint;
+/** A candle as stored: its prices (`CandleBar`) and its volume (SIZE, 1e-8 units). */
+export interface Candle extends CandleBar {
   readonly volume: bigint;
 }
 
@@ -67,7 +70,7 @@ CREATE TABLE IF NOT EXISTS market_funding (
 ) STRICT;
 `;
 
-export class MarketMemory implements PriceSource, AssetRegistry, FundingSource {
+export class MarketMemory implements PriceSource, AssetRegistry, FundingSource, CandleSource {
   private readonly sql;
 
   constructor(readonly db: Db) {
@@ -103,6 +106,13 @@ export class MarketMemory implements PriceSource, AssetRegistry, FundingSource {
       ),
       lastMid: db.prepare<[string, number], { time: number; price: string }>(
         'SELECT time, price FROM market_mids WHERE asset = ? AND time <= ? ORDER BY time DESC LIMIT 1',
+      ),
+      finalCandles: db.prepare<
+        [string, number, number, number, number],
+        { open_time: number; open: string; high: string; low: string; close: string }
+      >(
+        `SELECT open_time, open, high, low, close FROM market_candles
+         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
       ),
       getFunding: db.prepare<[string, number], { rate: string }>('SELECT rate FROM market_funding WHERE asset = ? AND hour = ?'),
     };
@@ -162,6 +172,18 @@ export class MarketMemory implements PriceSource, AssetRegistry, FundingSource {
         : mid && { time: mid.time, price: mid.price };
     if (!best) return undefined;
     return { asset, price: BigInt(best.price), time: best.time, ageMs: at - best.time };
+  }
+
+  finalCandles(asset: string, intervalMs: number, from: number, at: number, limit: number): CandleBar[] {
+    return this.sql.finalCandles.all(asset, intervalMs, from, at, limit).map((r) => ({
+      asset,
+      intervalMs,
+      openTime: r.open_time,
+      open: BigInt(r.open),
+      high: BigInt(r.high),
+      low: BigInt(r.low),
+      close: BigInt(r.close),
+    }));
   }
 
   fundingAt(asset: string, hour: number): FundingRate | undefined {

@@ -45,6 +45,28 @@ export interface FundingSource {
   fundingAt(asset: string, hour: number): FundingRate | undefined;
 }
 
+/** A final (closed) candle: prices in PRICE scale (1e-8), times in ms. */
+export interface CandleBar {
+  readonly asset: string;
+  readonly intervalMs: number;
+  readonly openTime: number;
+  readonly open: bigint;
+  readonly high: bigint;
+  readonly low: bigint;
+  readonly close: bigint;
+}
+
+/** The 1m minute, in ms: the candles protective orders are checked against. */
+export const MINUTE_MS = 60_000;
+
+export interface CandleSource {
+  /**
+   * Final candles of `intervalMs` of `asset` opened at or after `from` and closed at or before
+   * `at` (ms), oldest first, at most `limit`: a candle still open at `at` is not final.
+   */
+  finalCandles(asset: string, intervalMs: number, from: number, at: number, limit: number): CandleBar[];
+}
+
 /** A price for `asset` at `at` no older than `maxAgeMs`; `no_price` or `stale_price` otherwise. */
 export function freshPrice(source: PriceSource, asset: string, at: number, maxAgeMs: number): PriceQuote {
   const quote = source.priceAt(asset, at);

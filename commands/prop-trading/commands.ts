@@ -3,7 +3,7 @@
  * prices included, is inside. Handlers build these from validated input, the clock, the id
  * source and market memory.
  */
-import type { AssetInfo } from '../../adapters/market/price-source.ts';
+import type { AssetInfo, CandleBar } from '../../adapters/market/price-source.ts';
 import type { ActionKind, Purpose, Side } from './events.ts';
 import type { Rules } from './rules.ts';
 
@@ -16,6 +16,17 @@ export interface Quote {
 
 /** asset → its latest quote; a command carries one for every asset it values. */
 export type Quotes = Readonly<Record<string, Quote>>;
+
+/**
+ * An exit plan as the decider receives it (issue 13, "Exit plans are enforced"): trigger prices
+ * in PRICE (1e-8) before rounding to a Hyperliquid tick, at least one of them; the invalidation
+ * note is only recorded.
+ */
+export interface ExitPlan {
+  readonly takeProfitPrice: bigint | null;
+  readonly stopLossPrice: bigint | null;
+  readonly invalidation: string | null;
+}
 
 export type PropAccountCommand =
   | {
@@ -44,10 +55,24 @@ export type PropAccountCommand =
       /** Required to open or increase. */
       readonly leverage: number | null;
       readonly reduceOnly: boolean;
+      /** Only on open or increase: placed as protective orders once the action fills, replacing the asset's earlier ones. */
+      readonly exitPlan?: ExitPlan;
       readonly quotes: Quotes;
       readonly at: number;
     }
+  /** Marks the account; a mark crossing a protective order's trigger fills it first. */
   | { readonly type: 'MarkToMarket'; readonly quotes: Quotes; readonly at: number }
+  | {
+      /**
+       * Checks resting protective orders against final 1m candles (any order of assets and
+       * times; candles opened before an order was placed never trigger it), then values the
+       * account at `quotes`, which cover every held asset.
+       */
+      readonly type: 'CheckProtectiveOrders';
+      readonly candles: readonly CandleBar[];
+      readonly quotes: Quotes;
+      readonly at: number;
+    }
   | {
       readonly type: 'ApplyFunding';
       /** The funding hour (ms, a multiple of an hour); quotes are taken at it. */

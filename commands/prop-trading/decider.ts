@@ -2,15 +2,17 @@
  * The prop account decider: pure `decide` and `evolve`. Time, prices, asset facts and funding
  * rates come inside the command; nothing here reads a clock, a database or the network.
  */
+import { MINUTE_MS } from '../../adapters/market/price-source.ts';
 import type { Decider } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
 import { maxBigint } from '../../core/money.ts';
-import type { PropAccountCommand, Quotes } from './commands.ts';
+import type { PropAccountCommand, Quote, Quotes } from './commands.ts';
 import { type Close, markedValuation, type PropAccountEvent, type Valuation } from './events.ts';
 import { funding, pnl, ppmOf, utcDayOf } from './figures.ts';
+import { cancelOrders, candleHit, type Hit, markHit, triggerFill } from './protective-orders.ts';
 import { marksOf, quoteProblem } from './quotes.ts';
 import type { Rules } from './rules.ts';
-import { initialPropAccountState, marksIn, type Position, type PropAccountState, sameMarks, valuationOf } from './state.ts';
+import { initialPropAccountState, type Marks, marksIn, type Position, type PropAccountState, sameMarks, valuationOf } from './state.ts';
 import { decideSubmitAction } from './submit-action.ts';
 import { dayStart } from './trading-day.ts';
 
@@ -41,6 +43,36 @@ function closeAll(state: PropAccountState, quotes: Quotes): { closes: Close[]; c
   return { closes, cash: closes.reduce((c, x) => c + x.realizedPnlMicroUsd, state.cash) };
 }
 
+/** `events` folded onto `state`: the state a later step of the same decision sees. */
+function after(state: PropAccountState, events: readonly PropAccountEvent[]): PropAccountState {
+  return events.reduce((s, e) => evolve(s, e), state);
+}
+
+/**
+ * The fills of protective orders, one observation at a time (`hitAt` finds the order an
+ * observation reaches on the state so far): each fill closes a position, so later observations
+ * see it gone and no order fills twice.
+ */
+function triggerFills<O>(
+  state: PropAccountState,
+  observations: readonly O[],
+  hitAt: (state: PropAccountState, observation: O) => Hit | undefined,
+  marks: Marks,
+  rules: Rules,
+  at: number,
+): PropAccountEvent[] {
+  const events: PropAccountEvent[] = [];
+  let current = state;
+  for (const observation of observations) {
+    const hit = hitAt(current, observation);
+    if (!hit) continue;
+    const fill = triggerFill(current, hit, marks, rules, at);
+    events.push(...fill);
+    current = after(current, fill);
+  }
+  return events;
+}
+
 function decide(command: PropAccountCommand, state: PropAccountState): PropAccountEvent[] {
   if (command.type === 'OpenPropAccount') {
     if (state.status !== 'new') refuse('account_exists', `prop account ${state.accountId} already exists`, state);
@@ -55,28 +87,46 @@ function decide(command: PropAccountCommand, state: PropAccountState): PropAccou
     case 'MarkToMarket': {
       if (state.status !== 'active' && state.status !== 'frozen') refuse('account_not_trading', 'the account is no longer trading', state);
       const marks = freshMarks(state, command.quotes, command.at, rules);
-      const valuation = valuationOf(state, marks);
-      const day = dayStart(state, valuation, command.at);
-      const events: PropAccountEvent[] = [...day.events];
+      const day = dayStart(state, valuationOf(state, marks), command.at);
+      // A mark reaching a protective order's trigger fills it before the account is valued.
+      const held = Object.keys(state.positions).sort();
+      const hitAt = (s: PropAccountState, asset: string) => markHit(s, asset, command.quotes[asset] as Quote);
+      const fills = triggerFills(after(state, day.events), held, hitAt, marks, rules, command.at);
+      const events: PropAccountEvent[] = [...day.events, ...fills];
+      const marked = after(state, events);
+      const valuation = valuationOf(marked, marks);
       // Only a changed valuation is recorded: an idle account does not grow the log.
-      if (!sameMarks(state, marks)) {
+      if (!sameMarks(marked, marks)) {
         events.push({ type: 'AccountMarked', data: { accountId, valuation: markedValuation(valuation), at: command.at } });
       }
       if (valuation.positions.length > 0 && valuation.equityMicroUsd < valuation.maintenanceMarginMicroUsd) {
-        const { closes, cash } = closeAll(state, command.quotes);
-        events.push({
-          type: 'AccountLiquidated',
-          data: {
-            accountId,
-            equityMicroUsd: valuation.equityMicroUsd,
-            maintenanceMarginMicroUsd: valuation.maintenanceMarginMicroUsd,
-            closes,
-            valuation: valuationOf(state, {}, {}, cash),
-            at: command.at,
+        const { closes, cash } = closeAll(marked, command.quotes);
+        events.push(
+          {
+            type: 'AccountLiquidated',
+            data: {
+              accountId,
+              equityMicroUsd: valuation.equityMicroUsd,
+              maintenanceMarginMicroUsd: valuation.maintenanceMarginMicroUsd,
+              closes,
+              valuation: valuationOf(marked, {}, {}, cash),
+              at: command.at,
+            },
           },
-        });
+          ...cancelOrders(marked, () => true, 'liquidated', command.at),
+        );
       }
       return events;
+    }
+    case 'CheckProtectiveOrders': {
+      if (state.status !== 'active' && state.status !== 'frozen') refuse('account_not_trading', 'the account is no longer trading', state);
+      if (command.candles.some((c) => c.intervalMs !== MINUTE_MS)) throw new Error('protective orders are checked against 1m candles only');
+      const marks = freshMarks(state, command.quotes, command.at, rules);
+      const candles = [...command.candles].sort((a, b) => a.openTime - b.openTime || (a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0));
+      const day = dayStart(state, valuationOf(state, marks), command.at);
+      const fills = triggerFills(after(state, day.events), candles, candleHit, marks, rules, command.at);
+      // Nothing reached: nothing recorded (re-checking a minute appends nothing).
+      return fills.length === 0 ? [] : [...day.events, ...fills];
     }
     case 'ApplyFunding': {
       if (state.status !== 'active' && state.status !== 'frozen') refuse('account_not_trading', 'the account is no longer trading', state);
@@ -84,8 +134,9 @@ function decide(command: PropAccountCommand, state: PropAccountState): PropAccou
         refuse('funding_already_applied', `funding for hour ${command.hour} was already applied`, state);
       }
       const marks = freshMarks(state, command.quotes, command.hour, rules);
+      // A position opened after the hour was not held at it: it pays nothing for it.
       const payments = Object.entries(state.positions)
-        .filter(([asset]) => command.rates[asset] !== undefined)
+        .filter(([asset]) => command.rates[asset] !== undefined && (state.heldSince[asset] ?? 0) <= command.hour)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([asset, p]) => {
           const rate = command.rates[asset] as bigint;
@@ -114,6 +165,7 @@ function decide(command: PropAccountCommand, state: PropAccountState): PropAccou
           type: 'AccountClosed',
           data: { accountId, reason: command.reason, closes, valuation: valuationOf(state, {}, {}, cash), at: command.at },
         },
+        ...cancelOrders(state, () => true, 'account_closed', command.at),
       ];
     }
     case 'FinalizeAccount': {
@@ -133,7 +185,10 @@ function decide(command: PropAccountCommand, state: PropAccountState): PropAccou
         feesMicroUsd: state.fees,
         fundingMicroUsd: state.funding,
       };
-      return [{ type: 'PropAccountFinalized', data: { accountId, closes, valuation, result, at: command.at } }];
+      return [
+        { type: 'PropAccountFinalized', data: { accountId, closes, valuation, result, at: command.at } },
+        ...cancelOrders(state, () => true, 'account_finalized', command.at),
+      ];
     }
   }
 }
@@ -149,6 +204,7 @@ function applyCloses(state: PropAccountState, closes: readonly Close[], valuatio
     trades: state.trades + closes.length,
     maxDrawdown: maxBigint(state.maxDrawdown, valuation.drawdownMicroUsd),
     lastMarks: {},
+    heldSince: {},
   };
 }
 
@@ -173,10 +229,18 @@ function evolve(state: PropAccountState, event: PropAccountEvent): PropAccountSt
     case 'OrderFilled': {
       const d = event.data;
       const positions: Record<string, Position> = { ...state.positions, [d.asset]: d.positionAfter };
-      if (d.positionAfter.size === 0n) delete positions[d.asset];
+      const heldSince = { ...state.heldSince };
+      if (d.positionAfter.size === 0n) {
+        delete positions[d.asset];
+        delete heldSince[d.asset];
+      } else if (!state.positions[d.asset]) heldSince[d.asset] = d.at;
+      const protective = { ...state.protective };
+      if (d.trigger) delete protective[d.trigger.protectiveOrderId];
       return {
         ...state,
         positions,
+        heldSince,
+        protective,
         cash: state.cash + d.realizedPnlMicroUsd - d.feeMicroUsd,
         realizedPnl: state.realizedPnl + d.realizedPnlMicroUsd,
         fees: state.fees + d.feeMicroUsd,
@@ -187,6 +251,24 @@ function evolve(state: PropAccountState, event: PropAccountEvent): PropAccountSt
     }
     case 'ActionRejected':
       return state;
+    case 'ProtectiveOrderPlaced': {
+      const d = event.data;
+      const order = {
+        id: d.protectiveOrderId,
+        asset: d.asset,
+        kind: d.kind,
+        side: d.side,
+        triggerPrice: d.triggerPrice,
+        decisionRunId: d.decisionRunId,
+        placedAt: d.at,
+      };
+      return { ...state, protective: { ...state.protective, [order.id]: order } };
+    }
+    case 'ProtectiveOrderCancelled': {
+      const protective = { ...state.protective };
+      delete protective[event.data.protectiveOrderId];
+      return { ...state, protective };
+    }
     case 'FundingApplied':
       return {
         ...state,
@@ -217,8 +299,8 @@ function evolve(state: PropAccountState, event: PropAccountEvent): PropAccountSt
 
 export const propAccountDecider: Decider<PropAccountCommand, PropAccountState, PropAccountEvent> = {
   name: 'prop-account',
-  // 2: the state keeps `lastMarks`
-  snapshot: { version: 2, every: 20 },
+  // 3: the state keeps resting protective orders and when each position was opened
+  snapshot: { version: 3, every: 20 },
   initialState: () => initialPropAccountState,
   decide,
   evolve,

@@ -14,6 +14,12 @@ const at = z.number().int();
 export const zPurpose = z.enum(['sandbox', 'audition', 'race', 'backtest']);
 export const zActionKind = z.enum(['open', 'increase', 'reduce', 'close']);
 export const zSide = z.enum(['long', 'short']);
+/** A protective order's kind: the take-profit or the stop-loss of an exit plan. */
+export const zProtectiveKind = z.enum(['take_profit', 'stop_loss']);
+/** Why a protective order stopped resting without filling (doc/prop-trading.md, "Protective orders"). */
+export const zCancelReason = z.enum(['replaced', 'position_closed', 'liquidated', 'account_closed', 'account_finalized']);
+/** The longest invalidation note an exit plan may carry (the action contract's bound, `commands/ai-trading/action.ts`). */
+export const MAX_INVALIDATION_CHARS = 300;
 
 export const zPositionFigures = z
   .object({
@@ -88,6 +94,23 @@ const orderFields = {
   side: zSide,
 };
 
+/**
+ * What a fill by a protective order says about its trigger: the order, its kind, what crossed
+ * the trigger (a mark, or a final 1m candle opened at `observedAt`), the trigger price, and
+ * whether the market gapped through it (then the fill is at the candle's open, not the trigger).
+ */
+export const zTrigger = z
+  .object({
+    protectiveOrderId: id,
+    kind: zProtectiveKind,
+    source: z.enum(['mark', 'candle_1m']),
+    triggerPrice: zNonNegativeAmount,
+    /** The mark's quote time, or the candle's open time (ms). */
+    observedAt: at,
+    gap: z.boolean(),
+  })
+  .strict();
+
 /** What a fill records about itself: the order, its prices, fee, realized PnL and the position after it. */
 const fillFields = {
   ...orderFields,
@@ -110,6 +133,8 @@ const fillFields = {
       assetMaxLeverage: z.number().int().min(1),
     })
     .strict(),
+  /** Only on a fill by a protective order (take-profit or stop-loss): what triggered it. */
+  trigger: zTrigger.optional(),
   at,
 };
 
@@ -210,6 +235,38 @@ export const ActionRejected = defineEvent(
       at,
     })
     .strict(),
+);
+
+/**
+ * A take-profit or stop-loss of an exit plan, resting on the account until a mark or a final 1m
+ * candle crosses its trigger (then it fills the whole position at the trigger price), a later
+ * exit plan replaces it, or the position closes (doc/prop-trading.md, "Protective orders").
+ */
+export const ProtectiveOrderPlaced = defineEvent(
+  'ProtectiveOrderPlaced',
+  z
+    .object({
+      accountId: id,
+      protectiveOrderId: id,
+      /** The decision run whose exit plan it is; its fill carries this run id. */
+      decisionRunId: id,
+      asset: id,
+      kind: zProtectiveKind,
+      /** The side of the position it protects (it closes it). */
+      side: zSide,
+      /** PRICE (1e-8), on a Hyperliquid tick (rounded the way its closing order would be). */
+      triggerPrice: zNonNegativeAmount,
+      /** The exit plan's invalidation note (kept for the record; nothing triggers on it). */
+      invalidation: z.string().max(MAX_INVALIDATION_CHARS).nullable(),
+      at,
+    })
+    .strict(),
+);
+
+/** A protective order that stopped resting without filling, with the reason. */
+export const ProtectiveOrderCancelled = defineEvent(
+  'ProtectiveOrderCancelled',
+  z.object({ accountId: id, protectiveOrderId: id, asset: id, kind: zProtectiveKind, reason: zCancelReason, at }).strict(),
 );
 
 export const FundingApplied = defineEvent(
@@ -327,6 +384,8 @@ export const propTradingEvents = [
   TradingDayStarted,
   OrderFilled,
   ActionRejected,
+  ProtectiveOrderPlaced,
+  ProtectiveOrderCancelled,
   FundingApplied,
   AccountMarked,
   AccountLiquidated,
@@ -341,6 +400,8 @@ export type PropAccountEvent =
   | EventOf<typeof TradingDayStarted>
   | EventOf<typeof OrderFilled>
   | EventOf<typeof ActionRejected>
+  | EventOf<typeof ProtectiveOrderPlaced>
+  | EventOf<typeof ProtectiveOrderCancelled>
   | EventOf<typeof FundingApplied>
   | EventOf<typeof AccountMarked>
   | EventOf<typeof AccountLiquidated>
@@ -354,4 +415,7 @@ export type MarkValuation = z.output<typeof zMarkValuation>;
 export type Close = z.output<typeof zClose>;
 export type ActionKind = z.output<typeof zActionKind>;
 export type Side = z.output<typeof zSide>;
+export type ProtectiveKind = z.output<typeof zProtectiveKind>;
+export type CancelReason = z.output<typeof zCancelReason>;
+export type Trigger = z.output<typeof zTrigger>;
 export type Purpose = z.output<typeof zPurpose>;

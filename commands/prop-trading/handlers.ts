@@ -4,7 +4,13 @@
  * memory), then load–decide–append through the CommandHandler, inline projections included.
  */
 import type { z } from 'zod';
-import type { AssetRegistry, FundingSource, PriceSource } from '../../adapters/market/price-source.ts';
+import {
+  type AssetRegistry,
+  type CandleSource,
+  type FundingSource,
+  MINUTE_MS,
+  type PriceSource,
+} from '../../adapters/market/price-source.ts';
 import type { Clock, IdSource } from '../../core/clock.ts';
 import { CommandHandler, type HandleResult } from '../../core/decider.ts';
 import { ValidationError } from '../../core/errors.ts';
@@ -24,7 +30,12 @@ export interface PropTradingDeps {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly market: MarketFacts;
+  /** Final 1m candles for `checkProtectiveOrders` (market memory); without it only marks trigger protective orders. */
+  readonly candles?: CandleSource;
 }
+
+/** The most 1m candles one check reads per asset (a day of minutes). */
+export const MAX_CHECKED_CANDLES = 1440;
 
 export type PropResult = HandleResult<PropAccountState, PropAccountEvent>;
 
@@ -137,6 +148,15 @@ export class PropTrading {
         notionalMicroUsd: a.notionalUsd ?? null,
         leverage: a.leverage ?? null,
         reduceOnly: a.reduceOnly,
+        ...(a.exitPlan
+          ? {
+              exitPlan: {
+                takeProfitPrice: a.exitPlan.takeProfitPrice ?? null,
+                stopLossPrice: a.exitPlan.stopLossPrice ?? null,
+                invalidation: a.exitPlan.invalidation ?? null,
+              },
+            }
+          : {}),
         quotes: {},
         at,
       },
@@ -155,6 +175,28 @@ export class PropTrading {
     const idempotency =
       idempotencyKey === undefined ? {} : { idempotency: { key: `prop-mark:${accountId}:${idempotencyKey}`, payload: {} } };
     return this.run(accountId, { type: 'MarkToMarket', quotes: {}, at }, { actor }, { ...this.quoted(at), ...idempotency });
+  }
+
+  /**
+   * Checks the account's protective orders against the final 1m candles of the assets they
+   * protect, opened at or after `from` and closed by now (ms), then values it at the latest
+   * prices. Re-checking a minute fills nothing twice: a filled order is gone, and a candle that
+   * reached nothing reaches nothing again. Nothing is read (or appended) without resting orders.
+   */
+  checkProtectiveOrders(accountId: string, input: { from: number }, actor: string): PropResult {
+    const source = this.deps.candles;
+    if (!source) throw new Error('checkProtectiveOrders needs a candle source (PropTradingDeps.candles)');
+    const at = this.deps.clock.now();
+    const candlesFor = (state: PropAccountState) =>
+      [...new Set(Object.values(state.protective).map((o) => o.asset))]
+        .sort()
+        .flatMap((asset) => source.finalCandles(asset, MINUTE_MS, input.from, at, MAX_CHECKED_CANDLES));
+    return this.run(
+      accountId,
+      { type: 'CheckProtectiveOrders', candles: [], quotes: {}, at },
+      { actor },
+      { prepare: (state) => ({ candles: candlesFor(state), quotes: this.quotes(state, at) }) },
+    );
   }
 
   /** Applies the funding of one hour to every held asset that has a rate for it. */

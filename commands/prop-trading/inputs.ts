@@ -5,10 +5,10 @@
  * the stored form (ppm integers, micro-USD integer strings), as in the event catalog.
  */
 import { z } from 'zod';
-import { SIZE } from '../../adapters/market/units.ts';
+import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import { MICRO_USD, zAmountUpTo, zDecimalUpTo } from '../../core/money.ts';
 import { zPublicText, zSafeId } from '../../core/text.ts';
-import { zActionKind, zPurpose, zSide } from './events.ts';
+import { MAX_INVALIDATION_CHARS, zActionKind, zPurpose, zSide } from './events.ts';
 import { zRules } from './rules.ts';
 
 /**
@@ -21,7 +21,30 @@ export const MAX_INPUT_MICRO_USD = 1_000_000_000n * MICRO_USD.one;
 /** The largest order size an input may name, in 1e-8 units: one trillion units of the asset. */
 export const MAX_INPUT_SIZE = 1_000_000_000_000n * SIZE.one;
 
+/** The largest trigger price an exit plan may name, in 1e-8 USD: one trillion USD (the action contract's 12 integer digits). */
+export const MAX_INPUT_PRICE = 1_000_000_000_000n * PRICE.one;
+
 const zMicroUsdRule = zAmountUpTo(MAX_INPUT_MICRO_USD);
+
+/**
+ * An exit plan on an open or increase (issue 13): trigger prices as decimal USD strings (at most
+ * 8 decimals), at least one of them; the invalidation note is kept on the protective orders.
+ */
+export const zExitPlanInput = z
+  .object({
+    takeProfitPrice: zDecimalUpTo(PRICE, MAX_INPUT_PRICE).optional(),
+    stopLossPrice: zDecimalUpTo(PRICE, MAX_INPUT_PRICE).optional(),
+    invalidation: zPublicText(1, MAX_INVALIDATION_CHARS).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.takeProfitPrice === undefined && p.stopLossPrice === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['takeProfitPrice'], message: 'give takeProfitPrice, stopLossPrice or both' });
+    }
+    for (const key of ['takeProfitPrice', 'stopLossPrice'] as const) {
+      if (p[key] === 0n) ctx.addIssue({ code: 'custom', path: [key], message: 'must be above zero' });
+    }
+  });
 
 export const zOpenAccountInput = z
   .object({
@@ -47,6 +70,7 @@ export const zActionInput = z
     notionalUsd: zDecimalUpTo(MICRO_USD, MAX_INPUT_MICRO_USD).optional(),
     leverage: z.number().int().min(1).max(1000).optional(),
     reduceOnly: z.boolean().default(false),
+    exitPlan: zExitPlanInput.optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -57,6 +81,9 @@ export const zActionInput = z
       ctx.addIssue({ code: 'custom', path: ['size'], message: 'give exactly one of size and notionalUsd' });
     if ((a.action === 'open' || a.action === 'increase') && a.leverage === undefined) {
       ctx.addIssue({ code: 'custom', path: ['leverage'], message: 'required to open or increase' });
+    }
+    if (a.exitPlan !== undefined && a.action !== 'open' && a.action !== 'increase') {
+      ctx.addIssue({ code: 'custom', path: ['exitPlan'], message: 'only an open or increase carries an exit plan' });
     }
   });
 

@@ -3,7 +3,7 @@
  * comes from the events and the marks handed in.
  */
 import { maxBigint } from '../../core/money.ts';
-import type { Valuation } from './events.ts';
+import type { ProtectiveKind, Side, Valuation } from './events.ts';
 import type { Rules } from './rules.ts';
 import { valuationFrom } from './valuation.ts';
 
@@ -15,6 +15,20 @@ export interface Position {
   readonly entryPrice: bigint;
   readonly leverage: number;
   readonly assetMaxLeverage: number;
+}
+
+/** A take-profit or stop-loss resting on the account (`ProtectiveOrderPlaced`). */
+export interface ProtectiveOrder {
+  readonly id: string;
+  readonly asset: string;
+  readonly kind: ProtectiveKind;
+  /** The side of the position it closes. */
+  readonly side: Side;
+  /** PRICE (1e-8). */
+  readonly triggerPrice: bigint;
+  readonly decisionRunId: string;
+  /** When it was placed (ms): marks and candles before this never trigger it. */
+  readonly placedAt: number;
 }
 
 export interface PropAccountState {
@@ -36,6 +50,10 @@ export interface PropAccountState {
   readonly lastFundingHour: number;
   /** The marks of the last valuation an event recorded (asset → PRICE): a mark at the same ones changes nothing. */
   readonly lastMarks: Marks;
+  /** Resting protective orders by id. */
+  readonly protective: Readonly<Record<string, ProtectiveOrder>>;
+  /** asset → when its position was opened (ms, the fill that took it from flat): funding hours before it are not paid. */
+  readonly heldSince: Readonly<Record<string, number>>;
 }
 
 export const initialPropAccountState: PropAccountState = {
@@ -54,6 +72,8 @@ export const initialPropAccountState: PropAccountState = {
   trades: 0,
   lastFundingHour: -1,
   lastMarks: {},
+  protective: {},
+  heldSince: {},
 };
 
 /** The marks a recorded valuation was taken at. */

@@ -5,16 +5,19 @@
  *   account_frozen | account_closed | account_liquidated | account_finalized,
  *   unknown_asset, asset_disabled, no_price, stale_price,
  *   position_exists, no_position, side_mismatch, reduce_only_would_increase,
- *   leverage_over_cap, size_rounds_to_zero, below_min_notional,
+ *   leverage_over_cap, invalid_exit_plan, size_rounds_to_zero, below_min_notional,
  *   daily_loss_limit, max_drawdown, max_position_notional, insufficient_margin.
  * The risk gates (from leverage on, except size) apply only to actions that add exposure
  * (open, increase); reducing and closing are always allowed on an active account.
+ * A fill that opens or increases with an exit plan places its protective orders (replacing the
+ * asset's earlier ones); a fill that leaves the asset flat cancels them (`protective-orders.ts`).
  */
 import { DomainError } from '../../core/errors.ts';
 import { absBigint, minBigint } from '../../core/money.ts';
 import type { SubmitAction } from './commands.ts';
 import type { PropAccountEvent, Valuation } from './events.ts';
 import { averageEntry, executionPrice, fee, notional, pnl, roundToLot, share, sizeForNotional } from './figures.ts';
+import { cancelOrders, exitPlanProblem, placeExitPlan } from './protective-orders.ts';
 import { marksOf, quoteProblem } from './quotes.ts';
 import type { Rules } from './rules.ts';
 import { type Position, type PropAccountState, valuationOf } from './state.ts';
@@ -89,6 +92,10 @@ export function decideSubmitAction(cmd: SubmitAction, state: PropAccountState, r
   }
 
   const quote = cmd.quotes[cmd.asset]?.price ?? 0n;
+  if (adding && cmd.exitPlan) {
+    const problem = exitPlanProblem(cmd.exitPlan, cmd.side, quote, info.szDecimals);
+    if (problem) return reject('invalid_exit_plan', problem);
+  }
   const direction = sign > 0n === adding ? 'buy' : 'sell';
   const price = executionPrice(quote, direction, rules.slippagePpm, info.szDecimals);
   const held = absBigint(position?.size ?? 0n);
@@ -139,6 +146,8 @@ export function decideSubmitAction(cmd: SubmitAction, state: PropAccountState, r
         at: cmd.at,
       },
     },
+    ...(adding && cmd.exitPlan ? placeExitPlan(state, cmd, cmd.exitPlan, info.szDecimals) : []),
+    ...(sizeAfter === 0n ? cancelOrders(state, (o) => o.asset === cmd.asset, 'position_closed', cmd.at) : []),
   ];
 }
 

@@ -4,6 +4,7 @@ import { propJournalProjection } from './journal.ts';
 import { propMarksProjection } from './marks.ts';
 import { propOrdersProjection } from './orders.ts';
 import { propPositionsProjection } from './positions.ts';
+import { propProtectiveOrdersProjection } from './protective-orders.ts';
 import { propRejectionsProjection } from './rejections.ts';
 
 export const propTradingProjections = [
@@ -13,4 +14,5 @@ export const propTradingProjections = [
   propRejectionsProjection,
   propJournalProjection,
   propMarksProjection,
+  propProtectiveOrdersProjection,
 ];

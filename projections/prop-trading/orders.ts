@@ -1,7 +1,8 @@
 /**
  * prop_orders and prop_fills (inline). Every submitted action is an order, filled or rejected;
- * every fill is a row — market fills of orders, and the closes at mark of a liquidation, an
- * admin close or a finalize (kind names which).
+ * every fill is a row — market fills of orders, fills of protective orders (`take_profit`,
+ * `stop_loss`), and the closes at mark of a liquidation, an admin close or a finalize (kind
+ * names which).
  */
 
 import type { PropAccountEvent } from '../../commands/prop-trading/events.ts';
@@ -83,7 +84,7 @@ export const propOrdersProjection = defineProjection({
               f.accountId,
               e.position,
               0,
-              'order',
+              f.trigger?.kind ?? 'order',
               f.orderId,
               f.decisionRunId,
               f.asset,

@@ -47,12 +47,25 @@ export interface PositionRow {
   updated_at: number;
 }
 
-/** A prop_fills row (`kind`: order, liquidation, admin_close, finalize). */
+/** A prop_protective_orders row: a resting take-profit or stop-loss (trigger price in 1e-8 USD, placed at in ms). */
+export interface ProtectiveOrderRow {
+  protective_order_id: string;
+  account_id: string;
+  decision_run_id: string;
+  asset: string;
+  kind: 'take_profit' | 'stop_loss';
+  side: 'long' | 'short';
+  trigger_price: string;
+  invalidation: string | null;
+  placed_at: number;
+}
+
+/** A prop_fills row (`kind`: order, take_profit, stop_loss, liquidation, admin_close, finalize). */
 export interface FillRow {
   account_id: string;
   position: number;
   seq: number;
-  kind: 'order' | 'liquidation' | 'admin_close' | 'finalize';
+  kind: 'order' | 'take_profit' | 'stop_loss' | 'liquidation' | 'admin_close' | 'finalize';
   order_id: string | null;
   decision_run_id: string | null;
   asset: string;
@@ -197,6 +210,26 @@ export class PropTradingQueries {
         .filter((p) => journal.balances[`prop:${accountId}:position:${p.asset} ${p.asset}`] !== p.size)
         .map((p) => `journal position ${p.asset} ≠ size ${p.size}`),
     ];
+  }
+
+  /** The account's resting protective orders, by asset then id. */
+  protectiveOrders(accountId: string): ProtectiveOrderRow[] {
+    return this.statement<[string], ProtectiveOrderRow>(
+      'SELECT * FROM prop_protective_orders WHERE account_id = ? ORDER BY asset, protective_order_id',
+    ).all(accountId);
+  }
+
+  /**
+   * The ids of the accounts still trading (active or frozen) of the given purposes, in order,
+   * at most `limit` (the marking worker's round: running audition and race accounts).
+   */
+  tradingAccountIds(purposes: readonly string[], limit: number): string[] {
+    return this.statement<[string, number], string>(
+      `SELECT account_id FROM prop_accounts WHERE status IN ('active', 'frozen')
+         AND purpose IN (SELECT value FROM json_each(?)) ORDER BY account_id LIMIT ?`,
+    )
+      .pluck()
+      .all(JSON.stringify(purposes), limit);
   }
 
   /** Every account id, in order. */

@@ -4,11 +4,18 @@
  * (`doc/api.md` "Conventions", `doc/prop-trading.md` for every figure and its rounding).
  */
 import { z } from '@hono/zod-openapi';
-import { zActionKind, zPurpose, zSide } from '../../commands/prop-trading/events.ts';
+import { zActionKind, zProtectiveKind, zPurpose, zSide } from '../../commands/prop-trading/events.ts';
 import { USD } from '../../commands/prop-trading/journal.ts';
 import { parseCanonicalJson, toWire } from '../../core/canonical-json.ts';
 import type { AccountRow } from '../../projections/prop-trading/accounts.ts';
-import type { FillRow, JournalRow, MarkRow, PositionRow, RejectionRow } from '../../projections/prop-trading/queries.ts';
+import type {
+  FillRow,
+  JournalRow,
+  MarkRow,
+  PositionRow,
+  ProtectiveOrderRow,
+  RejectionRow,
+} from '../../projections/prop-trading/queries.ts';
 import { iso, isoDay, zDay, zE8, zMicroUsd, zSignedE8, zSignedMicroUsd, zTime } from './schemas.ts';
 
 const ppm = (description: string) =>
@@ -97,6 +104,19 @@ export const PositionSchema = z
   })
   .openapi('PropPosition');
 
+export const ProtectiveOrderSchema = z
+  .object({
+    protectiveOrderId: z.string(),
+    decisionRunId: z.string().openapi({ description: 'the decision run whose exit plan placed it' }),
+    asset: z.string(),
+    kind: zProtectiveKind,
+    side: zSide,
+    triggerPriceE8: zE8('1e-8 USD per unit, on a Hyperliquid price tick'),
+    invalidation: z.string().nullable().openapi({ description: 'the exit plan’s invalidation note (recorded, not evaluated)' }),
+    placedAt: zTime,
+  })
+  .openapi('PropProtectiveOrder');
+
 /** The log position that wrote a row; with `line`, the paging cursor. */
 const position = z.number().int().openapi({ description: 'global position of the event that wrote this row' });
 
@@ -104,7 +124,9 @@ export const FillSchema = z
   .object({
     position,
     seq: z.number().int().openapi({ description: 'the fill’s index within its event' }),
-    kind: z.enum(['order', 'liquidation', 'admin_close', 'finalize']),
+    kind: z
+      .enum(['order', 'take_profit', 'stop_loss', 'liquidation', 'admin_close', 'finalize'])
+      .openapi({ description: 'a market order, a protective order of an exit plan, or a close at mark at the account’s end' }),
     orderId: z.string().nullable(),
     decisionRunId: z.string().nullable(),
     asset: z.string(),
@@ -241,6 +263,19 @@ export function positionView(p: PositionRow): z.output<typeof PositionSchema> {
     maintenanceMarginMicroUsd: p.maintenance_margin,
     liquidationPriceE8: p.liquidation_price,
     updatedAt: iso(p.updated_at),
+  };
+}
+
+export function protectiveOrderView(o: ProtectiveOrderRow): z.output<typeof ProtectiveOrderSchema> {
+  return {
+    protectiveOrderId: o.protective_order_id,
+    decisionRunId: o.decision_run_id,
+    asset: o.asset,
+    kind: o.kind,
+    side: o.side,
+    triggerPriceE8: o.trigger_price,
+    invalidation: o.invalidation,
+    placedAt: iso(o.placed_at),
   };
 }
 

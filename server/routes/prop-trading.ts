@@ -1,6 +1,6 @@
 /**
  * Prop trading over HTTP. Reads (owner of the clone, admins, services): an account, its
- * positions, and paged fills, journal, mark snapshots and rejections. Writes are internal:
+ * positions, resting protective orders, and paged fills, journal, mark snapshots and rejections. Writes are internal:
  * services open accounts, submit actions, mark to market, apply funding and finalize; admins
  * freeze, unfreeze and close. Wire shapes in `prop-trading-schemas.ts`.
  */
@@ -27,8 +27,10 @@ import {
   JournalPageSchema,
   journalLineView,
   PositionSchema,
+  ProtectiveOrderSchema,
   pageOf,
   positionView,
+  protectiveOrderView,
   RejectionSchema,
   rejectionView,
   SnapshotSchema,
@@ -138,26 +140,32 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       }),
       (c) => c.json(accountView(readable(c, c.req.valid('param').id)), 200),
     );
-    app.openapi(
-      createRoute({
-        method: 'get',
-        ...secured('user_or_service'),
-        path: '/api/v1/prop-accounts/{id}/positions',
-        tags,
-        request: { params: IdParams },
-        responses: {
-          200: ok(
-            z.object({ items: z.array(PositionSchema) }).openapi('PropPositions'),
-            'Open positions with mark, unrealized PnL, margin and liquidation price',
-          ),
-          ...reads,
+    /** A read of every row of one kind of an account, as `{ items }` (an account has few: not paged). */
+    const all = <S extends z.ZodType>(path: string, name: string, description: string, item: S, read: (id: string) => z.output<S>[]) =>
+      app.openapi(
+        createRoute({
+          method: 'get',
+          ...secured('user_or_service'),
+          path: `/api/v1/prop-accounts/{id}/${path}`,
+          tags,
+          request: { params: IdParams },
+          responses: { 200: ok(z.object({ items: z.array(item) }).openapi(name), description), ...reads },
+        }),
+        (c) => {
+          const { id } = c.req.valid('param');
+          readable(c, id);
+          return c.json({ items: read(id) }, 200);
         },
-      }),
-      (c) => {
-        const { id } = c.req.valid('param');
-        readable(c, id);
-        return c.json({ items: queries.positions(id).map(positionView) }, 200);
-      },
+      );
+    all('positions', 'PropPositions', 'Open positions with mark, unrealized PnL, margin and liquidation price', PositionSchema, (id) =>
+      queries.positions(id).map(positionView),
+    );
+    all(
+      'protective-orders',
+      'PropProtectiveOrders',
+      'Resting take-profit and stop-loss orders of exit plans',
+      ProtectiveOrderSchema,
+      (id) => queries.protectiveOrders(id).map(protectiveOrderView),
     );
     const list = <S extends z.ZodType>(path: string, summary: string, schema: S, read: (id: string, page: PageOptions) => z.output<S>) =>
       app.openapi(

@@ -5,19 +5,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { webhookSink } from '../../adapters/alerts/webhook.ts';
-import { MemoryArtifactStore } from '../../adapters/artifacts/memory.ts';
-import { unconnectedEconomy } from '../../commands/competition/ports.ts';
 import { ManualClock } from '../../core/clock.ts';
 import type { WorkerDefinition } from '../../core/operations/worker-loop.ts';
-import { loadConfig } from '../../server/config.ts';
-import { openLedger } from '../../server/context.ts';
-import { openOperations } from '../../server/operations.ts';
 import { workerCatalog } from '../../server/workers.ts';
-import { tempDir } from '../support/store.ts';
+import { workerFixture } from '../support/workers.ts';
 
 const T0 = Date.UTC(2026, 0, 5);
 
@@ -47,25 +41,12 @@ async function receiver(failFirst: number) {
 
 /** The alerts worker over a fresh ledger (backups off), delivering to a receiver that fails `failFirst` posts; retries do not sleep. */
 async function alertsWorker(failFirst: number) {
-  const dir = tempDir('clash-alerts-');
-  const ledger = openLedger({ dbPath: dir.file('alerts.db'), synchronous: 'NORMAL', clock: new ManualClock(T0) });
-  const config = loadConfig({ NODE_ENV: 'test', CLASH_BACKUP_INTERVAL_SECONDS: '0' });
-  const ops = openOperations(ledger, config, new MemoryArtifactStore());
+  const { ops, context, close } = workerFixture('alerts', {}, new ManualClock(T0));
   const hook = await receiver(failFirst);
-  const alerts = workerCatalog.alerts?.({
-    ledger,
-    config,
-    log: pino({ level: 'silent' }),
-    ops,
-    economy: null,
-    competitionEconomy: unconnectedEconomy,
-    competing: false,
-    alertSink: webhookSink(hook.url, { sleep: async () => {} }),
-  }) as WorkerDefinition;
+  const alerts = workerCatalog.alerts?.(context({ alertSink: webhookSink(hook.url, { sleep: async () => {} }) })) as WorkerDefinition;
   const done = async () => {
     await hook.close();
-    ledger.close();
-    dir.remove();
+    close();
   };
   return { ops, hook, alerts, done };
 }

@@ -1,7 +1,8 @@
 /**
  * Decision runs against the real Prop Trading module on one ledger: a rules run opens a long
- * (OrderFilled carries the run id), a later run on the position holds, a stop closes it, an
- * action Prop Trading's gates refuse completes with the gate's code, and the decision events
+ * (OrderFilled carries the run id) with its exit plan resting as protective orders, a later run
+ * on the position holds, a stop closes it (the orders cancelled), an action Prop Trading's gates
+ * refuse completes with the gate's code, and the decision events
  * sit in `decisions-<account>` beside the account's own stream.
  */
 import { test } from 'uvu';
@@ -50,6 +51,12 @@ test('a rules run opens a long on the prop account; the fill carries the run id;
   const fill = ledger.store.readStream(propAccountStream('acc')).find((e) => e.type === 'OrderFilled');
   assert.is(fill?.type === 'OrderFilled' && (fill.data as { decisionRunId: string }).decisionRunId, 'run-1');
   assert.ok((prop.state('acc').positions.BTC?.size ?? 0n) > 0n, 'a long is open');
+  // the run's exit plan rests as protective orders: a stop-loss below the fill, a take-profit above
+  const resting = Object.values(prop.state('acc').protective).map((o) => [o.kind, o.decisionRunId, o.triggerPrice < px('100000')]);
+  assert.equal(resting, [
+    ['take_profit', 'run-1', false],
+    ['stop_loss', 'run-1', true],
+  ]);
 
   clock.set(T0 + 60_000);
   market.setPrice('BTC', px('97000'), T0 + 60_000);
@@ -57,6 +64,11 @@ test('a rules run opens a long on the prop account; the fill carries the run id;
   const stopped = await runs.run({ runId: 'run-2', propAccountId: 'acc', cloneId: 'clone-1', asset: 'BTC', dueAt: T0 + 60_000 });
   assert.equal(stopped.status === 'ordered' && stopped.order.status, 'executed');
   assert.is(prop.state('acc').positions.BTC, undefined, 'the position is closed');
+  const cancelled = ledger.store.readStream(propAccountStream('acc')).filter((e) => e.type === 'ProtectiveOrderCancelled');
+  assert.equal(
+    cancelled.map((e) => (e.data as { reason: string }).reason),
+    ['position_closed', 'position_closed'],
+  );
   const types = ledger.store.readStream(decisionStream('acc')).map((e) => e.type);
   assert.is(types.filter((t) => t === 'DecisionRunCompleted').length, 2);
   ledger.close();

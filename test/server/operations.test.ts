@@ -96,7 +96,7 @@ test('public health says only up or degraded; worker health is for services and 
   assert.is(health.status, 'up');
   assert.equal(
     health.workers.map((w) => w.worker).sort(),
-    ['alerts', 'backups', 'competition', 'projections'],
+    ['alerts', 'backups', 'competition', 'marking', 'projections'],
     'no chain: no reconciliation',
   );
   const projections = health.workers.find((w) => w.worker === 'projections');

@@ -149,8 +149,9 @@ test('a service opens an account and trades; reads show account, positions, fill
     ],
   );
   assert.is(page2.body.next, null);
-  // Funding takes its hour as an ISO time on a whole hour; a zero rate moves no cash
-  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  // Funding takes its hour as an ISO time on a whole hour; a zero rate moves no cash. The hour is
+  // the next one: a position pays only for hours it was held at (doc/prop-trading.md, funding).
+  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 3_600_000;
   market.write({
     assets: [],
     candles: [],
@@ -334,6 +335,71 @@ test('amounts beyond the stated maxima and unsafe or unknown ids are refused, na
   assert.is(ledger.store.headPosition(), head);
   // At the maximum itself the account opens.
   assert.is((await open({ accountId: 'at-max', startingEquityUsd: '1000000000' })).status, 201);
+});
+
+test('an open may carry an exit plan: placed as protective orders; a bad plan is a 400 naming the field and appends nothing', async () => {
+  setBtc('100000');
+  const opened = await call('POST', '/api/v1/prop-accounts', SERVICE, {
+    accountId: 'x1',
+    cloneId: 'clone-alice',
+    strategyVersionId: 'v1',
+    purpose: 'race',
+  });
+  assert.is(opened.status, 201, JSON.stringify(opened.body));
+  const order = { decisionRunId: 'run-x1', asset: 'BTC', action: 'open', side: 'long', size: '0.01', leverage: 2 };
+  const fieldsOf = (r: Awaited<ReturnType<typeof call>>) =>
+    (r.body.error?.details.issues as { path: string }[] | undefined)?.map((i) => i.path) ?? [];
+  const head = ledger.store.headPosition();
+  for (const [exitPlan, field, extra] of [
+    [{ takeProfitPrice: '104000.123456789' }, 'json.exitPlan.takeProfitPrice', {}],
+    [{ stopLossPrice: '1'.repeat(20) }, 'json.exitPlan.stopLossPrice', {}],
+    [{ stopLossPrice: '0' }, 'json.exitPlan.stopLossPrice', {}],
+    [{ invalidation: 'no prices' }, 'json.exitPlan.takeProfitPrice', {}],
+    [{ stopLossPrice: '98000', invalidation: 'x'.repeat(301) }, 'json.exitPlan.invalidation', {}],
+    [{ stopLossPrice: '98000', trailing: true }, 'json.exitPlan', {}],
+    [{ stopLossPrice: '98000' }, 'json.exitPlan', { action: 'reduce' }],
+  ] as const) {
+    const refused = await call('POST', '/api/v1/prop-accounts/x1/actions', SERVICE, { ...order, ...extra, exitPlan });
+    assert.is(refused.status, 400, JSON.stringify(exitPlan));
+    assert.ok(fieldsOf(refused).includes(field), `${field} in ${JSON.stringify(refused.body).slice(0, 300)}`);
+  }
+  assert.is(ledger.store.headPosition(), head);
+  const exitPlan = { takeProfitPrice: '104000', stopLossPrice: '98000.5', invalidation: 'loses 98,000' };
+  const filled = await call('POST', '/api/v1/prop-accounts/x1/actions', SERVICE, { ...order, exitPlan });
+  assert.is(filled.status, 200, JSON.stringify(filled.body));
+  assert.equal(
+    (filled.body.events as { type: string }[]).map((e) => e.type),
+    ['OrderFilled', 'ProtectiveOrderPlaced', 'ProtectiveOrderPlaced'],
+  );
+  const resting = await call('GET', '/api/v1/prop-accounts/x1/protective-orders', 'user:alice');
+  assert.is(resting.status, 200, JSON.stringify(resting.body));
+  const orderId = (filled.body.fills as { orderId: string }[])[0]?.orderId;
+  const placedAt = (filled.body.account as { updatedAt: string }).updatedAt;
+  assert.equal(
+    resting.body.items,
+    [
+      ['sl', 'stop_loss', '98000'],
+      ['tp', 'take_profit', '104000'],
+    ].map(([suffix, kind, price]) => ({
+      protectiveOrderId: `${orderId}:${suffix}`,
+      decisionRunId: 'run-x1',
+      asset: 'BTC',
+      kind,
+      side: 'long',
+      triggerPriceE8: String(px(price as string)),
+      invalidation: 'loses 98,000',
+      placedAt,
+    })),
+  );
+  assert.is((await call('GET', '/api/v1/prop-accounts/x1/protective-orders', 'user:bob')).status, 403);
+  const closed = await call('POST', '/api/v1/prop-accounts/x1/actions', SERVICE, {
+    decisionRunId: 'run-x2',
+    asset: 'BTC',
+    action: 'close',
+    side: 'long',
+  });
+  assert.is(closed.status, 200, JSON.stringify(closed.body));
+  assert.equal((await call('GET', '/api/v1/prop-accounts/x1/protective-orders', SERVICE)).body.items, [], 'cancelled with the close');
 });
 
 test('the OpenAPI document lists every prop trading route', async () => {
