@@ -4,7 +4,7 @@
  * history fails inside SQLite itself; the Merkle tree makes an edit that drops them detectable.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -16,15 +16,22 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
-/** 2: each event's Merkle leaf (`events.leaf`) and the cached subtrees (`ledger_nodes`); an engine without them refuses the file. */
-const SCHEMA_VERSION = 2;
+/**
+ * 2: each event's Merkle leaf (`events.leaf`) and the cached subtrees (`ledger_nodes`); an engine
+ * without them refuses the file. 3: compact idempotency rows (below; a schema-2 table is
+ * converted at the first writable open) and, in files created at 3, event ids stored as 16-byte
+ * blobs (`event_id ANY`; a file created earlier keeps its TEXT column and text ids).
+ */
+const SCHEMA_VERSION = 3;
+/** The oldest schema a read-only open accepts. */
+const READABLE_FROM = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position        INTEGER PRIMARY KEY,
   stream_id       TEXT    NOT NULL,
   stream_version  INTEGER NOT NULL,
-  event_id        TEXT    NOT NULL UNIQUE,
+  event_id        ANY     NOT NULL UNIQUE,
   type            TEXT    NOT NULL,
   schema_version  INTEGER NOT NULL,
   data            TEXT    NOT NULL,
@@ -51,11 +58,13 @@ CREATE TRIGGER IF NOT EXISTS ledger_nodes_append_only_update BEFORE UPDATE ON le
 CREATE TRIGGER IF NOT EXISTS ledger_nodes_append_only_delete BEFORE DELETE ON ledger_nodes
   BEGIN SELECT RAISE(ABORT, 'ledger nodes are append-only'); END;
 CREATE TABLE IF NOT EXISTS idempotency_keys (
-  key           TEXT PRIMARY KEY,
-  payload_hash  TEXT NOT NULL,
-  stream_id     TEXT NOT NULL,
-  result        TEXT NOT NULL
-) STRICT;
+  key             TEXT    PRIMARY KEY,
+  payload_hash    ANY     NOT NULL,
+  stream_id       TEXT,
+  next_version    INTEGER NOT NULL,
+  first_position  INTEGER NOT NULL,
+  count           INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
   stream_id         TEXT    NOT NULL,
   decider           TEXT    NOT NULL,
@@ -77,6 +86,16 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
  * file must exist and already be a ledger of this schema, else `Error('PATH is not a ledger …')`
  * — so read commands work on a read-only copy and never turn an empty file into a ledger.
  */
+/**
+ * The folder beside a database file where development state is kept (`<dir>/<name>.dev/` for
+ * `<dir>/<name>.db`: secrets generated in development, the embedded chain's state); null for an
+ * in-memory database. One folder per file, so two ledgers in one directory never share a key.
+ */
+export function developmentStateDir(dbPath: string): string | null {
+  if (dbPath === ':memory:') return null;
+  return join(dirname(dbPath), `${basename(dbPath, extname(dbPath))}.dev`);
+}
+
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (options.readonly) return openReadOnly(path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -91,7 +110,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
   db.transaction(() => {
     addLeafColumn(db);
+    const oldIdempotency = renameSchemaTwoIdempotency(db);
     db.exec(SCHEMA);
+    if (oldIdempotency) copySchemaTwoIdempotency(db);
   }).immediate();
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
   return db;
@@ -102,10 +123,11 @@ function openReadOnly(path: string): Db {
   db.pragma('busy_timeout = 10000');
   const version = db.pragma('user_version', { simple: true }) as number;
   const events = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
-  if (version !== SCHEMA_VERSION || events === undefined) {
+  // A schema-2 file reads as it is: what schema 3 changed (idempotency rows, blob ids) is only written.
+  if (version < READABLE_FROM || version > SCHEMA_VERSION || events === undefined) {
     db.close();
     throw new Error(
-      `${path} is not a ledger of schema ${SCHEMA_VERSION} (schema ${version}${events ? '' : ', no events table'}); read commands never create one`,
+      `${path} is not a ledger of schema ${READABLE_FROM}..${SCHEMA_VERSION} (schema ${version}${events ? '' : ', no events table'}); read commands never create one`,
     );
   }
   return db;
@@ -120,4 +142,33 @@ function addLeafColumn(db: Db): void {
   const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all();
   if (columns.length === 0 || columns.some((c) => c.name === 'leaf')) return;
   db.exec('ALTER TABLE events ADD COLUMN leaf BLOB; DROP TRIGGER IF EXISTS events_append_only_update');
+}
+
+/**
+ * Schema 2 → 3, step 1: a schema-2 `idempotency_keys` (payload hash as hex text, the result as
+ * JSON) is renamed aside so SCHEMA creates the compact table; true when there was one.
+ */
+function renameSchemaTwoIdempotency(db: Db): boolean {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('idempotency_keys')").all();
+  if (!columns.some((c) => c.name === 'result')) return false;
+  db.exec('ALTER TABLE idempotency_keys RENAME TO idempotency_keys_v2');
+  return true;
+}
+
+/**
+ * Schema 2 → 3, step 2: every schema-2 idempotency row copied into the compact table — a hex
+ * SHA-256 as its 32 bytes (`core/event-store.ts`, `storedPayloadHash`), the result (the array
+ * `[nextExpectedVersion, firstPosition, count]`, or the older object with every position) as
+ * three integers — then the old table dropped. The stream id is kept as it was.
+ */
+function copySchemaTwoIdempotency(db: Db): void {
+  db.exec(`INSERT INTO idempotency_keys (key, payload_hash, stream_id, next_version, first_position, count)
+    SELECT key,
+      CASE WHEN length(payload_hash) = 64 AND NOT payload_hash GLOB '*[^0-9a-f]*' THEN unhex(payload_hash) ELSE payload_hash END,
+      stream_id,
+      CASE json_type(result) WHEN 'array' THEN result ->> '$[0]' ELSE result ->> '$.nextExpectedVersion' END,
+      CASE json_type(result) WHEN 'array' THEN result ->> '$[1]' ELSE coalesce(result ->> '$.positions[0]', 0) END,
+      CASE json_type(result) WHEN 'array' THEN result ->> '$[2]' ELSE json_array_length(result, '$.positions') END
+    FROM idempotency_keys_v2;
+    DROP TABLE idempotency_keys_v2;`);
 }

@@ -9,9 +9,10 @@ import { z } from 'zod';
 import { type Clock, type IdSource, systemClock, timeOrderedIds } from './clock.ts';
 import { type Db, type OpenOptions, openDatabase } from './database.ts';
 import { ClashError, ConcurrencyError, CorruptEventError, IdempotencyConflict, ValidationError } from './errors.ts';
-import { EVENT_ROW_COLUMNS, type RawEventRow, type StoredEventRow } from './event-leaf.ts';
+import { EVENT_ROW_COLUMNS, eventIdText, type RawEventRow, type StoredEventRow, storedEventId } from './event-leaf.ts';
 import type { EventRegistry } from './event-registry.ts';
 import { MerkleLog } from './merkle-log.ts';
+import { decodeMetadata, encodeMetadata } from './stored-metadata.ts';
 
 /**
  * Event metadata: string keys to string values. The engine writes `commandName` and
@@ -71,15 +72,22 @@ export interface AppendResult {
 /** What an append returns besides its events. */
 type StoredAppend = Omit<AppendResult, 'duplicate' | 'events'>;
 
-/**
- * An idempotency record's `result` column. Written as `[nextExpectedVersion, firstPosition,
- * count]` (an append's positions are contiguous; its event ids are read back with its events);
- * rows written before that hold the whole `StoredAppend` as a JSON object and still read.
- */
-const zStoredResult = z.union([
-  z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]),
-  z.object({ nextExpectedVersion: z.number().int().min(0), positions: z.array(z.number().int().min(1)) }),
-]);
+/** An idempotency row as stored (core/database.ts, schema 3). */
+interface IdempotencyRow {
+  payload_hash: string | Buffer;
+  /** Null when the append wrote events: the stream is the first event's. */
+  stream_id: string | null;
+  next_version: number;
+  first_position: number;
+  count: number;
+}
+
+/** A payload hash as stored: a hex SHA-256 as its 32 bytes, anything else as its text. */
+const storedPayloadHash = (hash: string): string | Buffer => (/^[0-9a-f]{64}$/.test(hash) ? Buffer.from(hash, 'hex') : hash);
+const samePayloadHash = (stored: string | Buffer, hash: string) => {
+  const mine = storedPayloadHash(hash);
+  return typeof stored === 'string' || typeof mine === 'string' ? stored === mine : stored.equals(mine);
+};
 
 /** Runs inside the append's transaction; throwing rolls the append back. */
 export type AppendHook = (events: readonly RecordedEvent[]) => void;
@@ -116,6 +124,10 @@ export class EventStore {
   private readonly observers: AppendObserver[] = [];
   private readonly sql;
   private firstCorruption: CorruptEventError | null = null;
+  /** Prepared on first use: a read-only open of a schema-2 file (older idempotency columns) never needs them. */
+  private idempotencySql?: { get: Database.Statement<[string], IdempotencyRow>; put: Database.Statement };
+  /** True when the file stores UUID event ids as 16 bytes (created at schema 3, core/database.ts). */
+  private readonly blobIds: boolean;
 
   static open(path: string, options: EventStoreOptions): EventStore {
     return new EventStore(openDatabase(path, options), options);
@@ -127,6 +139,7 @@ export class EventStore {
     this.clock = options.clock ?? systemClock;
     this.ids = options.ids ?? timeOrderedIds;
     this.merkle = new MerkleLog(db);
+    this.blobIds = db.prepare("SELECT type FROM pragma_table_info('events') WHERE name = 'event_id'").pluck().get() === 'ANY';
     // A ledger written before the Merkle tree existed is hashed once, here (doc/ledger-integrity.md).
     if (!db.readonly) this.merkle.backfill();
     this.sql = {
@@ -135,11 +148,7 @@ export class EventStore {
         'SELECT position, recorded_at, leaf FROM events ORDER BY position DESC LIMIT 1',
       ),
       insert: db.prepare(`INSERT INTO events (${EVENT_ROW_COLUMNS}, leaf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      idempotencyGet: db.prepare<[string], { payload_hash: string; stream_id: string; result: string }>(
-        'SELECT payload_hash, stream_id, result FROM idempotency_keys WHERE key = ?',
-      ),
-      idempotencyPut: db.prepare('INSERT INTO idempotency_keys (key, payload_hash, stream_id, result) VALUES (?, ?, ?, ?)'),
-      byEventId: db.prepare<[string], { position: number; stream_id: string; stream_version: number }>(
+      byEventId: db.prepare<[string | Buffer], { position: number; stream_id: string; stream_version: number }>(
         'SELECT position, stream_id, stream_version FROM events WHERE event_id = ?',
       ),
       stream: db
@@ -184,11 +193,11 @@ export class EventStore {
     const sid = STREAM_ID.safeParse(streamId);
     if (!sid.success) throw new ValidationError('append', [{ path: 'streamId', message: sid.error.issues[0]?.message ?? 'invalid' }]);
     const shared = validMetadata(options.metadata ?? {}, 'metadata');
-    const sharedJson = JSON.stringify(shared);
+    const sharedJson = encodeMetadata(shared);
     const prepared = events.map((e, i) => {
       const { version, json, data } = this.registry.encode(e.type, e.data);
       const metadata = e.metadata ? validMetadata({ ...shared, ...e.metadata }, `events.${i}.metadata`) : shared;
-      const metadataJson = e.metadata ? JSON.stringify(metadata) : sharedJson;
+      const metadataJson = e.metadata ? encodeMetadata(metadata) : sharedJson;
       return { type: e.type, version, json, data, metadata, metadataJson, id: e.id ?? this.ids.next(), clientId: e.id !== undefined };
     });
     try {
@@ -213,22 +222,31 @@ export class EventStore {
    * IdempotencyConflict when the key was used with another payload.
    */
   idempotentResult(key: string, payloadHash: string): AppendResult | undefined {
-    const row = this.sql.idempotencyGet.get(key);
+    const row = this.idempotency().get.get(key);
     if (!row) return undefined;
-    if (row.payload_hash !== payloadHash) throw new IdempotencyConflict(key);
-    const stored = zStoredResult.parse(JSON.parse(row.result));
-    const [nextExpectedVersion, positions] = Array.isArray(stored)
-      ? [stored[0], Array.from({ length: stored[2] }, (_, i) => stored[1] + i)]
-      : [stored.nextExpectedVersion, stored.positions];
+    if (!samePayloadHash(row.payload_hash, payloadHash)) throw new IdempotencyConflict(key);
+    const positions = Array.from({ length: row.count }, (_, i) => row.first_position + i);
     const events = this.readPositions(positions);
     return {
-      streamId: row.stream_id,
-      nextExpectedVersion,
+      streamId: row.stream_id ?? events[0]?.streamId ?? '',
+      nextExpectedVersion: row.next_version,
       positions,
       eventIds: events.map((e) => e.eventId),
       duplicate: true,
       events,
     };
+  }
+
+  private idempotency() {
+    this.idempotencySql ??= {
+      get: this.db.prepare<[string], IdempotencyRow>(
+        'SELECT payload_hash, stream_id, next_version, first_position, count FROM idempotency_keys WHERE key = ?',
+      ),
+      put: this.db.prepare(
+        'INSERT INTO idempotency_keys (key, payload_hash, stream_id, next_version, first_position, count) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+    };
+    return this.idempotencySql;
   }
 
   /** The events at these positions (which one append wrote, so they are contiguous). */
@@ -277,7 +295,8 @@ export class EventStore {
     const recorded: RecordedEvent[] = rows.map((row, i) => {
       const p = prepared[i] as (typeof prepared)[number];
       const { position: at, streamVersion, eventId, type, schemaVersion } = row;
-      this.sql.insert.run(at, streamId, streamVersion, eventId, type, schemaVersion, p.json, p.metadataJson, recordedAt, leaves[i]);
+      const storedId = this.blobIds ? storedEventId(eventId) : eventId;
+      this.sql.insert.run(at, streamId, streamVersion, storedId, type, schemaVersion, p.json, p.metadataJson, recordedAt, leaves[i]);
       return { position: at, streamId, streamVersion, eventId, type, schemaVersion, data: p.data, metadata: p.metadata, recordedAt };
     });
     if (recorded.length > 0) for (const hook of this.hooks) hook(recorded);
@@ -288,15 +307,24 @@ export class EventStore {
       eventIds: recorded.map((e) => e.eventId),
     };
     if (idempotency) {
-      const result = [stored.nextExpectedVersion, stored.positions[0] ?? 0, stored.positions.length];
-      this.sql.idempotencyPut.run(idempotency.key, idempotency.payloadHash, streamId, JSON.stringify(result));
+      const { key, payloadHash } = idempotency;
+      const count = stored.positions.length;
+      const streamOrNull = count > 0 ? null : streamId;
+      this.idempotency().put.run(
+        key,
+        storedPayloadHash(payloadHash),
+        streamOrNull,
+        stored.nextExpectedVersion,
+        stored.positions[0] ?? 0,
+        count,
+      );
     }
     return { ...stored, duplicate: false, events: recorded };
   }
 
   /** The result of an earlier append of exactly these event ids to this stream, if there was one. */
   private findEarlierAppend(streamId: string, eventIds: readonly string[]): AppendResult | undefined {
-    const rows = eventIds.map((id) => this.sql.byEventId.get(id));
+    const rows = eventIds.map((id) => this.sql.byEventId.get(this.blobIds ? storedEventId(id) : id));
     if (rows.every((r) => r === undefined)) return undefined;
     const ok = rows.every((r, i) => r && r.stream_id === streamId && r.stream_version === (rows[0]?.stream_version ?? 0) + i);
     if (!ok) {
@@ -388,11 +416,11 @@ export class EventStore {
         position,
         streamId,
         streamVersion,
-        eventId,
+        eventId: eventIdText(eventId),
         type,
         schemaVersion,
         data: this.registry.decode(type, schemaVersion, data),
-        metadata: JSON.parse(metadata) as EventMetadata,
+        metadata: decodeMetadata(metadata),
         recordedAt,
       };
     } catch (error) {

@@ -8,7 +8,7 @@
  * Proof generation takes a `RangeHasher`, MTH(D[start:end]), so the caller decides where
  * subtree hashes come from (an array in memory, or stored leaves with cached subtrees).
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** A 32-byte SHA-256 digest. */
 export type Hash = Buffer;
@@ -25,9 +25,17 @@ export function leafHash(bytes: Uint8Array): Hash {
   return createHash('sha256').update(LEAF_PREFIX).update(bytes).digest();
 }
 
+/** 0x01 followed by room for two hashes: reused by every `nodeHash` of 32-byte hashes (synchronous, so never shared at once). */
+const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES, 0x01);
+
 /** SHA-256(0x01 ‖ left ‖ right): the hash of an inner node (§2.1.1). */
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES)
+    return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  // 0x01 ‖ left ‖ right in one reused 65-byte buffer, hashed one-shot (no hash object per node).
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 1 + HASH_BYTES);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** k: the largest power of two smaller than n (n ≥ 2), where MTH splits a list of n leaves. */

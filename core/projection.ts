@@ -14,6 +14,11 @@ export interface TableSpec {
   readonly columns: Readonly<Record<string, string>>;
   readonly primaryKey: readonly string[];
   readonly indexes?: readonly (readonly string[])[];
+  /**
+   * Store the rows in the primary key's own B-tree (SQLite `WITHOUT ROWID`): one B-tree instead
+   * of a table and an index repeating its key. For narrow rows read by key ranges.
+   */
+  readonly withoutRowid?: boolean;
 }
 
 /** Logical table name (TableSpec.name) → the physical table to write. */
@@ -59,7 +64,7 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 export function createTable(db: Db, spec: TableSpec, physical: string): void {
   const columns = Object.entries(spec.columns).map(([c, type]) => `${quote(c)} ${type}`);
   const pk = `PRIMARY KEY (${spec.primaryKey.map(quote).join(', ')})`;
-  db.exec(`CREATE TABLE IF NOT EXISTS ${quote(physical)} (${[...columns, pk].join(', ')})`);
+  db.exec(`CREATE TABLE IF NOT EXISTS ${quote(physical)} (${[...columns, pk].join(', ')})${spec.withoutRowid ? ' WITHOUT ROWID' : ''}`);
 }
 
 /**

@@ -11,7 +11,7 @@ import { deadLettersDiscard, deadLettersList, deadLettersRetry, deadLettersShow 
 import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
 import { ingestBackfill, ingestStatus } from './cli/ingest.ts';
-import { ledgerCheckpoint, ledgerProve, ledgerVerify } from './cli/ledger.ts';
+import { ledgerCheckpoint, ledgerProve, ledgerRotateKey, ledgerVerify } from './cli/ledger.ts';
 import { marketImport, marketShow } from './cli/market.ts';
 import { marketArchiveList, marketArchiveRestore } from './cli/market-archive.ts';
 import { createOutput, processSinks, type Sinks } from './cli/output.ts';
@@ -54,6 +54,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   auditRace,
   ledgerVerify,
   ledgerProve,
+  ledgerRotateKey,
   ledgerCheckpoint,
   raceShow,
   economyReconcile,

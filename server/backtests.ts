@@ -9,9 +9,9 @@ import { sha256Hex } from '../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { loadTaxonomy, universeOf } from '../adapters/market/taxonomy.ts';
 import type { DecisionEngine } from '../adapters/models/engine.ts';
-import { recordedEngine, type StoredReply } from '../adapters/models/recorded.ts';
+import { recordedEngine } from '../adapters/models/recorded.ts';
 import type { PipelineStrategy } from '../commands/ai-trading/pipeline.ts';
-import { partsPrefix, readParts } from '../commands/backtests/artifact-parts.ts';
+import { recordedReplies } from '../commands/backtests/artifact-parts.ts';
 import { BacktestCommands } from '../commands/backtests/handlers.ts';
 import type { BacktestEngine, StrategyRef } from '../commands/backtests/request.ts';
 import { BacktestWorker, type ReplaySetup } from '../commands/backtests/worker.ts';
@@ -100,14 +100,9 @@ export async function engineOf(
     if (source.anthropic) return source.anthropic;
     throw new ClashError('engine_not_configured', 'unprocessable', 'no Anthropic engine is configured for backtests');
   }
-  const replies = new Map<string, StoredReply>();
-  for (const id of source.repliesOf ?? finishedBacktestsOfClone(source.db, source.cloneId, RECORDED_RUNS)) {
-    for await (const line of readParts(source.artifacts, partsPrefix(id, 'replies'))) {
-      const r = line as { packetDigest: string; model: string; text: string };
-      if (!replies.has(r.packetDigest)) replies.set(r.packetDigest, { model: r.model, text: r.text });
-    }
-  }
-  return recordedEngine({ get: async (digest) => replies.get(digest) });
+  return recordedEngine(
+    await recordedReplies(source.artifacts, source.repliesOf ?? finishedBacktestsOfClone(source.db, source.cloneId, RECORDED_RUNS)),
+  );
 }
 
 /** The replay setup of the worker over one database and artifact store. */

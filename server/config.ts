@@ -99,9 +99,14 @@ export const configSchema = z.object({
   CLASH_COMPETITION_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /**
    * PKCS#8 PEM of the Ed25519 key that signs ledger checkpoints (`\n` escapes allowed). Unset:
-   * `ledger-key.pem` beside CLASH_DB, generated on first use (refused in production).
+   * `<db>.dev/ledger-key.pem` beside CLASH_DB, generated on first use (refused in production).
    */
-  CLASH_LEDGER_SIGNING_KEY: z.string().min(1).optional(),
+  CLASH_LEDGER_SIGNING_KEY: z.string().min(1).max(10_000).optional(),
+  /**
+   * The key CLASH_LEDGER_SIGNING_KEY replaces (PKCS#8 PEM): when the log is still signed by it,
+   * start records the rotation to the new key, signed by both (doc/ledger-integrity.md, "Rotation").
+   */
+  CLASH_LEDGER_PREVIOUS_SIGNING_KEY: z.string().min(1).max(10_000).optional(),
   /** A checkpoint is signed once this many events were appended since the last one. */
   CLASH_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
   /** …or once this many seconds passed since the last one, if anything was appended; 0 turns the checkpoint worker off. */

@@ -7,24 +7,21 @@
  * - `jwt-key.pem`: the Ed25519 key signing access tokens, when CLASH_JWT_PRIVATE_KEY is unset;
  * - `signer.key`: the vault signer's key, when the embedded chain runs and CLASH_SIGNER_PRIVATE_KEY is unset;
  * - `anvil-state.json`: the embedded chain (anvil `--state`), dumped every 2 s and on stop;
- * - `chain.json`: the embedded chain's vault, signer and RPC port, to reuse them on the next start.
+ * - `chain.json`: the embedded chain's vault, signer and RPC port, to reuse them on the next start;
+ * - `ledger-key.pem`: the ledger key signing checkpoints, when CLASH_LEDGER_SIGNING_KEY is unset
+ *   (`adapters/ledger-key`; kept there outside production, tests included, so a CLI can verify what a test server signed).
  *
  * Only with NODE_ENV=development and a database file; production configures everything and
  * generates nothing (`loadConfig` refuses it otherwise), tests get fresh secrets each start.
  */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generatePrivateKey } from 'viem/accounts';
 import { z } from 'zod';
 import { ConfigError } from '../core/config.ts';
+import { developmentStateDir } from '../core/database.ts';
 import type { Config } from './config.ts';
-
-/** The development state folder of a database file (`<dir>/<name>.dev/`); null for an in-memory ledger. */
-export function developmentStateDir(dbPath: string): string | null {
-  if (dbPath === ':memory:') return null;
-  return join(dirname(dbPath), `${basename(dbPath, extname(dbPath))}.dev`);
-}
 
 /** The state folder when this configuration keeps development state, else null. */
 export function keptStateDir(config: Pick<Config, 'NODE_ENV' | 'CLASH_DB'>): string | null {

@@ -7,10 +7,12 @@ import { serve as honoServe, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import type { AlertSink } from '../adapters/alerts/webhook.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
-import { ledgerKey } from '../adapters/ledger-key/ledger-key.ts';
+import { configuredLedgerKey, type LedgerKey, ledgerKey } from '../adapters/ledger-key/ledger-key.ts';
 import { ARENA_CATEGORY } from '../commands/competition/arena-decider.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
 import type { Clock, IdSource } from '../core/clock.ts';
+import { ConfigError } from '../core/config.ts';
+import { DomainError } from '../core/errors.ts';
 import { createApp, productRoutes } from './app.ts';
 import { anyOf, serviceTokenAuthenticator } from './auth.ts';
 import { answerClientErrors } from './client-errors.ts';
@@ -75,7 +77,31 @@ function openConfiguredLedger(configured: Config, log: Logger, options: ProcessO
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
   });
+  adoptConfiguredKey(ledger, key, config, log);
   return { config, ledger };
+}
+
+/**
+ * Makes the configured ledger key the log's signing key before anything signs: a rotation from
+ * CLASH_LEDGER_PREVIOUS_SIGNING_KEY when the log is still signed by it. When the log is signed
+ * by a key neither of them is: a ConfigError naming both variables for a configured key; for a
+ * development key (e.g. a copied file, whose state folder holds another key) an error in the log,
+ * and checkpoints are refused until `clash ledger rotate-key` or the right key file.
+ */
+function adoptConfiguredKey(ledger: Ledger, key: LedgerKey, config: Config, log: Logger): void {
+  const previous = config.CLASH_LEDGER_PREVIOUS_SIGNING_KEY;
+  try {
+    const rotation = ledger.checkpoints.adopt(key, previous === undefined ? undefined : configuredLedgerKey(previous));
+    if (rotation) log.warn({ from: rotation.previousKeyId, to: rotation.keyId }, 'ledger key rotated: the rotation is recorded in the log');
+  } catch (error) {
+    if (error instanceof DomainError && key.source !== 'configured') {
+      log.error({ err: error }, 'the development ledger key is not the log’s key: checkpoints will be refused');
+      return;
+    }
+    ledger.close();
+    if (!(error instanceof DomainError)) throw error;
+    throw new ConfigError([`CLASH_LEDGER_SIGNING_KEY: ${error.message} (CLASH_LEDGER_PREVIOUS_SIGNING_KEY)`]);
+  }
 }
 
 /** The economy, the competition's view of it and the operations tables over an open ledger: what workers run on. */

@@ -6,7 +6,16 @@
  */
 import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
 import type { ReplyArchive, StoredReply } from '../../adapters/models/recorded.ts';
-import { DomainError } from '../../core/errors.ts';
+import type { ArtifactRef } from './events.ts';
+
+/** What `BacktestFinished` records of a run's artifacts: the summary and decision log durable, the rest expiring at `expiresAt` (ms). */
+export function runArtifacts(backtestId: string, expiresAt: number): ArtifactRef[] {
+  return [
+    { key: summaryKey(backtestId), kind: 'summary', expiresAt: null },
+    { key: partsPrefix(backtestId, 'decisions'), kind: 'decisions', expiresAt: null },
+    ...expiringKinds.map((kind) => ({ key: partsPrefix(backtestId, kind), kind, expiresAt })),
+  ];
+}
 
 /** Lines per part. */
 export const PART_LINES = 256;
@@ -59,19 +68,17 @@ export async function* readParts(store: ArtifactStore, prefix: string): AsyncGen
 }
 
 /**
- * The replies a past run recorded, by packet digest: the `recorded` engine's archive for a
- * re-run. Errors: `replies_expired` (410-like `unprocessable`, 422) when retention has deleted them.
+ * The replies the runs `backtestIds` recorded, by packet digest (the first run that has a
+ * digest wins): the `recorded` engine's archive for a re-run. Replies deleted by retention are
+ * simply absent; the engine then answers `reply_missing` for their packets.
  */
-export async function recordedReplies(store: ArtifactStore, backtestId: string): Promise<ReplyArchive> {
+export async function recordedReplies(store: ArtifactStore, backtestIds: readonly string[]): Promise<ReplyArchive> {
   const replies = new Map<string, StoredReply>();
-  for await (const line of readParts(store, partsPrefix(backtestId, 'replies'))) {
-    const r = line as { packetDigest: string; model: string; text: string };
-    replies.set(r.packetDigest, { model: r.model, text: r.text });
-  }
-  if (replies.size === 0) {
-    throw new DomainError('replies_expired', 'unprocessable', `backtest ${backtestId} has no recorded replies (expired or never run)`, {
-      backtestId,
-    });
+  for (const id of backtestIds) {
+    for await (const line of readParts(store, partsPrefix(id, 'replies'))) {
+      const r = line as { packetDigest: string; model: string; text: string };
+      if (!replies.has(r.packetDigest)) replies.set(r.packetDigest, { model: r.model, text: r.text });
+    }
   }
   return { get: async (digest) => replies.get(digest) };
 }

@@ -4,13 +4,13 @@
  * the decision-context compiler as of T; and the artifact store (`adapters/artifacts/store.ts`) for the run's payloads.
  * Every read takes T and must return only what was known at or before it (lookahead-free).
  */
-import type { AssetRegistry, FundingSource, PriceSource } from '../../adapters/market/price-source.ts';
+import type { AssetRegistry, CandleSource, FundingSource, PriceSource } from '../../adapters/market/price-source.ts';
 import type { IndicatorSnapshot } from '../../adapters/models/engine.ts';
 import type { AccountSection } from '../ai-trading/ports.ts';
 import type { ModelStrength } from '../entitlements/tiers.ts';
 
-/** Prices (latest at or before T, PRICE 1e-8), hourly funding (RATE 1e-12) and the registry, from market memory. */
-export interface ReplayMarket extends PriceSource, FundingSource, AssetRegistry {}
+/** Prices (latest at or before T, PRICE 1e-8), hourly funding (RATE 1e-12), the registry and final 1m candles (protective orders), from market memory. */
+export interface ReplayMarket extends PriceSource, FundingSource, AssetRegistry, CandleSource {}
 
 /** The decision context of one asset at T, compiled from market memory as of T and the backtest's account. */
 export interface ReplayDecisionContext {

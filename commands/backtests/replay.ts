@@ -2,7 +2,9 @@
  * The replay of one backtest on a simulated clock (issue 14, "Replay"; doc/backtesting.md).
  * The clock steps every `stepMs` from `fromMs` to `toMs`; at each sample T:
  * 1. hourly funding for every hour boundary passed since the last sample (rates and quotes at
- *    that hour), then a mark at T (which may liquidate) — Prop Trading's decider, as live;
+ *    that hour), resting protective orders (exit plans) checked against the final 1m candles
+ *    since the last sample, then a mark at T (which may trigger them or liquidate) — Prop
+ *    Trading's decider, as live;
  * 2. on decision ticks (every `decisionIntervalMs`, never at the window's end), for each asset
  *    in the order asked: the decision runtime — the context compiled as of T, the engine, the
  *    strict reply parser, validation — and for an accepted action the fill on the backtest's
@@ -20,13 +22,15 @@ import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import { formatDecimal, MICRO_USD, mulDiv, parseDecimal } from '../../core/money.ts';
-import type { TradingAction } from '../ai-trading/action.ts';
+import type { ExitPlan as AiExitPlan, TradingAction } from '../ai-trading/action.ts';
 import type { AccountSection } from '../ai-trading/ports.ts';
 import { parseReply } from '../decisions/reply.ts';
 import { gateHeadroomMicroUsd, validateAction } from '../decisions/validate.ts';
-import type { Quotes } from '../prop-trading/commands.ts';
+import type { ExitPlan, Quotes } from '../prop-trading/commands.ts';
 import type { PropAccountEvent } from '../prop-trading/events.ts';
 import { ppmOf } from '../prop-trading/figures.ts';
+import { MAX_CHECKED_CANDLES } from '../prop-trading/handlers.ts';
+import { zExitPlanInput } from '../prop-trading/inputs.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { PartWriter, partsPrefix, summaryKey } from './artifact-parts.ts';
 import { type ClosedTrade, computeMetrics, type EquityPoint } from './metrics.ts';
@@ -37,6 +41,7 @@ import { SimAccount } from './sim-account.ts';
 import { TradeBook } from './trade-book.ts';
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 const RECENT_FILLS = 5;
 
 /** What one replay runs: the job's shape and the account it trades on. */
@@ -278,6 +283,11 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
         }
         if (Object.keys(rates).length > 0) account.fund(hour, rates, quotesAt(assets, hour));
       }
+      const guarded = [...new Set(Object.values(account.state.protective).map((o) => o.asset))].sort();
+      if (guarded.length > 0) {
+        const candles = guarded.flatMap((asset) => market.finalCandles(asset, MINUTE_MS, previous, at, MAX_CHECKED_CANDLES));
+        account.checkProtective(candles, quotesAt(held(), at), at);
+      }
       if (held().length > 0) account.mark(quotesAt(held(), at), at);
     }
     if (i < steps && i % ticksPer === 0 && account.state.status === 'active') {
@@ -334,6 +344,12 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
   return { report, decisions: counts, accountEvents };
 }
 
+/** The action's exit plan as Prop Trading's command takes it (PRICE bigints), parsed by its own input schema. */
+function exitPlanOf(plan: AiExitPlan): ExitPlan {
+  const p = zExitPlanInput.parse(plan);
+  return { takeProfitPrice: p.takeProfitPrice ?? null, stopLossPrice: p.stopLossPrice ?? null, invalidation: p.invalidation ?? null };
+}
+
 /** The account command of a validated action: notional in micro-USD, leverage for open/increase, ids from the run. */
 function orderOf(
   runId: string,
@@ -353,6 +369,8 @@ function orderOf(
     notionalMicroUsd: action.action === 'close' ? null : parseDecimal(action.notionalUsd, MICRO_USD),
     leverage: action.action === 'open' || action.action === 'increase' ? action.leverage : null,
     reduceOnly: false,
+    // as live: an open or increase places its exit plan as protective orders (prices parsed by Prop Trading's input schema)
+    ...(action.action === 'open' || action.action === 'increase' ? { exitPlan: exitPlanOf(action.exitPlan) } : {}),
     quotes,
     at,
   };

@@ -5,6 +5,7 @@
  * the simulated clock (`001_…` ownership split: backtests reuse the fill math, never write to
  * live accounts). Its events are not appended to the log; the replay summarises them.
  */
+import type { CandleBar } from '../../adapters/market/price-source.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { PropAccountCommand, Quotes } from '../prop-trading/commands.ts';
 import { propAccountDecider, propAccountStream } from '../prop-trading/decider.ts';
@@ -39,6 +40,11 @@ export class SimAccount {
    */
   mark(quotes: Quotes, at: number): boolean {
     return this.tolerant(() => this.apply({ type: 'MarkToMarket', quotes, at }));
+  }
+
+  /** Checks resting protective orders against final 1m candles, then values at `quotes`; a price gap skips it. */
+  checkProtective(candles: readonly CandleBar[], quotes: Quotes, at: number): boolean {
+    return this.tolerant(() => this.apply({ type: 'CheckProtectiveOrders', candles, quotes, at }));
   }
 
   /** Applies the funding of `hour` (ms) at its rates; a price gap skips it, as a refused command would live. */

@@ -25,8 +25,7 @@ import { ClashError } from '../../core/errors.ts';
 import type { Leases } from '../../core/operations/leases.ts';
 import type { WorkUnits } from '../../core/operations/work-units.ts';
 import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../prop-trading/rules.ts';
-import { expiringKinds, partsPrefix, summaryKey } from './artifact-parts.ts';
-import type { ArtifactRef } from './events.ts';
+import { runArtifacts } from './artifact-parts.ts';
 import type { BacktestCommands } from './handlers.ts';
 import { backtestPropAccountId } from './handlers.ts';
 import type { ReplayContextSource, ReplayMarket } from './ports.ts';
@@ -188,13 +187,7 @@ export class BacktestWorker {
         },
       },
     );
-    const expiresAt = clock.now() + limits.retentionMs;
-    const artifacts: ArtifactRef[] = [
-      { key: summaryKey(job.backtestId), kind: 'summary', expiresAt: null },
-      { key: partsPrefix(job.backtestId, 'decisions'), kind: 'decisions', expiresAt: null },
-      ...expiringKinds.map((kind) => ({ key: partsPrefix(job.backtestId, kind), kind, expiresAt })),
-    ];
-    commands.finish(job.backtestId, workerId, result.report.metrics, artifacts);
+    commands.finish(job.backtestId, workerId, result.report.metrics, runArtifacts(job.backtestId, clock.now() + limits.retentionMs));
   }
 
   /** Deletes the due artifacts of finished jobs and records each expiry; returns how many jobs. */

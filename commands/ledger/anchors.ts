@@ -48,13 +48,18 @@ export class LedgerAnchors {
     return this.handler.load(ANCHOR_STREAM_ID).state.latest;
   }
 
-  /** The next checkpoint to anchor with its number — the first multiple of `every` after the last anchored — or null when it is not signed yet. */
+  /**
+   * The next checkpoint to anchor with its number — the first multiple of `every` after the last
+   * anchored — or null when it is not signed yet. A key rotation (`LedgerKeyRotated`, same
+   * stream) at that number gives way to the first checkpoint after it.
+   */
   due(every: number): { readonly sequence: number; readonly checkpoint: LedgerCheckpoint } | null {
     const after = this.latest()?.sequence ?? 0;
     const sequence = after - (after % every) + every;
-    const [event] = this.deps.store.readStream(CHECKPOINT_STREAM_ID, { fromVersion: sequence, maxCount: 1 });
-    if (!event || event.streamVersion !== sequence) return null;
-    return { sequence, checkpoint: LedgerCheckpointSigned.schema.parse(event.data) };
+    const events = this.deps.store.readStream(CHECKPOINT_STREAM_ID, { fromVersion: sequence, maxCount: 8 });
+    const event = events.find((e) => e.type === LedgerCheckpointSigned.type);
+    if (!event || events[0]?.streamVersion !== sequence) return null;
+    return { sequence: event.streamVersion, checkpoint: LedgerCheckpointSigned.schema.parse(event.data) };
   }
 
   /**

@@ -1,25 +1,48 @@
 /**
- * The checkpoint decider (`ledger-checkpoints`): checkpoints only move forward. A checkpoint of
- * the size already checkpointed is a no-op when its root is the same, and refused as a fork when
- * it is not; a smaller size is refused. The signature is made (and checked) by the handler.
+ * The ledger decider (`ledger-checkpoints`): checkpoints only move forward, and are signed by the
+ * log's current key. A checkpoint of the size already checkpointed is a no-op when its root is
+ * the same, and refused as a fork when it is not; a smaller size is refused. The current key is
+ * the one of the first checkpoint, then of each rotation; a rotation must hand over from it.
+ * Signatures are made (and checked) by the handler.
  */
 import type { Decider } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
-import type { LedgerCheckpoint, LedgerEvent } from './events.ts';
+import type { LedgerCheckpoint, LedgerEvent, LedgerKeyRotation } from './events.ts';
 
 export const LEDGER_CATEGORY = 'ledger';
 export const CHECKPOINT_STREAM_ID = `${LEDGER_CATEGORY}-checkpoints`;
 
-export type LedgerCommand = { type: 'RecordCheckpoint'; checkpoint: LedgerCheckpoint };
+export type LedgerCommand = { type: 'RecordCheckpoint'; checkpoint: LedgerCheckpoint } | { type: 'RotateKey'; rotation: LedgerKeyRotation };
 
 export interface LedgerState {
   readonly latest: LedgerCheckpoint | null;
+  /** The key id checkpoints must carry; null before the first checkpoint or rotation. */
+  readonly keyId: string | null;
+}
+
+function checkKey(keyId: string | null, signedBy: string, what: string): void {
+  if (keyId !== null && signedBy !== keyId) {
+    throw new DomainError('ledger_key_mismatch', 'conflict', `${what} is signed by key ${signedBy}, the log's key is ${keyId}`, {
+      keyId,
+      signedBy,
+    });
+  }
 }
 
 export const ledgerDecider: Decider<LedgerCommand, LedgerState, LedgerEvent> = {
   name: 'ledger',
-  initialState: () => ({ latest: null }),
-  decide({ checkpoint }, { latest }) {
+  initialState: () => ({ latest: null, keyId: null }),
+  decide(command, { latest, keyId }) {
+    if (command.type === 'RotateKey') {
+      const { rotation } = command;
+      checkKey(keyId, rotation.previousKeyId, 'the rotation');
+      if (rotation.keyId === rotation.previousKeyId) {
+        throw new DomainError('ledger_key_unchanged', 'conflict', `the log is already signed by key ${rotation.keyId}`);
+      }
+      return [{ type: 'LedgerKeyRotated', data: rotation }];
+    }
+    const { checkpoint } = command;
+    checkKey(keyId, checkpoint.keyId, 'the checkpoint');
     if (latest && checkpoint.treeSize < latest.treeSize) {
       throw new DomainError(
         'checkpoint_behind',
@@ -33,5 +56,6 @@ export const ledgerDecider: Decider<LedgerCommand, LedgerState, LedgerEvent> = {
     }
     return [{ type: 'LedgerCheckpointSigned', data: checkpoint }];
   },
-  evolve: (_state, event) => ({ latest: event.data }),
+  evolve: (state, event) =>
+    event.type === 'LedgerKeyRotated' ? { ...state, keyId: event.data.keyId } : { latest: event.data, keyId: event.data.keyId },
 };

@@ -30,6 +30,33 @@ export const LedgerCheckpointSigned = defineEvent(
     .strict(),
 );
 
+/** A raw Ed25519 public key: 64 lower-case hex digits. */
+export const zPublicKeyHex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+
+/**
+ * The log's signing key changed (doc/ledger-integrity.md, "Rotation"): checkpoints after this
+ * event are signed by `publicKey`. Both keys sign the rotation message
+ * (core/signed-checkpoint.ts, `keyRotationMessage`).
+ */
+export const LedgerKeyRotated = defineEvent(
+  'LedgerKeyRotated',
+  z
+    .object({
+      origin: z.string().min(1).max(100),
+      previousKeyId: z.string().regex(/^[0-9a-f]{16}$/),
+      previousPublicKey: zPublicKeyHex,
+      keyId: z.string().regex(/^[0-9a-f]{16}$/),
+      publicKey: zPublicKeyHex,
+      /** ms since the epoch, as signed. */
+      rotatedAt: z.number().int().nonnegative(),
+      /** The previous key's Ed25519 signature of the rotation message: it hands the log over. */
+      signature: z.string().regex(/^[0-9a-f]{128}$/),
+      /** The next key's signature of the same message: its holder accepted the log. */
+      nextKeySignature: z.string().regex(/^[0-9a-f]{128}$/),
+    })
+    .strict(),
+);
+
 /**
  * A signed checkpoint anchored on chain (stream `anchor-ledger-checkpoints`): the vault's `anchor(treeSize,
  * rootHash)` transaction and the block that holds its `CheckpointAnchored` log
@@ -53,8 +80,10 @@ export const LedgerCheckpointAnchored = defineEvent(
     .strict(),
 );
 
-export const ledgerEvents = [LedgerCheckpointSigned, LedgerCheckpointAnchored];
-export type LedgerEvent = EventOf<typeof LedgerCheckpointSigned>;
-export type LedgerCheckpoint = LedgerEvent['data'];
+export const ledgerEvents = [LedgerCheckpointSigned, LedgerKeyRotated, LedgerCheckpointAnchored];
+/** The events of the `ledger-checkpoints` stream. */
+export type LedgerEvent = EventOf<typeof LedgerCheckpointSigned> | EventOf<typeof LedgerKeyRotated>;
+export type LedgerCheckpoint = EventOf<typeof LedgerCheckpointSigned>['data'];
+export type LedgerKeyRotation = EventOf<typeof LedgerKeyRotated>['data'];
 export type AnchorEvent = EventOf<typeof LedgerCheckpointAnchored>;
 export type LedgerAnchor = AnchorEvent['data'];

@@ -7,10 +7,11 @@
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { CommandHandler } from '../../core/decider.ts';
+import { DomainError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
-import { signCheckpoint } from '../../core/signed-checkpoint.ts';
+import { keyRotationMessage, publicKeyHex, signCheckpoint, signMessage } from '../../core/signed-checkpoint.ts';
 import { CHECKPOINT_STREAM_ID, ledgerDecider } from './decider.ts';
-import type { LedgerCheckpoint } from './events.ts';
+import type { LedgerCheckpoint, LedgerKeyRotation } from './events.ts';
 
 /** The name of this log in every signed checkpoint message. */
 export const CHECKPOINT_ORIGIN = 'clash-ledger';
@@ -20,6 +21,11 @@ export const CHECKPOINT_ACTOR = 'service:ledger';
 export interface CheckpointSigner {
   readonly privateKey: KeyObject;
   readonly keyId: string;
+}
+
+/** A key a rotation hands over from or to: its private half signs the rotation message. */
+export interface RotationKey extends CheckpointSigner {
+  readonly publicKey: KeyObject;
 }
 
 /** When a checkpoint is due: after `everyEvents` new events, or `intervalMs` after the last one when anything was appended since. */
@@ -63,6 +69,57 @@ export class LedgerCheckpoints {
       metadata: { actor: CHECKPOINT_ACTOR },
     });
     return checkpoint;
+  }
+
+  /** The key id the log's checkpoints must carry now (null before the first checkpoint or rotation). */
+  currentKeyId(): string | null {
+    return this.handler.load(CHECKPOINT_STREAM_ID).state.keyId;
+  }
+
+  /**
+   * Records that the log's signing key changes from `previous` to `next` (doc/ledger-integrity.md,
+   * "Rotation"), the message signed by both. DomainError `ledger_key_mismatch` when `previous` is
+   * not the log's current key, `ledger_key_unchanged` when both are the same key.
+   */
+  rotateKey(previous: RotationKey, next: RotationKey): LedgerKeyRotation {
+    const body = {
+      origin: CHECKPOINT_ORIGIN,
+      previousPublicKey: publicKeyHex(previous.publicKey),
+      publicKey: publicKeyHex(next.publicKey),
+      rotatedAt: this.deps.clock.now(),
+    };
+    const message = keyRotationMessage(body);
+    const rotation = {
+      ...body,
+      previousKeyId: previous.keyId,
+      keyId: next.keyId,
+      signature: signMessage(previous.privateKey, message),
+      nextKeySignature: signMessage(next.privateKey, message),
+    };
+    this.handler.handle({
+      streamId: CHECKPOINT_STREAM_ID,
+      command: { type: 'RotateKey', rotation },
+      metadata: { actor: CHECKPOINT_ACTOR },
+    });
+    return rotation;
+  }
+
+  /**
+   * Makes `key` the log's signing key: nothing when it already is (or the log has no key yet);
+   * a rotation from `previous` when that is the log's key (a newly configured key, its
+   * predecessor configured beside it); otherwise DomainError `ledger_key_mismatch` naming both
+   * key ids, and nothing is recorded.
+   */
+  adopt(key: RotationKey, previous?: RotationKey): LedgerKeyRotation | null {
+    const current = this.currentKeyId();
+    if (current === null || current === key.keyId) return null;
+    if (previous?.keyId === current) return this.rotateKey(previous, key);
+    throw new DomainError(
+      'ledger_key_mismatch',
+      'conflict',
+      `the log is signed by key ${current}, the configured key is ${key.keyId}: configure the log's key as the previous key to rotate`,
+      { keyId: current, configured: key.keyId },
+    );
   }
 
   /** A checkpoint whose tree covers `position` (every event up to it): the latest if it does, else a new one. */

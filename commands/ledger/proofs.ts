@@ -1,6 +1,7 @@
 /**
  * Proving events against a signed checkpoint (doc/ledger-integrity.md, "Auditing a race"): the
- * checkpoint of that tree size must be in the log and signed by the trusted key, and each event,
+ * checkpoint of that tree size must be in the log and signed by the key current at its position
+ * (the chain of rotations anchored at the trusted key, signed.ts), and each event,
  * re-hashed from its stored row, must verify by an RFC 9162 inclusion proof against the signed
  * root. An event altered after the checkpoint fails whether or not its stored leaf was altered too.
  */
@@ -8,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import type { EventStore } from '../../core/event-store.ts';
 import { verifyInclusion } from '../../core/merkle.ts';
 import type { CheckpointRef } from './events.ts';
-import { signatureProblem, storedCheckpoints } from './signed.ts';
+import { keyAt, keyChain, signatureProblem, storedCheckpoints } from './signed.ts';
 
 export class LedgerProofs {
   constructor(
@@ -21,7 +22,8 @@ export class LedgerProofs {
     const found = storedCheckpoints(this.store).find((c) => 'treeSize' in c.checkpoint && c.checkpoint.treeSize === ref.treeSize);
     if (!found || !('treeSize' in found.checkpoint)) return [`no signed checkpoint of tree size ${ref.treeSize} in the log`];
     const signed = found.checkpoint;
-    const bad = signatureProblem(signed, this.trusted);
+    const chain = keyChain(this.store, this.trusted);
+    const bad = chain.problems[0]?.problem ?? signatureProblem(signed, keyAt(chain.keys, found.position));
     if (bad) return [`checkpoint at position ${found.position} (tree size ${ref.treeSize}) ${bad}`];
     if (signed.rootHash !== ref.rootHash)
       return [`the recorded root ${ref.rootHash} is not the signed root ${signed.rootHash} of tree size ${ref.treeSize}`];

@@ -2,15 +2,16 @@
  * `clash ledger verify` (doc/ledger-integrity.md, "Verifying"): every leaf re-hashed from the
  * stored events and compared with the stored leaf (core/log-verify.ts), every recorded
  * checkpoint's root recomputed from those leaves, its signature checked with the trusted key, and
- * each checkpoint proven consistent with the one before (RFC 9162 §2.1.4). The result names the
- * first position that differs.
+ * each checkpoint proven consistent with the one before (RFC 9162 §2.1.4). Across key rotations
+ * each checkpoint is checked with the key current at its position, the chain of keys anchored at
+ * the trusted one (`keyChain`, signed.ts). The result names the first position that differs.
  */
 import type { KeyObject } from 'node:crypto';
 import type { EventStore } from '../../core/event-store.ts';
 import { type LogProblem, walkLog } from '../../core/log-verify.ts';
 import { verifyConsistency } from '../../core/merkle.ts';
 import type { LedgerCheckpoint } from './events.ts';
-import { signatureProblem, storedCheckpoints } from './signed.ts';
+import { type ChainKey, keyAt, keyChain, signatureProblem, storedCheckpoints } from './signed.ts';
 
 export interface LedgerVerification {
   readonly ok: boolean;
@@ -25,7 +26,8 @@ export interface LedgerVerification {
 }
 
 /**
- * Verifies the log of `store` against the `trusted` ledger public key. `published` are
+ * Verifies the log of `store` against the `trusted` ledger public key (any key of the log's
+ * chain: the first, the current or one between). `published` are
  * checkpoints obtained outside the log (e.g. from `/api/v1/ledger/checkpoints/latest` earlier):
  * they catch a log cut short together with its later checkpoints.
  */
@@ -41,14 +43,17 @@ export function verifyLedger(
     ...published.map((c) => c.treeSize),
   ];
   const walk = walkLog(store.db, sizes, options.onProgress);
-  const problems: LogProblem[] = [];
+  const chain = keyChain(store, trusted);
+  const problems: LogProblem[] = [...chain.problems];
   if (walk.firstProblem) {
     const more = walk.problems > 1 ? ` (and ${walk.problems - 1} more position(s))` : '';
     problems.push({ position: walk.firstProblem.position, problem: `${walk.firstProblem.problem}${more}` });
   }
   let previous: LedgerCheckpoint | null = null;
   const check = (c: LedgerCheckpoint, where: string, position: number | null) => {
-    const bad = signatureProblem(c, trusted);
+    // A stored checkpoint is signed by the key current at its position; a published one by any key of the chain.
+    const key: ChainKey | undefined = position === null ? chain.keys.find((k) => k.keyId === c.keyId) : keyAt(chain.keys, position);
+    const bad = signatureProblem(c, key ?? chain.keys.at(-1));
     if (bad) problems.push({ position: position ?? c.treeSize, problem: `${where} ${bad}` });
     if (position !== null && c.treeSize >= position) {
       problems.push({ position, problem: `${where} claims tree size ${c.treeSize}, which includes itself or later events` });

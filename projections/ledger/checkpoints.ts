@@ -2,7 +2,7 @@
  * Read model `ledger_checkpoints`: every signed checkpoint of the log by tree size, with the
  * position of its own event, for the checkpoint routes (newest first, paged by tree size).
  */
-import type { LedgerCheckpoint, LedgerEvent } from '../../commands/ledger/events.ts';
+import type { LedgerCheckpoint } from '../../commands/ledger/events.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
@@ -32,7 +32,7 @@ export const ledgerCheckpointsProjection = defineProjection({
       `INSERT INTO "${t.ledger_checkpoints}" (tree_size, root_hash, origin, signed_at, key_id, signature, position) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     return (raw: RecordedEvent) => {
-      const { data: d, position } = raw as RecordedEvent<LedgerEvent>;
+      const { data: d, position } = raw as RecordedEvent & { data: LedgerCheckpoint };
       insert.run(d.treeSize, d.rootHash, d.origin, d.signedAt, d.keyId, d.signature, position);
     };
   },

@@ -6,12 +6,13 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.ts';
 import type { AccountRow } from './accounts.ts';
+import { JOURNAL_ROWS, ledgerAccountOf } from './journal.ts';
 
 export type PagedList = 'fills' | 'journal' | 'marks' | 'rejections';
 
 const LISTS: Record<PagedList, { table: string; line: string }> = {
   fills: { table: 'prop_fills', line: 'seq' },
-  journal: { table: 'prop_journal', line: 'line' },
+  journal: { table: JOURNAL_ROWS, line: 'line' },
   marks: { table: 'prop_marks', line: '0' },
   rejections: { table: 'prop_rejections', line: '0' },
 };
@@ -183,7 +184,7 @@ export class PropTradingQueries {
     const totals = new Map<string, bigint>();
     const balances = new Map<string, bigint>();
     const rows = this.statement<[string], { ledger_account: string; asset: string; amount: string }>(
-      'SELECT ledger_account, asset, amount FROM prop_journal WHERE account_id = ?',
+      `SELECT ${ledgerAccountOf('j')} AS ledger_account, asset, CAST(amount AS TEXT) AS amount FROM prop_journal j WHERE account_id = ?`,
     ).iterate(accountId);
     for (const r of rows) {
       const amount = BigInt(r.amount);

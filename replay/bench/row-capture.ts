@@ -30,7 +30,9 @@ export function captureRowWrites(db: Db, tables: readonly TableSpec[], events = 
     ...tables.map((t) => ({ name: t.name, cols: Object.keys(t.columns), key: [...t.primaryKey] })),
   ];
   for (const t of watched) {
-    const row = (alias: string, cols: readonly string[]) => `json_array(${cols.map((c) => `${alias}.${q(c)}`).join(', ')})`;
+    // JSON holds no blob: a blob column (the 16-byte event id) travels as {"$blob": hex} and is turned back into bytes.
+    const value = (v: string) => `CASE WHEN typeof(${v}) = 'blob' THEN json_object('$blob', hex(${v})) ELSE ${v} END`;
+    const row = (alias: string, cols: readonly string[]) => `json_array(${cols.map((c) => value(`${alias}.${q(c)}`)).join(', ')})`;
     const log = (op: string, vals: string) =>
       `INSERT INTO capture_writes (command, tbl, op, vals) SELECT n, '${t.name}', '${op}', ${vals} FROM capture_command;`;
     db.exec(`CREATE TEMP TRIGGER ${q(`cap_i_${t.name}`)} AFTER INSERT ON ${q(t.name)} BEGIN ${log('upsert', row('NEW', t.cols))} END;
@@ -49,7 +51,10 @@ export function captureRowWrites(db: Db, tables: readonly TableSpec[], events = 
         vals: string;
       }[]) {
         const group = groups[r.command] ?? [];
-        group.push({ table: r.tbl, op: r.op, values: JSON.parse(r.vals) as unknown[] });
+        const values = (JSON.parse(r.vals) as unknown[]).map((v) =>
+          v !== null && typeof v === 'object' && '$blob' in v ? Buffer.from(String(v.$blob), 'hex') : v,
+        );
+        group.push({ table: r.tbl, op: r.op, values });
         groups[r.command] = group;
       }
       return groups.filter((g) => g.length > 0);

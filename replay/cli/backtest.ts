@@ -18,7 +18,7 @@ import { putContent } from '../../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
 import { loadTaxonomy, universeOf } from '../../adapters/market/taxonomy.ts';
 import { type PipelineStrategy, planStrategy } from '../../commands/ai-trading/pipeline.ts';
-import { expiringKinds, partsPrefix, summaryKey } from '../../commands/backtests/artifact-parts.ts';
+import { runArtifacts } from '../../commands/backtests/artifact-parts.ts';
 import { backtestPropAccountId } from '../../commands/backtests/handlers.ts';
 import { replay } from '../../commands/backtests/replay.ts';
 import { type BacktestReport, parseStep } from '../../commands/backtests/report.ts';
@@ -144,11 +144,7 @@ export async function runBacktestReport(options: BacktestRunOptions, deps: Backt
     );
     if (commands) {
       const expiresAt = ledger.clock.now() + config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000;
-      commands.finish(backtestId, workerId, result.report.metrics, [
-        { key: summaryKey(backtestId), kind: 'summary', expiresAt: null },
-        { key: partsPrefix(backtestId, 'decisions'), kind: 'decisions', expiresAt: null },
-        ...expiringKinds.map((kind) => ({ key: partsPrefix(backtestId, kind), kind, expiresAt })),
-      ]);
+      commands.finish(backtestId, workerId, result.report.metrics, runArtifacts(backtestId, expiresAt));
     }
     return result.report;
   } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * clash ledger verify | prove | checkpoint: the ledger's integrity from the command line
+ * clash ledger verify | prove | checkpoint | rotate-key: the ledger's integrity from the command line
  * (doc/ledger-integrity.md). `verify` and `prove` open the file read-only and never write, so
  * they can run against a backup or a copy handed to an auditor.
  */
@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { vaultAnchors } from '../../adapters/chain/anchors.ts';
 import { connectChain } from '../../adapters/chain/connect.ts';
-import { existingLedgerPublicKey, ledgerKey } from '../../adapters/ledger-key/ledger-key.ts';
+import { configuredLedgerKey, existingLedgerPublicKey, ledgerKey, rotateDataDirLedgerKey } from '../../adapters/ledger-key/ledger-key.ts';
 import { type LedgerCheckpoint, LedgerCheckpointSigned } from '../../commands/ledger/events.ts';
 import { storedCheckpoints } from '../../commands/ledger/signed.ts';
 import { verifyLedger } from '../../commands/ledger/verify.ts';
@@ -29,12 +29,12 @@ export const publicKeyFlag = z
   .regex(/^[0-9a-f]{64}$/, 'the raw Ed25519 public key: 64 lower-case hex digits (GET /api/v1/ledger/key)')
   .optional();
 
-/** The trusted ledger public key: --public-key, else CLASH_LEDGER_SIGNING_KEY, else the development key file beside the database. */
+/** The trusted ledger public key: --public-key, else CLASH_LEDGER_SIGNING_KEY, else the development key file of the database. */
 export function trustedLedgerKey(flag: string | undefined, ctx: CliContext, dbPath: string): KeyObject {
   const key = flag ? publicKeyFromHex(flag) : existingLedgerPublicKey(ctx.env.CLASH_LEDGER_SIGNING_KEY, dbPath);
   if (!key)
     throw new UsageError(
-      '--public-key: no trusted ledger key (no CLASH_LEDGER_SIGNING_KEY, no ledger-key.pem beside the file): give --public-key HEX',
+      "--public-key: no trusted ledger key (no CLASH_LEDGER_SIGNING_KEY, no ledger-key.pem in the database's .dev folder or beside it): give --public-key HEX",
     );
   return key;
 }
@@ -186,6 +186,42 @@ export const ledgerCheckpoint = defineCommand({
       const c = ledger.checkpoints.record();
       ctx.out.data({ ...c, signedAt: new Date(c.signedAt).toISOString() });
       ctx.out.line(`checkpoint: tree size ${c.treeSize}, root ${c.rootHash}, key ${c.keyId}`);
+      return 0;
+    } finally {
+      ledger.close();
+    }
+  },
+});
+
+export const ledgerRotateKey = defineCommand({
+  words: ['ledger', 'rotate-key'],
+  usage: 'clash ledger rotate-key [--db PATH] [--json]',
+  summary:
+    'record a new ledger signing key in the log, signed by the old key and the new (development: a new key file; configured: CLASH_LEDGER_SIGNING_KEY replacing CLASH_LEDGER_PREVIOUS_SIGNING_KEY)',
+  schema: z.object({ ...commonFlags, positionals: z.array(z.string()).max(0) }),
+  run: (flags, ctx) => {
+    const dbPath = existingDb(flags.db, ctx.env);
+    const configured = ctx.env.CLASH_LEDGER_SIGNING_KEY;
+    const previous = ctx.env.CLASH_LEDGER_PREVIOUS_SIGNING_KEY;
+    if (configured !== undefined && previous === undefined) {
+      throw new UsageError(
+        'CLASH_LEDGER_PREVIOUS_SIGNING_KEY: a configured key is rotated by configuring the new key and the one it replaces',
+      );
+    }
+    const ledger = openLedger({ dbPath, composition: ctx.composition, ledgerKey: () => ledgerKey(configured, dbPath) });
+    try {
+      const rotation =
+        configured === undefined
+          ? rotateDataDirLedgerKey(dbPath, (retired, next) => ledger.checkpoints.rotateKey(retired, next))
+          : ledger.checkpoints.adopt(configuredLedgerKey(configured), configuredLedgerKey(previous as string));
+      if (!rotation) {
+        ctx.out.data({ rotated: false });
+        ctx.out.line('the log is already signed by the configured key: nothing to rotate');
+        return 0;
+      }
+      ctx.out.data({ rotated: true, ...rotation, rotatedAt: new Date(rotation.rotatedAt).toISOString() });
+      ctx.out.line(`ledger key rotated: ${rotation.previousKeyId} -> ${rotation.keyId} (public key ${rotation.publicKey})`);
+      ctx.out.line('restart the server so that it signs with the new key');
       return 0;
     } finally {
       ledger.close();

@@ -1,11 +1,12 @@
 /**
  * The ledger's integrity routes (doc/ledger-integrity.md): the public key that signs
- * checkpoints, the signed checkpoints (latest, and all of them newest first, paged by tree
+ * checkpoints and every key before it (rotations), the signed checkpoints (latest, and all of them newest first, paged by tree
  * size), and RFC 9162 inclusion and consistency proofs at any tree size of the hashed log.
  * Hashes, keys and signatures are lower-case hex. Public: they reveal hashes, never events.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { CHECKPOINT_ORIGIN } from '../../commands/ledger/handlers.ts';
+import { keyHistory } from '../../commands/ledger/signed.ts';
 import { ClashError, NotFoundError } from '../../core/errors.ts';
 import { CheckpointQueries, type CheckpointRow } from '../../projections/ledger/checkpoints.ts';
 import type { RouteModule } from '../route-module.ts';
@@ -32,12 +33,35 @@ const CheckpointPageSchema = z
     next: z.number().int().nullable().openapi({ description: 'cursor for `after` (a tree size); null at the end' }),
   })
   .openapi('LedgerCheckpointPage');
+const KeyHistorySchema = z
+  .object({
+    keyId: hex(8, 'first 8 bytes of SHA-256 of the public key'),
+    publicKey: hex(32, 'the raw Ed25519 public key (RFC 8032)'),
+    fromPosition: z.number().int().openapi({ description: 'position of the rotation that made it the signing key; 0 for the first key' }),
+    retiredAtPosition: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'position of the rotation that retired it; null for the current key' }),
+    rotation: z
+      .object({
+        rotatedAt: z.string().openapi({ format: 'date-time', description: 'the rotation time; the signed message holds it as ms' }),
+        signature: hex(64, 'the previous key’s Ed25519 signature of the rotation message'),
+        nextKeySignature: hex(64, 'this key’s signature of the same message'),
+      })
+      .nullable()
+      .openapi({ description: 'the rotation that made it current, as recorded in the log; null for the first key' }),
+  })
+  .openapi('LedgerKeyHistoryEntry');
 const KeySchema = z
   .object({
     algorithm: z.literal('Ed25519'),
-    publicKey: hex(32, 'the raw Ed25519 public key (RFC 8032)'),
+    publicKey: hex(32, 'the raw Ed25519 public key (RFC 8032) signing checkpoints now'),
     keyId: hex(8, 'first 8 bytes of SHA-256 of the public key'),
     origin: z.string(),
+    history: z
+      .array(KeyHistorySchema)
+      .openapi({ description: 'every key that signed the log, oldest first, as its rotations record them' }),
   })
   .openapi('LedgerKey');
 const InclusionSchema = z
@@ -68,7 +92,7 @@ const routes = {
     ...secured('public'),
     path: '/api/v1/ledger/key',
     tags: ['ledger'],
-    summary: 'The public key that signs ledger checkpoints',
+    summary: 'The public key that signs ledger checkpoints, and every key that signed before it',
     responses: { 200: { description: 'The key', content: json(KeySchema) } },
   }),
   latest: createRoute({
@@ -132,7 +156,14 @@ export const ledgerRoutes: RouteModule = (app, { ledger }) => {
 
   app.openapi(routes.key, (c) => {
     const key = ledger.ledgerKey();
-    return c.json({ algorithm: 'Ed25519' as const, publicKey: key.publicKeyHex, keyId: key.keyId, origin: CHECKPOINT_ORIGIN }, 200);
+    const history = keyHistory(ledger.store, { keyId: key.keyId, publicKey: key.publicKeyHex }).map((k) => ({
+      ...k,
+      rotation: k.rotation && { ...k.rotation, rotatedAt: iso(k.rotation.rotatedAt) },
+    }));
+    return c.json(
+      { algorithm: 'Ed25519' as const, publicKey: key.publicKeyHex, keyId: key.keyId, origin: CHECKPOINT_ORIGIN, history },
+      200,
+    );
   });
   app.openapi(routes.latest, (c) => {
     const latest = queries.latest();

@@ -128,22 +128,56 @@ test('idempotency by command key: same payload returns the first result; a diffe
   store.close();
 });
 
-test('an idempotency record keeps [next version, first position, count]; a record in the older whole-result form still answers', () => {
+test('an idempotency record keeps the payload hash and [next version, first position, count]; the stream only when no event says it', () => {
   const store = fresh();
   store.append('w', [opened('w')]);
-  const first = store.append('w', [deposit('w', 1n), deposit('w', 2n)], { idempotency: { key: 'k2', payloadHash: 'h' } });
-  const row = store.db.prepare<[], { result: string }>("SELECT result FROM idempotency_keys WHERE key = 'k2'").get();
-  assert.is(row?.result, '[3,2,2]');
-  const { duplicate: _d, events: _e, ...stored } = first;
-  store.db
-    .prepare('INSERT INTO idempotency_keys (key, payload_hash, stream_id, result) VALUES (?, ?, ?, ?)')
-    .run('k-old', 'h', 'w', JSON.stringify(stored));
-  for (const key of ['k2', 'k-old']) {
-    const again = store.append('w', [deposit('w', 1n), deposit('w', 2n)], { idempotency: { key, payloadHash: 'h' } });
-    assert.is(again.duplicate, true, key);
-    assert.equal({ ...again, duplicate: false }, first, key);
-  }
+  const hash = 'ab'.repeat(32);
+  const first = store.append('w', [deposit('w', 1n), deposit('w', 2n)], { idempotency: { key: 'k2', payloadHash: hash } });
+  const row = store.db
+    .prepare<[], { payload_hash: Buffer; stream_id: string | null; next_version: number; first_position: number; count: number }>(
+      "SELECT payload_hash, stream_id, next_version, first_position, count FROM idempotency_keys WHERE key = 'k2'",
+    )
+    .get();
+  assert.equal(
+    { ...row, payload_hash: row?.payload_hash.toString('hex') },
+    { payload_hash: hash, stream_id: null, next_version: 3, first_position: 2, count: 2 },
+  );
+  const again = store.append('w', [deposit('w', 1n), deposit('w', 2n)], { idempotency: { key: 'k2', payloadHash: hash } });
+  assert.equal({ ...again, duplicate: false }, first);
+  assert.throws(
+    () => store.append('w', [], { idempotency: { key: 'k2', payloadHash: 'cd'.repeat(32) } }),
+    (e: unknown) => e instanceof IdempotencyConflict,
+  );
+  const none = store.append('v', [], { idempotency: { key: 'k3', payloadHash: 'h' } });
+  assert.equal(store.append('v', [], { idempotency: { key: 'k3', payloadHash: 'h' } }).streamId, none.streamId);
   assert.is(store.headPosition(), 3);
+  store.close();
+});
+
+test('storage: UUID event ids as 16 bytes, other ids as text; usual metadata as an array, other metadata as the object; both read back', () => {
+  const store = fresh();
+  const uuid = '019ad0f2-1234-7abc-8def-0123456789ab';
+  const usual = { actor: 'user:1', commandName: 'Open', idempotencyKey: 'k' };
+  const other = { actor: 'user:1', tenant: 't1' };
+  const first = store.append('w', [{ ...opened('w'), id: uuid }], { metadata: usual });
+  store.append('w', [{ ...deposit('w', 1n), id: 'client-id-1', metadata: { tenant: 't1' } }], { metadata: { actor: 'user:1' } });
+  const rows = store.db
+    .prepare<[], { id: string | Buffer; metadata: string }>('SELECT event_id AS id, metadata FROM events ORDER BY position')
+    .all();
+  assert.equal(
+    rows.map((r) => [Buffer.isBuffer(r.id) ? r.id.toString('hex') : r.id, r.metadata]),
+    [
+      [uuid.replaceAll('-', ''), '["user:1",null,null,"Open","k"]'],
+      ['client-id-1', JSON.stringify(other)],
+    ],
+  );
+  const [e1, e2] = store.readStream('w');
+  assert.equal([e1?.eventId, e1?.metadata], [uuid, usual]);
+  assert.equal([e2?.eventId, e2?.metadata], ['client-id-1', other]);
+  // A client retrying with the same ids finds them, whichever form they are stored in.
+  const again = store.append('w', [{ ...opened('w'), id: uuid }], { metadata: usual });
+  assert.equal([again.duplicate, again.positions], [true, first.positions]);
+  assert.is(store.append('w', [{ ...deposit('w', 1n), id: 'client-id-1' }]).duplicate, true);
   store.close();
 });
 

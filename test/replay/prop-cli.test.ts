@@ -83,7 +83,9 @@ test('prop show: an account traded on real prices, its PnL and a balanced journa
   assert.match(verified.out, 'ok      prop_journal');
   const tamper = openLedger({ dbPath: db });
   tamper.store.db
-    .prepare(`UPDATE prop_journal SET amount = '1' WHERE account_id = 'cli-1' AND line = 0 AND event_type = 'OrderFilled'`)
+    .prepare(
+      `UPDATE prop_journal SET amount = 1 WHERE account_id = 'cli-1' AND line = 0 AND position IN (SELECT position FROM events WHERE type = 'OrderFilled')`,
+    )
     .run();
   tamper.close();
   const broken = await clash('prop', 'show', 'cli-1', '--db', db);

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../core/config.ts';
+import { developmentStateDir } from '../../core/database.ts';
 import { loadConfig } from '../../server/config.ts';
-import { developmentStateDir, withKeptSecrets } from '../../server/dev-state.ts';
+import { withKeptSecrets } from '../../server/dev-state.ts';
 import { tempDir } from '../support/store.ts';
 
 const configIn = (dir: ReturnType<typeof tempDir>, env: Record<string, string> = {}) =>

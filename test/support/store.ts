@@ -1,7 +1,8 @@
 /** Test helpers: real SQLite files in a fresh temp directory per test file. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { type Clock, ManualClock } from '../../core/clock.ts';
 import type { Db } from '../../core/database.ts';
 import { EventRegistry } from '../../core/event-registry.ts';
@@ -51,4 +52,15 @@ export function toSchemaOne(db: Db): void {
       `CREATE TRIGGER events_append_only_${op.toLowerCase()} BEFORE ${op} ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END`,
     );
   }
+}
+
+/** Copies the ledger `source` to `file`, drops every append-only trigger there and runs `change` on it (what a tamperer with the file can do); returns `file`. */
+export function tamperedCopy(source: string, file: string, change: (db: Database.Database) => void): string {
+  copyFileSync(source, file);
+  const db = new Database(file);
+  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[])
+    db.exec(`DROP TRIGGER ${t}`);
+  change(db);
+  db.close();
+  return file;
 }

@@ -92,7 +92,7 @@ if (shared) {
     const original = await replayOver(db, replayJob(from, to), { artifacts: past });
     const again = new MemoryArtifactStore();
     const rerun = await replayOver(db, replayJob(from, to, { engine: 'recorded' }), {
-      engine: recordedEngine(await recordedReplies(past, 'bt1')),
+      engine: recordedEngine(await recordedReplies(past, ['bt1'])),
       artifacts: again,
     });
     assert.equal(rerun.report.metrics, original.report.metrics);

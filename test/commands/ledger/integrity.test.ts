@@ -8,20 +8,24 @@
  * `clash ledger prove` gives proofs the independent verifier accepts.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ledgerKeyFile } from '../../../adapters/ledger-key/ledger-key.ts';
+import { CHECKPOINT_STREAM_ID } from '../../../commands/ledger/decider.ts';
+import { CHECKPOINT_ORIGIN } from '../../../commands/ledger/handlers.ts';
 import { storedCheckpoints } from '../../../commands/ledger/signed.ts';
 import { ManualClock, SequentialIds } from '../../../core/clock.ts';
 import { EventRegistry } from '../../../core/event-registry.ts';
 import { EventStore } from '../../../core/event-store.ts';
-import { keyIdOf, publicKeyHex } from '../../../core/signed-checkpoint.ts';
+import { keyIdOf, publicKeyHex, signCheckpoint } from '../../../core/signed-checkpoint.ts';
 import { openLedger } from '../../../server/context.ts';
 import { clash } from '../../support/cli.ts';
 import { independentInclusion } from '../../support/rfc9162.ts';
-import { fcRuns, fcSeed, tempDir, toSchemaOne } from '../../support/store.ts';
+import { fcRuns, fcSeed, tamperedCopy, tempDir, toSchemaOne } from '../../support/store.ts';
 import { walletLedgerComposition } from '../../support/wallet/composition.ts';
 
 const composition = walletLedgerComposition;
@@ -55,14 +59,7 @@ const trusted = ['--public-key', built.publicKeyHex];
 /** A copy of the base ledger where `change` ran with every append-only trigger dropped. */
 function tampered(change: (db: Database.Database) => void): string {
   copies += 1;
-  const file = dir.file(`copy-${copies}.db`);
-  copyFileSync(base, file);
-  const db = new Database(file);
-  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[])
-    db.exec(`DROP TRIGGER ${t}`);
-  change(db);
-  db.close();
-  return file;
+  return tamperedCopy(base, dir.file(`copy-${copies}.db`), change);
 }
 
 const verify = (file: string, ...extra: string[]) => clash(['ledger', 'verify', '--db', file, ...trusted, ...extra], composition);
@@ -188,7 +185,22 @@ test('a checkpoint signed by another key is refused; one that claims the trusted
     copyFileSync(base, file);
     const ledger = openLedger({ dbPath: file, composition, ledgerKey: () => ({ ...built.key, privateKey: other.privateKey, keyId }) });
     ledger.store.append('wallet-w0', [{ type: 'FundsWithdrawn', data: { walletId: 'w0', amount: 1n, at: T0 + 99_000 } }]);
-    ledger.checkpoints.record();
+    const treeSize = ledger.store.headPosition();
+    const body = {
+      origin: CHECKPOINT_ORIGIN,
+      treeSize,
+      rootHash: ledger.store.merkle.rootAt(treeSize).toString('hex'),
+      signedAt: T0 + 99_000,
+    };
+    const forged = { ...body, keyId, signature: signCheckpoint(other.privateKey, body) };
+    // The handler refuses a checkpoint that does not name the log's key; a forger writes it into the file past the handler.
+    if (keyId !== built.key.keyId) {
+      assert.throws(
+        () => ledger.checkpoints.record(),
+        (e: Error) => e.message.includes("the log's key is"),
+      );
+    }
+    ledger.store.append(CHECKPOINT_STREAM_ID, [{ type: 'LedgerCheckpointSigned', data: forged }]);
     ledger.close();
     return file;
   };
@@ -253,6 +265,9 @@ test('clash ledger checkpoint signs the log as it is now (nothing when only a ch
   copies += 1;
   const file = dir.file(`signed-${copies}.db`);
   copyFileSync(base, file);
+  // The development key goes with its database (it lives in the database's .dev folder).
+  mkdirSync(dirname(ledgerKeyFile(file)), { recursive: true });
+  copyFileSync(ledgerKeyFile(base), ledgerKeyFile(file));
   const sign = async () => {
     const run = await clash(['ledger', 'checkpoint', '--db', file, '--json'], composition);
     assert.is(run.code, 0, run.stderr);

@@ -1,0 +1,109 @@
+/**
+ * A ledger file written by the engine before the compact storage (schema 2, `main` at f315e1b:
+ * 24 prop trading actions on 3 accounts and a signed checkpoint, `test/fixtures/schema-2-main-f315e1b.sqlite.gz`)
+ * still opens (doc/event-store.md, "Storage layout"): read-only commands read it as it is; the
+ * first writable open converts its idempotency rows and rebuilds the journal in its compact
+ * form; the journal lines, the recorded command results, `clash ledger verify` and
+ * `clash projections verify` are the same as before; new events append beside the old ones.
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { JOURNAL_ROWS } from '../../projections/prop-trading/journal.ts';
+import { openLedger } from '../../server/context.ts';
+import { clash } from '../support/cli.ts';
+import { tempDir } from '../support/store.ts';
+
+const dir = tempDir('clash-schema-upgrade-');
+/** The public half of the development key the fixture was signed with. */
+const PUBLIC_KEY = '66737a5ba7af9c434107aaad609151e3f2aa37c0903fe0c7c56d89534e397a88';
+const pristine = dir.file('pristine.db');
+writeFileSync(pristine, gunzipSync(readFileSync(new URL('../fixtures/schema-2-main-f315e1b.sqlite.gz', import.meta.url))));
+let copies = 0;
+const copy = () => {
+  copies += 1;
+  const file = dir.file(`copy-${copies}.db`);
+  copyFileSync(pristine, file);
+  return file;
+};
+const userVersion = (file: string) => {
+  const db = new Database(file, { readonly: true });
+  const v = db.pragma('user_version', { simple: true });
+  db.close();
+  return v;
+};
+const rows = <T>(file: string, sql: string) => {
+  const db = new Database(file, { readonly: true });
+  const all = db.prepare(sql).all() as T[];
+  db.close();
+  return all;
+};
+
+test('read-only commands read a schema-2 file as it is, and leave it so', async () => {
+  const file = copy();
+  assert.is(userVersion(file), 2);
+  const run = await clash(['ledger', 'verify', '--db', file, '--public-key', PUBLIC_KEY]);
+  assert.is(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, 'ledger verified: 28 events re-hashed, 1 signed checkpoint(s)');
+  assert.is(userVersion(file), 2);
+});
+
+test('the first writable open converts it: same journal, same recorded results, verify and projections verify pass', async () => {
+  const file = copy();
+  const oldJournal = rows<Record<string, unknown>>(
+    pristine,
+    'SELECT account_id, position, line, event_type, ledger_account, asset, amount, at FROM prop_journal ORDER BY account_id, position, line',
+  );
+  const oldKeys = rows<{ key: string; payload_hash: string; stream_id: string; result: string }>(
+    pristine,
+    'SELECT * FROM idempotency_keys',
+  );
+  assert.is(oldKeys.length, 27, '3 opens and 24 actions');
+
+  const ledger = openLedger({ dbPath: file });
+  assert.is(ledger.store.db.pragma('user_version', { simple: true }), 3);
+  const columns = ledger.store.db.prepare("SELECT name FROM pragma_table_info('prop_journal')").pluck().all();
+  assert.equal(columns, ['account_id', 'position', 'line', 'ledger_account', 'asset', 'amount'], 'the journal is compact now');
+  const newJournal = ledger.store.db
+    .prepare(
+      `SELECT account_id, position, line, event_type, ledger_account, asset, amount, at FROM ${JOURNAL_ROWS} ORDER BY account_id, position, line`,
+    )
+    .all();
+  assert.equal(newJournal, oldJournal, 'the journal reads back line for line');
+
+  for (const k of oldKeys) {
+    const [next, first, count] = JSON.parse(k.result) as [number, number, number];
+    const again = ledger.store.idempotentResult(k.key, k.payload_hash);
+    assert.ok(again, k.key);
+    assert.equal(
+      [again.streamId, again.nextExpectedVersion, again.positions],
+      [k.stream_id, next, Array.from({ length: count }, (_, i) => first + i)],
+    );
+    assert.throws(() => ledger.store.idempotentResult(k.key, 'ff'.repeat(32)), /idempotency/i);
+  }
+
+  // New events go beside the old ones (this file keeps its TEXT event ids) and read back, with their journal lines.
+  const opened = ledger.store.readStream('prop-account-b0').find((e) => e.type === 'PropAccountOpened');
+  assert.ok(opened);
+  const data = { ...(opened.data as Record<string, unknown>), accountId: 'n1' };
+  const appended = ledger.store.append('prop-account-n1', [{ type: opened.type, data }], { expectedVersion: 'no_stream' });
+  assert.is(appended.positions[0], 29);
+  const [back] = ledger.store.readStream('prop-account-n1');
+  assert.is(back?.eventId, appended.eventIds[0]);
+  assert.equal(back?.data, data);
+  const lines = ledger.store.db.prepare(`SELECT ledger_account FROM ${JOURNAL_ROWS} WHERE account_id = 'n1'`).pluck().all();
+  assert.equal(lines, ['prop:n1:cash', 'house:capital']);
+  const stored = ledger.store.db.prepare('SELECT typeof(event_id) FROM events WHERE position = 29').pluck().get();
+  assert.is(stored, 'text');
+  ledger.close();
+
+  const verified = await clash(['ledger', 'verify', '--db', file, '--public-key', PUBLIC_KEY]);
+  assert.is(verified.code, 0, verified.stdout + verified.stderr);
+  const projections = await clash(['projections', 'verify', '--db', file]);
+  assert.is(projections.code, 0, projections.stdout + projections.stderr);
+});
+
+test.after(() => dir.remove());
+test.run();
