@@ -18,6 +18,7 @@ import type { AssetUniverse } from '../commands/clones/graph/asset-universe.ts';
 import type { Db } from '../core/database.ts';
 import { divide, formatDecimal, mulDiv } from '../core/money.ts';
 import type { Config } from './config.ts';
+import { propAccountSections } from './prop-account-section.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const DAY_MS = 24 * HOUR_MS;
@@ -104,15 +105,18 @@ export function marketAsOf(db: Db): MarketAsOf & { registry: RegistryLookup } {
   };
 }
 
-/** No prop account is attached to previews yet: the account section is null (doc/ai-trading.md, what is left). */
+/** No prop account: the account section is null (the Latest Data drawer, packet tests without a ledger). */
 export const noAccounts: AccountAsOf = { account: () => null };
 
-/** The pipeline's readers over one database: market memory as of T, the registry, the universe (registry ⋈ taxonomy file, read per call). */
+/**
+ * The pipeline's readers over one ledger database: market memory as of T, the registry, the
+ * clone's prop account (`propAccountSections`), the universe (registry ⋈ taxonomy file, read per call).
+ */
 export function pipelineReadersOf(
   db: Db,
   config: Pick<Config, 'CLASH_TAXONOMY_FILE'>,
 ): PipelineReaders & { universe: () => AssetUniverse } {
   const market = marketAsOf(db);
   const taxonomy = loadTaxonomy(config.CLASH_TAXONOMY_FILE);
-  return { market, registry: market.registry, accounts: noAccounts, universe: () => universeOf(db, taxonomy) };
+  return { market, registry: market.registry, accounts: propAccountSections(db), universe: () => universeOf(db, taxonomy) };
 }

@@ -41,6 +41,7 @@ import { lifecycleProjection } from '../projections/clones/lifecycle.ts';
 import { profilesProjection } from '../projections/clones/profiles.ts';
 import { versionsProjection } from '../projections/clones/versions.ts';
 import { competitionProjections } from '../projections/competition/index.ts';
+import { decisionRunsProjection } from '../projections/decisions/runs.ts';
 import { paymentsProjection } from '../projections/economy/payments.ts';
 import { entitlementsProjection } from '../projections/entitlements/entitlements.ts';
 import { sessionsProjection } from '../projections/identity/sessions.ts';
@@ -86,6 +87,7 @@ export const productComposition: Composition = {
     ...competitionProjections,
     paymentsProjection,
     backtestsProjection,
+    decisionRunsProjection,
     ledgerCheckpointsProjection,
   ],
   streams: [

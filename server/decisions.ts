@@ -19,7 +19,7 @@ export const DECISION_ACTOR = 'service:decisions';
  */
 export function propTradingOrders(prop: PropTrading): OrderPort {
   return {
-    async submit(propAccountId, runId, action): Promise<OrderOutcome> {
+    submit(propAccountId, runId, action): OrderOutcome {
       const amount = action.action === 'close' ? {} : { notionalUsd: action.notionalUsd };
       // An open or increase carries its exit plan: Prop Trading places it as protective orders.
       const adding =

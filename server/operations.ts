@@ -23,6 +23,8 @@ export interface Operations {
   readonly leases: Leases;
   readonly alerts: AlertBook;
   readonly backups: BackupCatalog;
+  /** The artifact store (backups, market archives, decision payloads: `CLASH_ARTIFACTS_URL`). */
+  readonly artifacts: ArtifactStore;
   readonly metrics: Metrics;
   /** Beats a worker may miss before it is `stale` (`CLASH_WORKER_STALE_BEATS`). */
   readonly staleBeats: number;
@@ -30,7 +32,7 @@ export interface Operations {
   readonly maxProjectionLag: number;
 }
 
-/** Opens the operations tables on `ledger`'s file; `artifacts` holds the backups. */
+/** Opens the operations tables on `ledger`'s file; `artifacts` holds the backups (and is the routes' artifact store). */
 export function openOperations(
   ledger: Ledger,
   config: Pick<Config, 'CLASH_WORKER_STALE_BEATS' | 'CLASH_ALERT_PROJECTION_LAG'>,
@@ -45,6 +47,7 @@ export function openOperations(
     leases: new Leases(db),
     alerts: new AlertBook(db),
     backups: new BackupCatalog(db, artifacts),
+    artifacts,
     metrics,
     staleBeats: config.CLASH_WORKER_STALE_BEATS,
     maxProjectionLag: config.CLASH_ALERT_PROJECTION_LAG,

@@ -55,7 +55,11 @@ export function planStrategy(s: PipelineStrategy, registry: RegistryLookup): { b
   return { branches: compileReadPlans(s.graph, r.compiled, s.universe, registry), graphDigest: sha256Hex(canonicalJson(s.graph)) };
 }
 
-/** The preview at `at` (ms); `asset` (optionally on the branch `promptNodeId`) gets its packet and prompt. */
+/**
+ * The preview at `at` (ms); `asset` (optionally on the branch `promptNodeId`) gets its packet and
+ * prompt. Held assets (`options.held`, else the positions of the clone's account as of `at`) are
+ * candidates of every branch whose universe has them.
+ */
 export function pipelinePreview(
   s: PipelineStrategy,
   readers: PipelineReaders,
@@ -69,10 +73,11 @@ export function pipelinePreview(
 ): PipelinePreview {
   const { branches, graphDigest } = planStrategy(s, readers.registry);
   const prompts = new Map(s.graph.nodes.filter((n): n is TradingPrompt => n.type === 'trading_prompt').map((n) => [n.id, n.config]));
+  const heldAll = options.held ?? readers.accounts.account(s.cloneId, at)?.positions.map((p) => p.asset) ?? [];
   const previews = branches.map((b): BranchPreview => {
     const config = prompts.get(b.promptNodeId);
     const covered = b.universe.filter((u) => config && coversAsset(config, u.symbol));
-    const held = (options.held ?? []).filter((h) => b.universe.some((u) => u.symbol === h));
+    const held = heldAll.filter((h) => b.universe.some((u) => u.symbol === h));
     const cap = config?.candidatePolicy.maxCandidates ?? 0;
     const selection = selectCandidates(
       covered,

@@ -79,21 +79,49 @@ export interface PositionView {
   readonly unrealizedPnlMicroUsd: string;
 }
 
-/** The prop account a decision would act on, as of `at`; null when the clone has none yet. */
+/** One fill of the account, newest last; `side` `buy` or `sell`, size and price decimal strings. */
+export interface FillView {
+  readonly time: string;
+  readonly asset: string;
+  readonly side: string;
+  readonly size: string;
+  readonly price: string;
+}
+
+/** The account's books (micro-USD integer strings): where its equity came from. */
+export interface LedgerSummary {
+  readonly startingEquityMicroUsd: string;
+  readonly cashMicroUsd: string;
+  readonly realizedPnlMicroUsd: string;
+  readonly feesMicroUsd: string;
+  readonly fundingMicroUsd: string;
+  readonly marginUsedMicroUsd: string;
+  readonly trades: number;
+}
+
+/**
+ * The prop account a decision would act on, as of `at`; null when the clone has none yet.
+ * Money in micro-USD (integer strings), drawdown in ppm of the starting equity.
+ */
 export interface AccountSection {
   readonly propAccountId: string;
+  /** The account's status (`active`, `frozen`, …). */
+  readonly status: string;
+  /** The time of the account's last event this section reflects, ISO 8601 UTC (at or before `at`). */
+  readonly updatedAt: string;
   readonly equityMicroUsd: string;
   readonly drawdownPpm: number;
   readonly positions: readonly PositionView[];
+  /** Orders resting on the account: its protective take-profit and stop-loss orders placed at or before `at` (market orders fill at once). */
   readonly openOrders: number;
-  readonly recentFills: readonly {
-    readonly time: string;
-    readonly asset: string;
-    readonly side: string;
-    readonly size: string;
-    readonly price: string;
-  }[];
-  /** Each gate's remaining headroom, micro-USD (daily loss, drawdown, position notional). */
+  /** The newest fills at or before `at`, oldest first. */
+  readonly recentFills: readonly FillView[];
+  readonly ledger: LedgerSummary;
+  /**
+   * Each gate's remaining headroom, micro-USD: `dailyLoss`, `drawdown` (loss left before the
+   * gate refuses opening), `freeMargin`, `positionNotional` (a new position's cap) and
+   * `positionNotional.<ASSET>` (what a held position may still add).
+   */
   readonly headroomMicroUsd: Readonly<Record<string, string>>;
 }
 

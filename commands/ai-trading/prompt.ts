@@ -96,12 +96,16 @@ function accountText(data: PacketData): string {
   const headroom = Object.entries(a.headroomMicroUsd)
     .sort(([x], [y]) => (x < y ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`);
+  const l = a.ledger;
   return [
     '## Account',
-    `equityMicroUsd=${a.equityMicroUsd} drawdownPpm=${a.drawdownPpm} openOrders=${a.openOrders}`,
+    `equityMicroUsd=${a.equityMicroUsd} drawdownPpm=${a.drawdownPpm} openOrders=${a.openOrders} status=${a.status} updatedAt=${a.updatedAt}`,
+    `ledgerMicroUsd: starting=${l.startingEquityMicroUsd} cash=${l.cashMicroUsd} realizedPnl=${l.realizedPnlMicroUsd} fees=${l.feesMicroUsd} funding=${l.fundingMicroUsd} marginUsed=${l.marginUsedMicroUsd} trades=${l.trades}`,
     `headroomMicroUsd: ${headroom.join(' ') || '-'}`,
     'asset|side|size|entryPrice|liquidationPrice|unrealizedPnlMicroUsd',
     ...positions,
+    'recent fills: time|asset|side|size|price',
+    ...a.recentFills.map((f) => `${f.time}|${f.asset}|${f.side}|${f.size}|${f.price}`),
   ].join('\n');
 }
 

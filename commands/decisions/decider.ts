@@ -1,10 +1,11 @@
 /**
  * The decision-run decider of one prop account (`decisions-<propAccountId>`). A run moves
  * scheduled → started → replied → accepted | refused → completed, or to failed from any open
- * step; each command is accepted only at its step (`run_out_of_order`, 409), so a replayed or
- * duplicated step appends nothing twice. A due unit runs once: scheduling an asset at or before
- * its last due time is `run_not_due` (409), an open run id again `run_exists` (409).
- * State is bounded: the open runs and the last due time per asset.
+ * step; a run's events are appended together by one command (see `DecisionCommand`), so a
+ * replayed or duplicated run appends nothing twice. A due unit runs once: scheduling an asset at or before its last due time is
+ * `run_not_due` (409), an open run id again `run_exists` (409). Streams written before the
+ * commands were folded (one event per append) fold the same. State is bounded: the open runs
+ * and the last due time per asset.
  */
 import type { Decider } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -12,14 +13,33 @@ import type { DecisionEvent, DecisionEventData } from './events.ts';
 
 type Data<T extends DecisionEvent['type']> = DecisionEventData<T>;
 
+/** The unit a run is for, as `DecisionRunScheduled` records it (`scheduledAt`: when the run began, ms). */
+export type RunUnit = Data<'DecisionRunScheduled'>;
+
+/** What validation decided: the action to send, or the refusal at its stage. */
+export type Verdict =
+  | { readonly status: 'accepted'; readonly action: Data<'DecisionActionAccepted'>['action'] }
+  | ({ readonly status: 'refused' } & Omit<Data<'DecisionActionRefused'>, 'runId' | 'refusedAt'>);
+
+type Start = Omit<Data<'DecisionRunStarted'>, 'runId'>;
+type Reply = Omit<Data<'DecisionReplyRecorded'>, 'runId'>;
+
+/**
+ * A run is one append (issue 13 throughput; doc/ai-trading.md "Run event layout"):
+ * - `RecordRun` once the engine answered and the action was judged (and its order sent, in the
+ *   same transaction): `DecisionRunScheduled`, `DecisionRunStarted`, `DecisionReplyRecorded`,
+ *   `DecisionActionAccepted` or `DecisionActionRefused`, `DecisionRunCompleted`;
+ * - `FailRun` when it could not finish: `DecisionRunScheduled` (+ `DecisionRunStarted` when the
+ *   context was stored) + `DecisionRunFailed`; or only `DecisionRunFailed` for a run left open
+ *   by a stream written one step per append.
+ * Each event keeps its own time (`scheduledAt`, `startedAt`, `recordedAt`; verdict and completion at `at`).
+ */
 export type DecisionCommand =
-  | ({ type: 'ScheduleRun'; at: number } & Omit<Data<'DecisionRunScheduled'>, 'scheduledAt'>)
-  | ({ type: 'StartRun'; at: number } & Omit<Data<'DecisionRunStarted'>, 'startedAt'>)
-  | ({ type: 'RecordReply'; at: number } & Omit<Data<'DecisionReplyRecorded'>, 'recordedAt'>)
-  | ({ type: 'AcceptAction'; at: number } & Omit<Data<'DecisionActionAccepted'>, 'acceptedAt'>)
-  | ({ type: 'RefuseAction'; at: number } & Omit<Data<'DecisionActionRefused'>, 'refusedAt'>)
-  | ({ type: 'CompleteRun'; at: number } & Omit<Data<'DecisionRunCompleted'>, 'completedAt'>)
-  | ({ type: 'FailRun'; at: number } & Omit<Data<'DecisionRunFailed'>, 'failedAt'>);
+  | ({ type: 'RecordRun'; at: number; unit: RunUnit; start: Start; reply: Reply; verdict: Verdict } & Pick<
+      Data<'DecisionRunCompleted'>,
+      'order'
+    >)
+  | ({ type: 'FailRun'; at: number; unit?: RunUnit; start?: Start } & Omit<Data<'DecisionRunFailed'>, 'failedAt'>);
 
 export type RunStep = 'scheduled' | 'started' | 'replied' | 'accepted' | 'refused';
 
@@ -32,31 +52,15 @@ export interface DecisionState {
   readonly failed: number;
 }
 
-/** The event each step command appends, and the name of its time field. */
-const stepEvents = {
-  StartRun: ['DecisionRunStarted', 'startedAt'],
-  RecordReply: ['DecisionReplyRecorded', 'recordedAt'],
-  AcceptAction: ['DecisionActionAccepted', 'acceptedAt'],
-  RefuseAction: ['DecisionActionRefused', 'refusedAt'],
-} as const;
-
-/** The step each command needs. */
-const needs: Record<Exclude<DecisionCommand['type'], 'ScheduleRun' | 'FailRun'>, readonly RunStep[]> = {
-  StartRun: ['scheduled'],
-  RecordReply: ['started'],
-  AcceptAction: ['replied'],
-  RefuseAction: ['replied'],
-  CompleteRun: ['accepted', 'refused'],
-};
-
-function checkStep(state: DecisionState, runId: string, allowed: readonly RunStep[], command: string): void {
-  const step = state.open[runId];
-  if (step === undefined || !allowed.includes(step)) {
-    throw new DomainError(
-      'run_out_of_order',
-      'conflict',
-      `${command} needs run ${runId} at ${allowed.join(' or ')}, it is ${step ?? 'not open'}`,
-    );
+/**
+ * Whether `unit` may be scheduled on `state`. Errors: `run_exists` (409) when its run id is
+ * open; `run_not_due` (409) when its asset already ran for this due time or a later one.
+ */
+export function checkDue(state: DecisionState, unit: Pick<RunUnit, 'runId' | 'asset' | 'dueAt'>): void {
+  if (state.open[unit.runId] !== undefined) throw new DomainError('run_exists', 'conflict', `run ${unit.runId} is already open`);
+  const last = state.lastDueAt[unit.asset];
+  if (last !== undefined && unit.dueAt <= last) {
+    throw new DomainError('run_not_due', 'conflict', `${unit.asset} already ran for ${last}`, { lastDueAt: last, dueAt: unit.dueAt });
   }
 }
 
@@ -68,37 +72,38 @@ export const decisionDecider: Decider<DecisionCommand, DecisionState, DecisionEv
   initialState: () => ({ open: {}, lastDueAt: {}, completed: 0, failed: 0 }),
   decide(command, state) {
     switch (command.type) {
-      case 'ScheduleRun': {
-        const { type, at, ...data } = command;
-        if (state.open[data.runId] !== undefined) throw new DomainError('run_exists', 'conflict', `run ${data.runId} is already open`);
-        const last = state.lastDueAt[data.asset];
-        if (last !== undefined && data.dueAt <= last) {
-          throw new DomainError('run_not_due', 'conflict', `${data.asset} already ran for ${last}`, { lastDueAt: last, dueAt: data.dueAt });
+      case 'RecordRun': {
+        const { unit, start, reply, verdict, order, at } = command;
+        const { runId } = unit;
+        checkDue(state, unit);
+        if (order !== null && verdict.status !== 'accepted') {
+          throw new DomainError('run_out_of_order', 'conflict', `run ${runId} was refused: it sends no order`);
         }
-        return [{ type: 'DecisionRunScheduled', data: { ...data, scheduledAt: at } }];
+        const judged: DecisionEvent =
+          verdict.status === 'accepted'
+            ? { type: 'DecisionActionAccepted', data: { runId, action: verdict.action, acceptedAt: at } }
+            : { type: 'DecisionActionRefused', data: { runId, stage: verdict.stage, refusals: verdict.refusals, refusedAt: at } };
+        return [
+          { type: 'DecisionRunScheduled', data: unit },
+          { type: 'DecisionRunStarted', data: { runId, ...start } },
+          { type: 'DecisionReplyRecorded', data: { runId, ...reply } },
+          judged,
+          { type: 'DecisionRunCompleted', data: { runId, order, completedAt: at } },
+        ];
       }
       case 'FailRun': {
-        const { type, at, ...data } = command;
-        checkStep(state, data.runId, ['scheduled', 'started', 'replied', 'accepted', 'refused'], type);
-        return [{ type: 'DecisionRunFailed', data: { ...data, failedAt: at } }];
-      }
-      case 'StartRun':
-      case 'RecordReply':
-      case 'AcceptAction':
-      case 'RefuseAction': {
-        const { type, at, ...data } = command;
-        checkStep(state, data.runId, needs[type], type);
-        const [eventType, timeField] = stepEvents[type];
-        // the command carries exactly the event's fields but its time; the store validates the event's schema on append
-        return [{ type: eventType, data: { ...data, [timeField]: at } } as DecisionEvent];
-      }
-      case 'CompleteRun': {
-        const { type, at, ...data } = command;
-        checkStep(state, data.runId, needs[type], type);
-        if (data.order !== null && state.open[data.runId] !== 'accepted') {
-          throw new DomainError('run_out_of_order', 'conflict', `run ${data.runId} was refused: it sends no order`);
+        const { type, at, unit, start, ...data } = command;
+        const failed: DecisionEvent = { type: 'DecisionRunFailed', data: { ...data, failedAt: at } };
+        if (state.open[data.runId] !== undefined) return [failed];
+        if (!unit || unit.runId !== data.runId) {
+          throw new DomainError('run_out_of_order', 'conflict', `${type} needs run ${data.runId} open, or its unit`);
         }
-        return [{ type: 'DecisionRunCompleted', data: { ...data, completedAt: at } }];
+        checkDue(state, unit);
+        return [
+          { type: 'DecisionRunScheduled', data: unit },
+          ...(start ? [{ type: 'DecisionRunStarted' as const, data: { runId: data.runId, ...start } }] : []),
+          failed,
+        ];
       }
     }
   },

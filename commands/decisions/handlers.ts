@@ -2,9 +2,13 @@
  * Running one decision run (issue 13; seed `002_…` "Runtime Pipeline" steps 6–11): schedule the
  * due unit, compile its context, store the packet and prompt, call the engine, store and parse
  * the reply, validate the action, send it to Prop Trading, and record each step as an event of
- * `decisions-<propAccountId>`. An engine or context error ends the run as `DecisionRunFailed`
- * (with the error's code) and is rethrown, so the worker can retry the unit; a refused reply or
- * action is a completed run, not an error. Latency is the engine call's, in ms by the clock.
+ * `decisions-<propAccountId>`, all in one append when the run ends — for an order, in the same
+ * SQLite transaction as Prop Trading's fill. While the engine runs nothing is in the log (the
+ * worker's lease is the in-flight record); a crash mid-run leaves the unit unscheduled, so it is
+ * retried rather than stuck open. An engine, context or order error ends the run as
+ * `DecisionRunFailed` (with the unit, and the start when the context was stored) and is
+ * rethrown, so the worker can retry the unit; a refused reply or action is a completed run, not
+ * an error. Latency is the engine call's, in ms by the clock.
  */
 
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
@@ -13,8 +17,9 @@ import type { Clock } from '../../core/clock.ts';
 import { CommandHandler } from '../../core/decider.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
-import { type DecisionCommand, type DecisionState, decisionDecider } from './decider.ts';
-import type { ArtifactSink, DecisionContextSource, DueUnit, OrderOutcome, OrderPort } from './ports.ts';
+import { checkDue, type DecisionCommand, type DecisionState, decisionDecider, type RunUnit, type Verdict } from './decider.ts';
+import type { DecisionEventData } from './events.ts';
+import type { ArtifactSink, DecisionContextSource, DueUnit, OrderOutcome, OrderPort, RunContext } from './ports.ts';
 import { parseReply } from './reply.ts';
 import { validateAction } from './validate.ts';
 
@@ -37,6 +42,8 @@ export interface DecisionRunDeps {
 }
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
+type Start = Omit<DecisionEventData<'DecisionRunStarted'>, 'runId'>;
+type Reply = Omit<DecisionEventData<'DecisionReplyRecorded'>, 'runId'>;
 
 export class DecisionRuns {
   private readonly handler;
@@ -45,48 +52,51 @@ export class DecisionRuns {
     this.handler = new CommandHandler(deps.store, decisionDecider);
   }
 
-  /** Runs `unit` to its end. Errors: `run_not_due`/`run_exists` (409) before anything runs; the engine's or context's `ClashError` after recording the failure. */
+  /**
+   * Runs `unit` to its end. Errors: `run_not_due`/`run_exists` (409) before anything runs; the
+   * engine's, context's or order's error after recording the failure (`DecisionRunFailed`).
+   */
   async run(unit: DueUnit): Promise<RunOutcome> {
     const { runId, propAccountId, cloneId, asset, dueAt } = unit;
-    this.decide(propAccountId, { type: 'ScheduleRun', runId, propAccountId, cloneId, asset, dueAt, at: this.now() });
+    const scheduled: RunUnit = { runId, propAccountId, cloneId, asset, dueAt, scheduledAt: this.now() };
+    checkDue(this.handler.load(decisionStream(propAccountId)).state, scheduled);
+    let start: Start | undefined;
     try {
-      return await this.steps(unit);
+      const ctx = await this.deps.context.compile(unit);
+      start = await this.start(ctx);
+      return await this.decideAndRecord(scheduled, start, ctx);
     } catch (error) {
       const code = error instanceof ClashError ? error.code : 'run_error';
-      this.decide(propAccountId, {
-        type: 'FailRun',
-        runId,
-        code,
-        message: String((error as Error).message ?? error).slice(0, 500),
-        at: this.now(),
-      });
+      const message = String((error as Error).message ?? error).slice(0, 500);
+      this.decide(propAccountId, { type: 'FailRun', runId, code, message, unit: scheduled, ...(start ? { start } : {}), at: this.now() });
       throw error;
     }
   }
 
-  private async steps(unit: DueUnit): Promise<RunOutcome> {
-    const { runId, propAccountId, asset } = unit;
-    const { engine, artifacts } = this.deps;
-    const ctx = await this.deps.context.compile(unit);
+  /** Stores the packet and the prompt: what `DecisionRunStarted` records. */
+  private async start(ctx: RunContext): Promise<Start> {
+    const { artifacts, engine } = this.deps;
     const packet = await artifacts.put('packets', utf8(canonicalJson(ctx.packet)));
     const prompt = await artifacts.put('prompts', utf8(canonicalJson({ system: ctx.system, prompt: ctx.prompt })));
-    const model = engine.name === 'anthropic' ? `tier:${ctx.modelStrength}` : engine.name;
-    this.decide(propAccountId, {
-      type: 'StartRun',
-      runId,
+    return {
       engine: engine.name,
-      model,
+      model: engine.name === 'anthropic' ? `tier:${ctx.modelStrength}` : engine.name,
       packetDigest: packet.sha256,
       promptTemplateVersion: ctx.promptTemplateVersion,
       packet,
       prompt,
-      at: this.now(),
-    });
-    const started = this.now();
+      startedAt: this.now(),
+    };
+  }
+
+  /** Calls the engine, stores and parses the reply, validates, and records the run (with its order) in one transaction. */
+  private async decideAndRecord(unit: RunUnit, start: Start, ctx: RunContext): Promise<RunOutcome> {
+    const { runId, propAccountId, asset } = unit;
+    const { engine, artifacts } = this.deps;
     const reply = await engine.decide({
       runId,
       asset,
-      packetDigest: packet.sha256,
+      packetDigest: start.packetDigest,
       system: ctx.system,
       prompt: ctx.prompt,
       modelStrength: ctx.modelStrength,
@@ -95,52 +105,58 @@ export class DecisionRuns {
       position: ctx.position,
       equityMicroUsd: ctx.equityMicroUsd,
     });
-    const latencyMs = Math.max(0, this.now() - started);
+    const recordedAt = this.now();
     const replyRef = await artifacts.put('replies', utf8(reply.text));
     const parsed = parseReply(reply.text);
-    this.decide(propAccountId, {
-      type: 'RecordReply',
-      runId,
+    const recorded: Reply = {
       model: reply.model,
       reply: replyRef,
       inputTokens: reply.usage.inputTokens,
       outputTokens: reply.usage.outputTokens,
       costMicroUsd: reply.costMicroUsd,
-      latencyMs,
+      latencyMs: Math.max(0, recordedAt - start.startedAt),
       attempts: reply.attempts,
       parse:
         parsed.status === 'refused'
           ? { status: 'refused', reason: parsed.reason, issues: [...parsed.issues] }
           : { status: parsed.status, reason: null, issues: [] },
-      at: this.now(),
-    });
+      recordedAt,
+    };
+    const record = (verdict: Verdict, order: OrderOutcome | null) =>
+      this.decide(propAccountId, { type: 'RecordRun', unit, start, reply: recorded, verdict, order, at: this.now() });
     if (parsed.status === 'refused') {
       const issue = parsed.issues[0];
       const detail = `${parsed.reason}${issue ? `: ${[issue.path, issue.message].filter(Boolean).join(' ')}` : ''}`.slice(0, 300);
-      return this.refuse(propAccountId, runId, 'parse', [{ code: 'reply_refused', detail }]);
+      record({ status: 'refused', stage: 'parse', refusals: [{ code: 'reply_refused', detail }] }, null);
+      return { status: 'refused', stage: 'parse' };
     }
     const validation = validateAction(parsed.action, { runAsset: asset, ...ctx });
-    if (validation.status === 'refused') return this.refuse(propAccountId, runId, 'validation', [...validation.refusals]);
+    if (validation.status === 'refused') {
+      record({ status: 'refused', stage: 'validation', refusals: [...validation.refusals] }, null);
+      return { status: 'refused', stage: 'validation' };
+    }
     const action = validation.action;
-    this.decide(propAccountId, { type: 'AcceptAction', runId, action, at: this.now() });
     if (action.action === 'hold') {
-      this.decide(propAccountId, { type: 'CompleteRun', runId, order: null, at: this.now() });
+      record({ status: 'accepted', action }, null);
       return { status: 'held' };
     }
-    const order = await this.deps.orders.submit(propAccountId, runId, action);
-    this.decide(propAccountId, { type: 'CompleteRun', runId, order, at: this.now() });
+    // The order and the run commit together: no fill without its run, nor a run claiming a fill that is not there.
+    const order = this.atomically(() => {
+      const sent = this.deps.orders.submit(propAccountId, runId, action);
+      record({ status: 'accepted', action }, sent);
+      return sent;
+    });
     return { status: 'ordered', order };
   }
 
-  private refuse(
-    propAccountId: string,
-    runId: string,
-    stage: 'parse' | 'validation',
-    refusals: Extract<DecisionCommand, { type: 'RefuseAction' }>['refusals'],
-  ): RunOutcome {
-    this.decide(propAccountId, { type: 'RefuseAction', runId, stage, refusals, at: this.now() });
-    this.decide(propAccountId, { type: 'CompleteRun', runId, order: null, at: this.now() });
-    return { status: 'refused', stage };
+  /** Runs `fn` in one write transaction; a rollback is noted so no handler keeps state the file lost. */
+  private atomically<T>(fn: () => T): T {
+    try {
+      return this.deps.store.transaction(fn);
+    } catch (error) {
+      this.deps.store.noteRollback();
+      throw error;
+    }
   }
 
   private now(): number {

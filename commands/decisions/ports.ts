@@ -55,7 +55,11 @@ export interface OrderOutcome {
   readonly code: string | null;
 }
 
-/** Prop Trading as a decision run sees it; the run id is the action's `decisionRunId` (its idempotency key). */
+/**
+ * Prop Trading as a decision run sees it; the run id is the action's `decisionRunId` (its
+ * idempotency key). Synchronous: the run calls it inside the transaction that records the run's
+ * completion, so the fill and the completion commit together.
+ */
 export interface OrderPort {
-  submit(propAccountId: string, runId: string, action: Exclude<TradingAction, { action: 'hold' }>): Promise<OrderOutcome>;
+  submit(propAccountId: string, runId: string, action: Exclude<TradingAction, { action: 'hold' }>): OrderOutcome;
 }

@@ -69,3 +69,13 @@ export function versionOf(db: Db, cloneId: string, number: number): (StrategyVer
     .get(cloneId, number);
   return row && { ...fromRow(row), graph: JSON.parse(row.graph) as StrategyGraph };
 }
+
+/** The version `versionId` (any clone's), with its clone id and graph; undefined when none was published. */
+export function versionById(db: Db, versionId: string): (StrategyVersion & { cloneId: string; graph: StrategyGraph }) | undefined {
+  const row = db
+    .prepare<[string], Row & { cloneId: string; graph: string }>(
+      `SELECT ${COLUMNS}, clone_id AS cloneId, graph FROM strategy_versions WHERE version_id = ?`,
+    )
+    .get(versionId);
+  return row && { ...fromRow(row), cloneId: row.cloneId, graph: JSON.parse(row.graph) as StrategyGraph };
+}

@@ -86,6 +86,8 @@ const PromptSectionSchema = z.object({ name: z.string(), estimatedTokens: z.numb
 const AccountSchema = z
   .object({
     propAccountId: z.string(),
+    status: z.string(),
+    updatedAt: time,
     equityMicroUsd: z.string(),
     drawdownPpm: z.number().int(),
     positions: z.array(
@@ -100,10 +102,21 @@ const AccountSchema = z
     ),
     openOrders: z.number().int(),
     recentFills: z.array(z.object({ time, asset: z.string(), side: z.string(), size: z.string(), price: z.string() })),
-    headroomMicroUsd: z.record(z.string(), z.string()),
+    ledger: z.object({
+      startingEquityMicroUsd: z.string(),
+      cashMicroUsd: z.string(),
+      realizedPnlMicroUsd: z.string(),
+      feesMicroUsd: z.string(),
+      fundingMicroUsd: z.string(),
+      marginUsedMicroUsd: z.string(),
+      trades: z.number().int(),
+    }),
+    headroomMicroUsd: z
+      .record(z.string(), z.string())
+      .openapi({ description: 'dailyLoss, drawdown, freeMargin, positionNotional and positionNotional.<ASSET>, micro-USD' }),
   })
   .openapi('PacketAccount');
-const PacketSchema = z
+export const PacketSchema = z
   .object({
     packetVersion: z.number().int(),
     cloneId: z.string(),

@@ -24,6 +24,7 @@ const errorDescriptions = {
   404: 'No such resource',
   409: 'Conflicts with the current state',
   422: 'Refused by a rule; the code and details name it',
+  500: 'Stored data fails its own check (the code says which): an operator must look, a retry will not help',
   503: 'A dependency is unavailable or not configured; the code says which',
 } as const;
 

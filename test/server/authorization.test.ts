@@ -66,6 +66,10 @@ const table: Row[] = [
   ['GET', (id) => `/api/v1/clones/${id}/entitlement`, undefined, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/pipeline/preview`, {}, ownerOnly(200)],
   ['GET', (id) => `/api/v1/clones/${id}/latest-data?asset=SOL&block=hyperliquid.ohlcv.SOL`, undefined, ownerOnly(404)],
+  ['GET', (id) => `/api/v1/clones/${id}/decisions`, undefined, ownerOnly(200)],
+  // a run's owner reads it (test/server/decision-reads.test.ts); here: no such run, so signed-in users get 404
+  ['GET', () => '/api/v1/decisions/no-such-run', undefined, { ...anyUser(404) }],
+  ['GET', () => '/api/v1/admin/decision-costs', undefined, adminOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/entitlement/dev-grant`, undefined, { ...ownerOnly(409) }],
   ['GET', (id) => `/api/v1/public/clones/${id}`, undefined, anyone(200)],
   ['GET', (id) => `/api/v1/clones/${id}/lifecycle`, undefined, { ...ownerOnly(200), admin: 200 }],

@@ -54,6 +54,52 @@ test('coverage modes: global, global with overrides appended, asset-specific onl
   assert.not.ok(coversAsset({ ...settings, coverageMode: 'asset_specific_only' }, 'ETH'));
 });
 
+test('the account section renders equity, the ledger, every gate headroom sorted, positions and recent fills', () => {
+  const account: NonNullable<PacketData['account']> = {
+    propAccountId: 'acc-1',
+    status: 'active',
+    updatedAt: '2026-01-05T00:59:00.000Z',
+    equityMicroUsd: '9950000000',
+    drawdownPpm: 5000,
+    positions: [
+      { asset: 'BTC', side: 'long', size: '0.9', entryPrice: '100050', liquidationPrice: '95500.5', unrealizedPnlMicroUsd: '-45000000' },
+    ],
+    openOrders: 0,
+    recentFills: [{ time: '2026-01-05T00:30:00.000Z', asset: 'BTC', side: 'buy', size: '0.9', price: '100050' }],
+    ledger: {
+      startingEquityMicroUsd: '10000000000',
+      cashMicroUsd: '9995000000',
+      realizedPnlMicroUsd: '0',
+      feesMicroUsd: '5000000',
+      fundingMicroUsd: '0',
+      marginUsedMicroUsd: '4502250000',
+      trades: 1,
+    },
+    headroomMicroUsd: {
+      positionNotional: '100000000000',
+      dailyLoss: '450000000',
+      'positionNotional.BTC': '9955000000',
+      drawdown: '950000000',
+      freeMargin: '5447750000',
+    },
+  };
+  const { user } = renderPrompt({ ...data, account }, settings, 100_000);
+  const section = user.slice(user.indexOf('## Account'), user.indexOf('## Market context'));
+  assert.is(
+    section.trim(),
+    [
+      '## Account',
+      'equityMicroUsd=9950000000 drawdownPpm=5000 openOrders=0 status=active updatedAt=2026-01-05T00:59:00.000Z',
+      'ledgerMicroUsd: starting=10000000000 cash=9995000000 realizedPnl=0 fees=5000000 funding=0 marginUsed=4502250000 trades=1',
+      'headroomMicroUsd: dailyLoss=450000000 drawdown=950000000 freeMargin=5447750000 positionNotional=100000000000 positionNotional.BTC=9955000000',
+      'asset|side|size|entryPrice|liquidationPrice|unrealizedPnlMicroUsd',
+      'BTC|long|0.9|100050|95500.5|-45000000',
+      'recent fills: time|asset|side|size|price',
+      '2026-01-05T00:30:00.000Z|BTC|buy|0.9|100050',
+    ].join('\n'),
+  );
+});
+
 test('within budget nothing is trimmed; sections not for the prompt are left out', () => {
   const p = renderPrompt(data, settings, 100_000);
   assert.ok(p.sections.every((s) => s.trimmedRows === 0));

@@ -1,6 +1,7 @@
 /**
- * The decision-run decider: steps in order, a due unit once, failure from any open step
- * (Given/When/Then); property: any command sequence folds to the state its accepted events say.
+ * The decision-run decider: a run recorded by one command (scheduled, started, reply, verdict,
+ * completion), a due unit once, failure with its unit (and start) or of a run left open by an
+ * older stream (Given/When/Then); property: any command sequence folds to the state its events say.
  */
 import fc from 'fast-check';
 import { test } from 'uvu';
@@ -50,78 +51,111 @@ const refused: DecisionEvent = {
   data: { runId: 'r1', stage: 'validation', refusals: [{ code: 'asset_disabled', detail: 'x' }], refusedAt: 3 },
 };
 const order = { orderId: 'o1', status: 'executed' as const, code: null };
+type Data<T extends DecisionEvent['type']> = Extract<DecisionEvent, { type: T }>['data'];
+const unit = (runId = 'r1', dueAt = 60_000) => scheduled(runId, dueAt).data as Data<'DecisionRunScheduled'>;
+const { runId: _r, ...start } = started.data as Data<'DecisionRunStarted'>;
+const { runId: _rr, ...reply } = replied.data as Data<'DecisionReplyRecorded'>;
+const refusedVerdict = {
+  status: 'refused' as const,
+  stage: 'validation' as const,
+  refusals: [{ code: 'asset_disabled' as const, detail: 'x' }],
+};
+const action = { action: 'hold' as const, asset: 'BTC', confidence: 1, reason: 'flat' };
+type Verdict = Extract<DecisionCommand, { type: 'RecordRun' }>['verdict'];
+const record = (verdict: Verdict, o: typeof order | null = null, runId = 'r1', dueAt = 60_000): DecisionCommand => ({
+  type: 'RecordRun',
+  unit: unit(runId, dueAt),
+  start,
+  reply,
+  verdict,
+  order: o,
+  at: 3,
+});
+const completed = (o: typeof order | null): DecisionEvent => ({
+  type: 'DecisionRunCompleted',
+  data: { runId: 'r1', order: o, completedAt: 3 },
+});
 
-test('Given nothing, When a unit is scheduled, Then DecisionRunScheduled', () => {
+test('Given nothing, When a refused run is recorded, Then scheduled, started, reply, refusal and completion without an order in one command', () => {
   spec
     .given([])
-    .when({ type: 'ScheduleRun', runId: 'r1', propAccountId: 'acc', cloneId: 'c', asset: 'BTC', dueAt: 60_000, at: 60_000 })
-    .thenEmits([scheduled()]);
+    .when(record(refusedVerdict))
+    .thenEmits([scheduled(), started, replied, refused, completed(null)]);
+});
+
+test('Given nothing, When an accepted run with its order is recorded, Then the action and the completion carry it', () => {
+  spec
+    .given([])
+    .when(record({ status: 'accepted', action }, order))
+    .thenEmits([
+      scheduled(),
+      started,
+      replied,
+      { type: 'DecisionActionAccepted', data: { runId: 'r1', action, acceptedAt: 3 } },
+      completed(order),
+    ]);
 });
 
 test('a due unit runs once: the same or an earlier due time is run_not_due; an open run id is run_exists', () => {
-  const schedule = (runId: string, dueAt: number): DecisionCommand => ({
-    type: 'ScheduleRun',
-    runId,
-    propAccountId: 'acc',
-    cloneId: 'c',
-    asset: 'BTC',
-    dueAt,
-    at: dueAt,
+  spec
+    .given([scheduled()])
+    .when(record(refusedVerdict, null, 'r2', 60_000))
+    .thenThrows('run_not_due');
+  spec
+    .given([scheduled()])
+    .when(record(refusedVerdict, null, 'r1', 120_000))
+    .thenThrows('run_exists');
+  const eth = { ...record(refusedVerdict, null, 'r2'), unit: { ...unit('r2'), asset: 'ETH' } } as DecisionCommand;
+  const emitted = decisionDecider.decide(eth, fold(decisionDecider, [scheduled()]));
+  assert.equal(emitted[0], { ...scheduled('r2'), data: { ...scheduled('r2').data, asset: 'ETH' } } as DecisionEvent);
+});
+
+test('a refused run sending an order, and failing an unknown run without its unit, are run_out_of_order', () => {
+  spec.given([]).when(record(refusedVerdict, order)).thenThrows('run_out_of_order');
+  spec.given([]).when({ type: 'FailRun', runId: 'r1', code: 'x', message: '', at: 5 }).thenThrows('run_out_of_order');
+});
+
+test('a run fails with its unit (and its start when the context was stored), or alone when an older stream left it open', () => {
+  const failedAt5 = (code: string, message: string): DecisionEvent => ({
+    type: 'DecisionRunFailed',
+    data: { runId: 'r1', code, message, failedAt: 5 },
   });
-  spec.given([scheduled()]).when(schedule('r2', 60_000)).thenThrows('run_not_due');
-  spec.given([scheduled()]).when(schedule('r1', 120_000)).thenThrows('run_exists');
   spec
-    .given([scheduled()])
-    .when({ ...schedule('r2', 60_000), asset: 'ETH' } as DecisionCommand)
-    .thenEmits([{ ...scheduled('r2'), data: { ...scheduled('r2').data, asset: 'ETH' } } as DecisionEvent]);
-});
-
-test('steps out of order are run_out_of_order', () => {
+    .given([])
+    .when({ type: 'FailRun', runId: 'r1', code: 'no_price', message: 'stale', unit: unit(), at: 5 })
+    .thenEmits([scheduled(), failedAt5('no_price', 'stale')]);
   spec
-    .given([scheduled()])
-    .when({ type: 'RecordReply', ...(replied.data as object), at: 2 } as DecisionCommand)
-    .thenThrows('run_out_of_order');
-  spec.given([]).when({ type: 'CompleteRun', runId: 'r1', order: null, at: 3 }).thenThrows('run_out_of_order');
-  spec
-    .given([scheduled(), started, replied, refused])
-    .when({ type: 'CompleteRun', runId: 'r1', order, at: 4 })
-    .thenThrows('run_out_of_order');
-});
-
-test('a refused run completes without an order and closes; a failed run closes from any open step', () => {
-  spec
-    .given([scheduled(), started, replied, refused])
-    .when({ type: 'CompleteRun', runId: 'r1', order: null, at: 4 })
-    .thenEmits([{ type: 'DecisionRunCompleted', data: { runId: 'r1', order: null, completedAt: 4 } }]);
+    .given([])
+    .when({ type: 'FailRun', runId: 'r1', code: 'engine_unavailable', message: 'down', unit: unit(), start, at: 5 })
+    .thenEmits([scheduled(), started, failedAt5('engine_unavailable', 'down')]);
   spec
     .given([scheduled(), started])
-    .when({ type: 'FailRun', runId: 'r1', code: 'engine_unavailable', message: 'down', at: 5 })
-    .thenEmits([{ type: 'DecisionRunFailed', data: { runId: 'r1', code: 'engine_unavailable', message: 'down', failedAt: 5 } }]);
-  const state = fold(decisionDecider, [
-    scheduled(),
-    started,
-    { type: 'DecisionRunFailed', data: { runId: 'r1', code: 'x', message: '', failedAt: 5 } },
-  ]);
+    .when({ type: 'FailRun', runId: 'r1', code: 'engine_unavailable', message: 'down', unit: unit(), at: 5 })
+    .thenEmits([failedAt5('engine_unavailable', 'down')]);
+  spec
+    .given([scheduled()])
+    .when({ type: 'FailRun', runId: 'r2', code: 'x', message: '', unit: unit('r2'), at: 5 })
+    .thenThrows('run_not_due');
+  const state = fold(decisionDecider, [scheduled(), started, failedAt5('x', '')]);
   assert.equal(state, { open: {}, lastDueAt: { BTC: 60_000 }, completed: 0, failed: 1 });
 });
 
-test('property: random command sequences — accepted commands fold to a state where every open run is at the step of its last event, and due times only grow', () => {
+test('streams written one event per append (before a run was one command) fold to the same state', () => {
+  const state = fold(decisionDecider, [scheduled(), started, replied, refused, completed(null)]);
+  assert.equal(state, { open: {}, lastDueAt: { BTC: 60_000 }, completed: 1, failed: 0 });
+});
+
+test('property: random command sequences — no run is left open, counts match the events, and due times only grow', () => {
   const runIds = ['r1', 'r2', 'r3'];
+  const due = fc.record({ runId: fc.constantFrom(...runIds), dueAt: fc.integer({ min: 1, max: 10 }) });
   const arbCommand: fc.Arbitrary<DecisionCommand> = fc.oneof(
-    fc.record({ runId: fc.constantFrom(...runIds), dueAt: fc.integer({ min: 1, max: 10 }) }).map(({ runId, dueAt }) => ({
-      type: 'ScheduleRun' as const,
-      runId,
-      propAccountId: 'acc',
-      cloneId: 'c',
-      asset: 'BTC',
-      dueAt,
-      at: dueAt,
-    })),
-    fc.constantFrom(...runIds).map((runId) => ({ ...(started.data as object), runId, type: 'StartRun', at: 1 }) as DecisionCommand),
-    fc.constantFrom(...runIds).map((runId) => ({ ...(replied.data as object), runId, type: 'RecordReply', at: 2 }) as DecisionCommand),
-    fc.constantFrom(...runIds).map((runId) => ({ ...(refused.data as object), runId, type: 'RefuseAction', at: 3 }) as DecisionCommand),
-    fc.constantFrom(...runIds).map((runId) => ({ type: 'CompleteRun' as const, runId, order: null, at: 4 })),
-    fc.constantFrom(...runIds).map((runId) => ({ type: 'FailRun' as const, runId, code: 'x', message: '', at: 5 })),
+    due.map(({ runId, dueAt }) => record(refusedVerdict, null, runId, dueAt)),
+    due.map(({ runId, dueAt }) => record({ status: 'accepted', action }, order, runId, dueAt)),
+    due.map(({ runId, dueAt }): DecisionCommand => ({ type: 'FailRun', runId, code: 'x', message: '', unit: unit(runId, dueAt), at: 5 })),
+    due.map(
+      ({ runId, dueAt }): DecisionCommand => ({ type: 'FailRun', runId, code: 'x', message: '', unit: unit(runId, dueAt), start, at: 5 }),
+    ),
+    fc.constantFrom(...runIds).map((runId): DecisionCommand => ({ type: 'FailRun', runId, code: 'x', message: '', at: 5 })),
   );
   fc.assert(
     fc.property(fc.array(arbCommand, { maxLength: 40 }), (commands) => {
@@ -131,9 +165,10 @@ test('property: random command sequences — accepted commands fold to a state w
         try {
           const emitted = decisionDecider.decide(command, fold(decisionDecider, events));
           events.push(...emitted);
-          if (command.type === 'ScheduleRun') {
-            assert.ok(command.dueAt > lastDue, 'a due time never repeats');
-            lastDue = command.dueAt;
+          const first = emitted[0];
+          if (first?.type === 'DecisionRunScheduled') {
+            assert.ok(first.data.dueAt > lastDue, 'a due time never repeats');
+            lastDue = first.data.dueAt;
           }
         } catch (error) {
           assert.instance(error, ClashError);
@@ -143,7 +178,8 @@ test('property: random command sequences — accepted commands fold to a state w
       const closed = events.filter((e) => e.type === 'DecisionRunCompleted' || e.type === 'DecisionRunFailed').length;
       const opened = events.filter((e) => e.type === 'DecisionRunScheduled').length;
       assert.is(state.completed + state.failed, closed);
-      assert.is(Object.keys(state.open).length, opened - closed);
+      assert.is(opened, closed, 'every command closes the run it opens');
+      assert.equal(state.open, {});
     }),
     { seed: fcSeed, numRuns: fcRuns },
   );

@@ -50,7 +50,7 @@ function setup(name: string, engine: DecisionEngine = rulesEngine, over: Partial
     context: { compile: async () => ({ ...context, ...over }) },
     artifacts: { put: (kind, bytes) => putContent(artifacts, kind, bytes) },
     orders: {
-      submit: async (...args) => {
+      submit: (...args) => {
         orders.push(args);
         return { orderId: `order-${args[1]}`, status: 'executed', code: null };
       },
@@ -170,6 +170,64 @@ test('an engine failure is recorded as DecisionRunFailed with its code and rethr
   } catch (error) {
     assert.is((error as ClashError).code, 'run_not_due');
   }
+  store.close();
+});
+
+test('a run is one append: its five events share one command and consecutive positions', async () => {
+  const { runs, store } = setup('appends');
+  await runs.run(unit());
+  const events = store.readStream(decisionStream('acc'));
+  assert.equal(
+    events.map((e) => e.metadata.commandName),
+    ['RecordRun', 'RecordRun', 'RecordRun', 'RecordRun', 'RecordRun'],
+  );
+  assert.equal(
+    events.map((e) => e.position - (events[0]?.position ?? 0)),
+    [0, 1, 2, 3, 4],
+  );
+  store.close();
+});
+
+test('a context that does not compile is recorded as scheduled + failed in one append, and rethrown', async () => {
+  const { store, types, dataAt } = setup('no-context');
+  const clock = new ManualClock(Date.UTC(2026, 0, 5));
+  const runs = new DecisionRuns({
+    store,
+    clock,
+    engine: rulesEngine,
+    context: {
+      compile: async () => {
+        throw new ClashError('no_price', 'unprocessable', 'no BTC price');
+      },
+    },
+    artifacts: { put: (kind, bytes) => putContent(new MemoryArtifactStore(), kind, bytes) },
+    orders: { submit: () => assert.unreachable('no order') as never },
+  });
+  const code = await runs.run(unit()).catch((e: ClashError) => e.code);
+  assert.is(code, 'no_price');
+  assert.equal(types(), ['DecisionRunScheduled', 'DecisionRunFailed']);
+  assert.is(dataAt<{ code: string }>(1).code, 'no_price');
+  store.close();
+});
+
+test('an order that throws rolls back with the completion: the run ends failed, nothing half-recorded', async () => {
+  const { store, types } = setup('order-throws');
+  const clock = new ManualClock(Date.UTC(2026, 0, 5));
+  const runs = new DecisionRuns({
+    store,
+    clock,
+    engine: rulesEngine,
+    context: { compile: async () => context },
+    artifacts: { put: (kind, bytes) => putContent(new MemoryArtifactStore(), kind, bytes) },
+    orders: {
+      submit: () => {
+        throw new ClashError('account_frozen', 'conflict', 'frozen');
+      },
+    },
+  });
+  const code = await runs.run(unit()).catch((e: ClashError) => e.code);
+  assert.is(code, 'account_frozen');
+  assert.equal(types(), ['DecisionRunScheduled', 'DecisionRunStarted', 'DecisionRunFailed']);
   store.close();
 });
 

@@ -1,0 +1,138 @@
+/**
+ * The decision runtime's `DecisionContextSource` (commands/decisions/ports.ts) over the issue-12
+ * compiler: for a due unit (prop account, clone, asset, due time) it compiles the strategy
+ * version the account trades for that asset as of the due time and returns the run's context —
+ * the packet and prompt v1 exactly as the pipeline preview builds them, the candidates of the
+ * asset's branch (held assets included), the asset's leverage caps, the gates' headroom, equity,
+ * the last price, the latest indicators and the position (doc/ai-trading.md, "The context source").
+ *
+ * Choices (the issue is silent): the version is the account's `strategyVersionId` (what the
+ * audition or race was entered with), not a later one; the model strength is the version's model
+ * tier capped by the owner's current tier (a downgrade takes effect at the next run, at the lower
+ * strength, rather than failing it); the confidence threshold is `CONFIDENCE_THRESHOLD` (the graph
+ * has no field for one yet).
+ */
+import { MarketMemory } from '../adapters/market/market-memory.ts';
+import { PRICE } from '../adapters/market/units.ts';
+import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
+import type { AccountSection } from '../commands/ai-trading/ports.ts';
+import type { DecisionContextSource, DueUnit, RunContext } from '../commands/decisions/ports.ts';
+import { gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
+import { type ModelStrength, strengthRank, tiers } from '../commands/entitlements/tiers.ts';
+import type { Rules } from '../commands/prop-trading/rules.ts';
+import { parseCanonicalJson } from '../core/canonical-json.ts';
+import type { Db } from '../core/database.ts';
+import { ClashError } from '../core/errors.ts';
+import { formatDecimal } from '../core/money.ts';
+import { versionById } from '../projections/clones/versions.ts';
+import { activeLimitsOf } from '../projections/entitlements/entitlements.ts';
+import { PropTradingQueries } from '../projections/prop-trading/queries.ts';
+import { pipelineReadersOf } from './ai-trading.ts';
+import type { Config } from './config.ts';
+import { propAccountSections } from './prop-account-section.ts';
+
+/** The confidence an action needs to be sent (0..1): a choice, until the strategy graph carries a threshold. */
+export const CONFIDENCE_THRESHOLD = 0.5;
+/** The latest indicator row is looked for this far back from the due time (ms): the candidate policy's freshness. */
+const INDICATOR_WINDOW_MS = 300_000;
+
+const lower = (a: ModelStrength, b: ModelStrength): ModelStrength => (strengthRank(a) <= strengthRank(b) ? a : b);
+
+/**
+ * The context source over one ledger database (market memory, read models and the taxonomy file).
+ * Errors (recorded as the run's failure): `account_not_found` (404), `account_not_running` (409),
+ * `version_not_found` (404), `graph_invalid` (422, the compiler's, e.g. over the owner's asset
+ * capacity), `asset_not_in_strategy` (404), `no_price` (422: no quote of the asset at the due time).
+ */
+export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONOMY_FILE'>): DecisionContextSource {
+  const readers = pipelineReadersOf(db, config);
+  const sections = propAccountSections(db);
+  const memory = new MarketMemory(db);
+  const queries = new PropTradingQueries(db);
+  return {
+    async compile(unit: DueUnit): Promise<RunContext> {
+      const { propAccountId, asset, dueAt } = unit;
+      const row = queries.account(propAccountId);
+      if (!row) throw new ClashError('account_not_found', 'not_found', `no prop account ${propAccountId}`);
+      const account = sections.section(propAccountId, dueAt);
+      if (!account || !['new', 'active', 'frozen'].includes(account.status)) {
+        throw new ClashError('account_not_running', 'conflict', `prop account ${propAccountId} is ${row.status} at ${dueAt}`);
+      }
+      const version = versionById(db, row.strategy_version_id);
+      if (!version || version.cloneId !== row.clone_id) {
+        throw new ClashError('version_not_found', 'not_found', `no published version ${row.strategy_version_id} of clone ${row.clone_id}`);
+      }
+      const limits = activeLimitsOf(db, row.clone_id) ?? tiers.starter;
+      const modelStrength = lower(version.modelTier, limits.modelStrength);
+      const strategy = {
+        cloneId: row.clone_id,
+        strategyVersionId: version.versionId,
+        graph: version.graph,
+        layout: {},
+        modelTier: modelStrength,
+        limits,
+        universe: readers.universe(),
+      };
+      const preview = pipelinePreview(
+        strategy,
+        { ...readers, accounts: { account: (_clone, at) => sections.section(propAccountId, at) } },
+        dueAt,
+        {
+          asset,
+        },
+      );
+      const context = preview.context as NonNullable<typeof preview.context>;
+      const branch = preview.branches.find((b) => b.promptNodeId === context.packet.promptNodeId);
+      const quote = memory.priceAt(asset, dueAt);
+      if (!quote) throw new ClashError('no_price', 'unprocessable', `no price of ${asset} at or before ${new Date(dueAt).toISOString()}`);
+      const info = memory.asset(asset);
+      const tierMaxLeverage = (parseCanonicalJson(row.rules) as Rules).maxLeverage;
+      const assetMaxLeverage = info?.maxLeverage ?? 1;
+      const position = account.positions.find((p) => p.asset === asset) ?? null;
+      const indicator = readers.market.indicators(asset, dueAt - INDICATOR_WINDOW_MS, dueAt).at(-1);
+      return {
+        packet: context.packet,
+        promptTemplateVersion: context.prompt.templateVersion,
+        system: context.prompt.system,
+        prompt: context.prompt.user,
+        modelStrength,
+        candidates: (branch?.candidates ?? []).map((c) => c.symbol),
+        assetEnabled: Boolean(info?.enabled && branch?.universe.find((u) => u.symbol === asset)?.tradable),
+        confidenceThreshold: CONFIDENCE_THRESHOLD,
+        tierMaxLeverage,
+        assetMaxLeverage,
+        headroomMicroUsd: runHeadroom(account, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),
+        equityMicroUsd: BigInt(account.equityMicroUsd),
+        lastPrice: formatDecimal(quote.price, PRICE),
+        indicators: indicator
+          ? {
+              ema20: indicator.ema20,
+              rsi14: indicator.rsi14,
+              macd: indicator.macd,
+              macdSignal: indicator.macdSignal,
+              macdHistogram: indicator.macdHistogram,
+            }
+          : null,
+        position: position && { side: position.side, entryPrice: position.entryPrice },
+      };
+    },
+  };
+}
+
+/**
+ * The notional (micro-USD) an open/increase of `asset` may add: `gateHeadroomMicroUsd` over the
+ * section's position cap, the asset's held notional and free margin at `leverage`; 0 once the
+ * daily-loss or drawdown gate has no headroom left (Prop Trading refuses opening then).
+ */
+function runHeadroom(account: AccountSection, asset: string, leverage: number): bigint {
+  const h = account.headroomMicroUsd;
+  if (h.dailyLoss === '0' || h.drawdown === '0') return 0n;
+  const cap = BigInt(h.positionNotional ?? '0');
+  const room = BigInt(h[`positionNotional.${asset}`] ?? h.positionNotional ?? '0');
+  return gateHeadroomMicroUsd({
+    maxPositionNotionalMicroUsd: cap,
+    positionNotionalMicroUsd: cap - room,
+    freeMarginMicroUsd: BigInt(h.freeMargin ?? '0'),
+    leverage,
+  });
+}
