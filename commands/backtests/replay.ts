@@ -156,6 +156,8 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     const drawdown = state.startingEquity - v.equityMicroUsd;
     return {
       propAccountId: job.propAccountId,
+      status: state.status,
+      updatedAt: new Date(account.updatedAt).toISOString(),
       equityMicroUsd: v.equityMicroUsd.toString(),
       drawdownPpm: Number(ppmOf(drawdown > 0n ? drawdown : 0n, state.startingEquity)),
       positions: v.positions.map((p) => ({
@@ -166,8 +168,17 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
         liquidationPrice: p.liquidationPrice === null ? null : formatDecimal(p.liquidationPrice, PRICE),
         unrealizedPnlMicroUsd: p.unrealizedPnlMicroUsd.toString(),
       })),
-      openOrders: 0,
+      openOrders: Object.keys(state.protective).length,
       recentFills: [...recentFills],
+      ledger: {
+        startingEquityMicroUsd: state.startingEquity.toString(),
+        cashMicroUsd: state.cash.toString(),
+        realizedPnlMicroUsd: state.realizedPnl.toString(),
+        feesMicroUsd: state.fees.toString(),
+        fundingMicroUsd: state.funding.toString(),
+        marginUsedMicroUsd: v.marginUsedMicroUsd.toString(),
+        trades: state.trades,
+      },
       headroomMicroUsd: { freeMargin: (v.equityMicroUsd - v.marginUsedMicroUsd).toString() },
     };
   };

@@ -16,6 +16,8 @@ import { type PropAccountState, valuationOf } from '../prop-trading/state.ts';
 export class SimAccount {
   private current: PropAccountState = propAccountDecider.initialState();
   private version = 0;
+  /** The time (ms) of the last command that recorded events. */
+  updatedAt = 0;
   private streamId = '';
 
   constructor(private readonly observe: (event: PropAccountEvent) => void) {}
@@ -80,6 +82,7 @@ export class SimAccount {
 
   private apply(command: PropAccountCommand): readonly PropAccountEvent[] {
     const events = propAccountDecider.decide(command, this.current);
+    if (events.length > 0) this.updatedAt = command.at;
     for (const event of events) {
       this.version += 1;
       // The envelope a stored event would carry; the decider's evolve reads only type and data.
