@@ -69,8 +69,16 @@ export interface CommandHandlerOptions {
   readonly cacheSize?: number;
 }
 
+/**
+ * A cached state; `vouched` when it can only be undone by a rollback the store hears of: it was
+ * remembered outside any transaction (committed) or inside a reported one (`EventStore.inReportedTransaction`).
+ */
+interface Cached<S> extends LoadedState<S> {
+  readonly vouched: boolean;
+}
+
 export class CommandHandler<C extends Command, S, E extends DomainEvent> {
-  private readonly cache = new Map<string, LoadedState<S>>();
+  private readonly cache = new Map<string, Cached<S>>();
   private readonly cacheSize: number;
   /** The store's rollback count the cache was filled under (see `EventStore.rollbacks`). */
   private cacheRollbacks = 0;
@@ -85,11 +93,20 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
 
   /** Folds a stream (from the cache or its snapshot when there is one), optionally up to a global position. */
   load(streamId: string, toPosition?: number): LoadedState<S> {
+    return this.loadVouched(streamId, toPosition).loaded;
+  }
+
+  /**
+   * `load`, saying whether the version it found is the file's: true unless it came from a cached
+   * state that an unreported rollback could have undone (then only the append's check can tell).
+   */
+  private loadVouched(streamId: string, toPosition?: number): { loaded: LoadedState<S>; vouched: boolean } {
     if (this.store.rollbacks !== this.cacheRollbacks) {
       this.cache.clear();
       this.cacheRollbacks = this.store.rollbacks;
     }
-    const base = toPosition === undefined ? (this.cache.get(streamId) ?? this.readSnapshot(streamId)) : undefined;
+    const cached = toPosition === undefined ? this.cache.get(streamId) : undefined;
+    const base = toPosition === undefined ? (cached ?? this.readSnapshot(streamId)) : undefined;
     const loaded = this.fold(
       base ?? { state: this.decider.initialState(), version: 0 },
       this.store.readStream(streamId, {
@@ -98,7 +115,7 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
       }) as RecordedEvent<E>[],
     );
     if (toPosition === undefined) this.remember(streamId, loaded);
-    return loaded;
+    return { loaded, vouched: cached?.vouched ?? true };
   }
 
   private fold(from: LoadedState<S>, events: readonly RecordedEvent<E>[]): LoadedState<S> {
@@ -113,12 +130,19 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
   private remember(streamId: string, loaded: LoadedState<S>): void {
     if (this.cacheSize === 0) return;
     this.cache.delete(streamId);
-    this.cache.set(streamId, loaded);
+    this.cache.set(streamId, { ...loaded, vouched: !this.store.db.inTransaction || this.store.inReportedTransaction });
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
   }
 
+  /**
+   * Loads, decides and appends. Outside a transaction the append checks the version it was
+   * given, and a ConcurrencyError (another writer, perhaps another process, got in between)
+   * re-decides. Inside a reported transaction (a group commit's), the idempotency lookup and the
+   * load hold the write lock's view, so the append takes them as given: one stream read per command.
+   */
   handle(envelope: CommandEnvelope<C, S>): HandleResult<S, E> {
     const { streamId, command, idempotencyKey } = envelope;
+    const reported = this.store.inReportedTransaction;
     const metadata: EventMetadata = {
       ...envelope.metadata,
       commandName: command.type,
@@ -133,7 +157,7 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
     if (earlier) return this.replayed(streamId, earlier);
     const maxRetries = this.options.maxRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
-      const loaded = this.load(streamId);
+      const { loaded, vouched } = this.loadVouched(streamId);
       const events = this.decider.decide(envelope.prepare ? envelope.prepare(command, loaded.state) : command, loaded.state);
       const expectedVersion: ExpectedVersion = loaded.version === 0 ? 'no_stream' : loaded.version;
       try {
@@ -141,6 +165,7 @@ export class CommandHandler<C extends Command, S, E extends DomainEvent> {
           expectedVersion,
           metadata,
           ...(idempotency ? { idempotency } : {}),
+          ...(reported && vouched ? { versionReadInTransaction: true } : {}),
         });
         if (append.duplicate) return this.replayed(streamId, append);
         const recorded = append.events as readonly RecordedEvent<E>[];

@@ -55,6 +55,14 @@ export interface AppendOptions {
   metadata?: EventMetadata;
   /** A command's idempotency key and the hash of its payload. */
   idempotency?: { key: string; payloadHash: string };
+  /**
+   * The caller read the stream at `expectedVersion` (a number, or `no_stream` for none) — and,
+   * with `idempotency`, looked the key up — inside the reported transaction this append joins
+   * (`inReportedTransaction`): it holds the write lock, so nobody can have written since, and the
+   * append takes both as given instead of reading them again (one stream read per command, issue
+   * 17). Honoured only inside a reported transaction; anywhere else the append checks as usual.
+   */
+  versionReadInTransaction?: boolean;
 }
 
 export interface AppendResult {
@@ -157,6 +165,7 @@ export class EventStore {
         )
         .raw(),
       recordedAt: db.prepare<[number], { recorded_at: number }>('SELECT recorded_at FROM events WHERE position = ?'),
+      changes: db.prepare<[], number>('SELECT total_changes()').pluck(),
     };
   }
 
@@ -173,6 +182,31 @@ export class EventStore {
   /** Records that appended work was rolled back after it ran (see `rollbacks`). */
   noteRollback(): void {
     this.rollbackCount += 1;
+  }
+
+  #reporting = 0;
+
+  /**
+   * True while work runs inside a reported transaction: one whose every rollback of written work
+   * the store hears of (`noteRollback`) — `transaction()` when it opens the transaction, and a
+   * group commit's (core/group-commit.ts). What a command handler reads in one is the file's
+   * state until the transaction ends, so an append may trust it (`versionReadInTransaction`).
+   */
+  get inReportedTransaction(): boolean {
+    return this.#reporting > 0 && this.db.inTransaction;
+  }
+
+  /**
+   * Runs `work` as part of a reported transaction. The caller opened that transaction (it is
+   * the outermost) and calls `noteRollback` whenever written work of it is rolled back.
+   */
+  reporting<T>(work: () => T): T {
+    this.#reporting += 1;
+    try {
+      return work();
+    } finally {
+      this.#reporting -= 1;
+    }
   }
 
   /** Registers a hook that runs inside every append transaction (inline projections). */
@@ -200,9 +234,13 @@ export class EventStore {
       const metadataJson = e.metadata ? encodeMetadata(metadata) : sharedJson;
       return { type: e.type, version, json, data, metadata, metadataJson, id: e.id ?? this.ids.next(), clientId: e.id !== undefined };
     });
+    const trusted =
+      options.versionReadInTransaction === true &&
+      (options.expectedVersion === 'no_stream' || typeof options.expectedVersion === 'number') &&
+      this.inReportedTransaction;
     try {
       const started = performance.now();
-      const result = this.db.transaction(() => this.appendInTransaction(streamId, prepared, options)).immediate();
+      const result = this.db.transaction(() => this.appendInTransaction(streamId, prepared, options, trusted)).immediate();
       if (!result.duplicate) for (const observe of this.observers) observe(result.positions.length, performance.now() - started);
       return result;
     } catch (error) {
@@ -268,14 +306,19 @@ export class EventStore {
       id: string;
     }[],
     options: AppendOptions,
+    trusted: boolean,
   ): AppendResult {
     const { idempotency } = options;
-    if (idempotency) {
-      const earlier = this.idempotentResult(idempotency.key, idempotency.payloadHash);
+    let current: number;
+    if (trusted) {
+      // Read by the caller in this same write transaction (`versionReadInTransaction`).
+      current = options.expectedVersion === 'no_stream' ? 0 : (options.expectedVersion as number);
+    } else {
+      const earlier = idempotency && this.idempotentResult(idempotency.key, idempotency.payloadHash);
       if (earlier) return earlier;
+      current = this.sql.streamVersion.get(streamId)?.v ?? 0;
+      checkExpected(streamId, options.expectedVersion ?? 'any', current);
     }
-    const current = this.sql.streamVersion.get(streamId)?.v ?? 0;
-    checkExpected(streamId, options.expectedVersion ?? 'any', current);
     const head = this.sql.head.get();
     const position = head?.position ?? 0;
     const recordedAt = Math.max(this.clock.now(), head?.recorded_at ?? 0);
@@ -399,9 +442,20 @@ export class EventStore {
     return lo;
   }
 
-  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE). */
+  /**
+   * Runs `fn` in one write transaction (BEGIN IMMEDIATE; a savepoint inside an open one). When it
+   * opens the transaction, or joins a reported one, the transaction is reported
+   * (`inReportedTransaction`): if `fn` throws after writing, the rollback is noted.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    if (this.db.inTransaction && !this.inReportedTransaction) return this.db.transaction(fn).immediate();
+    const before = this.sql.changes.get();
+    try {
+      return this.db.transaction(() => this.reporting(fn)).immediate();
+    } catch (error) {
+      if (this.sql.changes.get() !== before) this.noteRollback();
+      throw error;
+    }
   }
 
   /**

@@ -31,6 +31,20 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * Who hears of a group's rollbacks: the event store (`EventStore.noteRollback`,
+ * `EventStore.reporting`). Because every rollback of written work is told, each command runs in a
+ * reported transaction, where an append may trust the stream version its handler just read.
+ */
+export interface RollbackListener {
+  /** Called after a group in which work that had written was rolled back. */
+  noteRollback(): void;
+  /** Runs one command's work as part of the group's reported transaction. */
+  reporting<T>(work: () => T): T;
+}
+
+const unheard: RollbackListener = { noteRollback: () => {}, reporting: (work) => work() };
+
 /** Counts of what the committer has done, for metrics and benchmarks. */
 export interface GroupCommitStats {
   groups: number;
@@ -47,14 +61,14 @@ export class GroupCommit {
   readonly #changes: { get(): unknown };
 
   /**
-   * `onRollback` is called after a group in which work that had written was rolled back (its own
-   * savepoint, or the whole group when the COMMIT failed): in-memory caches of what was written
-   * (command handlers' state caches, through `EventStore.noteRollback`) must forget it.
+   * `rollbacks.noteRollback` is called after a group in which work that had written was rolled
+   * back (its own savepoint, or the whole group when the COMMIT failed): in-memory caches of what
+   * was written (command handlers' state caches, through `EventStore.noteRollback`) must forget it.
    */
   constructor(
     private readonly db: Db,
     private readonly options: GroupCommitOptions,
-    private readonly onRollback: () => void = () => {},
+    private readonly rollbacks: RollbackListener = unheard,
   ) {
     this.#changes = db.prepare('SELECT total_changes()').pluck();
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError('maxBatch must be an integer ≥ 1');
@@ -137,7 +151,7 @@ export class GroupCommit {
       for (const q of group) {
         const before = this.#changes.get();
         try {
-          outcomes.push({ ok: true, value: this.db.transaction(q.work)() });
+          outcomes.push({ ok: true, value: this.db.transaction(() => this.rollbacks.reporting(q.work))() });
         } catch (error) {
           // A refusal thrown before any write rolls back nothing worth forgetting.
           if (this.#changes.get() !== before) rolledBack = true;
@@ -151,7 +165,7 @@ export class GroupCommit {
       outcomes.length = 0;
       for (const _ of group) outcomes.push({ ok: false, error });
     }
-    if (rolledBack) this.onRollback();
+    if (rolledBack) this.rollbacks.noteRollback();
     return outcomes;
   }
 }

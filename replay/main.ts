@@ -8,6 +8,15 @@ import { backtestReport } from './cli/backtest-report.ts';
 import { backupCommand, backupDrill } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { deadLettersDiscard, deadLettersList, deadLettersRetry, deadLettersShow } from './cli/dead-letters.ts';
+import {
+  decisionsDeadLettersDiscard,
+  decisionsDeadLettersList,
+  decisionsDeadLettersRetry,
+  decisionsPause,
+  decisionsPauses,
+  decisionsResume,
+  decisionsRunOnce,
+} from './cli/decisions.ts';
 import { economyReconcile } from './cli/economy.ts';
 import { eventsCatalog, eventsStats, eventsStream, eventsTail } from './cli/events.ts';
 import { ingestBackfill, ingestStatus } from './cli/ingest.ts';
@@ -42,6 +51,13 @@ export const commands: readonly CliCommand<unknown>[] = [
   deadLettersShow,
   deadLettersRetry,
   deadLettersDiscard,
+  decisionsRunOnce,
+  decisionsPause,
+  decisionsResume,
+  decisionsPauses,
+  decisionsDeadLettersList,
+  decisionsDeadLettersRetry,
+  decisionsDeadLettersDiscard,
   apiReference,
   settleCommand,
   marketImport,

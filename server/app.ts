@@ -21,6 +21,7 @@ import { cloneProfileRoutes } from './routes/clone-profiles.ts';
 import { cloneRoutes } from './routes/clones.ts';
 import { competitionRoutes } from './routes/competition.ts';
 import { competitionAuditionRoutes } from './routes/competition-auditions.ts';
+import { decisionControlRoutes } from './routes/decision-controls.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { economyRoutes } from './routes/economy.ts';
 import { economyChainRoutes } from './routes/economy-chain.ts';
@@ -55,6 +56,7 @@ export const productRoutes: readonly RouteModule[] = [
   economyRoutes,
   ingestionRoutes,
   pipelineRoutes,
+  decisionControlRoutes,
   decisionRoutes,
   economyChainRoutes,
   backtestRoutes,

@@ -14,6 +14,8 @@ import { AUDITION_CATEGORY, auditionDecider } from '../commands/competition/audi
 import { auditionEvents } from '../commands/competition/audition-events.ts';
 import { RACE_CATEGORY, raceDecider } from '../commands/competition/race-decider.ts';
 import { raceEvents } from '../commands/competition/race-events.ts';
+import { decisionControlEvents } from '../commands/decisions/control-events.ts';
+import { CONTROLS_CATEGORY, controlsDecider } from '../commands/decisions/controls.ts';
 import { decisionDecider } from '../commands/decisions/decider.ts';
 import { decisionEvents } from '../commands/decisions/events.ts';
 import { DECISIONS_CATEGORY } from '../commands/decisions/handlers.ts';
@@ -72,6 +74,7 @@ export const productComposition: Composition = {
     ...raceEvents,
     ...paymentEvents,
     ...decisionEvents,
+    ...decisionControlEvents,
     ...backtestEvents,
     ...ledgerEvents,
   ],
@@ -102,6 +105,7 @@ export const productComposition: Composition = {
     streamKind(TX_CLAIM_CATEGORY, txClaimDecider),
     streamKind(WITHDRAWAL_CATEGORY, withdrawalDecider),
     streamKind(DECISIONS_CATEGORY, decisionDecider),
+    streamKind(CONTROLS_CATEGORY, controlsDecider),
     streamKind(REDEMPTION_CATEGORY, redemptionDecider),
     streamKind(BACKTEST_CATEGORY, backtestDecider),
     streamKind(BACKTEST_USAGE_CATEGORY, backtestUsageDecider),

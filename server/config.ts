@@ -15,6 +15,7 @@ import { MAX_UINT256, zAmountUpTo } from '../core/money.ts';
 import { backtestConfigShape } from './backtest-config.ts';
 import { competitionConfigShape, refuseImpossibleCompetition } from './competition-config.ts';
 import { CORS_ORIGIN_PATTERN, DEVELOPMENT_CORS_ORIGINS } from './cors.ts';
+import { decisionConfigShape, refuseAnthropicWithoutKey } from './decision-config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -357,6 +358,7 @@ export const configSchema = z.object({
   ECONOMY_PENDING_BOUND_SECONDS: seconds(60, 30 * 86_400).default(3600),
   ...competitionConfigShape,
   ...backtestConfigShape,
+  ...decisionConfigShape,
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -408,7 +410,11 @@ export function servingConfig(config: Config, listeningUrl: string): ServingConf
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   return parseEnv(
-    configSchema.superRefine(refuseUnsafeProduction).superRefine(refuseHalfChain).superRefine(refuseImpossibleCompetition),
+    configSchema
+      .superRefine(refuseUnsafeProduction)
+      .superRefine(refuseHalfChain)
+      .superRefine(refuseImpossibleCompetition)
+      .superRefine(refuseAnthropicWithoutKey),
     env,
   );
 }

@@ -60,7 +60,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
   });
   const projections = new ProjectionRunner(store, composition.projections);
   if (!options.readonly) projections.start(options.onProgress);
-  const commits = new GroupCommit(store.db, options.groupCommit ?? { maxBatch: 64, maxWaitMs: 2 }, () => store.noteRollback());
+  const commits = new GroupCommit(store.db, options.groupCommit ?? { maxBatch: 64, maxWaitMs: 2 }, store);
   let key: LedgerKey | undefined;
   const ledgerKey = () => {
     key ??= options.ledgerKey ? options.ledgerKey() : dataDirLedgerKey(options.dbPath);

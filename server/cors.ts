@@ -15,6 +15,8 @@ export const CORS_ORIGIN_PATTERN = /^https?:\/\/[a-z0-9.-]+(:(\d{1,5}|\*))?$/i;
 
 export const CORS_METHODS = ['GET', 'POST', 'PUT'] as const;
 export const CORS_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'] as const;
+/** Response headers a browser script may read. */
+export const CORS_EXPOSED = ['X-Request-Id'] as const;
 
 /** True when `origin` (as a browser sends it) is one of `allowed`. */
 export function originAllowed(allowed: readonly string[], origin: string): boolean {
@@ -27,13 +29,29 @@ export function originAllowed(allowed: readonly string[], origin: string): boole
   });
 }
 
-/** The CORS middleware for these allowed origins. */
+/**
+ * The CORS middleware for these allowed origins. Preflights (`OPTIONS`) go to hono's `cors`. Every
+ * other request gets the same headers hono's `cors` would add (`Access-Control-Allow-Origin` for an
+ * allowed origin, `Access-Control-Expose-Headers`, `Vary: Origin`), but set before the route runs:
+ * hono's sets the first two on `c.res` before the route and appends `Vary` after it, which makes
+ * Hono copy the route's response and @hono/node-server build a full web `Response` on every
+ * request (about a tenth of a read's CPU, issue 17's profile; doc/benchmarks.md "HTTP").
+ */
 export function corsFor(allowed: readonly string[]): MiddlewareHandler {
-  return cors({
+  const preflight = cors({
     origin: (origin) => (origin && originAllowed(allowed, origin) ? origin : null),
     allowMethods: [...CORS_METHODS],
     allowHeaders: [...CORS_HEADERS],
-    exposeHeaders: ['X-Request-Id'],
+    exposeHeaders: [...CORS_EXPOSED],
     maxAge: 600,
   });
+  const exposed = CORS_EXPOSED.join(',');
+  return async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    const origin = c.req.header('origin');
+    if (origin && originAllowed(allowed, origin)) c.header('Access-Control-Allow-Origin', origin);
+    c.header('Access-Control-Expose-Headers', exposed);
+    c.header('Vary', 'Origin');
+    await next();
+  };
 }

@@ -26,21 +26,42 @@ export const ANONYMOUS_PATHS: ReadonlySet<string> = new Set([
 
 const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** 413 `payload_too_large` for a body over `CLASH_MAX_BODY_BYTES` (declared or streamed). */
+/** Methods whose requests @hono/node-server gives no body (it never reads one for them). */
+const BODILESS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * 413 `payload_too_large` for a body over `CLASH_MAX_BODY_BYTES` (declared or streamed). A
+ * declared `Content-Length` is checked from the header, as hono's `bodyLimit` does, and Node's
+ * parser never delivers more than it declares; GET, HEAD and OPTIONS have no body. Only a
+ * streamed (chunked) body goes through `bodyLimit`, which counts it as it arrives: asking for
+ * `c.req.raw.body` makes @hono/node-server build a full web `Request` and read the body through a
+ * web stream, which cost a tenth of an account read and the route's own fast body read on a
+ * write (issue 17's profiles).
+ */
 export function bodySizeLimit(config: Config): MiddlewareHandler<AppEnv> {
   const maxSize = config.CLASH_MAX_BODY_BYTES;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ClashError('payload_too_large', 'too_large', `request bodies are limited to ${maxSize} bytes`, { maxBytes: maxSize });
-    },
-  });
+  const tooLarge = () => {
+    throw new ClashError('payload_too_large', 'too_large', `request bodies are limited to ${maxSize} bytes`, { maxBytes: maxSize });
+  };
+  const streamed = bodyLimit({ maxSize, onError: tooLarge });
+  return (c, next) => {
+    if (BODILESS.has(c.req.method)) return next();
+    const declared = c.req.header('content-length');
+    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
+    if (Number.parseInt(declared, 10) > maxSize) tooLarge();
+    return next();
+  };
 }
 
-/** 414 `uri_too_long` for a URL over MAX_URL_LENGTH characters. */
+/** The path and query of an absolute URL (`http://host:port/path?query` → `/path?query`), without parsing it. */
+const pathAndQuery = (url: string): string => {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return slash < 0 ? '' : url.slice(slash);
+};
+
+/** 414 `uri_too_long` for a URL over MAX_URL_LENGTH characters (path and query; a fragment never reaches a server). */
 export const urlLengthLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { pathname, search } = new URL(c.req.url);
-  if (pathname.length + search.length > MAX_URL_LENGTH) {
+  if (pathAndQuery(c.req.url).length > MAX_URL_LENGTH) {
     throw new ClashError('uri_too_long', 'uri_too_long', `URLs are limited to ${MAX_URL_LENGTH} characters`, {
       maxLength: MAX_URL_LENGTH,
     });
@@ -65,12 +86,12 @@ function limiter(
 ): MiddlewareHandler<AppEnv> {
   const windowMs = config.CLASH_RATE_LIMIT_WINDOW_SECONDS * 1000;
   if (limit === 0) return async (_c, next) => next();
-  return rateLimiter<AppEnv>({
+  // Requests it does not apply to skip the library (and its awaits) altogether.
+  const limited = rateLimiter<AppEnv>({
     windowMs,
     limit,
     standardHeaders: 'draft-7',
     keyGenerator: key,
-    skip: (c) => !applies(c),
     handler: (c) => {
       const resetTime = (c as Context).get('rateLimit')?.resetTime as Date | undefined;
       const retryAfterSeconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
@@ -81,6 +102,7 @@ function limiter(
       });
     },
   });
+  return (c, next) => (applies(c) ? limited(c, next) : next());
 }
 
 /** `CLASH_RATE_LIMIT_ANONYMOUS` requests per window per client address on ANONYMOUS_PATHS. */

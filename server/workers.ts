@@ -13,8 +13,9 @@
  * | `anchors` | anchors every Kth signed checkpoint on chain through the vault (`server/ledger.ts`); exclusive; needs a chain; `CLASH_ANCHOR_EVERY_CHECKPOINTS` | `CLASH_ANCHOR_INTERVAL_SECONDS` |
  * | `ingestion` | market ingestion (`doc/market-data.md`), started at the first tick; each tick flushes its health; exclusive; `CLASH_INGESTION` | 1 s |
  * | `backtests` | expires due backtest artifacts, then leases runnable jobs within the concurrency slots and starts their replays (`doc/backtesting.md`); not exclusive: any number of processes | `BACKTEST_WORKER_INTERVAL_MS` |
+ * | `decisions` | the due decision units of running audition and race accounts, each under its own lease (not exclusive: every process works) | `DECISION_TICK_MS` |
  *
- * New workers (decisions, backtests) add an entry to `workerCatalog`; units they take
+ * New workers (backtests) add an entry to `workerCatalog`; units they take
  * go through `ops.units.run(...)` for the one retry policy and dead letters.
  */
 import type { Logger } from 'pino';
@@ -40,6 +41,7 @@ import { competitionDeps } from './competition.ts';
 import { competitionRules } from './competition-config.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
+import { decisionWorkerOf } from './decision-worker.ts';
 import type { Economy } from './economy.ts';
 import { ingestionWorker } from './ingestion.ts';
 import { anchorWorker } from './ledger.ts';
@@ -225,6 +227,28 @@ const backtests: Build = ({ ledger, config, ops, artifacts, log }) => {
   };
 };
 
+/**
+ * The decision worker (`commands/decisions/worker.ts`): not exclusive — every process takes the
+ * due units it can lease, so several processes share the work. Skips and runs are logged at debug.
+ */
+const decisions: Build = ({ ledger, config, ops, competing, log }) => {
+  if (!competing) return 'the composition has no competition module';
+  if (config.DECISION_TICK_MS === 0) return 'DECISION_TICK_MS is 0';
+  const worker = decisionWorkerOf(ledger, config, ops);
+  if (typeof worker === 'string') return worker;
+  return {
+    name: 'decisions',
+    intervalMs: config.DECISION_TICK_MS,
+    tickAtStart: true,
+    tick: async (now) => {
+      const report = await worker.tick(now);
+      log.debug(report, 'decisions tick');
+      const { due, done, skipped, leased, parked } = report;
+      return { unitsInFlight: parked, signals: { due, done, skipped, leased } };
+    },
+  };
+};
+
 /** Every worker by name, in start order. */
 export const workerCatalog: Readonly<Record<string, Build>> = {
   projections,
@@ -236,6 +260,7 @@ export const workerCatalog: Readonly<Record<string, Build>> = {
   anchors,
   ingestion,
   backtests,
+  decisions,
 };
 
 /**

@@ -75,11 +75,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * The request counter and latency histogram of one method, route and status, made on first use
+   * and kept: prom-client hashes a label object on every call otherwise (issue 17's read profile).
+   * Bounded: methods, route patterns and statuses are each a small fixed set.
+   */
+  private readonly requestSeries = new Map<string, { count: { inc(): void }; latency: { observe(seconds: number): void } }>();
+
   /** Records one HTTP request; `route` is the matched pattern (`/api/v1/clones/:id`), never the raw path. */
   request(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, seconds);
+    const key = `${method} ${status} ${route}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { count: this.httpRequests.labels(labels), latency: this.httpDuration.labels(labels) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(seconds);
   }
 
   /** Records one committed append of `events` events taking `ms` milliseconds (an `AppendObserver`). */

@@ -4,8 +4,14 @@
  * step; a run's events are appended together by one command (see `DecisionCommand`), so a
  * replayed or duplicated run appends nothing twice. A due unit runs once: scheduling an asset at or before its last due time is
  * `run_not_due` (409), an open run id again `run_exists` (409). Streams written before the
- * commands were folded (one event per append) fold the same. State is bounded: the open runs
- * and the last due time per asset.
+ * commands were folded (one event per append) fold the same.
+ *
+ * Retries (the worker, `worker.ts`): a command with `retry` may schedule the asset's last due
+ * unit again under the same run id while it has not completed (it failed), so a failed unit is
+ * retried rather than refused as not due; Prop Trading keys the order by the run id, so a rerun
+ * never trades twice. `SkipRun` records a due unit the worker did not run (paused, not entitled)
+ * and uses up its due time. State is bounded: the open runs, and per asset the last due time and
+ * the run id still retryable.
  */
 import type { Decider } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -35,47 +41,53 @@ type Reply = Omit<Data<'DecisionReplyRecorded'>, 'runId'>;
  * Each event keeps its own time (`scheduledAt`, `startedAt`, `recordedAt`; verdict and completion at `at`).
  */
 export type DecisionCommand =
-  | ({ type: 'RecordRun'; at: number; unit: RunUnit; start: Start; reply: Reply; verdict: Verdict } & Pick<
+  | ({ type: 'RecordRun'; at: number; unit: RunUnit; retry?: boolean; start: Start; reply: Reply; verdict: Verdict } & Pick<
       Data<'DecisionRunCompleted'>,
       'order'
     >)
-  | ({ type: 'FailRun'; at: number; unit?: RunUnit; start?: Start } & Omit<Data<'DecisionRunFailed'>, 'failedAt'>);
+  | ({ type: 'FailRun'; at: number; unit?: RunUnit; retry?: boolean; start?: Start } & Omit<Data<'DecisionRunFailed'>, 'failedAt'>)
+  | ({ type: 'SkipRun'; at: number } & Omit<Data<'DecisionRunSkipped'>, 'skippedAt'>);
 
 export type RunStep = 'scheduled' | 'started' | 'replied' | 'accepted' | 'refused';
 
 export interface DecisionState {
   /** Runs not yet completed or failed, by run id. */
   readonly open: Readonly<Record<string, RunStep>>;
-  /** The last scheduled due time (ms) per asset. */
+  /** The last scheduled or skipped due time (ms) per asset. */
   readonly lastDueAt: Readonly<Record<string, number>>;
+  /** Per asset, the run id of its last due unit while it has not completed (open or failed): the one `retry` may schedule again. */
+  readonly retryable: Readonly<Record<string, string>>;
   readonly completed: number;
   readonly failed: number;
+  readonly skipped: number;
 }
 
 /**
  * Whether `unit` may be scheduled on `state`. Errors: `run_exists` (409) when its run id is
- * open; `run_not_due` (409) when its asset already ran for this due time or a later one.
+ * open; `run_not_due` (409) when its asset already ran for this due time or a later one — unless
+ * `retry` and the unit is the asset's last one, failed (`retryable`).
  */
-export function checkDue(state: DecisionState, unit: Pick<RunUnit, 'runId' | 'asset' | 'dueAt'>): void {
+export function checkDue(state: DecisionState, unit: Pick<RunUnit, 'runId' | 'asset' | 'dueAt'>, retry = false): void {
   if (state.open[unit.runId] !== undefined) throw new DomainError('run_exists', 'conflict', `run ${unit.runId} is already open`);
   const last = state.lastDueAt[unit.asset];
+  if (retry && state.retryable[unit.asset] === unit.runId && last === unit.dueAt) return;
   if (last !== undefined && unit.dueAt <= last) {
     throw new DomainError('run_not_due', 'conflict', `${unit.asset} already ran for ${last}`, { lastDueAt: last, dueAt: unit.dueAt });
   }
 }
 
-const without = (open: Readonly<Record<string, RunStep>>, runId: string) =>
-  Object.fromEntries(Object.entries(open).filter(([id]) => id !== runId));
+const without = <T>(map: Readonly<Record<string, T>>, keep: (key: string, value: T) => boolean) =>
+  Object.fromEntries(Object.entries(map).filter(([k, v]) => keep(k, v)));
 
 export const decisionDecider: Decider<DecisionCommand, DecisionState, DecisionEvent> = {
   name: 'decisions',
-  initialState: () => ({ open: {}, lastDueAt: {}, completed: 0, failed: 0 }),
+  initialState: () => ({ open: {}, lastDueAt: {}, retryable: {}, completed: 0, failed: 0, skipped: 0 }),
   decide(command, state) {
     switch (command.type) {
       case 'RecordRun': {
-        const { unit, start, reply, verdict, order, at } = command;
+        const { unit, retry, start, reply, verdict, order, at } = command;
         const { runId } = unit;
-        checkDue(state, unit);
+        checkDue(state, unit, retry);
         if (order !== null && verdict.status !== 'accepted') {
           throw new DomainError('run_out_of_order', 'conflict', `run ${runId} was refused: it sends no order`);
         }
@@ -92,27 +104,48 @@ export const decisionDecider: Decider<DecisionCommand, DecisionState, DecisionEv
         ];
       }
       case 'FailRun': {
-        const { type, at, unit, start, ...data } = command;
+        const { type, at, unit, retry, start, ...data } = command;
         const failed: DecisionEvent = { type: 'DecisionRunFailed', data: { ...data, failedAt: at } };
         if (state.open[data.runId] !== undefined) return [failed];
         if (!unit || unit.runId !== data.runId) {
           throw new DomainError('run_out_of_order', 'conflict', `${type} needs run ${data.runId} open, or its unit`);
         }
-        checkDue(state, unit);
+        checkDue(state, unit, retry);
         return [
           { type: 'DecisionRunScheduled', data: unit },
           ...(start ? [{ type: 'DecisionRunStarted' as const, data: { runId: data.runId, ...start } }] : []),
           failed,
         ];
       }
+      case 'SkipRun': {
+        const { type, at, ...data } = command;
+        checkDue(state, data);
+        return [{ type: 'DecisionRunSkipped', data: { ...data, skippedAt: at } }];
+      }
     }
   },
   evolve(state, event) {
     const { runId } = event.data;
     const step = (s: RunStep) => ({ ...state, open: { ...state.open, [runId]: s } });
+    const closed = without(state.open, (id) => id !== runId);
     switch (event.type) {
-      case 'DecisionRunScheduled':
-        return { ...step('scheduled'), lastDueAt: { ...state.lastDueAt, [event.data.asset]: event.data.dueAt } };
+      case 'DecisionRunScheduled': {
+        const { asset, dueAt } = event.data;
+        return {
+          ...step('scheduled'),
+          lastDueAt: { ...state.lastDueAt, [asset]: dueAt },
+          retryable: { ...state.retryable, [asset]: runId },
+        };
+      }
+      case 'DecisionRunSkipped': {
+        const { asset, dueAt } = event.data;
+        return {
+          ...state,
+          lastDueAt: { ...state.lastDueAt, [asset]: dueAt },
+          retryable: without(state.retryable, (a) => a !== asset),
+          skipped: state.skipped + 1,
+        };
+      }
       case 'DecisionRunStarted':
         return step('started');
       case 'DecisionReplyRecorded':
@@ -122,10 +155,10 @@ export const decisionDecider: Decider<DecisionCommand, DecisionState, DecisionEv
       case 'DecisionActionRefused':
         return step('refused');
       case 'DecisionRunCompleted':
-        return { ...state, open: without(state.open, runId), completed: state.completed + 1 };
+        return { ...state, open: closed, retryable: without(state.retryable, (_, id) => id !== runId), completed: state.completed + 1 };
       case 'DecisionRunFailed':
-        return { ...state, open: without(state.open, runId), failed: state.failed + 1 };
+        return { ...state, open: closed, failed: state.failed + 1 };
     }
   },
-  snapshot: { version: 1, every: 200 },
+  snapshot: { version: 2, every: 200 },
 };

@@ -25,6 +25,37 @@ export const DecisionRunScheduled = defineEvent(
   z.object({ runId: id, propAccountId: id, cloneId: id, asset: z.string().min(1).max(32), dueAt: at, scheduledAt: at }).strict(),
 );
 
+/**
+ * Why the worker did not run a due unit (`worker.ts`): the clone or the engine's source family is
+ * paused by an admin (`controls.ts`), or the clone's entitlement does not cover its strategy now
+ * (none active, its model tier above the entitlement's strength, more active assets than its capacity).
+ */
+export const skipReasons = [
+  'clone_paused',
+  'source_paused',
+  'no_entitlement',
+  'model_strength_not_entitled',
+  'asset_capacity_exceeded',
+] as const;
+export type SkipReason = (typeof skipReasons)[number];
+
+/** A due unit recorded as not run, with its reason; it uses up the due time like a run (never silently dropped). */
+export const DecisionRunSkipped = defineEvent(
+  'DecisionRunSkipped',
+  z
+    .object({
+      runId: id,
+      propAccountId: id,
+      cloneId: id,
+      asset: z.string().min(1).max(32),
+      dueAt: at,
+      reason: z.enum(skipReasons),
+      detail: z.string().min(1).max(300),
+      skippedAt: at,
+    })
+    .strict(),
+);
+
 export const DecisionRunStarted = defineEvent(
   'DecisionRunStarted',
   z
@@ -105,6 +136,7 @@ export const DecisionRunFailed = defineEvent(
 
 export const decisionEvents = [
   DecisionRunScheduled,
+  DecisionRunSkipped,
   DecisionRunStarted,
   DecisionReplyRecorded,
   DecisionActionAccepted,
@@ -114,6 +146,7 @@ export const decisionEvents = [
 ];
 export type DecisionEvent =
   | EventOf<typeof DecisionRunScheduled>
+  | EventOf<typeof DecisionRunSkipped>
   | EventOf<typeof DecisionRunStarted>
   | EventOf<typeof DecisionReplyRecorded>
   | EventOf<typeof DecisionActionAccepted>

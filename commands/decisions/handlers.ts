@@ -18,7 +18,7 @@ import { CommandHandler } from '../../core/decider.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import { checkDue, type DecisionCommand, type DecisionState, decisionDecider, type RunUnit, type Verdict } from './decider.ts';
-import type { DecisionEventData } from './events.ts';
+import type { DecisionEventData, SkipReason } from './events.ts';
 import type { ArtifactSink, DecisionContextSource, DueUnit, OrderOutcome, OrderPort, RunContext } from './ports.ts';
 import { parseReply } from './reply.ts';
 import { validateAction } from './validate.ts';
@@ -53,24 +53,38 @@ export class DecisionRuns {
   }
 
   /**
-   * Runs `unit` to its end. Errors: `run_not_due`/`run_exists` (409) before anything runs; the
+   * Runs `unit` to its end. With `retry`, the unit may be the asset's last one again when it
+   * failed (`decider.ts`). Errors: `run_not_due`/`run_exists` (409) before anything runs; the
    * engine's, context's or order's error after recording the failure (`DecisionRunFailed`).
    */
-  async run(unit: DueUnit): Promise<RunOutcome> {
+  async run(unit: DueUnit, options: { readonly retry?: boolean } = {}): Promise<RunOutcome> {
     const { runId, propAccountId, cloneId, asset, dueAt } = unit;
+    const retry = options.retry === true;
     const scheduled: RunUnit = { runId, propAccountId, cloneId, asset, dueAt, scheduledAt: this.now() };
-    checkDue(this.handler.load(decisionStream(propAccountId)).state, scheduled);
+    checkDue(this.state(propAccountId), scheduled, retry);
     let start: Start | undefined;
     try {
       const ctx = await this.deps.context.compile(unit);
       start = await this.start(ctx);
-      return await this.decideAndRecord(scheduled, start, ctx);
+      return await this.decideAndRecord(scheduled, retry, start, ctx);
     } catch (error) {
       const code = error instanceof ClashError ? error.code : 'run_error';
       const message = String((error as Error).message ?? error).slice(0, 500);
-      this.decide(propAccountId, { type: 'FailRun', runId, code, message, unit: scheduled, ...(start ? { start } : {}), at: this.now() });
+      const failure = { type: 'FailRun' as const, runId, code, message, unit: scheduled, retry, at: this.now() };
+      this.decide(propAccountId, { ...failure, ...(start ? { start } : {}) });
       throw error;
     }
+  }
+
+  /** Records `unit` as not run, with its reason (`guards.ts`). Errors: `run_not_due` (409) when its due time is used up. */
+  skip(unit: DueUnit, skip: { readonly reason: SkipReason; readonly detail: string }): void {
+    const { runId, propAccountId, cloneId, asset, dueAt } = unit;
+    this.decide(propAccountId, { type: 'SkipRun', runId, propAccountId, cloneId, asset, dueAt, ...skip, at: this.now() });
+  }
+
+  /** The account's decisions state: its stream folded (cached; events appended since are read on each call). */
+  state(propAccountId: string): DecisionState {
+    return this.handler.load(decisionStream(propAccountId)).state;
   }
 
   /** Stores the packet and the prompt: what `DecisionRunStarted` records. */
@@ -90,7 +104,7 @@ export class DecisionRuns {
   }
 
   /** Calls the engine, stores and parses the reply, validates, and records the run (with its order) in one transaction. */
-  private async decideAndRecord(unit: RunUnit, start: Start, ctx: RunContext): Promise<RunOutcome> {
+  private async decideAndRecord(unit: RunUnit, retry: boolean, start: Start, ctx: RunContext): Promise<RunOutcome> {
     const { runId, propAccountId, asset } = unit;
     const { engine, artifacts } = this.deps;
     const reply = await engine.decide({
@@ -123,7 +137,7 @@ export class DecisionRuns {
       recordedAt,
     };
     const record = (verdict: Verdict, order: OrderOutcome | null) =>
-      this.decide(propAccountId, { type: 'RecordRun', unit, start, reply: recorded, verdict, order, at: this.now() });
+      this.decide(propAccountId, { type: 'RecordRun', unit, retry, start, reply: recorded, verdict, order, at: this.now() });
     if (parsed.status === 'refused') {
       const issue = parsed.issues[0];
       const detail = `${parsed.reason}${issue ? `: ${[issue.path, issue.message].filter(Boolean).join(' ')}` : ''}`.slice(0, 300);

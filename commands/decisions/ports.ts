@@ -6,7 +6,7 @@
 
 import type { IndicatorSnapshot, PositionView } from '../../adapters/models/engine.ts';
 import type { TradingAction } from '../ai-trading/action.ts';
-import type { ModelStrength } from '../entitlements/tiers.ts';
+import type { ModelStrength, TierLimits } from '../entitlements/tiers.ts';
 import type { ValidationContext } from './validate.ts';
 
 /** One due unit of a prop account: the run id is derived from it by the scheduler. */
@@ -62,4 +62,39 @@ export interface OrderOutcome {
  */
 export interface OrderPort {
   submit(propAccountId: string, runId: string, action: Exclude<TradingAction, { action: 'hold' }>): OrderOutcome;
+}
+
+/** One strategy branch (a trading-prompt node) of a running account: its cadence and the candidates of this moment. */
+export interface RunningBranch {
+  readonly branchId: string;
+  /** `decisionCadenceSec` of the branch, seconds. */
+  readonly cadenceSec: number;
+  /** The branch's candidates now (held assets first; issue 12 "Candidate policy"), at most 25. */
+  readonly candidates: readonly string[];
+}
+
+/**
+ * A prop account whose decision runner runs: an audition's account while the audition runs, a
+ * race entrant's account while its race is live. Its runner stops when the audition is decided
+ * or the race closes (the account is no longer listed).
+ */
+export interface RunningAccount {
+  readonly propAccountId: string;
+  readonly cloneId: string;
+  readonly purpose: 'audition' | 'race';
+  /** When the runner started (the audition account opened, the race went live), ms: cadence slots count from it. */
+  readonly startedAt: number;
+  /** The model tier of the account's strategy version. */
+  readonly modelTier: ModelStrength;
+  /** Active assets of the strategy: its expanded trade universe (issue 12), counted as at publish. */
+  readonly activeAssets: number;
+  /** The clone's active entitlement now (a downgrade or revocation shows at the next run), or null. */
+  readonly entitlement: Pick<TierLimits, 'modelStrength' | 'activeAssets'> | null;
+  readonly branches: readonly RunningBranch[];
+}
+
+/** The accounts to run decisions for, read from the read models (the server implements it). */
+export interface RunningAccounts {
+  /** The accounts running at `at` (ms), in a stable order. */
+  running(at: number): readonly RunningAccount[];
 }

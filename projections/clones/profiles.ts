@@ -11,6 +11,7 @@ import type { CloneEvent } from '../../commands/clones/events.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
+import { prepared } from '../../core/statements.ts';
 
 export const profilesProjection = defineProjection({
   name: 'clone_profiles',
@@ -145,12 +146,11 @@ export interface PublicProfile {
 }
 
 export function publicProfileOf(db: Db, cloneId: string): PublicProfile | undefined {
-  const row = db
-    .prepare<[string], Omit<PublicProfile, 'capabilitySignals'> & { capabilitySignals: string }>(
-      `SELECT clone_id AS cloneId, name, description, avatar_url AS avatarUrl, capability_signals AS capabilitySignals,
+  const row = prepared<[string], Omit<PublicProfile, 'capabilitySignals'> & { capabilitySignals: string }>(
+    db,
+    `SELECT clone_id AS cloneId, name, description, avatar_url AS avatarUrl, capability_signals AS capabilitySignals,
         moderation_status AS moderationStatus, report_count AS reportCount, updated_at AS updatedAt FROM clone_profiles WHERE clone_id = ?`,
-    )
-    .get(cloneId);
+  ).get(cloneId);
   return row && { ...row, capabilitySignals: JSON.parse(row.capabilitySignals) as string[] };
 }
 

@@ -5,6 +5,7 @@
  * times as epoch milliseconds (the routes turn times into ISO strings); Hall of Fame rows as stored.
  */
 import type { Db } from '../../core/database.ts';
+import { prepared } from '../../core/statements.ts';
 import type { HallOfFameRow } from './careers.ts';
 
 export interface AuditionRow {
@@ -112,12 +113,13 @@ const RACE = `race_id AS raceId, sequence, stage, ticket_price_wei AS ticketPric
 export class CompetitionQueries {
   constructor(private readonly db: Db) {}
 
+  // Each statement is prepared once and kept (`core/statements.ts`): only fixed SQL comes here.
   private all<T>(sql: string, ...params: unknown[]): T[] {
-    return this.db.prepare<unknown[], T>(sql).all(...params);
+    return prepared<unknown[], T>(this.db, sql).all(...params);
   }
 
   private one<T>(sql: string, ...params: unknown[]): T | undefined {
-    return this.db.prepare<unknown[], T>(sql).get(...params);
+    return prepared<unknown[], T>(this.db, sql).get(...params);
   }
 
   audition(auditionId: string): AuditionRow | undefined {

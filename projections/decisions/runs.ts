@@ -5,7 +5,8 @@
  * (issue 13 "Reads"; doc/ai-trading.md "Decision reads"). Events of a run may come in one append
  * (today's layout) or one per append (streams written before): each event updates its own columns.
  * Money in micro-USD (integer text), times in ms; `utc_day` (days since the epoch of the reply,
- * or of the failure) keys the cost summary.
+ * or of the failure) keys the cost summary. A run retried after a failure (scheduled again under
+ * its id, `commands/decisions/decider.ts`) starts its row over as running.
  */
 import type { DecisionEvent } from '../../commands/decisions/events.ts';
 import { utcDayOf } from '../../commands/prop-trading/figures.ts';
@@ -75,7 +76,9 @@ export const decisionRunsProjection = defineProjection({
     const table = `"${t.decision_runs}"`;
     const insert = db.prepare(
       `INSERT INTO ${table} (run_id, position, prop_account_id, clone_id, asset, status, due_at, scheduled_at,
-         input_tokens, output_tokens, cost_micro_usd, attempts) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, 0, 0, '0', 0)`,
+         input_tokens, output_tokens, cost_micro_usd, attempts) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, 0, 0, '0', 0)
+       ON CONFLICT (run_id) DO UPDATE SET position = excluded.position, status = 'running', scheduled_at = excluded.scheduled_at,
+         failure_code = NULL, failure_message = NULL, ended_at = NULL`,
     );
     const start = db.prepare(
       `UPDATE ${table} SET engine = ?, model = ?, packet_digest = ?, prompt_template_version = ?, packet = ?, prompt = ?, started_at = ?

@@ -5,6 +5,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.ts';
+import { prepared } from '../../core/statements.ts';
 import type { AccountRow } from './accounts.ts';
 import { JOURNAL_ROWS, ledgerAccountOf } from './journal.ts';
 
@@ -128,23 +129,12 @@ export interface PagedRows {
   rejections: RejectionRow;
 }
 
-/**
- * The queries, each statement prepared once on first use and kept (a request on the hot path
- * only binds and steps; preparing is not free: issue 17 measured it at 3% of a write).
- */
+/** The queries, each statement prepared once on first use and kept (`core/statements.ts`). */
 export class PropTradingQueries {
-  private readonly statements = new Map<string, Statement>();
-
   constructor(private readonly db: Db) {}
 
-  /** The statement for `sql`, prepared on its first use. Only fixed SQL comes here, so the cache stays small. */
   private statement<P extends unknown[], R>(sql: string): Statement<P, R> {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s as Statement<P, R>;
+    return prepared<P, R>(this.db, sql);
   }
 
   account(accountId: string): AccountRow | undefined {

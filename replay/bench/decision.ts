@@ -61,7 +61,7 @@ const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 export function runDecisionBench(options: { scratch: Scratch; scale: number; rounds: number; onFigure: (f: Figure) => void }): Figure[] {
   const shared = process.env.CLASH_SHARED_DATA ?? resolve(process.cwd(), '../shared/data');
   if (!existsSync(resolve(shared, 'market'))) {
-    process.stdout.write(`decision context: skipped (no recorded data at ${shared}; set CLASH_SHARED_DATA)\n`);
+    process.stderr.write(`decision context: skipped (no recorded data at ${shared}; set CLASH_SHARED_DATA)\n`);
     return [];
   }
   const db = openDatabase(options.scratch.file('decision'), { synchronous: 'OFF' });

@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { PRICE } from '../../adapters/market/units.ts';
@@ -41,14 +41,24 @@ async function startChild(args: string[], env: Record<string, string>): Promise<
   return { child, url };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+/** Stops a child with SIGTERM and waits for it to exit (the server shuts down gracefully). */
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
   await once(child, 'exit');
 }
 
+/**
+ * `CLASH_BENCH_CPU_PROFILE_DIR` set: the server children run under `node --cpu-prof`, writing a
+ * `.cpuprofile` there when they stop (open it in Chrome DevTools or speedscope).
+ */
+const profiling = (): string[] => {
+  const dir = process.env.CLASH_BENCH_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+};
+
 /** The real server on a fresh ledger with BTC priced now; `maxBatch` 1 turns group commit off. */
-async function startLedgerServer(scratch: Scratch, maxBatch: number) {
+export async function startLedgerServer(scratch: Scratch, maxBatch: number) {
   const db = scratch.file(`http-${maxBatch}`);
   const market = openDatabase(db, { synchronous: 'FULL' });
   new MarketMemory(market).write({
@@ -60,7 +70,7 @@ async function startLedgerServer(scratch: Scratch, maxBatch: number) {
   });
   market.close();
   const { cloneId, strategyVersionId } = seedBenchClone(db);
-  const { child, url } = await startChild(['replay/bin.mjs', 'serve'], {
+  const { child, url } = await startChild([...profiling(), 'replay/bin.mjs', 'serve'], {
     NODE_ENV: 'test',
     CLASH_DB: db,
     PORT: '0',
@@ -85,15 +95,39 @@ interface Load {
   readonly rps: number;
   readonly p99: number;
   readonly bad: number;
+  /** CPU time the server process spent per answered request, in µs (user + system); null where /proc is not readable. */
+  readonly cpuUs: number | null;
 }
 
-/** autocannon for `seconds` with `connections`; `request(i)` makes the i-th request. */
-async function load(
-  url: string,
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system, every thread) a child has used so far, from /proc/PID/stat; null
+ * off Linux. CPU per request moves far less with the machine's load than requests/s (a read's held
+ * to ±10 µs between load averages 7 and 17; a durable action's, with its fsyncs and the workers
+ * beside it, moves more): the figure to compare between runs on a loaded machine.
+ */
+function cpuSeconds(child: ChildProcess): number | null {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at ")"; utime and stime are the 14th and 15th fields.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+/** autocannon against `server` for `seconds` with `connections`; `request(i)` makes the i-th request. */
+export async function load(
+  server: { url: string; child: ChildProcess },
   seconds: number,
   connections: number,
   request: (i: number) => { method: 'GET' | 'POST'; path: string; body?: string },
 ): Promise<Load> {
+  const { url } = server;
+  const cpuBefore = cpuSeconds(server.child);
   let i = 0;
   const first = request(0);
   const result = await autocannon({
@@ -112,11 +146,18 @@ async function load(
       },
     ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts };
+  const cpuAfter = cpuSeconds(server.child);
+  const answered = result.requests.total;
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    bad: result.non2xx + result.errors + result.timeouts,
+    cpuUs: cpuBefore === null || cpuAfter === null || answered === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / answered,
+  };
 }
 
 /** An action per request, alternating opening and closing a small long on one of the accounts. */
-const action = (i: number) => {
+export const action = (i: number) => {
   const account = i % ACCOUNTS;
   const opening = Math.floor(i / ACCOUNTS) % 2 === 0;
   const body = opening
@@ -125,8 +166,9 @@ const action = (i: number) => {
   return { method: 'POST' as const, path: `/api/v1/prop-accounts/bench-${account}/actions`, body: JSON.stringify(body) };
 };
 
+const cpu = (l: Load) => (l.cpuUs === null ? 'n/a' : `${Math.round(l.cpuUs)} µs`);
 const note = (ours: Load, base: Load) =>
-  `p99 ${ours.p99} ms (baseline ${base.p99} ms); non-2xx or errors: ${ours.bad} (baseline ${base.bad})`;
+  `p99 ${ours.p99} ms (baseline ${base.p99} ms); server CPU per request ${cpu(ours)} (baseline ${cpu(base)}); non-2xx or errors: ${ours.bad} (baseline ${base.bad})`;
 
 /** Every HTTP figure; `seconds` is each load's duration. */
 export async function runHttpBench(options: { scratch: Scratch; seconds: number; onFigure: (f: Figure) => void }): Promise<Figure[]> {
@@ -140,13 +182,13 @@ export async function runHttpBench(options: { scratch: Scratch; seconds: number;
   try {
     const insert = await startChild(['--import', 'tsx', 'replay/bench/http-baseline.ts', 'insert', scratch.file('http-raw')], {});
     children.push(insert.child);
-    const raw = await load(insert.url, seconds, WRITERS, action);
+    const raw = await load(insert, seconds, WRITERS, action);
 
     const results: Record<string, Load> = {};
     for (const maxBatch of [64, 1]) {
       const server = await startLedgerServer(scratch, maxBatch);
       children.push(server.child);
-      results[maxBatch] = await load(server.url, seconds, WRITERS, (i) => action(i + maxBatch * 1_000_000));
+      results[maxBatch] = await load(server, seconds, WRITERS, (i) => action(i + maxBatch * 1_000_000));
       if (maxBatch === 64) {
         for (const [what, path] of [
           ['an account read', '/api/v1/prop-accounts/bench-7'],
@@ -157,8 +199,8 @@ export async function runHttpBench(options: { scratch: Scratch; seconds: number;
           writeFileSync(bodyFile, body);
           const bare = await startChild(['--import', 'tsx', 'replay/bench/http-baseline.ts', 'bare', bodyFile], {});
           children.push(bare.child);
-          const base = await load(bare.url, seconds, WRITERS, () => ({ method: 'GET', path }));
-          const ours = await load(server.url, seconds, WRITERS, () => ({ method: 'GET', path }));
+          const base = await load(bare, seconds, WRITERS, () => ({ method: 'GET', path }));
+          const ours = await load(server, seconds, WRITERS, () => ({ method: 'GET', path }));
           emit({
             ...figure(`HTTP: ${what}, ${WRITERS} connections`, 'requests/s', ours.rps, base.rps, 0.25, note(ours, base)),
             baselineName: 'bare Hono',

@@ -11,7 +11,8 @@ import { type ParkedUnit, WorkUnits } from '../../core/operations/work-units.ts'
 import { deadLetterView } from '../../server/routes/operations.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb } from './command.ts';
 
-function withUnits<T>(flags: { db?: string | undefined }, ctx: CliContext, readonly: boolean, fn: (units: WorkUnits) => T): T {
+/** Runs `fn` over the parked units of the ledger the flags name. */
+export function withUnits<T>(flags: { db?: string | undefined }, ctx: CliContext, readonly: boolean, fn: (units: WorkUnits) => T): T {
   const db = openDatabase(existingDb(flags.db, ctx.env), { readonly });
   try {
     return fn(new WorkUnits(db, defaultRetryPolicy));
@@ -22,7 +23,8 @@ function withUnits<T>(flags: { db?: string | undefined }, ctx: CliContext, reado
 
 const idArg = z.object({ ...commonFlags, positionals: z.tuple([z.coerce.number().int().positive()]) });
 
-function print(ctx: CliContext, verb: string, unit: ParkedUnit): number {
+/** Prints one parked unit (data and lines); exit 0. */
+export function printParked(ctx: CliContext, verb: string, unit: ParkedUnit): number {
   const view = deadLetterView(unit);
   ctx.out.data(view);
   ctx.out.line(`${verb} ${view.id}: ${view.worker}/${view.unit} (${view.description}) — ${view.state}, ${view.attempts} attempt(s)`);
@@ -31,34 +33,38 @@ function print(ctx: CliContext, verb: string, unit: ParkedUnit): number {
   return 0;
 }
 
+/** Lists dead letters (with `all`: every parked unit) of every worker, or of `worker` only. */
+export function listParked(flags: { db?: string | undefined; all: boolean }, ctx: CliContext, worker?: string): number {
+  return withUnits(flags, ctx, true, (units) => {
+    const items = units
+      .list()
+      .filter((u) => (flags.all || u.state === 'dead') && (worker === undefined || u.worker === worker))
+      .map(deadLetterView);
+    ctx.out.data(items);
+    ctx.out.table(
+      items.map((u) => ({
+        id: u.id,
+        worker: u.worker,
+        unit: u.unit,
+        state: u.state,
+        attempts: u.attempts,
+        lastFailure: u.lastFailureAt ?? '-',
+        blocking: u.blocking,
+        error: (u.lastError ?? '-').slice(0, 60),
+      })),
+    );
+    ctx.out.line(`${items.length} ${flags.all ? 'parked unit(s)' : 'dead letter(s)'}`);
+    return 0;
+  });
+}
+
 export const deadLettersList = defineCommand({
   words: ['dead-letters', 'list'],
   usage: 'clash dead-letters list [--all] [--db PATH] [--json]',
   summary: 'dead letters (with --all: every parked unit, retrying and waiting too)',
   options: { all: { type: 'boolean' } },
   schema: z.object({ ...commonFlags, all: z.boolean().default(false), positionals: z.array(z.string()).max(0) }),
-  run: (flags, ctx) =>
-    withUnits(flags, ctx, true, (units) => {
-      const items = units
-        .list()
-        .filter((u) => flags.all || u.state === 'dead')
-        .map(deadLetterView);
-      ctx.out.data(items);
-      ctx.out.table(
-        items.map((u) => ({
-          id: u.id,
-          worker: u.worker,
-          unit: u.unit,
-          state: u.state,
-          attempts: u.attempts,
-          lastFailure: u.lastFailureAt ?? '-',
-          blocking: u.blocking,
-          error: (u.lastError ?? '-').slice(0, 60),
-        })),
-      );
-      ctx.out.line(`${items.length} ${flags.all ? 'parked unit(s)' : 'dead letter(s)'}`);
-      return 0;
-    }),
+  run: (flags, ctx) => listParked(flags, ctx),
 });
 
 export const deadLettersShow = defineCommand({
@@ -66,7 +72,7 @@ export const deadLettersShow = defineCommand({
   usage: 'clash dead-letters show ID [--db PATH] [--json]',
   summary: 'one parked unit: its error, attempts, first and last failure, what waits behind it',
   schema: idArg,
-  run: (flags, ctx) => withUnits(flags, ctx, true, (units) => print(ctx, 'dead letter', units.show(flags.positionals[0]))),
+  run: (flags, ctx) => withUnits(flags, ctx, true, (units) => printParked(ctx, 'dead letter', units.show(flags.positionals[0]))),
 });
 
 export const deadLettersRetry = defineCommand({
@@ -74,7 +80,7 @@ export const deadLettersRetry = defineCommand({
   usage: 'clash dead-letters retry ID [--db PATH] [--json]',
   summary: 'give a parked unit a fresh set of attempts (its worker takes it at the next tick)',
   schema: idArg,
-  run: (flags, ctx) => withUnits(flags, ctx, false, (units) => print(ctx, 'retrying', units.retry(flags.positionals[0], Date.now()))),
+  run: (flags, ctx) => withUnits(flags, ctx, false, (units) => printParked(ctx, 'retrying', units.retry(flags.positionals[0], Date.now()))),
 });
 
 export const deadLettersDiscard = defineCommand({
@@ -82,5 +88,5 @@ export const deadLettersDiscard = defineCommand({
   usage: 'clash dead-letters discard ID [--db PATH] [--json]',
   summary: 'forget a parked unit without running it (the units behind it go on)',
   schema: idArg,
-  run: (flags, ctx) => withUnits(flags, ctx, false, (units) => print(ctx, 'discarded', units.discard(flags.positionals[0]))),
+  run: (flags, ctx) => withUnits(flags, ctx, false, (units) => printParked(ctx, 'discarded', units.discard(flags.positionals[0]))),
 });

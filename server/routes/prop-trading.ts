@@ -117,6 +117,8 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
       requireCloneReader(c.get('principal'), row.clone_id, ownership);
       return row;
     };
+    // Built inside the command's group, before the shared COMMIT: the rows it reads are exactly
+    // what the command wrote, read in the write transaction instead of three read transactions after it.
     const result = (r: PropResult): z.output<typeof CommandResultSchema> => {
       const { accountId } = r.state;
       const positions = r.events.map((e) => e.position);
@@ -244,7 +246,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
           const actor = actorOf(who === 'service' ? requireService(principal) : requireAdmin(principal));
           const input = body ? await c.req.json() : undefined;
           const id = c.req.valid('param').id;
-          return c.json(result(await ledger.commits.run(() => run(id, input, actor))), 200);
+          return c.json(await ledger.commits.run(() => result(run(id, input, actor))), 200);
         },
       );
 
@@ -266,7 +268,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
           throw new ClashError('strategy_version_not_found', 'not_found', `clone ${cloneId} has no strategy version ${strategyVersionId}`);
         }
         const input = await c.req.json();
-        return c.json(result(await ledger.commits.run(() => prop.open(input, actor))), 201);
+        return c.json(await ledger.commits.run(() => result(prop.open(input, actor))), 201);
       },
     );
     write('/api/v1/prop-accounts/{id}/actions', 'Submit a trading action (service)', zActionInput, 'service', (id, i, a) =>
@@ -286,7 +288,7 @@ export function propTradingRoutes(options: PropTradingRouteOptions = {}): RouteM
         const actor = actorOf(requireService(c.get('principal')));
         const key = c.req.valid('header')['idempotency-key'];
         const id = c.req.valid('param').id;
-        return c.json(result(await ledger.commits.run(() => prop.markToMarket(id, actor, key))), 200);
+        return c.json(await ledger.commits.run(() => result(prop.markToMarket(id, actor, key))), 200);
       },
     );
     write('/api/v1/prop-accounts/{id}/funding', 'Apply one hour of funding (service)', FundingBody, 'service', (id, i, a) =>

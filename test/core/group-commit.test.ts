@@ -18,7 +18,7 @@ function setup(name: string, options = { maxBatch: 16, maxWaitMs: 50 }) {
   const path = dir.file(`${name}.db`);
   const { store } = openWalletStore(path, { synchronous: 'FULL' });
   const handler = new CommandHandler(store, walletDecider);
-  const commits = new GroupCommit(store.db, options, () => store.noteRollback());
+  const commits = new GroupCommit(store.db, options, store);
   const at = 0;
   const command = (walletId: string, c: WithoutIds<WalletCommand>) =>
     commits.run(() => handler.handle({ streamId: `wallet-${walletId}`, command: { ...c, walletId, at } as WalletCommand }));

@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PropTradingQueries } from '../../projections/prop-trading/queries.ts';
+import { countPrepares } from '../support/prepares.ts';
 import { openPropLedger, px } from '../support/prop-trading.ts';
 import { tempDir } from '../support/store.ts';
 
@@ -21,12 +22,7 @@ test('every query prepares its statement once; later calls only bind and step', 
   );
   const positions = filled.events.map((e) => e.position);
   const db = ledger.store.db;
-  let prepared = 0;
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((sql: string) => {
-    prepared += 1;
-    return prepare(sql);
-  }) as typeof db.prepare;
+  const prepared = countPrepares(db);
   const q = new PropTradingQueries(db);
   const round = () => ({
     account: q.account('q1'),
@@ -37,10 +33,10 @@ test('every query prepares its statement once; later calls only bind and step', 
     check: q.journalCheck('q1'),
   });
   const first = round();
-  const afterFirst = prepared;
+  const afterFirst = prepared();
   assert.ok(afterFirst > 0, 'the first round prepares');
   for (let i = 0; i < 5; i++) assert.equal(round(), first);
-  assert.is(prepared, afterFirst, 'no statement prepared again');
+  assert.is(prepared(), afterFirst, 'no statement prepared again');
   assert.is(first.own.length, 1, "the action's own fill, found by its positions");
   assert.equal(first.own, first.fills.items);
   ledger.close();

@@ -81,6 +81,7 @@ const table: Row[] = [
   ['POST', (id) => `/api/v1/admin/clones/${id}/entitlement`, { tier: 'builder', reason: 'partner' }, adminOnly(201)],
   ['POST', (id) => `/api/v1/admin/clones/${id}/entitlement/revoke`, { reason: 'ended' }, adminOnly(200)],
   ['GET', () => '/api/v1/internal/health/ingestion', undefined, { ...adminOnly(200), service: 200 }],
+  ['GET', () => '/api/v1/admin/decisions/pauses', undefined, { ...adminOnly(200), service: 200 }],
   ['POST', (id) => `/api/v1/clones/${id}/backtests/preflight`, backtestRun, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/backtests`, backtestRun, ownerOnly(202)],
   ['GET', (id) => `/api/v1/clones/${id}/backtests`, undefined, { ...ownerOnly(200), admin: 200 }],

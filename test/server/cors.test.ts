@@ -28,6 +28,28 @@ test('Given an allowed origin, When it preflights any route, Then methods and he
   const read = await fetch(`${server.url}/api/v1/health`, { headers: { origin: 'https://app.clash.example' } });
   assert.is(read.headers.get('access-control-allow-origin'), 'https://app.clash.example');
   assert.match(read.headers.get('access-control-expose-headers') ?? '', 'X-Request-Id');
+  assert.is(read.headers.get('vary'), 'Origin');
+});
+
+test('Given any origin or none, When a route answers or fails, Then the answer varies by Origin and keeps its request id', async () => {
+  for (const headers of [{}, { origin: 'https://app.clash.example' }, { origin: 'https://evil.example' }] as Record<string, string>[]) {
+    for (const [path, status] of [
+      ['/api/v1/health', 200],
+      ['/api/v1/prop-accounts/none', 401],
+      ['/api/v1/no-such-route', 404],
+    ] as const) {
+      const res = await fetch(server.url + path, { headers: { ...headers, 'x-request-id': 'req-cors-1' } });
+      assert.is(res.status, status, path);
+      assert.is(res.headers.get('vary'), 'Origin', path);
+      assert.is(res.headers.get('x-request-id'), 'req-cors-1', path);
+      assert.is(
+        res.headers.get('access-control-allow-origin'),
+        headers.origin === 'https://app.clash.example' ? headers.origin : null,
+        path,
+      );
+      assert.is(res.headers.get('content-type'), 'application/json', path);
+    }
+  }
 });
 
 test('Given a refused origin, When it preflights or reads, Then no response allows it', async () => {

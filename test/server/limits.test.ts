@@ -33,6 +33,22 @@ function raw(url: string, request: string): Promise<{ status: number; headers: s
   });
 }
 
+/** POSTs `text` to /api/v1/clones as alice in chunks of `chunk` bytes, with no Content-Length (a streamed body). */
+const postStreamed = (text: string, chunk: number) => {
+  const bytes = new TextEncoder().encode(text);
+  return fetch(`${server.url}/api/v1/clones`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: alice.auth },
+    body: new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += chunk) controller.enqueue(bytes.slice(i, i + chunk));
+        controller.close();
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit);
+};
+
 test('a body over CLASH_MAX_BODY_BYTES is 413 payload_too_large before it is parsed, declared or streamed', async () => {
   const before = head();
   const big = JSON.stringify({ name: 'x'.repeat(5000), modelTier: 'standard' });
@@ -41,20 +57,14 @@ test('a body over CLASH_MAX_BODY_BYTES is 413 payload_too_large before it is par
   assert.is(codeOf(declared.body), 'payload_too_large');
   assert.equal((declared.body as { error: { details: unknown } }).error.details, { maxBytes: 4096 });
 
-  const chunks = new TextEncoder().encode(big);
-  const streamed = await fetch(`${server.url}/api/v1/clones`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: alice.auth },
-    body: new ReadableStream({
-      start(controller) {
-        for (let i = 0; i < chunks.length; i += 1000) controller.enqueue(chunks.slice(i, i + 1000));
-        controller.close();
-      },
-    }),
-    duplex: 'half',
-  } as RequestInit);
+  const streamed = await postStreamed(big, 1000);
   assert.is(streamed.status, 413);
   assert.is(codeOf(await streamed.json()), 'payload_too_large');
+
+  // Under the limit, a streamed body reaches the route whole: an invalid clone is refused naming its field.
+  const streamedSmall = await postStreamed(JSON.stringify({ name: '', modelTier: 'standard' }), 10);
+  assert.is(streamedSmall.status, 400);
+  assert.match(JSON.stringify(await streamedSmall.json()), 'name');
 
   const anonymous = await server.call('PUT', '/api/v1/clones/c1/draft', { body: { graph: 'x'.repeat(10_000) } });
   assert.is(anonymous.status, 413, 'the limit holds before authentication too');

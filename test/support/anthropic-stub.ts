@@ -2,12 +2,15 @@
  * A local stub of the Anthropic Messages API (`POST /v1/messages`) with scripted replies, one
  * per request in order (the last one repeats). Records every request body and its headers so a
  * test can assert what the SDK sent. Steps: `{ text }` a 200 message whose one text block is
- * `text`; `{ status }` an error answer in the API's error shape (429, 500, 529, 400…);
+ * `text` (after `delayMs`, when given: a slow model); `{ status }` an error answer in the API's error shape (429, 500, 529, 400…);
  * `{ hang: ms }` answers nothing for `ms` (a timeout for the client).
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 
-export type StubStep = { text: string; inputTokens?: number; outputTokens?: number } | { status: number } | { hang: number };
+export type StubStep =
+  | { text: string; inputTokens?: number; outputTokens?: number; delayMs?: number }
+  | { status: number }
+  | { hang: number };
 
 export interface StubRequest {
   readonly path: string;
@@ -46,19 +49,25 @@ export async function startAnthropicStub(): Promise<AnthropicStub> {
         res.end(JSON.stringify({ type: 'error', error: { type, message: `scripted ${step.status}` } }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: `msg_stub_${requests.length}`,
-          type: 'message',
-          role: 'assistant',
-          model: (requests.at(-1) as StubRequest).body.model,
-          content: [{ type: 'text', text: step.text }],
-          stop_reason: 'end_turn',
-          stop_sequence: null,
-          usage: { input_tokens: step.inputTokens ?? 1200, output_tokens: step.outputTokens ?? 80 },
-        }),
-      );
+      const request = requests.at(-1) as StubRequest;
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            id: `msg_stub_${requests.length}`,
+            type: 'message',
+            role: 'assistant',
+            model: request.body.model,
+            content: [{ type: 'text', text: step.text }],
+            stop_reason: 'end_turn',
+            stop_sequence: null,
+            usage: { input_tokens: step.inputTokens ?? 1200, output_tokens: step.outputTokens ?? 80 },
+          }),
+        );
+      };
+      if (step.delayMs) setTimeout(answer, step.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,14 +7,36 @@
  *                                     for MS milliseconds, printing "writing" first and the count last
  *   ids PATH STREAM COUNT START_AT_MS → waits for START_AT_MS, appends COUNT deposits to STREAM one
  *                                     per transaction with the store's default ids, prints "done"
+ *   deposit PATH STREAM AMOUNT     → appends one deposit of AMOUNT to STREAM (expected version
+ *                                     "any"), prints "appended"
+ *   lock PATH                      → a plain connection tries to take the write lock (BEGIN
+ *                                     IMMEDIATE) for at most 200 ms; prints "locked" or "busy"
  */
+import Database from 'better-sqlite3';
 import { ConcurrencyError } from '../../core/errors.ts';
 import { openWalletStore } from './store.ts';
 
 const [mode, path, a, b] = process.argv.slice(2);
+
+if (mode === 'lock') {
+  // Before anything opens the store: opening it writes (the schema), which would wait for the lock.
+  const db = new Database(path as string, { timeout: 200 });
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    process.stdout.write('locked\n');
+  } catch (error) {
+    process.stdout.write((error as { code?: string }).code === 'SQLITE_BUSY' ? 'busy\n' : `error ${String(error)}\n`);
+  }
+  process.exit(0);
+}
+
 const { store, runner } = openWalletStore(path as string, { synchronous: mode === 'steady' ? 'NORMAL' : 'FULL' });
 
-if (mode === 'race') {
+if (mode === 'deposit') {
+  store.append(a as string, [{ type: 'FundsDeposited', data: { walletId: 'w', amount: BigInt(b as string), memo: 'other', at: 0 } }]);
+  process.stdout.write('appended\n');
+} else if (mode === 'race') {
   const startAt = Number(b);
   while (Date.now() < startAt) {
     /* spin: all racers leave the line together */

@@ -34,7 +34,7 @@ const db = new Proxy(store.db, {
     return typeof value === 'function' ? value.bind(target) : value;
   },
 }) as Db;
-const group = new GroupCommit(db, { maxBatch: 10, maxWaitMs: 1 }, () => store.noteRollback());
+const group = new GroupCommit(db, { maxBatch: 10, maxWaitMs: 1 }, store);
 
 handler.handle({ streamId: 'wallet-crash', command: { type: 'OpenWallet', walletId: 'crash', owner: 'o', at: 0 } });
 const count = Number(countArg);

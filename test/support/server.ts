@@ -56,13 +56,14 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = tempDir('clash-http-');
   const clock = new ManualClock(now);
-  // No background competition or checkpoint worker unless a test asks for one: both would append to the log.
+  // No background competition, decision or checkpoint worker unless a test asks for one: they would append to the log.
   const config = loadConfig({
     NODE_ENV: 'test',
     CLASH_DB: dir.file('clash.db'),
     PORT: '0',
     CLASH_SYNCHRONOUS: 'NORMAL',
     CLASH_COMPETITION_TICK_MS: '0',
+    DECISION_TICK_MS: '0',
     // Every simulated client and user calls from 127.0.0.1 as fast as it can: rate limits are
     // off unless a test sets them (test/server/limits.test.ts does).
     CLASH_RATE_LIMIT_ANONYMOUS: '0',

@@ -137,12 +137,82 @@ test('a run fails with its unit (and its start when the context was stored), or 
     .when({ type: 'FailRun', runId: 'r2', code: 'x', message: '', unit: unit('r2'), at: 5 })
     .thenThrows('run_not_due');
   const state = fold(decisionDecider, [scheduled(), started, failedAt5('x', '')]);
-  assert.equal(state, { open: {}, lastDueAt: { BTC: 60_000 }, completed: 0, failed: 1 });
+  assert.equal(state, { open: {}, lastDueAt: { BTC: 60_000 }, retryable: { BTC: 'r1' }, completed: 0, failed: 1, skipped: 0 });
 });
 
 test('streams written one event per append (before a run was one command) fold to the same state', () => {
   const state = fold(decisionDecider, [scheduled(), started, replied, refused, completed(null)]);
-  assert.equal(state, { open: {}, lastDueAt: { BTC: 60_000 }, completed: 1, failed: 0 });
+  assert.equal(state, { open: {}, lastDueAt: { BTC: 60_000 }, retryable: {}, completed: 1, failed: 0, skipped: 0 });
+});
+
+const failedRun: DecisionEvent = {
+  type: 'DecisionRunFailed',
+  data: { runId: 'r1', code: 'engine_unavailable', message: 'down', failedAt: 2 },
+};
+
+test('Given a failed run, When the worker retries it, Then it is recorded under the same run id; without retry it is run_not_due', () => {
+  const retried = { ...record({ status: 'accepted', action }), retry: true } as DecisionCommand;
+  spec
+    .given([scheduled(), failedRun])
+    .when(retried)
+    .thenEmits([
+      scheduled(),
+      started,
+      replied,
+      { type: 'DecisionActionAccepted', data: { runId: 'r1', action, acceptedAt: 3 } },
+      completed(null),
+    ]);
+  spec
+    .given([scheduled(), failedRun])
+    .when(record({ status: 'accepted', action }))
+    .thenThrows('run_not_due');
+  spec
+    .given([scheduled(), failedRun])
+    .when({ type: 'FailRun', runId: 'r1', code: 'engine_unavailable', message: 'again', unit: unit(), retry: true, at: 4 })
+    .thenEmits([
+      scheduled(),
+      { type: 'DecisionRunFailed', data: { runId: 'r1', code: 'engine_unavailable', message: 'again', failedAt: 4 } },
+    ]);
+});
+
+test('a completed run, a superseded one or another run id is never retried (run_not_due)', () => {
+  const retry = (runId: string, dueAt = 60_000) =>
+    ({ ...record({ status: 'accepted', action }, null, runId, dueAt), retry: true }) as DecisionCommand;
+  spec
+    .given([scheduled(), started, replied, refused, completed(null)])
+    .when(retry('r1'))
+    .thenThrows('run_not_due');
+  spec
+    .given([scheduled(), failedRun, scheduled('r2', 120_000)])
+    .when(retry('r1'))
+    .thenThrows('run_not_due');
+  spec.given([scheduled(), failedRun]).when(retry('r9')).thenThrows('run_not_due');
+});
+
+test('Given a due time, When the unit is skipped, Then DecisionRunSkipped uses it up: the same due time cannot run', () => {
+  const data = {
+    runId: 'r1',
+    propAccountId: 'acc',
+    cloneId: 'c',
+    asset: 'BTC',
+    dueAt: 60_000,
+    reason: 'clone_paused' as const,
+    detail: 'clone c is paused: test',
+  };
+  const skipped: DecisionEvent = { type: 'DecisionRunSkipped', data: { ...data, skippedAt: 60_001 } };
+  spec
+    .given([])
+    .when({ type: 'SkipRun', ...data, at: 60_001 })
+    .thenEmits([skipped]);
+  spec
+    .given([skipped])
+    .when({ type: 'SkipRun', ...data, at: 60_002 })
+    .thenThrows('run_not_due');
+  spec
+    .given([skipped])
+    .when({ ...record({ status: 'accepted', action }), retry: true } as DecisionCommand)
+    .thenThrows('run_not_due');
+  assert.equal(fold(decisionDecider, [skipped]).skipped, 1);
 });
 
 test('property: random command sequences — no run is left open, counts match the events, and due times only grow', () => {
