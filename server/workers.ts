@@ -15,7 +15,7 @@
  * | `backtests` | expires due backtest artifacts, then leases runnable jobs within the concurrency slots and starts their replays (`doc/backtesting.md`); not exclusive: any number of processes | `BACKTEST_WORKER_INTERVAL_MS` |
  * | `decisions` | the due decision units of running audition and race accounts, each under its own lease (not exclusive: every process works) | `DECISION_TICK_MS` |
  *
- * New workers (backtests) add an entry to `workerCatalog`; units they take
+ * A new worker adds an entry to `workerCatalog`; units it takes
  * go through `ops.units.run(...)` for the one retry policy and dead letters.
  */
 import type { Logger } from 'pino';
@@ -259,8 +259,8 @@ export const workerCatalog: Readonly<Record<string, Build>> = {
   alerts,
   anchors,
   ingestion,
-  backtests,
   decisions,
+  backtests,
 };
 
 /**

@@ -101,7 +101,7 @@ export async function runBacktestBench(options: {
 }): Promise<Figure[]> {
   const shared = process.env.CLASH_SHARED_DATA ?? resolve(process.cwd(), '../shared/data');
   if (!existsSync(resolve(shared, 'market'))) {
-    process.stdout.write(`backtest: skipped (no recorded data at ${shared}; set CLASH_SHARED_DATA)\n`);
+    process.stderr.write(`backtest: skipped (no recorded data at ${shared}; set CLASH_SHARED_DATA)\n`);
     return [];
   }
   const days = Math.max(1, Math.round(30 * options.scale));
