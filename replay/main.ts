@@ -4,6 +4,7 @@ import { type Composition, productComposition } from '../server/composition.ts';
 import { apiReference } from './cli/api.ts';
 import { auditRace } from './cli/audit.ts';
 import { backtestRun } from './cli/backtest.ts';
+import { backtestReport } from './cli/backtest-report.ts';
 import { backupCommand, backupDrill } from './cli/backup.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from './cli/command.ts';
 import { deadLettersDiscard, deadLettersList, deadLettersRetry, deadLettersShow } from './cli/dead-letters.ts';
@@ -74,6 +75,7 @@ export const commands: readonly CliCommand<unknown>[] = [
   raceShow,
   economyReconcile,
   backtestRun,
+  backtestReport,
 ];
 
 /** The usage text: one entry per registered command, from the command table itself so it cannot drift. */

@@ -1,7 +1,8 @@
 /**
  * `clash backtest run (--clone ID | --strategy FILE) --from ISO --to ISO [--assets A,B]
- * [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID] [--json]`:
- * one backtest replayed in this process with a progress bar, then its metrics (doc/backtesting.md, "CLI").
+ * [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID] [--report FILE.html] [--json]`:
+ * one backtest replayed in this process with a progress bar, then its metrics (doc/backtesting.md, "CLI");
+ * `--report` also writes its self-contained HTML report (`replay/backtest-report/`).
  *
  * With `--clone` the run is a job of the clone like one asked over HTTP: requested as its owner
  * (the tier's limits apply; a refusal exits 1 naming the limit), leased by this process, its
@@ -41,6 +42,7 @@ import { replayContextOf, replayMarketOf } from '../../server/backtest-replay.ts
 import { backtestCommandsOf, engineOf, strategyOf } from '../../server/backtests.ts';
 import { type Config, loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
 import { type Ledger, openLedger } from '../../server/context.ts';
+import { writeBacktestReport } from '../backtest-report/write.ts';
 import { commonFlags, defineCommand, existingDb, isoTimeFlag } from './command.ts';
 
 /** What a run is asked for (the CLI's flags, validated). */
@@ -211,8 +213,9 @@ const step = z.string().transform((s, ctx) => {
 export const backtestRun = defineCommand({
   words: ['backtest', 'run'],
   usage:
-    'clash backtest run (--clone ID | --strategy FILE) --from ISO --to ISO [--assets A,B] [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID,…] [--db PATH] [--json]',
-  summary: 'replay a strategy over market memory on a simulated clock with a progress bar; prints the metrics (--json: the report data)',
+    'clash backtest run (--clone ID | --strategy FILE) --from ISO --to ISO [--assets A,B] [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID,…] [--report FILE.html] [--db PATH] [--json]',
+  summary:
+    'replay a strategy over market memory on a simulated clock with a progress bar; prints the metrics (--json: the report data); --report writes the HTML report',
   options: {
     clone: { type: 'string' },
     strategy: { type: 'string' },
@@ -223,6 +226,7 @@ export const backtestRun = defineCommand({
     step: { type: 'string' },
     'decide-every': { type: 'string' },
     'replies-of': { type: 'string' },
+    report: { type: 'string' },
   },
   schema: z
     .object({
@@ -244,6 +248,7 @@ export const backtestRun = defineCommand({
         .max(2100)
         .transform((s) => s.split(','))
         .optional(),
+      report: z.string().min(1).max(4096).optional(),
       positionals: z.array(z.string()).length(0, 'no arguments; use the flags'),
     })
     .refine((f) => (f.clone === undefined) !== (f.strategy === undefined), {
@@ -287,6 +292,10 @@ export const backtestRun = defineCommand({
         { metric: 'fees / funding (micro-USD)', value: `${m.feesMicroUsd} / ${m.fundingMicroUsd}` },
         { metric: 'exposure / turnover', value: `${pct(m.exposure)} / ${num(m.turnover)}` },
       ]);
+      if (flags.report !== undefined) {
+        const written = writeBacktestReport(flags.report, report);
+        ctx.out.line(`report: ${written.file} (${written.bytes.toLocaleString('en-US')} bytes)`);
+      }
       return 0;
     } finally {
       progress.stop();
