@@ -39,7 +39,7 @@ import { draftOf, findClone } from '../../projections/clones/clones.ts';
 import { versionsOf } from '../../projections/clones/versions.ts';
 import { marketAsOf } from '../../server/ai-trading.ts';
 import { replayContextOf, replayMarketOf } from '../../server/backtest-replay.ts';
-import { backtestCommandsOf, engineOf, strategyOf } from '../../server/backtests.ts';
+import { backtestAnthropicOf, backtestCommandsOf, engineOf, strategyOf } from '../../server/backtests.ts';
 import { type Config, loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
 import { type Ledger, openLedger } from '../../server/context.ts';
 import { writeBacktestReport } from '../backtest-report/write.ts';
@@ -117,6 +117,7 @@ export async function runBacktestReport(options: BacktestRunOptions, deps: Backt
     db,
     artifacts,
     cloneId: strategy.pipeline.cloneId,
+    anthropic: backtestAnthropicOf(config),
     ...(options.repliesOf ? { repliesOf: options.repliesOf } : {}),
   });
   try {

@@ -14,6 +14,7 @@ import { loadDecisionMarket } from '../../replay/bench/decision-data.ts';
 import { cloneCommandsOf } from '../../server/clones.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
+import { startAnthropicStub } from '../support/anthropic-stub.ts';
 import { trendGraph } from '../support/backtest.ts';
 import { clash } from '../support/cli.ts';
 import { sharedData } from '../support/prop-trading.ts';
@@ -59,6 +60,28 @@ if (shared) {
     assert.equal([job?.status, job?.attempts, job?.run.assets], ['finished', 1, ['BTC', 'ETH']]);
     assert.ok(job?.metrics);
     check.close();
+  });
+
+  test('--engine anthropic asks the configured Messages API (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL) at each decision', async () => {
+    const stub = await startAnthropicStub();
+    try {
+      stub.script([{ text: JSON.stringify({ action: 'hold', asset: 'BTC', confidence: 0.7, reason: 'stub hold' }) }]);
+      const args = ['backtest', 'run', '--strategy', strategy, '--from', from, '--to', to, '--assets', 'BTC', '--engine', 'anthropic'];
+      const run = await clash([...args, '--decide-every', '2h', '--db', db, '--json'], undefined, {
+        ...env,
+        ANTHROPIC_API_KEY: 'test-key',
+        ANTHROPIC_BASE_URL: stub.url,
+        ANTHROPIC_MAX_RETRIES: '0',
+      });
+      assert.is(run.code, 0, run.stderr);
+      assert.is(zBacktestReport.parse(JSON.parse(run.stdout)).engine, 'anthropic');
+      assert.is(stub.requests.length, 3, '6 hours / 2 hours, one asset');
+      const keyless = await clash([...args, '--db', db], undefined, env);
+      assert.is(keyless.code, 1);
+      assert.match(keyless.stderr, /engine_not_configured/);
+    } finally {
+      await stub.close();
+    }
   });
 
   test('a clone run over its limits exits 1 naming the limit; bad flags exit 2 naming the flag', async () => {
