@@ -113,11 +113,12 @@ export async function runBacktestReport(options: BacktestRunOptions, deps: Backt
   }
   const total = Math.ceil((run.toMs - run.fromMs) / run.stepMs);
   const prices = replayMarketOf(db);
+  const anthropic = backtestAnthropicOf(config);
   const engine = await engineOf(run.engine, {
     db,
     artifacts,
     cloneId: strategy.pipeline.cloneId,
-    anthropic: backtestAnthropicOf(config),
+    ...(anthropic ? { anthropic } : {}),
     ...(options.repliesOf ? { repliesOf: options.repliesOf } : {}),
   });
   try {
