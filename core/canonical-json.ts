@@ -36,8 +36,9 @@ export function parseCanonicalJson(text: string): unknown {
   });
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** Hex SHA-256 of `data` (a string is hashed as its UTF-8 bytes). */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** JSON as on the wire: bigints become decimal strings (the form every amount takes outside memory). */

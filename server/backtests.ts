@@ -5,7 +5,6 @@
  * (`commands/backtests/worker.ts`) with its read-model port.
  */
 import { hostname } from 'node:os';
-import { sha256Hex } from '../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { loadTaxonomy, universeOf } from '../adapters/market/taxonomy.ts';
 import { anthropicEngine } from '../adapters/models/anthropic.ts';
@@ -20,6 +19,7 @@ import { zGraphLayout, zStrategyGraphInput } from '../commands/clones/graph/sche
 import { noneEngine } from '../commands/decisions/engines/none.ts';
 import { rulesEngine } from '../commands/decisions/engines/rules.ts';
 import { type TierLimits, tiers } from '../commands/entitlements/tiers.ts';
+import { sha256Hex } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
 import { ClashError } from '../core/errors.ts';
 import { backtestsDueForExpiry, finishedBacktestsOfClone, runnableBacktests } from '../projections/backtests/backtests.ts';

@@ -3,7 +3,7 @@
  * is stored once and an event can name it by digest (`doc/architecture.md`: large payloads live
  * in the artifact store, the log keeps keys and digests).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../core/canonical-json.ts';
 import type { ArtifactStore } from './store.ts';
 
 /** What an event records of a stored payload: its key, hex SHA-256 and size in bytes. */
@@ -11,11 +11,6 @@ export interface ArtifactRef {
   readonly key: string;
   readonly sha256: string;
   readonly size: number;
-}
-
-/** Hex SHA-256 of `bytes`. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**

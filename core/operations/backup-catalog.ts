@@ -6,11 +6,11 @@
  * so the latest backup is found from the store alone (a restore on a fresh machine).
  * Issue 15, "Backups and the restore drill".
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CopyCheck, snapshotInto } from '../backup.ts';
+import { sha256Hex } from '../canonical-json.ts';
 import type { Db } from '../database.ts';
 
 /** The part of the artifact store backups use (`adapters/artifacts/store.ts` satisfies it). */
@@ -57,8 +57,6 @@ export function headOfKey(key: string): number | null {
   const match = /-head-(\d+)\.sqlite$/.exec(key);
   return key.startsWith(BACKUP_PREFIX) && match ? Number(match[1]) : null;
 }
-
-const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 export class BackupCatalog {
   constructor(

@@ -8,14 +8,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sha256Hex } from '../../adapters/artifacts/content.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { DEFAULT_TAXONOMY_FILE } from '../../adapters/market/taxonomy.ts';
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { rulesEngine } from '../../commands/decisions/engines/rules.ts';
 import { DecisionRuns } from '../../commands/decisions/handlers.ts';
 import { PropTrading } from '../../commands/prop-trading/handlers.ts';
-import { canonicalJson } from '../../core/canonical-json.ts';
+import { canonicalJson, sha256Hex } from '../../core/canonical-json.ts';
 import { verifyProjection } from '../../core/projection-rebuild.ts';
 import { decisionRunsProjection } from '../../projections/decisions/runs.ts';
 import { decisionContextSource } from '../../server/decision-context.ts';

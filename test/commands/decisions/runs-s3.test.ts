@@ -6,14 +6,14 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type ArtifactRef, getContent, sha256Hex } from '../../../adapters/artifacts/content.ts';
+import { type ArtifactRef, getContent } from '../../../adapters/artifacts/content.ts';
 import { openArtifactStore } from '../../../adapters/artifacts/open.ts';
 import type { DecisionEngine } from '../../../adapters/models/engine.ts';
 import { noneEngine } from '../../../commands/decisions/engines/none.ts';
 import { rulesEngine } from '../../../commands/decisions/engines/rules.ts';
 import { decisionEvents } from '../../../commands/decisions/events.ts';
 import { DecisionRuns, decisionStream } from '../../../commands/decisions/handlers.ts';
-import { canonicalJson } from '../../../core/canonical-json.ts';
+import { canonicalJson, sha256Hex } from '../../../core/canonical-json.ts';
 import { ManualClock } from '../../../core/clock.ts';
 import { EventRegistry } from '../../../core/event-registry.ts';
 import { EventStore } from '../../../core/event-store.ts';
