@@ -8,8 +8,8 @@
  *
  * Choices (the issue is silent): the version is the account's `strategyVersionId` (what the
  * audition or race was entered with), not a later one; the model strength is the version's model
- * tier capped by the owner's current tier (a downgrade takes effect at the next run, at the lower
- * strength, rather than failing it); the confidence threshold is `CONFIDENCE_THRESHOLD` (the graph
+ * tier (entitlement is enforced once, before the context is compiled: the worker's guard,
+ * `commands/decisions/guards.ts`, skips a unit whose tier is above it); the confidence threshold is `CONFIDENCE_THRESHOLD` (the graph
  * has no field for one yet).
  */
 import { MarketMemory } from '../adapters/market/market-memory.ts';
@@ -18,7 +18,7 @@ import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
 import type { AccountSection } from '../commands/ai-trading/ports.ts';
 import type { DecisionContextSource, DueUnit, RunContext } from '../commands/decisions/ports.ts';
 import { gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
-import { type ModelStrength, strengthRank, tiers } from '../commands/entitlements/tiers.ts';
+import { tiers } from '../commands/entitlements/tiers.ts';
 import type { Rules } from '../commands/prop-trading/rules.ts';
 import { parseCanonicalJson } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
@@ -35,8 +35,6 @@ import { propAccountSections } from './prop-account-section.ts';
 export const CONFIDENCE_THRESHOLD = 0.5;
 /** The latest indicator row is looked for this far back from the due time (ms): the candidate policy's freshness. */
 const INDICATOR_WINDOW_MS = 300_000;
-
-const lower = (a: ModelStrength, b: ModelStrength): ModelStrength => (strengthRank(a) <= strengthRank(b) ? a : b);
 
 /**
  * The context source over one ledger database (market memory, read models and the taxonomy file).
@@ -63,7 +61,7 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
         throw new ClashError('version_not_found', 'not_found', `no published version ${row.strategy_version_id} of clone ${row.clone_id}`);
       }
       const limits = activeLimitsOf(db, row.clone_id) ?? tiers.starter;
-      const modelStrength = lower(version.modelTier, limits.modelStrength);
+      const modelStrength = version.modelTier;
       const strategy = {
         cloneId: row.clone_id,
         strategyVersionId: version.versionId,
