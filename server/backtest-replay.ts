@@ -17,10 +17,8 @@ import type { GraphNode } from '../commands/clones/graph/schema.ts';
 import type { Db } from '../core/database.ts';
 import { DomainError } from '../core/errors.ts';
 import { formatDecimal } from '../core/money.ts';
+import { CONFIDENCE_THRESHOLD, latestIndicators } from './decision-context.ts';
 import { slidingMarket } from './sliding-market.ts';
-
-/** The strategy's confidence threshold: the graph has no such setting yet, so every backtest uses the runtime's default (doc/backtesting.md). */
-export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
 
 /** Prices, funding and the registry from market memory (ingested, imported or restored). */
 export const replayMarketOf = (db: Db): ReplayMarket => new MarketMemory(db);
@@ -59,8 +57,6 @@ export function replayContextOf(
       };
       const ctx = decisionContextOf(subject, plan, config, at, market, { account: () => account });
       const quote = priceOf.priceAt(asset, at);
-      const row = market.indicators(asset, at - 60_000, at).at(-1);
-
       return {
         packet: ctx.packet,
         promptTemplateVersion: ctx.prompt.templateVersion,
@@ -68,10 +64,8 @@ export function replayContextOf(
         prompt: ctx.prompt.user,
         modelStrength: strategy.modelTier,
         lastPrice: quote ? formatDecimal(quote.price, PRICE) : null,
-        indicators: row
-          ? { ema20: row.ema20, rsi14: row.rsi14, macd: row.macd, macdSignal: row.macdSignal, macdHistogram: row.macdHistogram }
-          : null,
-        confidenceThreshold: DEFAULT_CONFIDENCE_THRESHOLD,
+        indicators: latestIndicators(market, asset, at),
+        confidenceThreshold: CONFIDENCE_THRESHOLD,
       };
     },
   };

@@ -24,7 +24,7 @@ import type { Db } from '../core/database.ts';
 import { ClashError } from '../core/errors.ts';
 import { backtestsDueForExpiry, finishedBacktestsOfClone, runnableBacktests } from '../projections/backtests/backtests.ts';
 import { findClone } from '../projections/clones/clones.ts';
-import { versionOf, versionsOf } from '../projections/clones/versions.ts';
+import { versionById } from '../projections/clones/versions.ts';
 import { activeLimitsOf, entitlementOf } from '../projections/entitlements/entitlements.ts';
 import { marketAsOf } from './ai-trading.ts';
 import { backtestPolicy } from './backtest-config.ts';
@@ -34,7 +34,7 @@ import type { Ledger } from './context.ts';
 import { anthropicConfigOf } from './decision-config.ts';
 
 /** Finished runs of the clone whose replies a `recorded` job replays (newest first). */
-export const RECORDED_RUNS = 10;
+const RECORDED_RUNS = 10;
 
 /** The backtest commands over `ledger`: tiers from the entitlements read model, the policy from `config`. */
 export function backtestCommandsOf(ledger: Ledger, config: Config): BacktestCommands {
@@ -67,9 +67,9 @@ export async function strategyOf(
     universe: universeOf(db, loadTaxonomy(taxonomyFile)),
   };
   if (ref.kind === 'version') {
-    const v = versionsOf(db, cloneId).find((x) => x.versionId === ref.versionId);
-    const full = v && versionOf(db, cloneId, v.number);
-    if (!full) throw new ClashError('version_not_found', 'not_found', `clone ${cloneId} has no version ${ref.versionId}`);
+    const full = versionById(db, ref.versionId);
+    if (!full || full.cloneId !== cloneId)
+      throw new ClashError('version_not_found', 'not_found', `clone ${cloneId} has no version ${ref.versionId}`);
     return { ...base, strategyVersionId: full.versionId, graph: full.graph, layout: {} };
   }
   const bytes = await artifacts.get(ref.snapshotKey);
@@ -116,7 +116,7 @@ export async function engineOf(
 }
 
 /** The replay setup of the worker over one database and artifact store (`anthropic` jobs: `backtestAnthropicOf(config)`). */
-export function replaySetupOf(db: Db, artifacts: ArtifactStore, config: Config): ReplaySetup {
+function replaySetupOf(db: Db, artifacts: ArtifactStore, config: Config): ReplaySetup {
   const market = marketAsOf(db);
   const prices = replayMarketOf(db);
   const anthropic = backtestAnthropicOf(config);

@@ -14,8 +14,9 @@
  */
 import { MarketMemory } from '../adapters/market/market-memory.ts';
 import { PRICE } from '../adapters/market/units.ts';
+import type { IndicatorSnapshot } from '../adapters/models/engine.ts';
 import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
-import type { AccountSection } from '../commands/ai-trading/ports.ts';
+import type { AccountSection, MarketAsOf } from '../commands/ai-trading/ports.ts';
 import type { DecisionContextSource, DueUnit, RunContext } from '../commands/decisions/ports.ts';
 import { gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
 import { tiers } from '../commands/entitlements/tiers.ts';
@@ -35,6 +36,12 @@ import { propAccountSections } from './prop-account-section.ts';
 export const CONFIDENCE_THRESHOLD = 0.5;
 /** The latest indicator row is looked for this far back from the due time (ms): the candidate policy's freshness. */
 const INDICATOR_WINDOW_MS = 300_000;
+
+/** The engines' indicator snapshot at `at`: the latest row of the last `INDICATOR_WINDOW_MS`, or null (live runs and backtests alike). */
+export function latestIndicators(market: MarketAsOf, asset: string, at: number): IndicatorSnapshot | null {
+  const row = market.indicators(asset, at - INDICATOR_WINDOW_MS, at).at(-1);
+  return row ? { ema20: row.ema20, rsi14: row.rsi14, macd: row.macd, macdSignal: row.macdSignal, macdHistogram: row.macdHistogram } : null;
+}
 
 /**
  * The context source over one ledger database (market memory, read models and the taxonomy file).
@@ -71,14 +78,9 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
         limits,
         universe: readers.universe(),
       };
-      const preview = pipelinePreview(
-        strategy,
-        { ...readers, accounts: { account: (_clone, at) => sections.section(propAccountId, at) } },
-        dueAt,
-        {
-          asset,
-        },
-      );
+      const preview = pipelinePreview(strategy, { ...readers, accounts: { account: () => account } }, dueAt, {
+        asset,
+      });
       const context = preview.context as NonNullable<typeof preview.context>;
       const branch = preview.branches.find((b) => b.promptNodeId === context.packet.promptNodeId);
       const quote = memory.priceAt(asset, dueAt);
@@ -87,7 +89,6 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
       const tierMaxLeverage = (parseCanonicalJson(row.rules) as Rules).maxLeverage;
       const assetMaxLeverage = info?.maxLeverage ?? 1;
       const position = account.positions.find((p) => p.asset === asset) ?? null;
-      const indicator = readers.market.indicators(asset, dueAt - INDICATOR_WINDOW_MS, dueAt).at(-1);
       return {
         packet: context.packet,
         promptTemplateVersion: context.prompt.templateVersion,
@@ -102,15 +103,7 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
         headroomMicroUsd: runHeadroom(account, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),
         equityMicroUsd: BigInt(account.equityMicroUsd),
         lastPrice: formatDecimal(quote.price, PRICE),
-        indicators: indicator
-          ? {
-              ema20: indicator.ema20,
-              rsi14: indicator.rsi14,
-              macd: indicator.macd,
-              macdSignal: indicator.macdSignal,
-              macdHistogram: indicator.macdHistogram,
-            }
-          : null,
+        indicators: latestIndicators(readers.market, asset, dueAt),
         position: position && { side: position.side, entryPrice: position.entryPrice },
       };
     },

@@ -1,7 +1,7 @@
 /**
  * Wiring of the decision runtime to the other modules: Prop Trading as the runs' `OrderPort`
- * and the artifact store as their `ArtifactSink`. The context source (the decision-context
- * compiler of issue 12) and the worker are not wired yet (`doc/ai-trading.md`, "Not built yet").
+ * and the artifact store as their `ArtifactSink`. The context source is `decision-context.ts`,
+ * the worker's wiring `decision-worker.ts`.
  */
 import { putContent } from '../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
@@ -9,7 +9,7 @@ import type { ArtifactSink, OrderOutcome, OrderPort } from '../commands/decision
 import type { PropTrading } from '../commands/prop-trading/handlers.ts';
 
 /** The actor recorded on orders a decision run sends. */
-export const DECISION_ACTOR = 'service:decisions';
+const DECISION_ACTOR = 'service:decisions';
 
 /**
  * Sends a validated action to Prop Trading with the run id as `decisionRunId` (its idempotency

@@ -70,7 +70,7 @@ export const urlLengthLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** The caller's socket address ("unknown" when the request did not come over a socket, as in app.request tests). */
-export function clientAddress(c: Context): string {
+function clientAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {

@@ -108,11 +108,12 @@ export class MarketMemory implements PriceSource, AssetRegistry, FundingSource, 
         'SELECT time, price FROM market_mids WHERE asset = ? AND time <= ? ORDER BY time DESC LIMIT 1',
       ),
       finalCandles: db.prepare<
-        [string, number, number, number, number],
+        [string, number, number, number, number, number],
         { open_time: number; open: string; high: string; low: string; close: string }
       >(
+        // open_time <= at bounds the index range: without it the scan runs to the newest candle.
         `SELECT open_time, open, high, low, close FROM market_candles
-         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
+         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND open_time <= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
       ),
       getFunding: db.prepare<[string, number], { rate: string }>('SELECT rate FROM market_funding WHERE asset = ? AND hour = ?'),
     };
@@ -175,7 +176,7 @@ export class MarketMemory implements PriceSource, AssetRegistry, FundingSource, 
   }
 
   finalCandles(asset: string, intervalMs: number, from: number, at: number, limit: number): CandleBar[] {
-    return this.sql.finalCandles.all(asset, intervalMs, from, at, limit).map((r) => ({
+    return this.sql.finalCandles.all(asset, intervalMs, from, at, at, limit).map((r) => ({
       asset,
       intervalMs,
       openTime: r.open_time,

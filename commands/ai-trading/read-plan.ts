@@ -111,7 +111,7 @@ export const FIXED_PROMPT_TOKENS = 1500;
 export const TOKENS_PER_ROW = 16;
 
 /** The budget of a plan: fixed parts plus `TOKENS_PER_ROW` for every row its prompt-included reads may yield. */
-export function promptBudgetOf(reads: readonly ReadEntry[]): number {
+function promptBudgetOf(reads: readonly ReadEntry[]): number {
   return FIXED_PROMPT_TOKENS + reads.filter((r) => r.includeInPrompt).reduce((s, r) => s + r.maxDatapoints * TOKENS_PER_ROW, 0);
 }
 

@@ -21,9 +21,9 @@ export function runArtifacts(backtestId: string, expiresAt: number): ArtifactRef
 export const PART_LINES = 256;
 
 /** The artifact kinds a run writes as parts; `decisions` is durable, the others expire (doc/backtesting.md, "Retention"). */
-export const partKinds = ['decisions', 'packets', 'prompts', 'replies'] as const;
+const partKinds = ['decisions', 'packets', 'prompts', 'replies'] as const;
 export type PartKind = (typeof partKinds)[number];
-export const expiringKinds: readonly PartKind[] = ['packets', 'prompts', 'replies'];
+const expiringKinds: readonly PartKind[] = ['packets', 'prompts', 'replies'];
 
 /** The folder of one kind of one run. */
 export const partsPrefix = (backtestId: string, kind: string) => `backtests/${backtestId}/${kind}/`;

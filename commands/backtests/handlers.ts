@@ -25,7 +25,7 @@ export const usageStream = (userId: string, cloneId: string, usageDay: string) =
 /** The prop account (purpose `backtest`) a job trades on. */
 export const backtestPropAccountId = (backtestId: string) => `backtest-${backtestId}`;
 /** The UTC calendar day of a Unix-ms instant. */
-export const usageDayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const usageDayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export interface BacktestDeps {
   readonly store: EventStore;

@@ -73,7 +73,7 @@ export type BacktestMetrics = z.output<typeof zBacktestMetrics>;
 const YEAR_MS = 365 * 86_400_000;
 
 /** Simple returns between consecutive samples: E_i / E_{i-1} − 1 (a sample after zero equity counts −1). */
-export function periodReturns(equity: readonly EquityPoint[]): number[] {
+function periodReturns(equity: readonly EquityPoint[]): number[] {
   return equity.slice(1).map((p, i) => {
     const prev = Number(equity[i]?.equityMicroUsd);
     return prev <= 0 ? -1 : Number(p.equityMicroUsd) / prev - 1;

@@ -18,6 +18,8 @@
  * artifact lines; candles are never held.
  */
 import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
+import { HOUR_MS } from '../../adapters/market/market-memory.ts';
+import { MINUTE_MS } from '../../adapters/market/price-source.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
@@ -40,8 +42,6 @@ import type { RunShape } from './request.ts';
 import { SimAccount } from './sim-account.ts';
 import { TradeBook } from './trade-book.ts';
 
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 const RECENT_FILLS = 5;
 
 /** What one replay runs: the job's shape and the account it trades on. */
@@ -77,7 +77,7 @@ export interface ReplayResult {
 }
 
 /** The decision run id of `asset` at T (also the order id and the idempotency key on the account). */
-export const replayRunId = (backtestId: string, at: number, asset: string) => `bt-${backtestId}-${at}-${asset}`;
+const replayRunId = (backtestId: string, at: number, asset: string) => `bt-${backtestId}-${at}-${asset}`;
 
 /** Runs the whole replay; see the module comment. Errors: the context's or engine's `ClashError`, rethrown (the worker fails or retries the job). */
 export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayResult> {

@@ -144,7 +144,7 @@ async function payOut(c: Competition, settled: RaceSettledData): Promise<void> {
  * The unit of a hand-off: refunds are independent (keyed by nothing); every other step waits
  * for the earlier parked steps of its own stream (one race's, one audition's, the arena's).
  */
-export function handOffUnit(event: RecordedEvent): UnitRef {
+function handOffUnit(event: RecordedEvent): UnitRef {
   const independent = event.type === 'AuditionFeeRefundOwed' || event.type === 'TicketRefundOwed';
   return {
     id: `handoff:${event.position}`,

@@ -21,7 +21,7 @@ export const runIdOf = (propAccountId: string, asset: string, dueAt: number) =>
   `run-${sha256Hex(`${propAccountId}\n${asset}\n${dueAt}`).slice(0, 40)}`;
 
 /** The latest slot `startedAt + k · cadenceMs` at or before `now` (k ≥ 0), or null before the first. */
-export function latestSlot(startedAt: number, cadenceMs: number, now: number): number | null {
+function latestSlot(startedAt: number, cadenceMs: number, now: number): number | null {
   if (now < startedAt) return null;
   return startedAt + Math.floor((now - startedAt) / cadenceMs) * cadenceMs;
 }

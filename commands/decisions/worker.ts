@@ -67,7 +67,7 @@ export interface DecisionTickReport {
 const isSpent = (error: unknown) => error instanceof DomainError && (error.code === 'run_not_due' || error.code === 'run_exists');
 
 /** The work-unit reference of a due unit: `<propAccountId> <asset> <dueAt>` (ids and symbols have no spaces). */
-export const unitRefOf = (unit: ScheduledUnit): UnitRef => ({
+const unitRefOf = (unit: ScheduledUnit): UnitRef => ({
   id: `${unit.propAccountId} ${unit.asset} ${unit.dueAt}`,
   orderingKey: null,
   position: null,

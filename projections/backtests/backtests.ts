@@ -2,6 +2,7 @@
  * Read model `backtests`: each job's status, request, frozen limits and estimate, refusal,
  * progress, metrics and artifacts, for the history, status and comparison routes.
  */
+
 import type { Estimate } from '../../commands/backtests/estimate.ts';
 import type { ArtifactRef, BacktestEvent } from '../../commands/backtests/events.ts';
 import type { BacktestLimits, LimitName } from '../../commands/backtests/limits.ts';
@@ -11,6 +12,7 @@ import type { TierName } from '../../commands/entitlements/tiers.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
+import { prepared } from '../../core/statements.ts';
 
 export const backtestsProjection = defineProjection({
   name: 'backtests',
@@ -192,14 +194,13 @@ function decode(r: Raw): BacktestRow {
 }
 
 export function findBacktest(db: Db, backtestId: string): BacktestRow | undefined {
-  const row = db.prepare<[string], Raw>(`${SELECT} WHERE backtest_id = ?`).get(backtestId);
+  const row = prepared<[string], Raw>(db, `${SELECT} WHERE backtest_id = ?`).get(backtestId);
   return row && decode(row);
 }
 
 /** The clone's jobs, newest first, at most `limit`. */
 export function backtestsOfClone(db: Db, cloneId: string, limit: number): BacktestRow[] {
-  return db
-    .prepare<[string, number], Raw>(`${SELECT} WHERE clone_id = ? ORDER BY requested_at DESC, backtest_id DESC LIMIT ?`)
+  return prepared<[string, number], Raw>(db, `${SELECT} WHERE clone_id = ? ORDER BY requested_at DESC, backtest_id DESC LIMIT ?`)
     .all(cloneId, limit)
     .map(decode);
 }

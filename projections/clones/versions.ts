@@ -6,6 +6,7 @@ import type { ModelStrength } from '../../commands/entitlements/tiers.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
+import { prepared } from '../../core/statements.ts';
 
 export const versionsProjection = defineProjection({
   name: 'strategy_versions',
@@ -72,10 +73,9 @@ export function versionOf(db: Db, cloneId: string, number: number): (StrategyVer
 
 /** The version `versionId` (any clone's), with its clone id and graph; undefined when none was published. */
 export function versionById(db: Db, versionId: string): (StrategyVersion & { cloneId: string; graph: StrategyGraph }) | undefined {
-  const row = db
-    .prepare<[string], Row & { cloneId: string; graph: string }>(
-      `SELECT ${COLUMNS}, clone_id AS cloneId, graph FROM strategy_versions WHERE version_id = ?`,
-    )
-    .get(versionId);
+  const row = prepared<[string], Row & { cloneId: string; graph: string }>(
+    db,
+    `SELECT ${COLUMNS}, clone_id AS cloneId, graph FROM strategy_versions WHERE version_id = ?`,
+  ).get(versionId);
   return row && { ...fromRow(row), cloneId: row.cloneId, graph: JSON.parse(row.graph) as StrategyGraph };
 }

@@ -4,9 +4,11 @@
  * money stays integer micro-USD text, times ms. A run's order is joined with its fill in
  * `prop_fills` (the order's market fill) when it has one.
  */
+
 import type { ArtifactRef } from '../../adapters/artifacts/content.ts';
 import type { TradingAction } from '../../commands/ai-trading/action.ts';
 import type { Db } from '../../core/database.ts';
+import { prepared } from '../../core/statements.ts';
 
 export interface DecisionFill {
   /** Signed size (base units, 1e-8 integer text): positive buys. */
@@ -148,16 +150,17 @@ export function decisionRunsOfClone(
   cloneId: string,
   options: { readonly before?: number | undefined; readonly limit: number },
 ): { items: DecisionRunRow[]; next: number | null } {
-  const rows = db
-    .prepare<[string, number, number], Raw>(`${SELECT} WHERE r.clone_id = ? AND r.position < ? ORDER BY r.position DESC LIMIT ?`)
-    .all(cloneId, options.before ?? Number.MAX_SAFE_INTEGER, options.limit + 1);
+  const rows = prepared<[string, number, number], Raw>(
+    db,
+    `${SELECT} WHERE r.clone_id = ? AND r.position < ? ORDER BY r.position DESC LIMIT ?`,
+  ).all(cloneId, options.before ?? Number.MAX_SAFE_INTEGER, options.limit + 1);
   const items = rows.slice(0, options.limit).map(fromRaw);
   return { items, next: rows.length > options.limit ? (items.at(-1)?.position ?? null) : null };
 }
 
 /** One run, or undefined. */
 export function findDecisionRun(db: Db, runId: string): DecisionRunRow | undefined {
-  const row = db.prepare<[string], Raw>(`${SELECT} WHERE r.run_id = ?`).get(runId);
+  const row = prepared<[string], Raw>(db, `${SELECT} WHERE r.run_id = ?`).get(runId);
   return row && fromRaw(row);
 }
 
@@ -180,12 +183,11 @@ export interface RecordedReplyRow {
 
 /** The reply of the newest completed run whose packet digest (sha-256 hex) is `packetDigest`, or undefined (the `recorded` engine's archive). */
 export function replyOfPacket(db: Db, packetDigest: string): RecordedReplyRow | undefined {
-  const row = db
-    .prepare<[string], { reply: string; model: string }>(
-      `SELECT reply, reply_model AS model FROM decision_runs
+  const row = prepared<[string], { reply: string; model: string }>(
+    db,
+    `SELECT reply, reply_model AS model FROM decision_runs
        WHERE packet_digest = ? AND status = 'completed' AND reply IS NOT NULL AND reply_model IS NOT NULL
        ORDER BY position DESC LIMIT 1`,
-    )
-    .get(packetDigest);
+  ).get(packetDigest);
   return row && { reply: JSON.parse(row.reply) as RecordedReplyRow['reply'], model: row.model };
 }

@@ -51,7 +51,6 @@ export class CheckpointQueries {
   constructor(db: Db) {
     this.sql = {
       page: db.prepare<[number, number], CheckpointRow>(`${SELECT} WHERE tree_size < ? ORDER BY tree_size DESC LIMIT ?`),
-      bySize: db.prepare<[number], CheckpointRow>(`${SELECT} WHERE tree_size = ?`),
     };
   }
 
@@ -62,9 +61,5 @@ export class CheckpointQueries {
   /** Up to `limit` checkpoints of tree size below `before`, newest first. */
   page(before: number, limit: number): CheckpointRow[] {
     return this.sql.page.all(before, limit);
-  }
-
-  bySize(treeSize: number): CheckpointRow | undefined {
-    return this.sql.bySize.get(treeSize);
   }
 }

@@ -23,7 +23,7 @@ import { defineProjection } from '../../core/projection.ts';
 const ownPrefix = (accountId: string) => `prop:${accountId}:`;
 
 /** A ledger account as stored: relative to the journal's account when it is one of its own. */
-export function storedLedgerAccount(accountId: string, account: string): string {
+function storedLedgerAccount(accountId: string, account: string): string {
   const own = ownPrefix(accountId);
   return account.startsWith(own) ? `~${account.slice(own.length)}` : account;
 }

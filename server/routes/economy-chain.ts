@@ -56,7 +56,7 @@ export const ChainSchema = z
 export type ChainDetails = z.output<typeof ChainSchema>;
 
 /** The wallet calls' fragments from the artifact, checked against their schema once at start-up (a changed artifact fails loudly). */
-export function walletAbi(): z.output<typeof AbiFunctionSchema>[] {
+function walletAbi(): z.output<typeof AbiFunctionSchema>[] {
   return WALLET_CALLS.map((name) => AbiFunctionSchema.parse(signedVaultAbi.find((f) => f.type === 'function' && f.name === name)));
 }
 

@@ -136,7 +136,7 @@ const routes = {
 };
 
 /** A worker's health on the wire. */
-export function workerView(w: WorkerHealth) {
+function workerView(w: WorkerHealth) {
   return {
     worker: w.worker,
     host: w.host,

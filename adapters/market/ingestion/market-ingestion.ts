@@ -11,7 +11,7 @@ import { DerivedSeries } from '../derived/derived-series.ts';
 import { HyperliquidInfo } from '../hyperliquid/info-client.ts';
 import { LiveRows } from '../live-rows.ts';
 import { MarketMemory } from '../market-memory.ts';
-import { MarketRetention, type RetentionPolicy } from '../retention.ts';
+import { DAY_MS, MarketRetention, type RetentionPolicy } from '../retention.ts';
 import { feedRequest, LLAMA_FEED_METRICS, type LlamaFeed, type LlamaUrls, storeLlamaPoints } from '../sources/defillama.ts';
 import { fetchJson, InvalidPayload } from '../sources/http-json.ts';
 import { parseGammaMarkets, storeGammaMarkets } from '../sources/polymarket.ts';
@@ -19,8 +19,6 @@ import type { Taxonomy } from '../taxonomy.ts';
 import { IngestionHealth } from './health.ts';
 import { HyperliquidIngestion, type HyperliquidIngestionOptions, type IngestionLog } from './hyperliquid-ingestion.ts';
 import { type Poller, startPoller } from './poller.ts';
-
-const DAY_MS = 86_400_000;
 
 export interface MarketIngestionOptions {
   readonly hyperliquid: HyperliquidIngestionOptions & { readonly apiUrl: string };

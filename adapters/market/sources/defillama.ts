@@ -25,6 +25,7 @@
  */
 import { z } from 'zod';
 import type { Db } from '../../../core/database.ts';
+import { DAY_MS } from '../retention.ts';
 
 export const LLAMA_SCOPE_KINDS = ['global', 'chain', 'protocol', 'stablecoin'] as const;
 export type LlamaScopeKind = (typeof LLAMA_SCOPE_KINDS)[number];
@@ -36,7 +37,6 @@ export type LlamaMetric = LlamaFeedMetric | 'flows';
 
 /** The scope id of a global feed (and of a graph block whose scope names no id). */
 export const GLOBAL_SCOPE_ID = 'all';
-const DAY_MS = 86_400_000;
 /** The most points one answer may hold (a daily series since 2018 is ~3,000). */
 const MAX_POINTS = 20_000;
 
