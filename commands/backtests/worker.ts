@@ -94,8 +94,11 @@ export class BacktestWorker {
   async tick(now: number): Promise<{ started: number; expired: number; inFlight: number }> {
     const expired = await this.expire(now);
     let started = 0;
+    const parked = new Map(this.deps.units.parked(BACKTEST_WORKER).map((u) => [u.id, u]));
     for (const job of this.deps.jobs.runnable(LIST_LIMIT)) {
-      if (this.running.has(job.backtestId) || !this.due(job.backtestId, now)) continue;
+      const unit = parked.get(unitId(job.backtestId));
+      // A parked job runs again only once its backoff is over; a dead one waits for an operator.
+      if (this.running.has(job.backtestId) || (unit && !(unit.state === 'retrying' && unit.nextAttemptAt <= now))) continue;
       const slots = this.takeSlots(job, now);
       if (slots === null) continue;
       try {
@@ -118,12 +121,6 @@ export class BacktestWorker {
   /** Waits for every run in flight (tests; shutdown). */
   async drain(): Promise<void> {
     await Promise.all(this.running.values());
-  }
-
-  /** Whether the job's unit is not waiting out a backoff or dead. */
-  private due(backtestId: string, now: number): boolean {
-    const parked = this.deps.units.parked(BACKTEST_WORKER).find((u) => u.id === unitId(backtestId));
-    return !parked || (parked.state === 'retrying' && parked.nextAttemptAt <= now);
   }
 
   private async run(job: RunnableJob, slots: readonly string[]): Promise<void> {

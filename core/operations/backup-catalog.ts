@@ -96,17 +96,12 @@ export class BackupCatalog {
 
   /** Deletes all but the newest `retain` backups in the store (and their records); returns the deleted keys. */
   async prune(retain: number): Promise<string[]> {
-    const keys = (await this.backupKeys()).reverse().slice(retain);
+    const keys = (await backupKeys(this.store)).reverse().slice(retain);
     for (const key of keys) {
       await this.store.delete(key);
       this.db.prepare('DELETE FROM backups WHERE key = ?').run(key);
     }
     return keys;
-  }
-
-  /** Every backup key in the store, oldest first. */
-  private async backupKeys(): Promise<string[]> {
-    return (await this.store.list(BACKUP_PREFIX)).map((i) => i.key).filter((k) => headOfKey(k) !== null);
   }
 
   /** The newest backup recorded in this ledger (for the backup-age metric and alert), if any. */
@@ -128,8 +123,12 @@ export class BackupCatalog {
 
 /** The newest backup key in `store`, or undefined when there is none. */
 export async function latestBackupKey(store: BlobStore): Promise<string | undefined> {
-  const keys = (await store.list(BACKUP_PREFIX)).map((i) => i.key).filter((k) => headOfKey(k) !== null);
-  return keys[keys.length - 1];
+  return (await backupKeys(store)).at(-1);
+}
+
+/** Every backup key in `store`, oldest first. */
+async function backupKeys(store: BlobStore): Promise<string[]> {
+  return (await store.list(BACKUP_PREFIX)).map((i) => i.key).filter((k) => headOfKey(k) !== null);
 }
 
 /**
