@@ -20,9 +20,12 @@ export interface OpenOptions {
  * 2: each event's Merkle leaf (`events.leaf`) and the cached subtrees (`ledger_nodes`); an engine
  * without them refuses the file. 3: compact idempotency rows (below; a schema-2 table is
  * converted at the first writable open) and, in files created at 3, event ids stored as 16-byte
- * blobs (`event_id ANY`; a file created earlier keeps its TEXT column and text ids).
+ * blobs (`event_id ANY`; a file created earlier keeps its TEXT column and text ids). 4: event data
+ * stored without key names (core/stored-data.ts): nothing is converted, rows written before read
+ * as they are, but an engine of schema 3 would take a compact row for a corrupt one and read its
+ * fields in SQL as NULL, so it must refuse the file (doc/event-store.md, "Storage layout").
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 /** The oldest schema a read-only open accepts. */
 const READABLE_FROM = 2;
 
@@ -123,7 +126,7 @@ function openReadOnly(path: string): Db {
   db.pragma('busy_timeout = 10000');
   const version = db.pragma('user_version', { simple: true }) as number;
   const events = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
-  // A schema-2 file reads as it is: what schema 3 changed (idempotency rows, blob ids) is only written.
+  // A schema-2 or -3 file reads as it is: what schemas 3 and 4 changed (idempotency rows, blob ids, compact data) is only written.
   if (version < READABLE_FROM || version > SCHEMA_VERSION || events === undefined) {
     db.close();
     throw new Error(

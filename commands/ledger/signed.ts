@@ -5,6 +5,8 @@
  * itself names alone). doc/ledger-integrity.md, "Keys" and "Rotation".
  */
 import type { KeyObject } from 'node:crypto';
+import type { z } from 'zod';
+import { type EventDefinition, storedEventData } from '../../core/event-registry.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import {
   keyIdOf,
@@ -26,24 +28,18 @@ export interface StoredLedgerRow<T> {
 export type StoredCheckpoint = StoredLedgerRow<LedgerCheckpoint>;
 export type StoredRotation = StoredLedgerRow<LedgerKeyRotation>;
 
-function storedOfType<T>(
-  store: EventStore,
-  event: {
-    type: string;
-    schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } };
-  },
-): StoredLedgerRow<T>[] {
+function storedOfType<T>(store: EventStore, event: EventDefinition<string, z.ZodType<T>>): StoredLedgerRow<T>[] {
   const rows = store.db
-    .prepare<[string, string], { position: number; data: string }>(
-      'SELECT position, data FROM events WHERE stream_id = ? AND type = ? ORDER BY position',
+    .prepare<[string, string], { position: number; schema_version: number; data: string }>(
+      'SELECT position, schema_version, data FROM events WHERE stream_id = ? AND type = ? ORDER BY position',
     )
     .all(CHECKPOINT_STREAM_ID, event.type);
-  return rows.map(({ position, data }) => {
+  return rows.map(({ position, schema_version, data }) => {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(data);
+      parsed = storedEventData(event, schema_version, data);
     } catch {
-      return { position, checkpoint: { unreadable: 'its data is not JSON' } };
+      return { position, checkpoint: { unreadable: 'its data is not JSON of its schema' } };
     }
     const result = event.schema.safeParse(parsed);
     return { position, checkpoint: result.success ? result.data : { unreadable: result.error.issues[0]?.message ?? 'invalid' } };

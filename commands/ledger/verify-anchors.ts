@@ -12,6 +12,7 @@
  * The signed checkpoints themselves are checked against the events by `verifyLedger`; together
  * they tie every anchored root to the events.
  */
+import { storedEventData } from '../../core/event-registry.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import type { LogProblem } from '../../core/log-verify.ts';
 import { ANCHOR_STREAM_ID } from './anchor-decider.ts';
@@ -40,13 +41,15 @@ export function verifyAnchors(
     if ('treeSize' in checkpoint) checkpoints.set(checkpoint.treeSize, { position, rootHash: checkpoint.rootHash });
   }
   const recorded = store.db
-    .prepare<[string], { position: number; data: string }>('SELECT position, data FROM events WHERE stream_id = ? ORDER BY position')
+    .prepare<[string], { position: number; schema_version: number; data: string }>(
+      'SELECT position, schema_version, data FROM events WHERE stream_id = ? ORDER BY position',
+    )
     .all(ANCHOR_STREAM_ID);
-  for (const { position, data } of recorded) {
+  for (const { position, schema_version, data } of recorded) {
     const where = `anchor at position ${position}`;
     let anchor: LedgerAnchor;
     try {
-      anchor = LedgerCheckpointAnchored.schema.parse(JSON.parse(data));
+      anchor = LedgerCheckpointAnchored.schema.parse(storedEventData(LedgerCheckpointAnchored, schema_version, data));
     } catch {
       problems.push({ position, problem: `${where} is unreadable` });
       continue;

@@ -13,9 +13,10 @@
  * API see the same lines as before. Version 2: a version-1 table is rebuilt at start.
  */
 
-import type { PropAccountEvent } from '../../commands/prop-trading/events.ts';
+import { type PropAccountEvent, propTradingEvents } from '../../commands/prop-trading/events.ts';
 import { journalOf } from '../../commands/prop-trading/journal.ts';
 import type { Db } from '../../core/database.ts';
+import { dataFieldSql } from '../../core/event-registry.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
 
@@ -35,11 +36,12 @@ export const ledgerAccountOf = (t: string) =>
 /**
  * The journal lines as `JournalRow`s (account_id, position, line, event_type, ledger_account,
  * asset, amount as a decimal string, at in ms): a subquery to select from, filtered by
- * account_id and position like the table. `at` is the event's own time (`openedAt` or `at`).
+ * account_id and position like the table. `at` is the event's own time (`openedAt` or `at`),
+ * read from the event's data in either stored form (`dataFieldSql`, core/stored-data.ts).
  */
 export const JOURNAL_ROWS = `(SELECT j.account_id, j.position, j.line, e.type AS event_type,
     ${ledgerAccountOf('j')} AS ledger_account, j.asset, CAST(j.amount AS TEXT) AS amount,
-    CASE e.type WHEN 'PropAccountOpened' THEN json_extract(e.data, '$.openedAt') ELSE json_extract(e.data, '$.at') END AS at
+    CASE e.type WHEN 'PropAccountOpened' THEN ${dataFieldSql('e', propTradingEvents, 'openedAt')} ELSE ${dataFieldSql('e', propTradingEvents, 'at')} END AS at
   FROM prop_journal j JOIN events e ON e.position = j.position)`;
 
 export const propJournalProjection = defineProjection({

@@ -7,7 +7,7 @@ import { defineEvent, EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
 import { zNonNegativeAmount } from '../../core/money.ts';
 import { tempDir } from '../support/store.ts';
-import { walletEvents } from '../support/wallet/events.ts';
+import { walletEvents, zFundsDepositedV1 } from '../support/wallet/events.ts';
 
 const dir = tempDir();
 let n = 0;
@@ -183,7 +183,7 @@ test('storage: UUID event ids as 16 bytes, other ids as text; usual metadata as 
 
 test('upcasting: a v1 row is read in the v2 shape and the stored row is never rewritten', () => {
   const path = dir.file('upcast.db');
-  const v1 = defineEvent('FundsDeposited', z.object({ walletId: z.string(), amount: zNonNegativeAmount, at: z.number() }).strict());
+  const v1 = defineEvent('FundsDeposited', zFundsDepositedV1);
   const old = EventStore.open(path, { registry: new EventRegistry([v1]) });
   old.append('w', [{ type: 'FundsDeposited', data: { walletId: 'w', amount: 10n, at: 1 } }]);
   old.close();
@@ -192,11 +192,15 @@ test('upcasting: a v1 row is read in the v2 shape and the stored row is never re
   assert.equal(e?.data, { walletId: 'w', amount: 10n, at: 1, memo: '(v1)' });
   assert.is(e?.schemaVersion, 1);
   const row = store.db.prepare('SELECT schema_version, data FROM events').get() as { schema_version: number; data: string };
-  assert.equal(row, { schema_version: 1, data: '{"walletId":"w","amount":"10","at":1}' });
+  // stored compact under v1's key layout, which v2's definition keeps (`earlierSchemas`)
+  assert.equal(row, { schema_version: 1, data: '["w","10",1]' });
   // reading also validates: a stored row that no longer fits is an error, not garbage
   store.db.exec('DROP TRIGGER events_append_only_update');
-  store.db.exec(`UPDATE events SET data = '{"walletId":"w","amount":"ten","at":1}'`);
+  store.db.exec(`UPDATE events SET data = '["w","ten",1]'`);
   assert.throws(() => store.readStream('w'), /data.amount/);
+  // a row written before the compact form reads as it did
+  store.db.exec(`UPDATE events SET data = '{"walletId":"w","amount":"10","at":1}'`);
+  assert.equal(store.readStream('w')[0]?.data, { walletId: 'w', amount: 10n, at: 1, memo: '(v1)' });
   store.close();
 });
 

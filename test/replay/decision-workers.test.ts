@@ -18,6 +18,8 @@ import { LiveRows } from '../../adapters/market/live-rows.ts';
 import { type Candle, MarketMemory } from '../../adapters/market/market-memory.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import { CompetitionWorker } from '../../commands/competition/worker.ts';
+import { decisionEvents } from '../../commands/decisions/events.ts';
+import { dataFieldSql } from '../../core/event-registry.ts';
 import { competitionDeps } from '../../server/competition.ts';
 import { type AnthropicStub, startAnthropicStub } from '../support/anthropic-stub.ts';
 import { TestEconomy } from '../support/competition-economy.ts';
@@ -91,6 +93,9 @@ async function prepareLedger(dataDir: string): Promise<string[]> {
   }
 }
 
+/** SQL: a top-level key of a stored decision event's data. */
+const field = (key: string) => dataFieldSql('events', decisionEvents, key);
+
 interface RunEvent {
   type: string;
   runId: string;
@@ -103,8 +108,7 @@ function runEvents(): RunEvent[] {
   try {
     return db
       .prepare(
-        `SELECT type, stream_id AS streamId, json_extract(data, '$.runId') AS runId, json_extract(data, '$.dueAt') AS dueAt,
-           json_extract(data, '$.code') AS code
+        `SELECT type, stream_id AS streamId, ${field('runId')} AS runId, ${field('dueAt')} AS dueAt, ${field('code')} AS code
          FROM events WHERE stream_id LIKE 'decisions-%' ORDER BY position`,
       )
       .all() as RunEvent[];

@@ -13,7 +13,9 @@ import * as assert from 'uvu/assert';
 import { type Address, getAddress, type Hex } from 'viem';
 import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
+import { TicketsBought } from '../../commands/competition/race-events.ts';
 import { CompetitionWorker } from '../../commands/competition/worker.ts';
+import { storedDataOf } from '../../core/stored-data.ts';
 import { competitionDeps } from '../../server/competition.ts';
 import { competitionRules } from '../../server/competition-config.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -288,7 +290,7 @@ test('the loop on chain: fees, auditions, tickets, launch, settlement, proofs, w
   assert.is(audited.code, 0, audited.stderr + audited.stdout);
   const tampered = tamperedCopy(
     copyOfDb(server.ledger.store.db),
-    `UPDATE events SET data = json_set(data, '$.tickets', 4) WHERE event_id = (SELECT event_id FROM events WHERE type = 'TicketsBought' AND stream_id = ? ORDER BY position LIMIT 1)`,
+    `UPDATE events SET data = json_set(data, '${storedDataOf(TicketsBought.schema).path('tickets')}', 4) WHERE event_id = (SELECT event_id FROM events WHERE type = 'TicketsBought' AND stream_id = ? ORDER BY position LIMIT 1)`,
     `race-${race.raceId}`,
   );
   const caught = await clash(['audit', 'race', race.raceId, '--db', tampered, '--public-key', server.ledger.ledgerKey().publicKeyHex]);

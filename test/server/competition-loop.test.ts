@@ -12,7 +12,9 @@ import type { PrivateKeyAccount } from 'viem/accounts';
 import { importMarketFile } from '../../adapters/market/importers/import-file.ts';
 import { MarketMemory } from '../../adapters/market/market-memory.ts';
 import { Competition } from '../../commands/competition/handlers.ts';
+import { TicketsBought } from '../../commands/competition/race-events.ts';
 import { CompetitionWorker } from '../../commands/competition/worker.ts';
+import { storedDataOf } from '../../core/stored-data.ts';
 import { competitionDeps } from '../../server/competition.ts';
 import { clash } from '../support/cli.ts';
 import { TestEconomy } from '../support/competition-economy.ts';
@@ -268,7 +270,7 @@ test('the loop: auditions pass and fail, queue, Arena, tickets, launch, trade, s
 
   const tampered = tamperedCopy(
     dbFile,
-    `UPDATE events SET data = json_set(data, '$.tickets', 4) WHERE event_id = (SELECT event_id FROM events WHERE type = 'TicketsBought' AND stream_id = ? LIMIT 1)`,
+    `UPDATE events SET data = json_set(data, '${storedDataOf(TicketsBought.schema).path('tickets')}', 4) WHERE event_id = (SELECT event_id FROM events WHERE type = 'TicketsBought' AND stream_id = ? LIMIT 1)`,
     `race-${race.raceId}`,
   );
   // The altered ticket event is no longer the one the settlement's signed checkpoint covers: the

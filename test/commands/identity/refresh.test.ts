@@ -1,8 +1,13 @@
 /** Refresh-token rotation, reuse detection, logout and token lifetimes, through the real endpoints. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { RefreshTokenRotated } from '../../../commands/identity/events.ts';
+import { dataFieldSql } from '../../../core/event-registry.ts';
 import { codeOf, startTestServer } from '../../support/server.ts';
 import { newAccount, type SignedIn, signIn } from '../../support/siwe.ts';
+
+/** SQL: a stored RefreshTokenRotated's session id. */
+const SESSION_ID = dataFieldSql('events', [RefreshTokenRotated], 'sessionId');
 
 const server = await startTestServer();
 const refresh = (refreshToken: string) => server.call('POST', '/api/v1/auth/refresh', { body: { refreshToken } });
@@ -37,7 +42,7 @@ test('grace window: a retried refresh gets the same successor and appends nothin
   const sessionId = s.refreshToken.split('.')[1];
   const rotations = () =>
     server.ledger.store.db
-      .prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'RefreshTokenRotated' AND json_extract(data, '$.sessionId') = ?")
+      .prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'RefreshTokenRotated' AND ${SESSION_ID} = ?`)
       .get(sessionId) as { n: number };
   const first = (await refresh(s.refreshToken)).body as SignedIn;
   server.clock.advance(9_000);
@@ -80,7 +85,7 @@ test('two servers on one file: a refresh retried on the other server gets the sa
     assert.is(there.status, 200, JSON.stringify(there.body));
     assert.is((there.body as SignedIn).refreshToken, first.refreshToken);
     const rotations = server.ledger.store.db
-      .prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'RefreshTokenRotated' AND json_extract(data, '$.sessionId') = ?")
+      .prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'RefreshTokenRotated' AND ${SESSION_ID} = ?`)
       .get(s.refreshToken.split('.')[1]);
     assert.equal(rotations, { n: 1 });
   } finally {

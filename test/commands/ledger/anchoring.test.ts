@@ -26,6 +26,7 @@ import { type ChainFixture, revertOf, startChainFixture } from '../../support/ch
 import { clash } from '../../support/cli.ts';
 import { specFor } from '../../support/decider-spec.ts';
 import { tempDir } from '../../support/store.ts';
+import { setStoredDataField } from '../../support/stored-data.ts';
 import { walletLedgerComposition } from '../../support/wallet/composition.ts';
 
 const composition = walletLedgerComposition;
@@ -183,8 +184,7 @@ test('clash ledger verify --chain: passes on the log as written; fails when a re
   const row = db
     .prepare<[], { position: number; data: string }>("SELECT position, data FROM events WHERE type = 'LedgerCheckpointAnchored' LIMIT 1")
     .get();
-  const forged = JSON.stringify({ ...JSON.parse(row?.data ?? '{}'), txHash: `0x${'99'.repeat(32)}` });
-  db.prepare('UPDATE events SET data = ? WHERE position = ?').run(forged, row?.position);
+  setStoredDataField(db, walletLedgerComposition.events, row?.position ?? 0, 'txHash', `0x${'99'.repeat(32)}`);
   db.close();
   const bad = await verify(edited, '--chain');
   assert.is(bad.code, 1);

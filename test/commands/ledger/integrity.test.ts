@@ -26,6 +26,7 @@ import { openLedger } from '../../../server/context.ts';
 import { clash } from '../../support/cli.ts';
 import { independentInclusion } from '../../support/rfc9162.ts';
 import { fcRuns, fcSeed, tamperedCopy, tempDir, toSchemaOne } from '../../support/store.ts';
+import { setStoredDataField } from '../../support/stored-data.ts';
 import { walletLedgerComposition } from '../../support/wallet/composition.ts';
 
 const composition = walletLedgerComposition;
@@ -120,7 +121,7 @@ test('property: one byte of any stored field of any event changed → exit 1 nam
 test('a self-consistent change followed by a projection rebuild passes projections verify, and fails ledger verify at its position', async () => {
   const position = 2; // WalletOpened of w1
   const file = tampered((db) => {
-    db.prepare(`UPDATE events SET data = json_set(data, '$.owner', 'mallory') WHERE position = ?`).run(position);
+    setStoredDataField(db, composition.events, position, 'owner', 'mallory');
   });
   assert.is((await clash(['projections', 'rebuild', '--db', file], composition)).code, 0);
   const projections = await clash(['projections', 'verify', '--db', file], composition);
@@ -165,7 +166,7 @@ test('an inserted event is named where it went in', async () => {
 test('leaves re-hashed to hide a change: the signed checkpoint roots still catch it, naming the range', async () => {
   const position = 23;
   const file = tampered((db) => {
-    db.prepare(`UPDATE events SET data = json_set(data, '$.amount', '999999') WHERE position = ?`).run(position);
+    setStoredDataField(db, composition.events, position, 'amount', '999999');
     db.exec('UPDATE events SET leaf = NULL; DELETE FROM ledger_nodes');
   });
   // Opening it with the engine re-hashes every event (the one-time migration), as an attacker would.

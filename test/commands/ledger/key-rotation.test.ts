@@ -17,6 +17,7 @@ import { dataDirLedgerKey, existingLedgerPublicKey, ledgerKeyFile, legacyLedgerK
 import { LedgerAnchors } from '../../../commands/ledger/anchors.ts';
 import { ledgerDecider } from '../../../commands/ledger/decider.ts';
 import { ManualClock, SequentialIds } from '../../../core/clock.ts';
+import { dataFieldSql } from '../../../core/event-registry.ts';
 import { keyIdOf, publicKeyFromHex, publicKeyHex, verifyCheckpointSignature } from '../../../core/signed-checkpoint.ts';
 import { openLedger } from '../../../server/context.ts';
 import { ledgerRoutes } from '../../../server/routes/ledger.ts';
@@ -24,6 +25,7 @@ import { clash } from '../../support/cli.ts';
 import { specFor } from '../../support/decider-spec.ts';
 import { startTestServer } from '../../support/server.ts';
 import { tamperedCopy, tempDir } from '../../support/store.ts';
+import { setStoredDataField } from '../../support/stored-data.ts';
 import { walletLedgerComposition } from '../../support/wallet/composition.ts';
 
 const composition = walletLedgerComposition;
@@ -89,7 +91,9 @@ test('clash ledger rotate-key: recorded in the log signed by both keys; verify p
   appendAndCheckpoint(file, 2, 100);
   const db = new Database(file, { readonly: true });
   const keys = db
-    .prepare("SELECT json_extract(data, '$.keyId') FROM events WHERE type = 'LedgerCheckpointSigned' ORDER BY position")
+    .prepare(
+      `SELECT ${dataFieldSql('events', composition.events, 'keyId')} FROM events WHERE type = 'LedgerCheckpointSigned' ORDER BY position`,
+    )
     .pluck()
     .all();
   db.close();
@@ -134,11 +138,10 @@ test('a forged rotation (another key swapped in, the leaves re-hashed or not) fa
   const position = db.prepare("SELECT position FROM events WHERE type = 'LedgerKeyRotated'").pluck().get() as number;
   db.close();
   const attacker = generateKeyPairSync('ed25519');
-  const forged = tamperedCopy(file, dir.file('forged.db'), (d) =>
-    d
-      .prepare("UPDATE events SET data = json_set(data, '$.publicKey', ?, '$.keyId', ?) WHERE type = 'LedgerKeyRotated'")
-      .run(publicKeyHex(attacker.publicKey), keyIdOf(attacker.publicKey)),
-  );
+  const forged = tamperedCopy(file, dir.file('forged.db'), (d) => {
+    setStoredDataField(d, composition.events, position, 'publicKey', publicKeyHex(attacker.publicKey));
+    setStoredDataField(d, composition.events, position, 'keyId', keyIdOf(attacker.publicKey));
+  });
   const run = await clash(['ledger', 'verify', '--db', forged, '--public-key', first.publicKeyHex], composition);
   assert.is(run.code, 1);
   assert.match(run.stderr, `ledger differs at position ${position}`);

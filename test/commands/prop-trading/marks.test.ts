@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { propAccountDecider } from '../../../commands/prop-trading/decider.ts';
 import { type PropAccountEvent, propTradingEvents } from '../../../commands/prop-trading/events.ts';
-import { EventRegistry } from '../../../core/event-registry.ts';
+import { EventRegistry, storedEventData } from '../../../core/event-registry.ts';
 import { fold } from '../../support/decider-spec.ts';
 import { action, openCommand, px, quotes, rate, T0, usd } from '../../support/prop-trading.ts';
 
@@ -59,18 +59,20 @@ test('AccountMarked v2 leaves out what repeats; a v1 row reads as v2 (upcast)', 
   ]);
   const registry = new EventRegistry(propTradingEvents);
   const v2 = registry.encode('AccountMarked', marked.data);
+  // the v2 data as a JSON object (it is stored compact, core/stored-data.ts)
+  const v2Object = storedEventData(registry.definition('AccountMarked'), 2, v2.json) as { valuation: { positions: object[] } };
   const position = {
-    ...(JSON.parse(v2.json).valuation.positions[0] as object),
+    ...(v2Object.valuation.positions[0] as object),
     size: '100000000',
     entryPrice: '10000000000000',
     leverage: 10,
     assetMaxLeverage: 50,
   };
   const v1 = JSON.stringify({
-    ...JSON.parse(v2.json),
+    ...v2Object,
     utcDay: 20458,
     startOfDayEquityMicroUsd: '20000000000',
-    valuation: { ...JSON.parse(v2.json).valuation, positions: [position] },
+    valuation: { ...v2Object.valuation, positions: [position] },
   });
   assert.equal(registry.decode('AccountMarked', 1, v1), registry.decode('AccountMarked', 2, v2.json));
   assert.ok(v2.json.length < v1.length, `v2 ${v2.json.length} bytes < v1 ${v1.length} bytes`);
