@@ -1,11 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { z } from 'zod';
 import { ManualClock } from '../../core/clock.ts';
 import { ConcurrencyError, IdempotencyConflict, ValidationError } from '../../core/errors.ts';
 import { defineEvent, EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
-import { zNonNegativeAmount } from '../../core/money.ts';
 import { tempDir } from '../support/store.ts';
 import { walletEvents, zFundsDepositedV1 } from '../support/wallet/events.ts';
 

@@ -1,18 +1,22 @@
 /**
- * A ledger file written by the engine before the compact storage (schema 2, `main` at f315e1b:
+ * Older files still open (doc/event-store.md, "Storage layout"). A schema-3 file (below) reads
+ * as `main` read it and takes compact appends. A ledger file written by the engine before the
+ * compact storage (schema 2, `main` at f315e1b:
  * 24 prop trading actions on 3 accounts and a signed checkpoint, `test/fixtures/schema-2-main-f315e1b.sqlite.gz`)
  * still opens (doc/event-store.md, "Storage layout"): read-only commands read it as it is; the
  * first writable open converts its idempotency rows and rebuilds the journal in its compact
  * form; the journal lines, the recorded command results, `clash ledger verify` and
  * `clash projections verify` are the same as before; new events append beside the old ones.
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import { JOURNAL_ROWS } from '../../projections/prop-trading/journal.ts';
-import { openLedger } from '../../server/context.ts';
+import { type Ledger, openLedger } from '../../server/context.ts';
 import { clash } from '../support/cli.ts';
 import { tempDir } from '../support/store.ts';
 
@@ -63,7 +67,7 @@ test('the first writable open converts it: same journal, same recorded results, 
   assert.is(oldKeys.length, 27, '3 opens and 24 actions');
 
   const ledger = openLedger({ dbPath: file });
-  assert.is(ledger.store.db.pragma('user_version', { simple: true }), 3);
+  assert.is(ledger.store.db.pragma('user_version', { simple: true }), 4);
   const columns = ledger.store.db.prepare("SELECT name FROM pragma_table_info('prop_journal')").pluck().all();
   assert.equal(columns, ['account_id', 'position', 'line', 'ledger_account', 'asset', 'amount'], 'the journal is compact now');
   const newJournal = ledger.store.db
@@ -101,6 +105,62 @@ test('the first writable open converts it: same journal, same recorded results, 
 
   const verified = await clash(['ledger', 'verify', '--db', file, '--public-key', PUBLIC_KEY]);
   assert.is(verified.code, 0, verified.stdout + verified.stderr);
+  const projections = await clash(['projections', 'verify', '--db', file]);
+  assert.is(projections.code, 0, projections.stdout + projections.stderr);
+});
+
+/**
+ * A file written by `main` at c18ca77 (schema 3: 16-byte event ids, data stored as JSON objects;
+ * 3 prop accounts, 24 actions, a signed checkpoint: `test/fixtures/schema-3-main-c18ca77.sqlite.gz`).
+ * Its events and journal read exactly as `main` read them (the digests of their canonical JSON,
+ * printed by `main` reading the same file); the first writable open makes it schema 4, and new
+ * events are stored compact beside the old ones.
+ */
+const SCHEMA_3 = {
+  publicKey: 'b24dcbf266e43fc6674176d46f1e79bfb18ea4ea82e4296df0496a0f2238bfbe',
+  events: [28, '9cd6de6c77a6bd7a65cd2862f91326083d6ef22ebefc3a3cf55c27d286745849'],
+  journal: [126, '14a83680fe0840605e67b3853e72b7460892ebd84bad88afeba2764991151541'],
+} as const;
+const schemaThree = dir.file('schema-3.db');
+writeFileSync(schemaThree, gunzipSync(readFileSync(new URL('../fixtures/schema-3-main-c18ca77.sqlite.gz', import.meta.url))));
+const digest = (rows: unknown[]) => [rows.length, createHash('sha256').update(canonicalJson(rows)).digest('hex')];
+const readsAsMainDid = (ledger: Ledger) => {
+  assert.equal(digest([...ledger.store.readAll()]), [...SCHEMA_3.events]);
+  const journal = ledger.store.db.prepare(`SELECT * FROM ${JOURNAL_ROWS} ORDER BY account_id, position, line`).all();
+  assert.equal(digest(journal), [...SCHEMA_3.journal]);
+};
+
+test('a schema-3 file reads as main read it, read-only and after its first writable open; new events go beside in the compact form', async () => {
+  const file = dir.file('schema-3-copy.db');
+  copyFileSync(schemaThree, file);
+  assert.is(userVersion(file), 3);
+  const reader = openLedger({ dbPath: file, readonly: true });
+  readsAsMainDid(reader);
+  reader.close();
+  assert.is(userVersion(file), 3, 'a read-only open leaves it as it is');
+
+  const ledger = openLedger({ dbPath: file });
+  assert.is(ledger.store.db.pragma('user_version', { simple: true }), 4, 'an engine of schema 3 refuses it from now on');
+  readsAsMainDid(ledger);
+  const [opened] = ledger.store.readStream('prop-account-c0');
+  assert.ok(opened?.type === 'PropAccountOpened');
+  const data = { ...(opened.data as Record<string, unknown>), accountId: 'n3' };
+  const appended = ledger.store.append('prop-account-n3', [{ type: opened.type, data }], { expectedVersion: 'no_stream' });
+  assert.is(appended.positions[0], 29);
+  assert.equal(ledger.store.readStream('prop-account-n3')[0]?.data, data);
+  const stored = ledger.store.db.prepare('SELECT data FROM events WHERE position = ?').pluck();
+  assert.ok((stored.get(1) as string).startsWith('{'), 'the old rows are as main wrote them');
+  assert.ok((stored.get(29) as string).startsWith('['), 'the new row is compact');
+  const lines = ledger.store.db.prepare(`SELECT ledger_account, at FROM ${JOURNAL_ROWS} WHERE account_id = 'n3'`).all();
+  assert.equal(lines, [
+    { ledger_account: 'prop:n3:cash', at: (opened.data as { openedAt: number }).openedAt },
+    { ledger_account: 'house:capital', at: (opened.data as { openedAt: number }).openedAt },
+  ]);
+  ledger.close();
+
+  const verified = await clash(['ledger', 'verify', '--db', file, '--public-key', SCHEMA_3.publicKey]);
+  assert.is(verified.code, 0, verified.stdout + verified.stderr);
+  assert.match(verified.stdout, 'ledger verified: 29 events re-hashed, 1 signed checkpoint(s)');
   const projections = await clash(['projections', 'verify', '--db', file]);
   assert.is(projections.code, 0, projections.stdout + projections.stderr);
 });
