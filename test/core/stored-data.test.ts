@@ -6,20 +6,21 @@
  *   reads back from its stored text exactly as a reader saw it before the compact form
  *   (`JSON.parse(JSON.stringify(data))`): the same values, keys and key order. The data is drawn
  *   from the zod schema by a walk of its own (below), not from the layout under test;
- * - every registered layout is pinned (`test/fixtures/event-layouts.json`): reordering, adding or
- *   removing a key of a registered schema without a new schema version fails here, and so does a
- *   version bump that drops the schema older compact rows were written under;
+ * - every registered layout is pinned (`test/fixtures/event-layouts.json`): reordering, removing
+ *   or inserting a key of a registered schema without a new schema version fails here (appending
+ *   an optional key is safe: older rows read it as absent), and so does a version bump that drops
+ *   the schema older compact rows were written under;
  * - a compact row of a version whose schema the code no longer keeps is a corrupt event, not
  *   data read under the wrong layout.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
 import { defineEvent, EventRegistry, storedSchema } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
-import { storedDataOf } from '../../core/stored-data.ts';
+import { extendsLayout, type Layout, storedDataOf } from '../../core/stored-data.ts';
 import { productComposition } from '../../server/composition.ts';
 import { fcRuns, fcSeed, tempDir } from '../support/store.ts';
 import { walletEvents } from '../support/wallet/events.ts';
@@ -136,39 +137,74 @@ test('optional keys: absent, present and null stay apart; records keep every key
   assert.throws(() => stored.parse('["x",null,"n",null,{}]'), /nullish: expected \[value\]/);
 });
 
-/** `type@version` → the digest of every layout the registered definitions keep. */
-function layouts(): Record<string, string> {
-  const out: Record<string, string> = {};
+/** `type@version` → the layout of every version the registered definitions keep a schema of. */
+function layouts(): Record<string, Layout> {
+  const out: Record<string, Layout> = {};
   for (const d of productComposition.events) {
-    const versions = [d.version, ...Object.keys(d.earlierSchemas).map(Number)].sort((a, b) => a - b);
-    for (const v of versions) {
+    for (const v of [d.version, ...Object.keys(d.earlierSchemas).map(Number)]) {
       const schema = storedSchema(d, v);
-      if (schema) out[`${d.type}@${v}`] = storedDataOf(schema).digest;
+      if (schema) out[`${d.type}@${v}`] = storedDataOf(schema).layout;
     }
   }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  return out;
 }
 
-test('every registered key layout is pinned: a reordered key without a new schema version fails here', () => {
-  const pinned = JSON.parse(readFileSync(new URL('../fixtures/event-layouts.json', import.meta.url), 'utf8')) as Record<string, string>;
+const FIXTURE = new URL('../fixtures/event-layouts.json', import.meta.url);
+const same = (a: Layout, b: Layout) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The fixture keeps, per `type@version`, every layout compact rows may have been written under
+ * (oldest first). With UPDATE_EVENT_LAYOUTS=1 the test appends current layouts that extend the
+ * pinned ones, and pins new types; it never pins a change that would misread older rows.
+ */
+test('every registered key layout is pinned: a layout change that would misread older compact rows fails here', () => {
+  const pinned = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, Layout[]>;
   const now = layouts();
-  for (const [at, digest] of Object.entries(pinned)) {
+  const update = process.env.UPDATE_EVENT_LAYOUTS === '1';
+  const stale: string[] = [];
+  for (const [at, history] of Object.entries(pinned)) {
+    const current = now[at];
     assert.ok(
-      now[at] !== undefined,
-      `${at}: compact rows may exist under this layout, but no registered definition keeps its schema (a version bump must keep it in earlierSchemas)`,
+      current !== undefined,
+      `${at}: compact rows may exist under this layout, but no registered definition keeps its schema (a version bump keeps the older schema in earlierSchemas)`,
     );
-    assert.is(
-      now[at],
-      digest,
-      `${at}: the key layout changed (keys reordered, added or removed) without a new schema version: older compact rows would misread`,
-    );
+    for (const older of history) {
+      const why = extendsLayout(older, current);
+      assert.is(why, undefined, `${at}: rows stored under a pinned layout would misread (${why}); this change needs a new schema version`);
+    }
+    if (!same(history[history.length - 1] as Layout, current)) {
+      if (update) history.push(current);
+      else stale.push(at);
+    }
   }
   const fresh = Object.keys(now).filter((at) => !(at in pinned));
-  assert.equal(fresh, [], `new layouts: add them to test/fixtures/event-layouts.json (${JSON.stringify(fresh)})`);
-  // The digest does see a reordering.
-  const ab = storedDataOf(z.object({ a: z.string(), b: z.string() }).strict()).digest;
-  const ba = storedDataOf(z.object({ b: z.string(), a: z.string() }).strict()).digest;
-  assert.is.not(ab, ba);
+  if (update) {
+    for (const at of fresh) pinned[at] = [now[at] as Layout];
+    // one type and version per line, so a change reads as one line in a diff
+    const lines = Object.entries(pinned)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([at, history]) => `  ${JSON.stringify(at)}: ${JSON.stringify(history)}`);
+    writeFileSync(FIXTURE, `{\n${lines.join(',\n')}\n}\n`);
+    return;
+  }
+  assert.equal(stale, [], 'layouts extended safely (optional keys appended): pin them with UPDATE_EVENT_LAYOUTS=1');
+  assert.equal(fresh, [], 'new types or versions: pin them with UPDATE_EVENT_LAYOUTS=1');
+});
+
+test('extendsLayout: optional keys appended are safe, anything else is named', () => {
+  const base = storedDataOf(z.object({ a: z.string(), b: z.object({ c: z.number() }).strict() }).strict());
+  const layoutOf = (shape: Record<string, z.ZodType>) => storedDataOf(z.object(shape).strict()).layout;
+  const c = z.object({ c: z.number() }).strict();
+  assert.is(extendsLayout(base.layout, layoutOf({ a: z.string(), b: c, d: z.string().optional() })), undefined);
+  assert.is(extendsLayout(base.layout, layoutOf({ a: z.string(), b: c.extend({ e: z.number().optional() }) })), undefined);
+  assert.match(extendsLayout(base.layout, layoutOf({ b: c, a: z.string() })) ?? '', '$: key 0 was a, now b');
+  assert.match(extendsLayout(base.layout, layoutOf({ a: z.string(), d: z.string().optional(), b: c })) ?? '', 'key 1 was b, now d');
+  assert.match(extendsLayout(base.layout, layoutOf({ a: z.string(), b: c, d: z.string() })) ?? '', '$.d: added, but not optional');
+  assert.match(extendsLayout(base.layout, layoutOf({ a: z.string().optional(), b: c })) ?? '', '$.a: its optionality changed');
+  // and the decoder agrees: an older, shorter row reads under the extended layout, the new key absent
+  const extended = storedDataOf(z.object({ a: z.string(), b: c.extend({ e: z.number().optional() }), d: z.string().optional() }).strict());
+  assert.is(JSON.stringify(extended.parse(base.text({ a: 'x', b: { c: 1 } }))), '{"a":"x","b":{"c":1}}');
+  assert.throws(() => extended.parse('["x"]'), /array of 2 to 3 values/);
 });
 
 test('a compact row of a version whose schema is no longer kept is a corrupt event, not data read under another layout', () => {
