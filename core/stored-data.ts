@@ -169,25 +169,31 @@ function decoderOf(layout: Layout): Codec {
       return (v) => (isPlainObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, value(x)])) : fail('expected an object'));
     }
     case 'object': {
-      const fields = layout.fields.map((f) => ({ ...f, decode: decoderOf(f.layout) }));
+      const fields = layout.fields.map((f) => ({ ...f, decode: decoderOf(f.layout), plain: f.layout.kind === 'value' }));
       // The shortest array a row may hold: optional keys added at the end of the shape later are absent from older rows.
       let shortest = fields.length;
       while (shortest > 0 && fields[shortest - 1]?.optional) shortest -= 1;
+      // Keys are assigned (the fast path); a shape key `__proto__` would set the prototype, so it is defined instead.
+      const put = fields.some((f) => f.key === '__proto__')
+        ? (o: Record<string, unknown>, k: string, x: unknown) =>
+            Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true })
+        : (o: Record<string, unknown>, k: string, x: unknown) => {
+            o[k] = x;
+          };
       return (v) => {
         if (!Array.isArray(v) || v.length > fields.length || v.length < shortest) {
           return fail(`expected an array of ${shortest === fields.length ? '' : `${shortest} to `}${fields.length} values`);
         }
-        const entries: [string, unknown][] = [];
+        const o: Record<string, unknown> = {};
         for (let i = 0; i < v.length; i++) {
           const f = fields[i] as (typeof fields)[number];
           const x: unknown = v[i];
           if (x === null && f.optional) continue;
-          if (f.wrapped) {
-            if (!Array.isArray(x) || x.length !== 1) return fail(`${f.key}: expected [value]`);
-            entries.push([f.key, f.decode(x[0])]);
-          } else entries.push([f.key, f.decode(x)]);
+          if (!f.wrapped) put(o, f.key, f.plain ? x : f.decode(x));
+          else if (Array.isArray(x) && x.length === 1) put(o, f.key, f.decode(x[0]));
+          else return fail(`${f.key}: expected [value]`);
         }
-        return Object.fromEntries(entries);
+        return o;
       };
     }
   }

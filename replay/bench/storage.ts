@@ -64,6 +64,12 @@ export function runStorageBench(o: StorageBenchOptions): Figure[] {
   const first = head();
   const ours = usageOf(w.db, () => w.run());
   const events = head() - first;
+  // What the events rows hold, per event: the stored data text (compact since schema 4, core/stored-data.ts) and the metadata text.
+  const texts = w.db
+    .prepare<[number], { data: number; metadata: number }>(
+      'SELECT avg(length(CAST(data AS BLOB))) AS data, avg(length(CAST(metadata AS BLOB))) AS metadata FROM events WHERE position > ?',
+    )
+    .get(first);
   w.close();
 
   const raw = new RawRowWriter(o.scratch.file('storage-raw'), 'NORMAL', propTables);
@@ -83,7 +89,7 @@ export function runStorageBench(o: StorageBenchOptions): Figure[] {
       total(ours) / events,
       total(baseline) / events,
       undefined,
-      `ours by table (bytes/event, indexes included): ${byTable}; baseline: the same event and read-model rows written raw (no idempotency rows)`,
+      `ours by table (bytes/event, indexes included): ${byTable}; of the events rows, the data text ${Math.round(texts?.data ?? 0)} and the metadata text ${Math.round(texts?.metadata ?? 0)} bytes on average; baseline: the same event and read-model rows written raw (no idempotency rows)`,
     ),
     figure(
       'prop trading: WAL frames per action (one commit per action, synchronous=NORMAL; lower is better)',
