@@ -24,10 +24,17 @@ function deposit(i: number) {
     data: { walletId: `w${i % 100}`, amount: BigInt(1_000_000 + i), memo: 'bench deposit', at: 1_700_000_000_000 + i },
   };
 }
-/** A raw row's event id and metadata in the engine's stored forms (16 bytes; the metadata array, doc/event-store.md), so the rows are the same size. */
+/**
+ * A raw row's event id, data and metadata in the engine's stored forms (16 bytes; the data
+ * without key names, `["w7","1000007","bench deposit",1700000000007]`; the metadata array:
+ * doc/event-store.md), so the rows are the same size.
+ */
 const rawId = () => storedEventId(crypto.randomUUID());
 const rawData = (i: number) =>
-  JSON.stringify({ walletId: `w${i % 100}`, amount: String(1_000_000 + i), memo: 'bench deposit', at: 1_700_000_000_000 + i });
+  JSON.stringify([`w${i % 100}`, String(1_000_000 + i), 'bench deposit', 1_700_000_000_000 + i] satisfies StoredDeposit);
+/** A stored `FundsDeposited` (walletId, amount, memo, at) and `WalletOpened` (walletId, owner, openedAt): what the raw side reads by position. */
+type StoredDeposit = [string, string, string, number];
+type StoredOpening = [string, string, number];
 
 /** A raw connection on a file that has the engine's schema (same table, indexes and triggers). */
 function rawDb(path: string, synchronous: Synchronous): Database.Database {
@@ -173,7 +180,7 @@ export function seedLog(path: string, count: number): void {
         versions.set(stream, v);
         const [type, data] =
           v === 1
-            ? ['WalletOpened', JSON.stringify({ walletId: `w${i % 100}`, owner: `o${i % 7}`, openedAt })]
+            ? ['WalletOpened', JSON.stringify([`w${i % 100}`, `o${i % 7}`, openedAt] satisfies StoredOpening)]
             : ['FundsDeposited', rawData(i)];
         insert.run(
           i + 1,
@@ -246,9 +253,13 @@ function rebuildFigure(path: string, count: number, rounds: number): Figure {
         if (rows.length === 0) break;
         raw.transaction(() => {
           for (const row of rows) {
-            const d = JSON.parse(row.data) as { walletId: string; owner: string; amount: string };
-            if (row.type === 'WalletOpened') open.run(d.walletId, d.owner);
-            else set.run((BigInt(get.get(d.walletId) as string) + BigInt(d.amount)).toString(), d.walletId);
+            if (row.type === 'WalletOpened') {
+              const [walletId, owner] = JSON.parse(row.data) as StoredOpening;
+              open.run(walletId, owner);
+            } else {
+              const [walletId, amount] = JSON.parse(row.data) as StoredDeposit;
+              set.run((BigInt(get.get(walletId) as string) + BigInt(amount)).toString(), walletId);
+            }
           }
         })();
         after = (rows[rows.length - 1] as { position: number }).position;
