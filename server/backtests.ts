@@ -13,7 +13,7 @@ import { recordedEngine } from '../adapters/models/recorded.ts';
 import type { PipelineStrategy } from '../commands/ai-trading/pipeline.ts';
 import { recordedReplies } from '../commands/backtests/artifact-parts.ts';
 import { BacktestCommands } from '../commands/backtests/handlers.ts';
-import type { ReplaySetup } from '../commands/backtests/job-cycle.ts';
+import type { JobRecording, ReplaySetup } from '../commands/backtests/job-cycle.ts';
 import type { BacktestEngine, StrategyRef } from '../commands/backtests/request.ts';
 import { BacktestWorker } from '../commands/backtests/worker.ts';
 import { zGraphLayout, zStrategyGraphInput } from '../commands/clones/graph/schema.ts';
@@ -147,6 +147,19 @@ export function replaySetupOf(
   };
 }
 
+/**
+ * How `workerId` records the jobs it runs under this configuration: the lease each progress event
+ * renews (`BACKTEST_LEASE_SECONDS`) and the artifacts' retention (`BACKTEST_ARTIFACT_RETENTION_HOURS`), in ms.
+ */
+export function jobRecordingOf(commands: BacktestCommands, config: Config, workerId: string): JobRecording {
+  return {
+    commands,
+    workerId,
+    leaseMs: config.BACKTEST_LEASE_SECONDS * 1000,
+    retentionMs: config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000,
+  };
+}
+
 /** The backtest worker of this process over `ledger` (worker id `host:pid`). */
 export function backtestWorkerOf(
   ledger: Ledger,
@@ -159,8 +172,9 @@ export function backtestWorkerOf(
   workerId = `${hostname()}:${process.pid}`,
 ): BacktestWorker {
   const db = ledger.store.db;
+  const { commands, leaseMs, retentionMs } = jobRecordingOf(backtestCommandsOf(ledger, config), config, workerId);
   return new BacktestWorker({
-    commands: backtestCommandsOf(ledger, config),
+    commands,
     jobs: {
       runnable: (limit) => runnableBacktests(db, limit),
       dueForExpiry: (now, limit) => backtestsDueForExpiry(db, now, limit),
@@ -175,8 +189,8 @@ export function backtestWorkerOf(
     limits: {
       global: config.BACKTEST_CONCURRENCY,
       perUser: config.BACKTEST_CONCURRENCY_PER_USER,
-      leaseMs: config.BACKTEST_LEASE_SECONDS * 1000,
-      retentionMs: config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000,
+      leaseMs,
+      retentionMs,
       progressEvery: config.BACKTEST_PROGRESS_EVERY_STEPS,
     },
   });

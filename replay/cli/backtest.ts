@@ -35,7 +35,7 @@ import { draftOf, findClone } from '../../projections/clones/clones.ts';
 import { versionsOf } from '../../projections/clones/versions.ts';
 import { marketAsOf } from '../../server/ai-trading.ts';
 import { replayMarketOf } from '../../server/backtest-replay.ts';
-import { backtestCommandsOf, replaySetupOf, strategyOf } from '../../server/backtests.ts';
+import { backtestCommandsOf, jobRecordingOf, replaySetupOf, strategyOf } from '../../server/backtests.ts';
 import { type Config, loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
 import { type Ledger, openLedger } from '../../server/context.ts';
 import { writeBacktestReport } from '../backtest-report/write.ts';
@@ -107,12 +107,7 @@ export async function runBacktestReport(options: BacktestRunOptions, deps: Backt
   if (!('clone' in options.source)) return runJob({ backtestId: `${SANDBOX}-${ledger.ids.next()}`, cloneId, run }, setup, cycle);
   const commands = backtestCommandsOf(ledger, config);
   const { backtestId } = commands.requestQueued(cloneId, (findClone(db, cloneId) as { ownerUserId: string }).ownerUserId, run);
-  const recording = {
-    commands,
-    workerId: `cli:${hostname()}:${process.pid}`,
-    leaseMs: config.BACKTEST_LEASE_SECONDS * 1000,
-    retentionMs: config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000,
-  };
+  const recording = jobRecordingOf(commands, config, `cli:${hostname()}:${process.pid}`);
   commands.lease(backtestId, recording.workerId, recording.leaseMs);
   try {
     return await runJob({ backtestId, cloneId, run }, setup, { ...cycle, recording });
