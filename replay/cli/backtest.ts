@@ -5,8 +5,9 @@
  * `--report` also writes its self-contained HTML report (`replay/backtest-report/`).
  *
  * With `--clone` the run is a job of the clone like one asked over HTTP: requested as its owner
- * (the tier's limits apply; a refusal exits 1 naming the limit), leased by this process, its
- * progress and result recorded in `backtest-<id>`; the strategy is the clone's latest version,
+ * (`requestQueued`: the tier's limits apply; a refusal exits 1 naming the limit), leased by this
+ * process and run by the worker's cycle (`commands/backtests/job-cycle.ts`), its progress and
+ * result — or its failure — recorded in `backtest-<id>`; the strategy is the clone's latest version,
  * else its draft (stored as a snapshot). With `--strategy FILE` (a JSON `{ "graph": … }` or a
  * bare graph) it is an operator's sandbox run: no clone, no job in the log, only the artifacts.
  * `runBacktestReport` returns the finished run's report data (`commands/backtests/report.ts`).
