@@ -17,7 +17,11 @@
  *   fails and the unit stays a dead letter. A lost lease stops the run silently: another worker has it.
  * - **Retention.** Packets, prompts and replies expire `retentionMs` after the run finished;
  *   the worker deletes them and records `BacktestArtifactsExpired`.
- * Replays run beside the worker loop (a tick only starts them), so heartbeats keep flowing.
+ * Replays run beside the worker loop (a tick only starts them), so heartbeats keep flowing. An
+ * error a run's bookkeeping throws after its tick returned (a busy database while recording the
+ * failure) is kept and thrown by the next tick, so the worker loop reports it like any tick's
+ * (heartbeat `failing`, the log) instead of the process dying of an unhandled rejection; the
+ * job's lease then runs out and the job is taken over.
  */
 import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -74,6 +78,8 @@ const LIST_LIMIT = 100;
 export class BacktestWorker {
   private readonly running = new Map<string, Promise<void>>();
   private readonly recording: JobRecording;
+  /** The first error a run threw after its tick returned, thrown by the next tick. */
+  private runError: unknown = null;
 
   constructor(readonly deps: BacktestWorkerDeps) {
     const { commands, workerId, limits } = deps;
@@ -82,6 +88,11 @@ export class BacktestWorker {
 
   /** Expires due artifacts, then starts runnable jobs while slots are free; returns the runs in flight. */
   async tick(now: number): Promise<{ started: number; expired: number; inFlight: number }> {
+    if (this.runError !== null) {
+      const error = this.runError;
+      this.runError = null;
+      throw error;
+    }
     const expired = await this.expire(now);
     let started = 0;
     const parked = new Map(this.deps.units.parked(BACKTEST_WORKER).map((u) => [u.id, u]));
@@ -99,10 +110,14 @@ export class BacktestWorker {
         throw error;
       }
       started += 1;
-      const run = this.run(job, slots).finally(() => {
-        this.release(job, slots);
-        this.running.delete(job.backtestId);
-      });
+      const run = this.run(job, slots)
+        .finally(() => {
+          this.running.delete(job.backtestId);
+          this.release(job, slots);
+        })
+        .catch((error: unknown) => {
+          this.runError ??= error;
+        });
       this.running.set(job.backtestId, run);
     }
     return { started, expired, inFlight: this.running.size };
