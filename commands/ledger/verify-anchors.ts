@@ -12,13 +12,12 @@
  * The signed checkpoints themselves are checked against the events by `verifyLedger`; together
  * they tie every anchored root to the events.
  */
-import { storedEventData } from '../../core/event-registry.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import type { LogProblem } from '../../core/log-verify.ts';
 import { ANCHOR_STREAM_ID } from './anchor-decider.ts';
 import type { ChainAnchor } from './anchors.ts';
-import { type LedgerAnchor, LedgerCheckpointAnchored } from './events.ts';
-import { storedCheckpoints } from './signed.ts';
+import { LedgerCheckpointAnchored } from './events.ts';
+import { storedCheckpoints, storedOfType } from './signed.ts';
 
 export interface AnchorVerification {
   readonly ok: boolean;
@@ -40,17 +39,10 @@ export function verifyAnchors(
   for (const { position, checkpoint } of storedCheckpoints(store)) {
     if ('treeSize' in checkpoint) checkpoints.set(checkpoint.treeSize, { position, rootHash: checkpoint.rootHash });
   }
-  const recorded = store.db
-    .prepare<[string], { position: number; schema_version: number; data: string }>(
-      'SELECT position, schema_version, data FROM events WHERE stream_id = ? ORDER BY position',
-    )
-    .all(ANCHOR_STREAM_ID);
-  for (const { position, schema_version, data } of recorded) {
+  const recorded = storedOfType(store, ANCHOR_STREAM_ID, LedgerCheckpointAnchored);
+  for (const { position, checkpoint: anchor } of recorded) {
     const where = `anchor at position ${position}`;
-    let anchor: LedgerAnchor;
-    try {
-      anchor = LedgerCheckpointAnchored.schema.parse(storedEventData(LedgerCheckpointAnchored, schema_version, data));
-    } catch {
+    if ('unreadable' in anchor) {
       problems.push({ position, problem: `${where} is unreadable` });
       continue;
     }
