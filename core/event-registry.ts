@@ -142,7 +142,7 @@ export function dataFieldSql(alias: string, definitions: readonly EventDefinitio
     ];
     for (const [version, schema] of versions) {
       const path = storedDataOf(schema).path(key);
-      if (path) paths.push(`WHEN '${d.type} ${version}' THEN '${path}'`);
+      if (path) paths.push(`WHEN '${d.type.replaceAll("'", "''")} ${version}' THEN '${path}'`);
     }
   }
   const compact =
