@@ -16,10 +16,10 @@ import { MarketMemory } from '../adapters/market/market-memory.ts';
 import { PRICE } from '../adapters/market/units.ts';
 import type { IndicatorSnapshot } from '../adapters/models/engine.ts';
 import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
-import type { AccountSection, MarketAsOf } from '../commands/ai-trading/ports.ts';
+import type { MarketAsOf } from '../commands/ai-trading/ports.ts';
 import type { DecisionContextSource, DueUnit, RunContext } from '../commands/decisions/ports.ts';
-import { gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
 import { tiers } from '../commands/entitlements/tiers.ts';
+import { actionHeadroomMicroUsd } from '../commands/prop-trading/headroom.ts';
 import type { Rules } from '../commands/prop-trading/rules.ts';
 import { parseCanonicalJson } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
@@ -100,7 +100,7 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
         confidenceThreshold: CONFIDENCE_THRESHOLD,
         tierMaxLeverage,
         assetMaxLeverage,
-        headroomMicroUsd: runHeadroom(account, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),
+        headroomMicroUsd: actionHeadroomMicroUsd(account.headroomMicroUsd, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),
         equityMicroUsd: BigInt(account.equityMicroUsd),
         lastPrice: formatDecimal(quote.price, PRICE),
         indicators: latestIndicators(readers.market, asset, dueAt),
@@ -108,22 +108,4 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
       };
     },
   };
-}
-
-/**
- * The notional (micro-USD) an open/increase of `asset` may add: `gateHeadroomMicroUsd` over the
- * section's position cap, the asset's held notional and free margin at `leverage`; 0 once the
- * daily-loss or drawdown gate has no headroom left (Prop Trading refuses opening then).
- */
-function runHeadroom(account: AccountSection, asset: string, leverage: number): bigint {
-  const h = account.headroomMicroUsd;
-  if (h.dailyLoss === '0' || h.drawdown === '0') return 0n;
-  const cap = BigInt(h.positionNotional ?? '0');
-  const room = BigInt(h[`positionNotional.${asset}`] ?? h.positionNotional ?? '0');
-  return gateHeadroomMicroUsd({
-    maxPositionNotionalMicroUsd: cap,
-    positionNotionalMicroUsd: cap - room,
-    freeMarginMicroUsd: BigInt(h.freeMargin ?? '0'),
-    leverage,
-  });
 }

@@ -23,16 +23,16 @@ import { MINUTE_MS } from '../../adapters/market/price-source.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
-import { formatDecimal, MICRO_USD, mulDiv, parseDecimal } from '../../core/money.ts';
-import type { ExitPlan as AiExitPlan, TradingAction } from '../ai-trading/action.ts';
+import { formatDecimal, mulDiv } from '../../core/money.ts';
 import type { AccountSection } from '../ai-trading/ports.ts';
+import { orderInputOf } from '../decisions/orders.ts';
 import { parseReply } from '../decisions/reply.ts';
-import { gateHeadroomMicroUsd, validateAction } from '../decisions/validate.ts';
-import type { ExitPlan, Quotes } from '../prop-trading/commands.ts';
+import { validateAction } from '../decisions/validate.ts';
+import type { Quotes } from '../prop-trading/commands.ts';
 import type { PropAccountEvent } from '../prop-trading/events.ts';
 import { ppmOf } from '../prop-trading/figures.ts';
 import { MAX_CHECKED_CANDLES } from '../prop-trading/handlers.ts';
-import { zExitPlanInput } from '../prop-trading/inputs.ts';
+import { actionHeadroomMicroUsd, gatesHeadroom } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { PartWriter, partsPrefix, summaryKey } from './artifact-parts.ts';
 import { type ClosedTrade, computeMetrics, type EquityPoint } from './metrics.ts';
@@ -153,13 +153,12 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
   const accountView = (at: number): AccountSection => {
     const v = account.valuation(marksAt(at));
     const state = account.state;
-    const drawdown = state.startingEquity - v.equityMicroUsd;
     return {
       propAccountId: job.propAccountId,
       status: state.status,
       updatedAt: new Date(account.updatedAt).toISOString(),
       equityMicroUsd: v.equityMicroUsd.toString(),
-      drawdownPpm: Number(ppmOf(drawdown > 0n ? drawdown : 0n, state.startingEquity)),
+      drawdownPpm: Number(ppmOf(v.drawdownMicroUsd, state.startingEquity)),
       positions: v.positions.map((p) => ({
         asset: p.asset,
         side: p.size > 0n ? ('long' as const) : ('short' as const),
@@ -179,7 +178,15 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
         marginUsedMicroUsd: v.marginUsedMicroUsd.toString(),
         trades: state.trades,
       },
-      headroomMicroUsd: { freeMargin: (v.equityMicroUsd - v.marginUsedMicroUsd).toString() },
+      headroomMicroUsd: gatesHeadroom({
+        rules: job.rules,
+        startingEquityMicroUsd: state.startingEquity,
+        startOfDayEquityMicroUsd: state.startOfDayEquity,
+        equityMicroUsd: v.equityMicroUsd,
+        drawdownMicroUsd: v.drawdownMicroUsd,
+        marginUsedMicroUsd: v.marginUsedMicroUsd,
+        held: v.positions.map((p) => ({ asset: p.asset, notionalMicroUsd: p.notionalMicroUsd })),
+      }),
     };
   };
 
@@ -225,9 +232,6 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
       return;
     }
     const leverage = Math.min(job.rules.maxLeverage, info.maxLeverage);
-    const notional = position
-      ? mulDiv(position.size < 0n ? -position.size : position.size, marksAt(at)[asset] ?? 0n, 10n ** 10n, 'floor')
-      : 0n;
     const validation = validateAction(parsed.action, {
       runAsset: asset,
       candidates: run.assets,
@@ -235,12 +239,7 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
       confidenceThreshold: ctx.confidenceThreshold,
       tierMaxLeverage: job.rules.maxLeverage,
       assetMaxLeverage: info.maxLeverage,
-      headroomMicroUsd: gateHeadroomMicroUsd({
-        maxPositionNotionalMicroUsd: job.rules.maxPositionNotionalMicroUsd,
-        positionNotionalMicroUsd: notional,
-        freeMarginMicroUsd: BigInt(view.headroomMicroUsd.freeMargin ?? '0'),
-        leverage,
-      }),
+      headroomMicroUsd: actionHeadroomMicroUsd(view.headroomMicroUsd, asset, leverage),
       position: positionView,
     });
     if (validation.status === 'refused') {
@@ -254,7 +253,12 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
       await writers.decisions.add({ ...base, status: 'held', action });
       return;
     }
-    const events = account.submit(orderOf(runId, action, info, quotesAt([asset, ...held()], at), at));
+    const events = account.submitAction(orderInputOf(runId, action), {
+      orderId: runId,
+      assetInfo: (a) => market.asset(a) ?? null,
+      quotes: quotesAt([asset, ...held()], at),
+      at,
+    });
     const fill = events.find((e) => e.type === 'OrderFilled');
     const rejection = events.find((e) => e.type === 'ActionRejected');
     const status: DecisionStatus = fill ? 'filled' : 'rejected';
@@ -353,36 +357,4 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
   });
   await artifacts.put(summaryKey(backtestId), new TextEncoder().encode(canonicalJson(report)));
   return { report, decisions: counts, accountEvents };
-}
-
-/** The action's exit plan as Prop Trading's command takes it (PRICE bigints), parsed by its own input schema. */
-function exitPlanOf(plan: AiExitPlan): ExitPlan {
-  const p = zExitPlanInput.parse(plan);
-  return { takeProfitPrice: p.takeProfitPrice ?? null, stopLossPrice: p.stopLossPrice ?? null, invalidation: p.invalidation ?? null };
-}
-
-/** The account command of a validated action: notional in micro-USD, leverage for open/increase, ids from the run. */
-function orderOf(
-  runId: string,
-  action: Exclude<TradingAction, { action: 'hold' }>,
-  info: NonNullable<ReturnType<ReplayMarket['asset']>>,
-  quotes: Quotes,
-  at: number,
-) {
-  return {
-    orderId: runId,
-    decisionRunId: runId,
-    asset: action.asset,
-    assetInfo: info,
-    action: action.action,
-    side: action.side,
-    size: null,
-    notionalMicroUsd: action.action === 'close' ? null : parseDecimal(action.notionalUsd, MICRO_USD),
-    leverage: action.action === 'open' || action.action === 'increase' ? action.leverage : null,
-    reduceOnly: false,
-    // as live: an open or increase places its exit plan as protective orders (prices parsed by Prop Trading's input schema)
-    ...(action.action === 'open' || action.action === 'increase' ? { exitPlan: exitPlanOf(action.exitPlan) } : {}),
-    quotes,
-    at,
-  };
 }

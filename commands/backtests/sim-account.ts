@@ -7,9 +7,11 @@
  */
 import type { CandleBar } from '../../adapters/market/price-source.ts';
 import { DomainError } from '../../core/errors.ts';
+import { type ActionFacts, actionCommand } from '../prop-trading/action-command.ts';
 import type { PropAccountCommand, Quotes } from '../prop-trading/commands.ts';
 import { propAccountDecider, propAccountStream } from '../prop-trading/decider.ts';
 import type { PropAccountEvent, Valuation } from '../prop-trading/events.ts';
+import type { ActionInput } from '../prop-trading/inputs.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { type PropAccountState, valuationOf } from '../prop-trading/state.ts';
 
@@ -31,9 +33,13 @@ export class SimAccount {
     this.apply({ type: 'OpenPropAccount', purpose: 'backtest', ...input });
   }
 
-  /** Submits one validated action (ids deterministic from the run id); the fill or the rejection. */
-  submit(command: Omit<Extract<PropAccountCommand, { type: 'SubmitAction' }>, 'type'>): readonly PropAccountEvent[] {
-    return this.apply({ type: 'SubmitAction', ...command });
+  /**
+   * Submits one action input (`orderInputOf`), validated and built by Prop Trading's
+   * `actionCommand` exactly as a live order is (ids deterministic from the run id); the fill or
+   * the rejection. Errors: `ValidationError` (400) when the input breaks `zActionInput`.
+   */
+  submitAction(input: ActionInput, facts: ActionFacts): readonly PropAccountEvent[] {
+    return this.apply(actionCommand(input, facts).command);
   }
 
   /**
