@@ -23,7 +23,7 @@ import { MINUTE_MS } from '../../adapters/market/price-source.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
-import { formatDecimal, mulDiv } from '../../core/money.ts';
+import { formatDecimal } from '../../core/money.ts';
 import type { AccountSection } from '../ai-trading/ports.ts';
 import { orderInputOf } from '../decisions/orders.ts';
 import { parseReply } from '../decisions/reply.ts';
@@ -35,10 +35,12 @@ import { MAX_CHECKED_CANDLES } from '../prop-trading/handlers.ts';
 import { actionHeadroomMicroUsd, gatesHeadroom } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { PartWriter, partsPrefix, summaryKey } from './artifact-parts.ts';
-import { type ClosedTrade, computeMetrics, type EquityPoint } from './metrics.ts';
-import type { ReplayContextSource, ReplayMarket } from './ports.ts';
-import { type BacktestReport, type ReportTrade, stepLabel, zBacktestReport } from './report.ts';
+import { compareOutcomes, type LiveStep, liveAccountMetrics, liveSchedule, reRunSeed, rerunDecision } from './live-window.ts';
+import type { BacktestMetrics, ClosedTrade, EquityPoint } from './metrics.ts';
+import type { LiveWindowSource, ReplayContextSource, ReplayMarket } from './ports.ts';
+import { type BacktestReport, type LiveRerun, MAX_DIVERGENCES, type ReportTrade, stepLabel, zBacktestReport } from './report.ts';
 import type { RunShape } from './request.ts';
+import { benchmarkAt, firstPrices, heldAssets, marksAt, metricsOf, quotesAt } from './sampling.ts';
 import { SimAccount } from './sim-account.ts';
 import { TradeBook } from './trade-book.ts';
 
@@ -63,6 +65,11 @@ export interface ReplayDeps {
   /** Told every `progressEvery` steps and at the end (steps done, simulated time ms); the worker renews its lease here. */
   readonly onProgress?: (stepsDone: number, simulatedAt: number) => Promise<void> | void;
   readonly progressEvery?: number;
+  /**
+   * Set for a live window re-run (`RunShape.liveWindow`): the decisions are the live account's
+   * runs (`live-window.ts`) instead of the strategy's ticks, and the account starts as it did.
+   */
+  readonly live?: LiveWindowSource;
 }
 
 /** What a decision of the replay came to. */
@@ -119,39 +126,16 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
   };
   const counts: Record<DecisionStatus, number> = { held: 0, filled: 0, rejected: 0, refused: 0, no_data: 0 };
 
-  const quotesAt = (assets: Iterable<string>, at: number): Quotes => {
-    const quotes: Record<string, { price: bigint; time: number }> = {};
-    for (const asset of new Set(assets)) {
-      const q = market.priceAt(asset, at);
-      if (q) quotes[asset] = { price: q.price, time: q.time };
-    }
-    return quotes;
-  };
-  const held = () => Object.keys(account.state.positions).sort();
-  const marksAt = (at: number) => {
-    const quotes = quotesAt(held(), at);
-    return Object.fromEntries(
-      held().map((a) => [a, quotes[a]?.price ?? account.state.lastMarks[a] ?? account.state.positions[a]?.entryPrice ?? 0n]),
-    );
-  };
-
-  const firstPrices = run.assets.map((asset) => market.priceAt(asset, run.fromMs)?.price ?? null);
-  const benchmarkAt = (at: number): bigint => {
-    const n = BigInt(firstPrices.filter((p) => p !== null).length);
-    if (n === 0n) return job.startingEquityMicroUsd;
-    let value = 0n;
-    run.assets.forEach((asset, k) => {
-      const p0 = firstPrices[k];
-      if (p0 === null || p0 === undefined || p0 === 0n) return;
-      const p = market.priceAt(asset, at)?.price ?? p0;
-      value += mulDiv(job.startingEquityMicroUsd, p, n * p0, 'floor');
-    });
-    return value;
-  };
+  const quotesOf = (assets: Iterable<string>, at: number): Quotes => quotesAt(market, assets, at);
+  const held = () => heldAssets(account.state);
+  const marksOf = (at: number) => marksAt(account.state, market, at);
+  const first = firstPrices(market, run.assets, run.fromMs);
+  /** The account's rules: the job's, or for a live window the live account's (its opening). */
+  const rules = () => account.state.rules as Rules;
 
   /** The packet's account section at T: the account valued by Prop Trading's own valuation at the marks of T. */
   const accountView = (at: number): AccountSection => {
-    const v = account.valuation(marksAt(at));
+    const v = account.valuation(marksOf(at));
     const state = account.state;
     return {
       propAccountId: job.propAccountId,
@@ -179,7 +163,7 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
         trades: state.trades,
       },
       headroomMicroUsd: gatesHeadroom({
-        rules: job.rules,
+        rules: rules(),
         startingEquityMicroUsd: state.startingEquity,
         startOfDayEquityMicroUsd: state.startOfDayEquity,
         equityMicroUsd: v.equityMicroUsd,
@@ -231,13 +215,13 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
       await writers.decisions.add({ ...base, status: 'refused', stage: 'parse', reason: parsed.reason });
       return;
     }
-    const leverage = Math.min(job.rules.maxLeverage, info.maxLeverage);
+    const leverage = Math.min(rules().maxLeverage, info.maxLeverage);
     const validation = validateAction(parsed.action, {
       runAsset: asset,
       candidates: run.assets,
       assetEnabled: info.enabled,
       confidenceThreshold: ctx.confidenceThreshold,
-      tierMaxLeverage: job.rules.maxLeverage,
+      tierMaxLeverage: rules().maxLeverage,
       assetMaxLeverage: info.maxLeverage,
       headroomMicroUsd: actionHeadroomMicroUsd(view.headroomMicroUsd, asset, leverage),
       position: positionView,
@@ -256,7 +240,7 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     const events = account.submitAction(orderInputOf(runId, action), {
       orderId: runId,
       assetInfo: (a) => market.asset(a) ?? null,
-      quotes: quotesAt([asset, ...held()], at),
+      quotes: quotesOf([asset, ...held()], at),
       at,
     });
     const fill = events.find((e) => e.type === 'OrderFilled');
@@ -276,44 +260,123 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     });
   };
 
-  account.open({
-    accountId: job.propAccountId,
-    cloneId: job.cloneId,
-    strategyVersionId: job.strategyVersionId,
-    startingEquityMicroUsd: job.startingEquityMicroUsd,
-    rules: job.rules,
-    at: run.fromMs,
-  });
+  /** The comparison of a live window re-run: each live step re-run and judged against its live run (`live-window.ts`). */
+  const liveRerun = (source: LiveWindowSource, total: number) => {
+    let decisionsReproduced = 0;
+    let ordersReproduced = 0;
+    let omitted = 0;
+    const divergences: LiveRerun['divergences'][number][] = [];
+    return {
+      step: async (step: LiveStep) => {
+        const { run: liveRun } = step;
+        const outcome = await rerunDecision(step, {
+          source,
+          market,
+          engine: deps.engine,
+          account,
+          rules: rules(),
+          modelStrength: source.modelStrength,
+          write: (kind, line) => writers[kind].add(line),
+        });
+        const same = compareOutcomes(liveRun.outcome, outcome);
+        decisionsReproduced += same.decision ? 1 : 0;
+        ordersReproduced += same.order ? 1 : 0;
+        const status: DecisionStatus =
+          outcome.verdict === 'refused'
+            ? 'refused'
+            : outcome.order === null
+              ? 'held'
+              : outcome.order.status === 'executed'
+                ? 'filled'
+                : 'rejected';
+        counts[status] += 1;
+        const base = { at: step.at, asset: liveRun.asset, runId: liveRun.runId, packetDigest: liveRun.packetDigest, status };
+        await writers.decisions.add({ ...base, outcome, live: liveRun.outcome, ...same });
+        if (same.decision && same.order) return;
+        if (divergences.length >= MAX_DIVERGENCES) omitted += 1;
+        else {
+          divergences.push({
+            runId: liveRun.runId,
+            asset: liveRun.asset,
+            at: new Date(step.at).toISOString(),
+            decisionReproduced: same.decision,
+            orderReproduced: same.order,
+            live: liveRun.outcome,
+            rerun: outcome,
+          });
+        }
+      },
+      summary: (metrics: BacktestMetrics): LiveRerun => {
+        const liveMetrics = liveAccountMetrics(source.accountEvents, run, market);
+        return {
+          propAccountId: source.propAccountId,
+          runs: total,
+          decisionsReproduced,
+          ordersReproduced,
+          divergences,
+          divergencesOmitted: omitted,
+          liveMetrics,
+          metricsReproduced: canonicalJson(liveMetrics) === canonicalJson(metrics),
+        };
+      },
+    };
+  };
+
+  /** The funding of every hour passed, resting protective orders against the final 1m candles, then a mark: the account from `from` to `at` (ms), as live. */
+  const keep = (from: number, at: number) => {
+    for (let hour = from - (from % HOUR_MS) + HOUR_MS; hour <= at; hour += HOUR_MS) {
+      const assets = held();
+      if (assets.length === 0) continue;
+      const rates: Record<string, bigint> = {};
+      for (const asset of assets) {
+        const r = market.fundingAt(asset, hour);
+        if (r) rates[asset] = r.rate;
+      }
+      if (Object.keys(rates).length > 0) account.fund(hour, rates, quotesOf(assets, hour));
+    }
+    const guarded = [...new Set(Object.values(account.state.protective).map((o) => o.asset))].sort();
+    if (guarded.length > 0) {
+      const candles = guarded.flatMap((asset) => market.finalCandles(asset, MINUTE_MS, from, at, MAX_CHECKED_CANDLES));
+      account.checkProtective(candles, quotesOf(held(), at), at);
+    }
+    if (held().length > 0) account.mark(quotesOf(held(), at), at);
+  };
+
+  const live = deps.live;
+  if (live) account.follow(reRunSeed(live.accountEvents, run.fromMs, job.propAccountId), run.fromMs);
+  else {
+    account.open({
+      accountId: job.propAccountId,
+      cloneId: job.cloneId,
+      strategyVersionId: job.strategyVersionId,
+      startingEquityMicroUsd: job.startingEquityMicroUsd,
+      rules: job.rules,
+      at: run.fromMs,
+    });
+  }
+  const schedule = live ? liveSchedule(live) : [];
+  const rerun = live && liveRerun(live, schedule.length);
+  let next = 0;
   let previous = run.fromMs;
   for (let i = 0; i <= steps; i += 1) {
     const at = Math.min(run.fromMs + i * run.stepMs, run.toMs);
-    if (i > 0) {
-      for (let hour = previous - (previous % HOUR_MS) + HOUR_MS; hour <= at; hour += HOUR_MS) {
-        const assets = held();
-        if (assets.length === 0) continue;
-        const rates: Record<string, bigint> = {};
-        for (const asset of assets) {
-          const r = market.fundingAt(asset, hour);
-          if (r) rates[asset] = r.rate;
-        }
-        if (Object.keys(rates).length > 0) account.fund(hour, rates, quotesAt(assets, hour));
-      }
-      const guarded = [...new Set(Object.values(account.state.protective).map((o) => o.asset))].sort();
-      if (guarded.length > 0) {
-        const candles = guarded.flatMap((asset) => market.finalCandles(asset, MINUTE_MS, previous, at, MAX_CHECKED_CANDLES));
-        account.checkProtective(candles, quotesAt(held(), at), at);
-      }
-      if (held().length > 0) account.mark(quotesAt(held(), at), at);
+    // A live window's runs, each at its order time, the account kept up to it first.
+    while (rerun && next < schedule.length && (schedule[next] as LiveStep).at <= at) {
+      const step = schedule[next++] as LiveStep;
+      if (step.at > previous) keep(previous, step.at);
+      previous = Math.max(previous, step.at);
+      await rerun.step(step);
     }
-    if (i < steps && i % ticksPer === 0 && account.state.status === 'active') {
+    if (at > previous) keep(previous, at);
+    if (!live && i < steps && i % ticksPer === 0 && account.state.status === 'active') {
       for (const asset of run.assets) await decide(asset, at);
     }
-    if (i === steps && account.state.status === 'active') account.finalize(quotesAt(held(), at), at);
-    const f = account.figures(marksAt(at));
+    if (i === steps && account.state.status === 'active') account.finalize(quotesOf(held(), at), at);
+    const f = account.figures(marksOf(at));
     curve.at[i] = at;
     curve.equity[i] = f.equityMicroUsd;
     curve.exposure[i] = f.exposureMicroUsd;
-    bench[i] = benchmarkAt(at);
+    bench[i] = benchmarkAt(market, run.assets, first, account.state.startingEquity, at);
     previous = at;
     if (deps.onProgress && ((i > 0 && i % progressEvery === 0) || i === steps)) await deps.onProgress(i, at);
   }
@@ -323,19 +386,14 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
   for (let i = 0; i <= steps; i += 1) {
     equity.push({ at: curve.at[i] as number, equityMicroUsd: curve.equity[i] as bigint, exposureMicroUsd: curve.exposure[i] as bigint });
   }
-  const lastAt = run.toMs;
-  const metrics = computeMetrics({
+  const metrics = metricsOf({
+    run,
+    market,
     equity,
-    trades: closed,
+    closed,
     tradedNotionalMicroUsd: book.tradedNotionalMicroUsd,
-    feesMicroUsd: account.state.fees,
-    fundingMicroUsd: account.state.funding,
-    samplingIntervalMs: run.stepMs,
-    benchmark: run.assets.flatMap((asset, k) => {
-      const first = firstPrices[k];
-      const last = market.priceAt(asset, lastAt)?.price;
-      return first === null || first === undefined || last === undefined ? [] : [{ asset, firstPrice: first, lastPrice: last }];
-    }),
+    state: account.state,
+    first,
   });
   const iso = (ms: number) => new Date(ms).toISOString();
   let peak = 0n;
@@ -354,6 +412,7 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     }),
     benchmark: Array.from(bench, (v, i) => ({ at: iso(curve.at[i] as number), valueMicroUsd: v.toString() })),
     trades,
+    ...(live && rerun ? { liveWindow: rerun.summary(metrics) } : {}),
   });
   await artifacts.put(summaryKey(backtestId), new TextEncoder().encode(canonicalJson(report)));
   return { report, decisions: counts, accountEvents };

@@ -34,6 +34,16 @@ export class SimAccount {
   }
 
   /**
+   * Folds events another account recorded (a live account's, `live-window.ts`) as if this
+   * account had recorded them at `at` (ms): its state follows theirs. Used to value a live
+   * account from its own events and to start a re-run from the live account's state.
+   */
+  follow(events: readonly PropAccountEvent[], at: number): void {
+    if (this.streamId === '' && events[0]?.type === 'PropAccountOpened') this.streamId = propAccountStream(events[0].data.accountId);
+    this.record(events, at);
+  }
+
+  /**
    * Submits one action input (`orderInputOf`), validated and built by Prop Trading's
    * `actionCommand` exactly as a live order is (ids deterministic from the run id); the fill or
    * the rejection. Errors: `ValidationError` (400) when the input breaks `zActionInput`.
@@ -88,7 +98,12 @@ export class SimAccount {
 
   private apply(command: PropAccountCommand): readonly PropAccountEvent[] {
     const events = propAccountDecider.decide(command, this.current);
-    if (events.length > 0) this.updatedAt = command.at;
+    this.record(events, command.at);
+    return events;
+  }
+
+  private record(events: readonly PropAccountEvent[], at: number): void {
+    if (events.length > 0) this.updatedAt = at;
     for (const event of events) {
       this.version += 1;
       // The envelope a stored event would carry; the decider's evolve reads only type and data.
@@ -99,11 +114,10 @@ export class SimAccount {
         eventId: `${this.streamId}:${this.version}`,
         schemaVersion: 1,
         metadata: { actor: 'backtest' },
-        recordedAt: command.at,
+        recordedAt: at,
       };
       this.current = propAccountDecider.evolve(this.current, { ...event, ...envelope });
       this.observe(event);
     }
-    return events;
   }
 }
