@@ -22,6 +22,7 @@ import { type TierLimits, tiers } from '../commands/entitlements/tiers.ts';
 import { sha256Hex } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
 import { ClashError } from '../core/errors.ts';
+import type { EventStore } from '../core/event-store.ts';
 import { backtestsDueForExpiry, finishedBacktestsOfClone, runnableBacktests } from '../projections/backtests/backtests.ts';
 import { findClone } from '../projections/clones/clones.ts';
 import { versionById } from '../projections/clones/versions.ts';
@@ -32,6 +33,7 @@ import { replayContextOf, replayMarketOf } from './backtest-replay.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import { anthropicConfigOf } from './decision-config.ts';
+import { liveWindowOf } from './live-window.ts';
 
 /** Finished runs of the clone whose replies a `recorded` job replays (newest first). */
 const RECORDED_RUNS = 10;
@@ -115,16 +117,22 @@ export async function engineOf(
   );
 }
 
-/** The replay setup of the worker over one database and artifact store (`anthropic` jobs: `backtestAnthropicOf(config)`). */
-function replaySetupOf(db: Db, artifacts: ArtifactStore, config: Config): ReplaySetup {
+/** The replay setup of the worker over one database and artifact store (`anthropic` jobs: `backtestAnthropicOf(config)`; live windows: `liveWindowOf`). */
+function replaySetupOf(db: Db, store: EventStore, artifacts: ArtifactStore, config: Config): ReplaySetup {
   const market = marketAsOf(db);
   const prices = replayMarketOf(db);
   const anthropic = backtestAnthropicOf(config);
   return {
     async prepare(job) {
       const strategy = await strategyOf(db, artifacts, job.cloneId, job.run.strategy, config.CLASH_TAXONOMY_FILE);
+      const context = replayContextOf(strategy, market, prices);
+      const window = job.run.liveWindow;
+      if (window) {
+        const live = liveWindowOf(db, store, artifacts, config, { ...window, fromMs: job.run.fromMs, toMs: job.run.toMs });
+        return { strategyVersionId: strategy.strategyVersionId, context, engine: live.engine, live: live.source };
+      }
       const engine = await engineOf(job.run.engine, { db, artifacts, cloneId: job.cloneId, ...(anthropic ? { anthropic } : {}) });
-      return { strategyVersionId: strategy.strategyVersionId, context: replayContextOf(strategy, market, prices), engine };
+      return { strategyVersionId: strategy.strategyVersionId, context, engine };
     },
   };
 }
@@ -147,7 +155,7 @@ export function backtestWorkerOf(
       runnable: (limit) => runnableBacktests(db, limit),
       dueForExpiry: (now, limit) => backtestsDueForExpiry(db, now, limit),
     },
-    setup: replaySetupOf(db, deps.artifacts, config),
+    setup: replaySetupOf(db, ledger.store, deps.artifacts, config),
     market: replayMarketOf(db),
     artifacts: deps.artifacts,
     leases: deps.leases,

@@ -10,8 +10,8 @@
  *   `backtests:slot:<n>`, `backtests:user:<userId>:<n>`), renewed with the job's lease and given
  *   back when the run ends; a crashed worker's slots expire with its job's lease.
  * - **Failures.** A run is one unit of `WorkUnits.run` (the one retry policy): an error the job
- *   cannot recover from (`invalid`, `not_found`, `forbidden`, `unprocessable`: a strategy that no
- *   longer compiles, an engine that is not configured) fails the job at once; any other is
+ *   cannot recover from (`invalid`, `not_found`, `forbidden`, `unprocessable`, `corrupt`: a strategy that no
+ *   longer compiles, an engine that is not configured, a stored payload that fails its sha-256) fails the job at once; any other is
  *   retried with backoff by whichever worker leases it next, and after the last attempt the job
  *   fails and the unit stays a dead letter. A lost lease stops the run silently: another worker has it.
  * - **Retention.** Packets, prompts and replies expire `retentionMs` after the run finished;
@@ -28,7 +28,7 @@ import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../prop-trading/rules.ts
 import { runArtifacts } from './artifact-parts.ts';
 import type { BacktestCommands } from './handlers.ts';
 import { backtestPropAccountId } from './handlers.ts';
-import type { ReplayContextSource, ReplayMarket } from './ports.ts';
+import type { LiveWindowSource, ReplayContextSource, ReplayMarket } from './ports.ts';
 import { replay } from './replay.ts';
 import type { RunShape } from './request.ts';
 
@@ -50,11 +50,17 @@ export interface BacktestJobs {
   dueForExpiry(now: number, limit: number): readonly string[];
 }
 
-/** The strategy's context source and the engine of one job. Errors: `ClashError` (the job fails or is retried by its kind). */
+/**
+ * The strategy's context source and the engine of one job, and for a live window re-run the live
+ * account's window (`RunShape.liveWindow`). Errors: `ClashError` (the job fails or is retried by its kind).
+ */
 export interface ReplaySetup {
-  prepare(
-    job: RunnableJob,
-  ): Promise<{ readonly strategyVersionId: string; readonly context: ReplayContextSource; readonly engine: DecisionEngine }>;
+  prepare(job: RunnableJob): Promise<{
+    readonly strategyVersionId: string;
+    readonly context: ReplayContextSource;
+    readonly engine: DecisionEngine;
+    readonly live?: LiveWindowSource;
+  }>;
 }
 
 /** Limits of the worker (README: `BACKTEST_*` variables). Times in ms. */
@@ -82,7 +88,7 @@ export interface BacktestWorkerDeps {
 }
 
 /** Error kinds that retrying cannot fix: the job fails at once. */
-const final = new Set(['invalid', 'not_found', 'forbidden', 'unprocessable']);
+const final = new Set(['invalid', 'not_found', 'forbidden', 'unprocessable', 'corrupt']);
 const LIST_LIMIT = 100;
 
 export class BacktestWorker {
@@ -160,7 +166,7 @@ export class BacktestWorker {
 
   private async replayJob(job: RunnableJob, slots: readonly string[]): Promise<void> {
     const { commands, workerId, limits, leases, clock } = this.deps;
-    const { strategyVersionId, context, engine } = await this.deps.setup.prepare(job);
+    const { strategyVersionId, context, engine, live } = await this.deps.setup.prepare(job);
     const result = await replay(
       {
         backtestId: job.backtestId,
@@ -176,6 +182,7 @@ export class BacktestWorker {
         context,
         engine,
         artifacts: this.deps.artifacts,
+        ...(live ? { live } : {}),
         progressEvery: limits.progressEvery,
         onProgress: async (stepsDone, simulatedAt) => {
           commands.progress(job.backtestId, workerId, stepsDone, simulatedAt, limits.leaseMs);
