@@ -9,8 +9,8 @@
  * Choices (the issue is silent): the version is the account's `strategyVersionId` (what the
  * audition or race was entered with), not a later one; the model strength is the version's model
  * tier (entitlement is enforced once, before the context is compiled: the worker's guard,
- * `commands/decisions/guards.ts`, skips a unit whose tier is above it); the confidence threshold is `CONFIDENCE_THRESHOLD` (the graph
- * has no field for one yet).
+ * `commands/decisions/guards.ts`, skips a unit whose tier is above it); the confidence threshold is
+ * the branch's trading prompt's (`confidenceThresholdOf`).
  */
 import { MarketMemory } from '../adapters/market/market-memory.ts';
 import type { AssetInfo } from '../adapters/market/price-source.ts';
@@ -19,6 +19,7 @@ import type { IndicatorSnapshot } from '../adapters/models/engine.ts';
 import { type PipelinePreview, type PipelineStrategy, pipelinePreview } from '../commands/ai-trading/pipeline.ts';
 import type { MarketAsOf } from '../commands/ai-trading/ports.ts';
 import type { DecisionContextSource, DueUnit, RunContext } from '../commands/decisions/ports.ts';
+import { confidenceThresholdOf } from '../commands/decisions/validate.ts';
 import { tiers } from '../commands/entitlements/tiers.ts';
 import { actionHeadroomMicroUsd } from '../commands/prop-trading/headroom.ts';
 import type { Rules } from '../commands/prop-trading/rules.ts';
@@ -34,8 +35,6 @@ import { pipelineReadersOf } from './ai-trading.ts';
 import type { Config } from './config.ts';
 import { propAccountSections } from './prop-account-section.ts';
 
-/** The confidence an action needs to be sent (0..1): a choice, until the strategy graph carries a threshold. */
-export const CONFIDENCE_THRESHOLD = 0.5;
 /** The latest indicator row is looked for this far back from the due time (ms): the candidate policy's freshness. */
 const INDICATOR_WINDOW_MS = 300_000;
 
@@ -83,8 +82,7 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
         system: context.prompt.system,
         prompt: context.prompt.user,
         modelStrength,
-        ...branchFactsOf(preview, context.packet.promptNodeId, asset, info),
-        confidenceThreshold: CONFIDENCE_THRESHOLD,
+        ...branchFactsOf(strategy, preview, context.packet.promptNodeId, asset, info),
         tierMaxLeverage,
         assetMaxLeverage,
         headroomMicroUsd: actionHeadroomMicroUsd(account.headroomMicroUsd, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),
@@ -124,18 +122,22 @@ export function accountStrategyOf(
 
 /**
  * What validation reads of a run's branch at T, live runs and live-window re-runs alike: the
- * candidates of the branch `promptNodeId` (held assets included), and whether `asset` is enabled
- * — enabled in the registry and tradable in the branch's universe.
+ * candidates of the branch `promptNodeId` (held assets included), whether `asset` is enabled —
+ * enabled in the registry and tradable in the branch's universe — and the confidence threshold
+ * of its trading prompt (`confidenceThresholdOf`).
  */
 export function branchFactsOf(
+  strategy: Pick<PipelineStrategy, 'graph'>,
   preview: PipelinePreview,
   promptNodeId: string,
   asset: string,
   info: AssetInfo | undefined,
-): { candidates: string[]; assetEnabled: boolean } {
+): { candidates: string[]; assetEnabled: boolean; confidenceThreshold: number } {
   const branch = preview.branches.find((b) => b.promptNodeId === promptNodeId);
+  const prompt = strategy.graph.nodes.find((n) => n.id === promptNodeId);
   return {
     candidates: (branch?.candidates ?? []).map((c) => c.symbol),
     assetEnabled: Boolean(info?.enabled && branch?.universe.find((u) => u.symbol === asset)?.tradable),
+    confidenceThreshold: confidenceThresholdOf(prompt?.type === 'trading_prompt' ? prompt.config : {}),
   };
 }

@@ -23,7 +23,7 @@ import { completedRunsOfAccount, type DecisionRunRow } from '../projections/deci
 import { PropTradingQueries } from '../projections/prop-trading/queries.ts';
 import { pipelineReadersOf } from './ai-trading.ts';
 import type { Config } from './config.ts';
-import { accountStrategyOf, branchFactsOf, CONFIDENCE_THRESHOLD } from './decision-context.ts';
+import { accountStrategyOf, branchFactsOf } from './decision-context.ts';
 import { artifactText } from './decision-replies.ts';
 
 /** The most live runs one re-run reads (a 3-hour audition at a 15-minute cadence over 25 candidates is 300). */
@@ -157,10 +157,7 @@ export function liveWindowOf(
       facts(run, packet) {
         const held = packet.account?.positions.map((p) => p.asset) ?? [];
         const preview = pipelinePreview(strategy, readers, run.dueAt, { held });
-        return {
-          ...branchFactsOf(preview, packet.promptNodeId, run.asset, memory.asset(run.asset)),
-          confidenceThreshold: CONFIDENCE_THRESHOLD,
-        };
+        return branchFactsOf(strategy, preview, packet.promptNodeId, run.asset, memory.asset(run.asset));
       },
     },
   };

@@ -70,7 +70,7 @@ export interface StoredPacket {
 export interface RunFacts {
   readonly candidates: readonly string[];
   readonly assetEnabled: boolean;
-  /** The strategy's confidence threshold in [0, 1] (live: `CONFIDENCE_THRESHOLD`). */
+  /** The confidence threshold in [0, 1] of the run's trading prompt (`confidenceThresholdOf`). */
   readonly confidenceThreshold: number;
 }
 

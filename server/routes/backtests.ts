@@ -297,7 +297,10 @@ function runOf(db: Db, cloneId: string, body: z.output<typeof RunBody>): RunShap
   const wrong = STRATEGY_FIELDS.filter((k) => (live ? k !== 'from' && k !== 'to' && body[k] !== undefined : body[k] === undefined));
   if (wrong.length > 0) {
     const message = live ? 'not with liveWindow (taken from the live account)' : 'required without liveWindow';
-    throw new ValidationError('request json', wrong.map((k) => ({ path: `json.${k}`, message })));
+    throw new ValidationError(
+      'request json',
+      wrong.map((k) => ({ path: `json.${k}`, message })),
+    );
   }
   const window =
     live &&
