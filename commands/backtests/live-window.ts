@@ -143,8 +143,9 @@ export async function rerunDecision(step: LiveStep, ctx: RerunContext): Promise<
     system: prompt.system,
     prompt: prompt.prompt,
     modelStrength: ctx.modelStrength,
+    // the recorded engine answers by the packet digest alone; these are what the run saw where known
     lastPrice: quote ? formatDecimal(quote.price, PRICE) : '0',
-    indicators: null, // the recorded engine answers by the packet digest alone
+    indicators: null,
     position: held && { side: held.side, entryPrice: held.entryPrice },
     equityMicroUsd: BigInt(section?.equityMicroUsd ?? '0'),
   });

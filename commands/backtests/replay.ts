@@ -11,7 +11,10 @@
  *    own prop account, priced at the latest price at or before T by the same rules as live;
  * 3. the sample: equity and open notional at the latest prices at or before T, and the
  *    buy-and-hold benchmark.
- * At `toMs` open positions are closed at their marks (`PropAccountFinalized`). Lookahead-free:
+ * At `toMs` open positions are closed at their marks (`PropAccountFinalized`). A live window
+ * re-run (`deps.live`, `live-window.ts`) keeps the same clock and samples, but its account starts
+ * as the live account did and its decisions are the live runs, each at its order time (the
+ * account kept up to it first), compared with what the live run decided. Lookahead-free:
  * every read takes T. Deterministic: run ids, order ids and artifact keys derive from the
  * backtest id, T and the asset; no clock or randomness is read. Memory: the curve is three typed
  * arrays of one entry per step (bounded by the step cap), open trades, and one part of buffered
@@ -53,6 +56,7 @@ export interface ReplayJob {
   readonly strategyVersionId: string;
   readonly propAccountId: string;
   readonly run: RunShape;
+  /** micro-USD; for a live window re-run the live account's opening sets both instead. */
   readonly startingEquityMicroUsd: bigint;
   readonly rules: Rules;
 }

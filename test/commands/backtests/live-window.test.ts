@@ -91,6 +91,9 @@ const noContext = {
     throw new Error('a live window reads the stored packet');
   },
 };
+/** The replay of `window` (the job above) over a BTC price of 100,000 USD. */
+const replayWindow = ({ source, engine }: ReturnType<typeof windowOf>) =>
+  replay(job, { market: marketAt('100000'), context: noContext, engine, artifacts: new MemoryArtifactStore(), live: source });
 const hold = JSON.stringify({ action: 'hold', asset: 'BTC', confidence: 0.9, reason: 'wait' });
 const held: RunOutcome = {
   parse: 'valid',
@@ -102,14 +105,7 @@ const held: RunOutcome = {
 };
 
 test('given a live hold recorded as such, when re-run, then it is reproduced and the metrics equal the live account’s', async () => {
-  const { source, engine } = windowOf(hold, held);
-  const result = await replay(job, {
-    market: marketAt('100000'),
-    context: noContext,
-    engine,
-    artifacts: new MemoryArtifactStore(),
-    live: source,
-  });
+  const result = await replayWindow(windowOf(hold, held));
   const lw = result.report.liveWindow;
   assert.equal([lw?.runs, lw?.decisionsReproduced, lw?.ordersReproduced, lw?.divergences], [1, 1, 1, []]);
   assert.ok(lw?.metricsReproduced);
@@ -125,14 +121,7 @@ test('given a live run recorded with another outcome than its reply gives, when 
     refusals: [{ code: 'asset_disabled', detail: 'BTC is disabled' }],
     action: null,
   };
-  const { source, engine } = windowOf(hold, recorded);
-  const result = await replay(job, {
-    market: marketAt('100000'),
-    context: noContext,
-    engine,
-    artifacts: new MemoryArtifactStore(),
-    live: source,
-  });
+  const result = await replayWindow(windowOf(hold, recorded));
   const lw = result.report.liveWindow;
   assert.equal([lw?.decisionsReproduced, lw?.ordersReproduced], [0, 1]);
   assert.equal(lw?.divergences, [
@@ -150,15 +139,9 @@ test('given a live run recorded with another outcome than its reply gives, when 
 
 test('given the run’s reply expired (or its packet), when re-run, then recording_missing', async () => {
   for (const which of ['reply', 'packet'] as const) {
-    const { source, engine, stored, run } = windowOf(hold, held);
-    stored.delete(run[which].key);
-    const failed = await replay(job, {
-      market: marketAt('100000'),
-      context: noContext,
-      engine,
-      artifacts: new MemoryArtifactStore(),
-      live: source,
-    }).then(
+    const window = windowOf(hold, held);
+    window.stored.delete(window.run[which].key);
+    const failed = await replayWindow(window).then(
       () => null,
       (e: unknown) => (e instanceof ClashError ? e.code : String(e)),
     );
