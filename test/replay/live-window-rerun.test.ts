@@ -9,18 +9,23 @@
  * reply fails the job `artifact_corrupt`, an expired one `recording_missing`; another clone's
  * account, a backtest account and an account without runs are refused naming the field.
  */
+import { statSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { zBacktestReport } from '../../commands/backtests/report.ts';
 import { propAccountStream } from '../../commands/prop-trading/decider.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import { ClashError } from '../../core/errors.ts';
 import { findBacktest } from '../../projections/backtests/backtests.ts';
 import { completedRunsOfAccount } from '../../projections/decisions/queries.ts';
 import { runBacktestReport } from '../../replay/cli/backtest.ts';
+import { clash } from '../support/cli.ts';
 import { givenALiveAudition, type LiveAudition } from '../support/live-audition.ts';
 import { sharedData } from '../support/prop-trading.ts';
+import { tempDir } from '../support/store.ts';
 
 const shared = sharedData();
+const dir = tempDir('clash-live-rerun-');
 
 /** The owner's re-run of the audition's window, as `clash backtest run --live-window` runs it. */
 const rerun = (live: LiveAudition, options: { propAccountId?: string; cloneId?: string } = {}) =>
@@ -45,7 +50,8 @@ const failure = async (run: Promise<unknown>): Promise<Record<string, unknown> |
 
 if (shared) {
   test('a rules audition re-run from its recorded window reproduces every decision and the metrics; tampering and expiry fail; foreign accounts are refused', async () => {
-    const live = await givenALiveAudition(shared, { DECISION_MODEL_PROVIDER: 'rules' });
+    const artifactsUrl = `file:${dir.file('artifacts')}`;
+    const live = await givenALiveAudition(shared, { DECISION_MODEL_PROVIDER: 'rules', CLASH_ARTIFACTS_URL: artifactsUrl });
     try {
       const db = live.server.ledger.store.db;
       const runs = completedRunsOfAccount(db, live.cloneId, live.propAccountId, { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, limit: 1000 });
@@ -53,8 +59,30 @@ if (shared) {
       assert.ok(orders > 0, `the rules engine traded live (${runs.length} runs, ${orders} fills)`);
       const liveEvents = canonicalJson(live.server.ledger.store.readStream(propAccountStream(live.propAccountId)).map((e) => e.data));
 
-      // When the window is re-run
-      const report = await rerun(live);
+      // When the window is re-run with the CLI (--json, --report)
+      const html = dir.file('rerun.html');
+      const cli = await clash(
+        [
+          'backtest',
+          'run',
+          '--clone',
+          live.cloneId,
+          '--live-window',
+          live.propAccountId,
+          '--engine',
+          'recorded',
+          '--json',
+          '--report',
+          html,
+          '--db',
+          live.server.ledger.store.db.name,
+        ],
+        undefined,
+        { ...live.env, NODE_ENV: 'test' },
+      );
+      assert.is(cli.code, 0, cli.stderr);
+      const report = zBacktestReport.parse(JSON.parse(cli.stdout));
+      assert.ok(statSync(html).size > 10_000, 'the HTML report is written');
 
       // Then every decision and order is reproduced, and the metrics equal the live account's
       const reproduced = report.liveWindow;
@@ -87,6 +115,24 @@ if (shared) {
 
       // Another clone's account, a backtest account and an account without runs are refused naming the field
       const other = await givenOtherClone(live);
+      const refusedCli = await clash(
+        [
+          'backtest',
+          'run',
+          '--clone',
+          other,
+          '--live-window',
+          live.propAccountId,
+          '--engine',
+          'recorded',
+          '--db',
+          live.server.ledger.store.db.name,
+        ],
+        undefined,
+        { ...live.env, NODE_ENV: 'test' },
+      );
+      assert.is(refusedCli.code, 1, refusedCli.stderr);
+      assert.match(refusedCli.stderr, /live-window: not a prop account of clone/);
       const foreign = await failure(rerun(live, { cloneId: other }));
       assert.equal([foreign?.code, foreign?.field, foreign?.reason], ['live_window_refused', 'live-window', 'not_clone_account']);
       const own = await failure(rerun(live, { propAccountId: `backtest-${report.backtestId}` }));
@@ -105,4 +151,5 @@ async function givenOtherClone(live: LiveAudition): Promise<string> {
   return (res.body as { id: string }).id;
 }
 
+test.after(() => dir.remove());
 test.run();

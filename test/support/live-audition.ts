@@ -25,8 +25,9 @@ const SERVICE = 'worker-secret-0123456789abcdef';
 
 export interface LiveAudition {
   readonly server: TestServer;
-  /** The server's configuration (what the backtest worker and the CLI read). */
+  /** The server's configuration (what the backtest worker and the CLI read), and the environment it came from. */
   readonly config: Config;
+  readonly env: Record<string, string>;
   readonly owner: SessionUser;
   readonly cloneId: string;
   readonly propAccountId: string;
@@ -37,11 +38,11 @@ export interface LiveAudition {
   readonly runs: number;
 }
 
-/** Runs the audition for `hours` (5-minute cadence); `env` adds to the server's (engine, Anthropic settings). */
+/** Runs the audition for `hours` (5-minute cadence); `env` adds to the server's (engine, Anthropic settings, artifact store). */
 export async function givenALiveAudition(shared: string, env: Record<string, string>, hours = 2): Promise<LiveAudition> {
   const serverEnv = {
     CLASH_DEV_IDENTITY: 'true',
-    CLASH_ARTIFACTS_URL: 'memory:',
+    CLASH_ARTIFACTS_URL: 'memory:', // `env` may name a file store the CLI can open too
     CLASH_SERVICE_TOKENS: `worker:${SERVICE}`,
     DECISION_CADENCE_SEC: '300',
     COMPETITION_AUDITION_WINDOW_SECONDS: String(24 * 3600),
@@ -83,5 +84,5 @@ export async function givenALiveAudition(shared: string, env: Record<string, str
     runs += (await decisions.tick(t)).done;
   }
   assert.ok(runs > 0, 'the decision worker ran the audition');
-  return { server, config, owner, cloneId, propAccountId: audition.propAccountId, from: decisionTime, to, runs };
+  return { server, config, env: serverEnv, owner, cloneId, propAccountId: audition.propAccountId, from: decisionTime, to, runs };
 }
