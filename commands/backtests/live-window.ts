@@ -32,7 +32,7 @@ import { actionHeadroomMicroUsd } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import type { BacktestMetrics, ClosedTrade, EquityPoint } from './metrics.ts';
 import type { LiveRun, LiveWindowSource, ReplayMarket, StoredPacket } from './ports.ts';
-import type { RunOutcome } from './report.ts';
+import { type LiveRerun, MAX_DIVERGENCES, type RunOutcome } from './report.ts';
 import type { RunShape } from './request.ts';
 import { firstPrices, heldAssets, marksAt, metricsOf, quotesAt } from './sampling.ts';
 import { SimAccount } from './sim-account.ts';
@@ -199,6 +199,52 @@ const decisionOf = (o: RunOutcome) =>
 /** How a re-run step compares with its live run: whether the decision and the order are the same. */
 export function compareOutcomes(live: RunOutcome, rerun: RunOutcome): { decision: boolean; order: boolean } {
   return { decision: decisionOf(live) === decisionOf(rerun), order: canonicalJson(live.order) === canonicalJson(rerun.order) };
+}
+
+/**
+ * The tally of a live window re-run: per step whether the decision and the order are the live
+ * run's, the divergent runs with both outcomes (at most `MAX_DIVERGENCES`, the rest counted),
+ * and the summary the report carries (`zLiveRerun`).
+ */
+export class LiveTally {
+  private decisions = 0;
+  private orders = 0;
+  private omitted = 0;
+  private readonly divergences: LiveRerun['divergences'][number][] = [];
+
+  constructor(
+    private readonly propAccountId: string,
+    private readonly runs: number,
+  ) {}
+
+  /** Judges `rerun` against the step's live run; returns what was reproduced. */
+  record(step: LiveStep, rerun: RunOutcome): { decision: boolean; order: boolean } {
+    const same = compareOutcomes(step.run.outcome, rerun);
+    this.decisions += same.decision ? 1 : 0;
+    this.orders += same.order ? 1 : 0;
+    if (same.decision && same.order) return same;
+    if (this.divergences.length >= MAX_DIVERGENCES) this.omitted += 1;
+    else {
+      const { runId, asset, outcome: live } = step.run;
+      const at = new Date(step.at).toISOString();
+      this.divergences.push({ runId, asset, at, decisionReproduced: same.decision, orderReproduced: same.order, live, rerun });
+    }
+    return same;
+  }
+
+  /** The report's section: the counts, the divergences, and whether the re-run's metrics equal the live account's byte for byte. */
+  summary(metrics: BacktestMetrics, liveMetrics: BacktestMetrics): LiveRerun {
+    return {
+      propAccountId: this.propAccountId,
+      runs: this.runs,
+      decisionsReproduced: this.decisions,
+      ordersReproduced: this.orders,
+      divergences: this.divergences,
+      divergencesOmitted: this.omitted,
+      liveMetrics,
+      metricsReproduced: canonicalJson(liveMetrics) === canonicalJson(metrics),
+    };
+  }
 }
 
 /**

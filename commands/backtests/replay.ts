@@ -38,10 +38,10 @@ import { MAX_CHECKED_CANDLES } from '../prop-trading/handlers.ts';
 import { actionHeadroomMicroUsd, gatesHeadroom } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { PartWriter, partsPrefix, summaryKey } from './artifact-parts.ts';
-import { compareOutcomes, type LiveStep, liveAccountMetrics, liveSchedule, reRunSeed, rerunDecision } from './live-window.ts';
-import type { BacktestMetrics, ClosedTrade, EquityPoint } from './metrics.ts';
+import { type LiveStep, LiveTally, liveAccountMetrics, liveSchedule, reRunSeed, rerunDecision } from './live-window.ts';
+import type { ClosedTrade, EquityPoint } from './metrics.ts';
 import type { LiveWindowSource, ReplayContextSource, ReplayMarket } from './ports.ts';
-import { type BacktestReport, type LiveRerun, MAX_DIVERGENCES, type ReportTrade, stepLabel, zBacktestReport } from './report.ts';
+import { type BacktestReport, type ReportTrade, stepLabel, zBacktestReport } from './report.ts';
 import type { RunShape } from './request.ts';
 import { benchmarkAt, firstPrices, heldAssets, marksAt, metricsOf, quotesAt } from './sampling.ts';
 import { SimAccount } from './sim-account.ts';
@@ -264,66 +264,22 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     });
   };
 
-  /** The comparison of a live window re-run: each live step re-run and judged against its live run (`live-window.ts`). */
-  const liveRerun = (source: LiveWindowSource, total: number) => {
-    let decisionsReproduced = 0;
-    let ordersReproduced = 0;
-    let omitted = 0;
-    const divergences: LiveRerun['divergences'][number][] = [];
-    return {
-      step: async (step: LiveStep) => {
-        const { run: liveRun } = step;
-        const outcome = await rerunDecision(step, {
-          source,
-          market,
-          engine: deps.engine,
-          account,
-          rules: rules(),
-          modelStrength: source.modelStrength,
-          write: (kind, line) => writers[kind].add(line),
-        });
-        const same = compareOutcomes(liveRun.outcome, outcome);
-        decisionsReproduced += same.decision ? 1 : 0;
-        ordersReproduced += same.order ? 1 : 0;
-        const status: DecisionStatus =
-          outcome.verdict === 'refused'
-            ? 'refused'
-            : outcome.order === null
-              ? 'held'
-              : outcome.order.status === 'executed'
-                ? 'filled'
-                : 'rejected';
-        counts[status] += 1;
-        const base = { at: step.at, asset: liveRun.asset, runId: liveRun.runId, packetDigest: liveRun.packetDigest, status };
-        await writers.decisions.add({ ...base, outcome, live: liveRun.outcome, ...same });
-        if (same.decision && same.order) return;
-        if (divergences.length >= MAX_DIVERGENCES) omitted += 1;
-        else {
-          divergences.push({
-            runId: liveRun.runId,
-            asset: liveRun.asset,
-            at: new Date(step.at).toISOString(),
-            decisionReproduced: same.decision,
-            orderReproduced: same.order,
-            live: liveRun.outcome,
-            rerun: outcome,
-          });
-        }
-      },
-      summary: (metrics: BacktestMetrics): LiveRerun => {
-        const liveMetrics = liveAccountMetrics(source.accountEvents, run, market);
-        return {
-          propAccountId: source.propAccountId,
-          runs: total,
-          decisionsReproduced,
-          ordersReproduced,
-          divergences,
-          divergencesOmitted: omitted,
-          liveMetrics,
-          metricsReproduced: canonicalJson(liveMetrics) === canonicalJson(metrics),
-        };
-      },
-    };
+  /** A live window re-run's step: re-run, judged against its live run, counted and logged (`live-window.ts`). */
+  const liveStep = async (source: LiveWindowSource, tally: LiveTally, step: LiveStep) => {
+    const ctx = { source, market, engine: deps.engine, account, rules: rules(), modelStrength: source.modelStrength };
+    const outcome = await rerunDecision(step, { ...ctx, write: (kind, line) => writers[kind].add(line) });
+    const same = tally.record(step, outcome);
+    const status: DecisionStatus =
+      outcome.verdict === 'refused'
+        ? 'refused'
+        : outcome.order === null
+          ? 'held'
+          : outcome.order.status === 'executed'
+            ? 'filled'
+            : 'rejected';
+    counts[status] += 1;
+    const { runId, asset, packetDigest, outcome: live } = step.run;
+    await writers.decisions.add({ at: step.at, asset, runId, packetDigest, status, outcome, live, ...same });
   };
 
   /** The funding of every hour passed, resting protective orders against the final 1m candles, then a mark: the account from `from` to `at` (ms), as live. */
@@ -359,17 +315,17 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     });
   }
   const schedule = live ? liveSchedule(live) : [];
-  const rerun = live && liveRerun(live, schedule.length);
+  const tally = live && new LiveTally(live.propAccountId, schedule.length);
   let next = 0;
   let previous = run.fromMs;
   for (let i = 0; i <= steps; i += 1) {
     const at = Math.min(run.fromMs + i * run.stepMs, run.toMs);
     // A live window's runs, each at its order time, the account kept up to it first.
-    while (rerun && next < schedule.length && (schedule[next] as LiveStep).at <= at) {
+    while (live && tally && next < schedule.length && (schedule[next] as LiveStep).at <= at) {
       const step = schedule[next++] as LiveStep;
       if (step.at > previous) keep(previous, step.at);
       previous = Math.max(previous, step.at);
-      await rerun.step(step);
+      await liveStep(live, tally, step);
     }
     if (at > previous) keep(previous, at);
     if (!live && i < steps && i % ticksPer === 0 && account.state.status === 'active') {
@@ -416,7 +372,7 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     }),
     benchmark: Array.from(bench, (v, i) => ({ at: iso(curve.at[i] as number), valueMicroUsd: v.toString() })),
     trades,
-    ...(live && rerun ? { liveWindow: rerun.summary(metrics) } : {}),
+    ...(live && tally ? { liveWindow: tally.summary(metrics, liveAccountMetrics(live.accountEvents, run, market)) } : {}),
   });
   await artifacts.put(summaryKey(backtestId), new TextEncoder().encode(canonicalJson(report)));
   return { report, decisions: counts, accountEvents };
