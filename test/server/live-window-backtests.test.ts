@@ -30,8 +30,8 @@ import { SessionUser } from '../support/users.ts';
 
 const shared = sharedData();
 
-/** Asks for a re-run of `body` over HTTP as the owner, runs the worker until the job ends; its row and its report. */
-async function rerunOverHttp(live: LiveAudition, body: Record<string, unknown>) {
+/** Asks for a re-run of `body` over HTTP as the owner and runs the worker until the job ends; the job as `GET /backtests/:id` shows it. */
+async function jobOverHttp(live: LiveAudition, body: Record<string, unknown>) {
   await live.owner.renew();
   const path = `/api/v1/clones/${live.cloneId}/backtests`;
   const preflight = await live.owner.call('POST', `${path}/preflight`, body);
@@ -50,8 +50,20 @@ async function rerunOverHttp(live: LiveAudition, body: Record<string, unknown>) 
   await worker.drain();
   const row = await live.owner.call('GET', `/api/v1/backtests/${backtestId}`);
   assert.is(row.status, 200, JSON.stringify(row.body));
-  const job = row.body as { status: string; failure: unknown; run: { liveWindow?: { propAccountId: string }; engine: string } };
+  return row.body as {
+    backtestId: string;
+    status: string;
+    attempts: number;
+    failure: { code: string } | null;
+    run: { liveWindow?: { propAccountId: string }; engine: string };
+  };
+}
+
+/** A re-run over HTTP that finished: the job and its report (the `summary` artifact). */
+async function rerunOverHttp(live: LiveAudition, body: Record<string, unknown>) {
+  const job = await jobOverHttp(live, body);
   assert.is(job.status, 'finished', JSON.stringify(job.failure));
+  const backtestId = job.backtestId;
   const bytes = (await live.server.ops.artifacts.get(summaryKey(backtestId))) as Uint8Array;
   return { job, report: zBacktestReport.parse(JSON.parse(new TextDecoder().decode(bytes))) };
 }
@@ -84,6 +96,13 @@ if (shared) {
         runs.some((r) => r.order?.status === 'executed'),
         'the live runs traded',
       );
+      // A perturbed reply fails the worker's job at once (no retry can mend it): artifact_corrupt
+      const reply = runs[0]?.reply?.key as string;
+      const original = (await live.server.ops.artifacts.get(reply)) as Uint8Array;
+      await live.server.ops.artifacts.put(reply, new TextEncoder().encode('{"action":"hold"}'));
+      const corrupt = await jobOverHttp(live, body);
+      assert.equal([corrupt.status, corrupt.failure?.code, corrupt.attempts], ['failed', 'artifact_corrupt', 1]);
+      await live.server.ops.artifacts.put(reply, original);
 
       // Refusals: nothing appended, each names the field
       const path = `/api/v1/clones/${live.cloneId}/backtests`;
