@@ -157,6 +157,12 @@ test('bad input is a 400 naming the field and appends nothing', async () => {
   assert.ok(odd.status === 400 && JSON.stringify(odd.body).includes('json.decisionIntervalMs'), JSON.stringify(odd.body));
   assert.is((await post(base, run({ assets: ['btc'] }))).status, 400);
   assert.is((await post(base, run({ engine: 'gpt' }))).status, 400);
+  // times no calendar has are refused, not rolled over into March or NaN
+  for (const from of ['2025-02-30T00:00:00.000Z', '2025-12-31T24:30:00.000Z']) {
+    const unreal = await post(base, run({ from }));
+    assert.is(unreal.status, 400, from);
+    assert.equal((unreal.body as { error: { details: { issues: { path: string }[] } } }).error.details.issues[0]?.path, 'json.from');
+  }
   assert.is(((await get(base)).body as { backtests: unknown[] }).backtests.length, before);
 });
 

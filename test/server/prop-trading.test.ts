@@ -281,10 +281,11 @@ test('bad input is a 400 naming the field and appends nothing', async () => {
   assert.is(noLeverage.status, 400);
   assert.match(noLeverage.body.error?.message ?? '', 'leverage');
   assert.is((await call('GET', '/api/v1/prop-accounts/h1/fills?limit=0', SERVICE)).status, 400);
-  for (const hour of ['2026-01-05T13:30:00.000Z', 1767618000000]) {
+  // not a whole hour, not a string, and whole hours that no calendar has (February 30, hour 25)
+  for (const hour of ['2026-01-05T13:30:00.000Z', 1767618000000, '2026-02-30T13:00:00.000Z', '2026-01-05T25:00:00.000Z']) {
     const funding = await call('POST', '/api/v1/prop-accounts/h1/funding', SERVICE, { hour });
     assert.is(funding.status, 400, String(hour));
-    assert.match(JSON.stringify(funding.body.error?.details), 'hour');
+    assert.match(JSON.stringify(funding.body.error?.details), 'json.hour');
   }
   assert.is(ledger.store.headPosition(), head);
 });
