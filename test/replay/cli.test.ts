@@ -181,5 +181,13 @@ test('the real executable: `clash --help`, and a bad environment variable stops 
   assert.match(bad.stderr, /CLASH_SYNCHRONOUS="SOMETIMES"/);
 });
 
+test('the real executable: a reader that stops early (`| head -1`) ends it quietly, with no stack trace', () => {
+  const piped = spawnSync('bash', ['-c', 'set -o pipefail; node replay/bin.mjs events catalog --json | head -1 >/dev/null'], {
+    encoding: 'utf8',
+  });
+  assert.is(piped.status, 0, piped.stderr);
+  assert.is(piped.stderr, '');
+});
+
 test.after(() => dir.remove());
 test.run();
