@@ -19,6 +19,7 @@ import type { Db } from '../../core/database.ts';
 import { ClashError, ValidationError } from '../../core/errors.ts';
 import { issuesOf } from '../../core/event-registry.ts';
 import { type BacktestRow, backtestsOfClone, findBacktest } from '../../projections/backtests/backtests.ts';
+import { versionById } from '../../projections/clones/versions.ts';
 import { Forbidden, type Principal, requireUser } from '../auth.ts';
 import { backtestCommandsOf } from '../backtests.ts';
 import type { RouteModule } from '../route-module.ts';
@@ -290,6 +291,17 @@ function runOf(body: z.output<typeof RunBody>): RunShape {
   return parsed.data;
 }
 
+/**
+ * `run` when the version it names is one of the clone's: otherwise 404 `version_not_found` (the
+ * worker's code for it) before the run is judged, so a typo is neither recorded nor counted
+ * against the daily quota. A draft snapshot is checked by the worker, which reads the artifact store.
+ */
+function ofKnownVersion(db: Db, cloneId: string, run: RunShape): RunShape {
+  if (run.strategy.kind === 'version' && versionById(db, run.strategy.versionId)?.cloneId !== cloneId)
+    throw new ClashError('version_not_found', 'not_found', `clone ${cloneId} has no version ${run.strategy.versionId}`);
+  return run;
+}
+
 /** The legacy body as a run: the `last_6h` window ending at `now` floored to the 5-minute step, 15-minute decisions. */
 function legacyRunOf(body: z.output<typeof LegacyBody>, now: number): RunShape {
   const toMs = now - (now % REPLAY_SHAPE.stepMs);
@@ -342,12 +354,12 @@ export const backtestRoutes: RouteModule = (app, { ledger, config }) => {
 
   app.openapi(routes.preflight, (c) => {
     const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
-    const pre = backtests.preflight(clone.id, clone.ownerUserId, runOf(c.req.valid('json')));
+    const pre = backtests.preflight(clone.id, clone.ownerUserId, ofKnownVersion(db, clone.id, runOf(c.req.valid('json'))));
     return c.json({ ...pre, allowed: pre.estimate.verdicts.every((v) => v.ok) }, 200);
   });
   /** The one implementation behind the new route and the legacy clone-scoped one: 202 queued, or 422 naming the limit. */
   const requestRun = (cloneId: string, ownerUserId: string, run: RunShape) => {
-    const { backtestId, state } = backtests.request(cloneId, ownerUserId, run);
+    const { backtestId, state } = backtests.request(cloneId, ownerUserId, ofKnownVersion(db, cloneId, run));
     if (state.status !== 'queued') {
       const refusal = findBacktest(db, backtestId)?.refusal;
       throw new ClashError('backtest_refused', 'unprocessable', `the run breaks the ${refusal?.limit ?? 'a'} limit`, {
