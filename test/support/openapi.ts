@@ -105,6 +105,24 @@ export function unboundedIn(doc: ServedDocument, root: JsonSchema): string[] {
   return found;
 }
 
+/** Paths (`.a.b[]`) inside a schema of objects with named properties that do not refuse other ones (`additionalProperties: false`). */
+export function openObjectsIn(doc: ServedDocument, root: JsonSchema): string[] {
+  const found: string[] = [];
+  const seen = new Set<JsonSchema>();
+  const walk = (node: JsonSchema, at: string) => {
+    const s = resolve(doc, node);
+    if (seen.has(s)) return;
+    seen.add(s);
+    for (const alt of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])]) walk(alt, at);
+    if (s.properties && s.additionalProperties !== false) found.push(at || '(the body)');
+    for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, `${at}.${k}`);
+    if (s.items) walk(s.items, `${at}[]`);
+    if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, `${at}{}`);
+  };
+  walk(root, '');
+  return found;
+}
+
 /**
  * Values for a schema: mostly what it describes (enums, patterns, bounds, required and
  * optional properties; collections kept short), sometimes just outside it (one past a bound,
