@@ -89,7 +89,9 @@ test('clash restore: refuses to overwrite a database; restores a checked copy to
 test('backup drill: passes on a healthy backup, fails naming the check on a tampered one', async () => {
   const path = ledgerWith('drill.db', 25);
   const store = `file:${dir.file('artifacts')}`;
-  const env = { CLASH_ARTIFACTS_URL: store };
+  // CLASH_DB names the scratch ledger: the drill's trusted key is the development key beside it,
+  // never the one `npm start` leaves in the repository's ./data/clash.dev
+  const env = { CLASH_ARTIFACTS_URL: store, CLASH_DB: path };
   const taken = await clash(['backup', '--db', path, '--json'], walletComposition, env);
   assert.is(taken.code, 0, taken.stderr);
   const record = JSON.parse(taken.stdout) as { key: string; head: number };
