@@ -1,38 +1,18 @@
 /** Reading a file a command names (`--input`, `--checkpoint`) with an upper bound on its size. */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readTextUpTo } from '../../core/bounded-read.ts';
 import { UsageError } from './command.ts';
 
-const CHUNK_BYTES = 1 << 20;
-
 /**
- * The UTF-8 text of `path`, read in 1 MiB chunks up to `maxBytes`: a larger file, or one that
- * never ends (`/dev/zero`, a pipe that keeps writing), is a `UsageError` naming `flag` once the
- * bound is passed, instead of being read until memory runs out. Unreadable: `UsageError` too.
+ * The UTF-8 text of `path` up to `maxBytes` (`core/bounded-read.ts`). Errors: `UsageError`
+ * naming `flag` when the file cannot be read, or is larger (or never ends).
  */
 export function readBoundedText(flag: string, path: string, maxBytes: number): string {
-  let fd: number;
+  let text: string | null;
   try {
-    fd = openSync(path, 'r');
+    text = readTextUpTo(path, maxBytes);
   } catch (error) {
     throw new UsageError(`${flag}: cannot read ${path}: ${(error as Error).message}`);
   }
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(CHUNK_BYTES);
-      let read: number;
-      try {
-        read = readSync(fd, chunk, 0, CHUNK_BYTES, null);
-      } catch (error) {
-        throw new UsageError(`${flag}: cannot read ${path}: ${(error as Error).message}`);
-      }
-      if (read === 0) return Buffer.concat(chunks, total).toString('utf8');
-      total += read;
-      if (total > maxBytes) throw new UsageError(`${flag}: ${path} is larger than ${maxBytes} bytes`);
-      chunks.push(chunk.subarray(0, read));
-    }
-  } finally {
-    closeSync(fd);
-  }
+  if (text === null) throw new UsageError(`${flag}: ${path} is larger than ${maxBytes} bytes`);
+  return text;
 }
