@@ -10,6 +10,7 @@ export const WORKER_NAMES = [
   'reconciliation',
   'backups',
   'alerts',
+  'checkpoints',
   'anchors',
   'ingestion',
   'decisions',
