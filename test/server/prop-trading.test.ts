@@ -300,6 +300,8 @@ test('amounts beyond the stated maxima and unsafe or unknown ids are refused, na
     [{ startingEquityUsd: '9'.repeat(200_000) }, 'json.startingEquityUsd'],
     [{ startingEquityUsd: (2n ** 256n).toString() }, 'json.startingEquityUsd'],
     [{ startingEquityUsd: '1000000000.000001' }, 'json.startingEquityUsd'],
+    [{ startingEquityUsd: '0' }, 'json.startingEquityUsd'],
+    [{ startingEquityUsd: '0.000000' }, 'json.startingEquityUsd'],
     [{ rules: { maxPositionNotionalMicroUsd: '1'.repeat(100) } }, 'json.rules.maxPositionNotionalMicroUsd'],
     [{ accountId: '__proto__' }, 'json.accountId'],
     [{ accountId: 'constructor' }, 'json.accountId'],
