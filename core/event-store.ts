@@ -136,6 +136,16 @@ export class EventStore {
   private idempotencySql?: { get: Database.Statement<[string], IdempotencyRow>; put: Database.Statement };
   /** True when the file stores UUID event ids as 16 bytes (created at schema 3, core/database.ts). */
   private readonly blobIds: boolean;
+  /**
+   * better-sqlite3 transaction functions, made once: `db.transaction` builds four wrappers per
+   * call, which an append and a run's `transaction` paid every time. BEGIN IMMEDIATE, or a
+   * savepoint inside an open transaction.
+   */
+  private readonly tx: {
+    append: (work: () => AppendResult) => AppendResult;
+    plain: (work: () => unknown) => unknown;
+    reported: (work: () => unknown) => unknown;
+  };
 
   static open(path: string, options: EventStoreOptions): EventStore {
     return new EventStore(openDatabase(path, options), options);
@@ -166,6 +176,11 @@ export class EventStore {
         .raw(),
       recordedAt: db.prepare<[number], { recorded_at: number }>('SELECT recorded_at FROM events WHERE position = ?'),
       changes: db.prepare<[], number>('SELECT total_changes()').pluck(),
+    };
+    this.tx = {
+      append: db.transaction((work: () => AppendResult) => work()).immediate,
+      plain: db.transaction((work: () => unknown) => work()).immediate,
+      reported: db.transaction((work: () => unknown) => this.reporting(work)).immediate,
     };
   }
 
@@ -240,7 +255,7 @@ export class EventStore {
       this.inReportedTransaction;
     try {
       const started = performance.now();
-      const result = this.db.transaction(() => this.appendInTransaction(streamId, prepared, options, trusted)).immediate();
+      const result = this.tx.append(() => this.appendInTransaction(streamId, prepared, options, trusted));
       if (!result.duplicate) for (const observe of this.observers) observe(result.positions.length, performance.now() - started);
       return result;
     } catch (error) {
@@ -448,10 +463,10 @@ export class EventStore {
    * (`inReportedTransaction`): if `fn` throws after writing, the rollback is noted.
    */
   transaction<T>(fn: () => T): T {
-    if (this.db.inTransaction && !this.inReportedTransaction) return this.db.transaction(fn).immediate();
+    if (this.db.inTransaction && !this.inReportedTransaction) return this.tx.plain(fn) as T;
     const before = this.sql.changes.get();
     try {
-      return this.db.transaction(() => this.reporting(fn)).immediate();
+      return this.tx.reported(fn) as T;
     } catch (error) {
       if (this.sql.changes.get() !== before) this.noteRollback();
       throw error;
