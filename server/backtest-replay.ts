@@ -14,10 +14,11 @@ import type { MarketAsOf } from '../commands/ai-trading/ports.ts';
 import type { RegistryLookup } from '../commands/ai-trading/read-plan.ts';
 import type { ReplayContextSource, ReplayMarket } from '../commands/backtests/ports.ts';
 import type { GraphNode } from '../commands/clones/graph/schema.ts';
+import { confidenceThresholdOf } from '../commands/decisions/validate.ts';
 import type { Db } from '../core/database.ts';
 import { DomainError } from '../core/errors.ts';
 import { formatDecimal } from '../core/money.ts';
-import { CONFIDENCE_THRESHOLD, latestIndicators } from './decision-context.ts';
+import { latestIndicators } from './decision-context.ts';
 import { slidingMarket } from './sliding-market.ts';
 
 /** Prices, funding and the registry from market memory (ingested, imported or restored). */
@@ -65,7 +66,7 @@ export function replayContextOf(
         modelStrength: strategy.modelTier,
         lastPrice: quote ? formatDecimal(quote.price, PRICE) : null,
         indicators: latestIndicators(market, asset, at),
-        confidenceThreshold: CONFIDENCE_THRESHOLD,
+        confidenceThreshold: confidenceThresholdOf(config),
       };
     },
   };

@@ -9,8 +9,8 @@
  * Choices (the issue is silent): the version is the account's `strategyVersionId` (what the
  * audition or race was entered with), not a later one; the model strength is the version's model
  * tier (entitlement is enforced once, before the context is compiled: the worker's guard,
- * `commands/decisions/guards.ts`, skips a unit whose tier is above it); the confidence threshold is `CONFIDENCE_THRESHOLD` (the graph
- * has no field for one yet).
+ * `commands/decisions/guards.ts`, skips a unit whose tier is above it); the confidence threshold is
+ * the branch's trading prompt's (`confidenceThresholdOf`).
  */
 import { MarketMemory } from '../adapters/market/market-memory.ts';
 import { PRICE } from '../adapters/market/units.ts';
@@ -18,7 +18,7 @@ import type { IndicatorSnapshot } from '../adapters/models/engine.ts';
 import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
 import type { AccountSection, MarketAsOf } from '../commands/ai-trading/ports.ts';
 import type { DecisionContextSource, DueUnit, RunContext } from '../commands/decisions/ports.ts';
-import { gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
+import { confidenceThresholdOf, gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
 import { tiers } from '../commands/entitlements/tiers.ts';
 import type { Rules } from '../commands/prop-trading/rules.ts';
 import { parseCanonicalJson } from '../core/canonical-json.ts';
@@ -32,8 +32,6 @@ import { pipelineReadersOf } from './ai-trading.ts';
 import type { Config } from './config.ts';
 import { propAccountSections } from './prop-account-section.ts';
 
-/** The confidence an action needs to be sent (0..1): a choice, until the strategy graph carries a threshold. */
-export const CONFIDENCE_THRESHOLD = 0.5;
 /** The latest indicator row is looked for this far back from the due time (ms): the candidate policy's freshness. */
 const INDICATOR_WINDOW_MS = 300_000;
 
@@ -83,6 +81,7 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
       });
       const context = preview.context as NonNullable<typeof preview.context>;
       const branch = preview.branches.find((b) => b.promptNodeId === context.packet.promptNodeId);
+      const promptNode = version.graph.nodes.find((n) => n.id === context.packet.promptNodeId);
       const quote = memory.priceAt(asset, dueAt);
       if (!quote) throw new ClashError('no_price', 'unprocessable', `no price of ${asset} at or before ${new Date(dueAt).toISOString()}`);
       const info = memory.asset(asset);
@@ -97,7 +96,7 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
         modelStrength,
         candidates: (branch?.candidates ?? []).map((c) => c.symbol),
         assetEnabled: Boolean(info?.enabled && branch?.universe.find((u) => u.symbol === asset)?.tradable),
-        confidenceThreshold: CONFIDENCE_THRESHOLD,
+        confidenceThreshold: confidenceThresholdOf(promptNode?.type === 'trading_prompt' ? promptNode.config : {}),
         tierMaxLeverage,
         assetMaxLeverage,
         headroomMicroUsd: runHeadroom(account, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),

@@ -37,6 +37,13 @@ export interface Refusal {
   readonly detail: string;
 }
 
+/** The confidence threshold (0..1) of a trading prompt that sets none: a choice (doc/ai-trading.md, "Validation"). */
+export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
+
+/** A trading prompt's confidence threshold (0..1): its `minConfidence`, else `DEFAULT_CONFIDENCE_THRESHOLD`. */
+export const confidenceThresholdOf = (config: { readonly minConfidence?: number | undefined }): number =>
+  config.minConfidence ?? DEFAULT_CONFIDENCE_THRESHOLD;
+
 /** What the run knows when it validates: money in micro-USD, leverage as integer multiples. */
 export interface ValidationContext {
   readonly runAsset: string;

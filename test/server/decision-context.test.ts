@@ -57,6 +57,7 @@ test('a due unit compiles to the run context: packet with the account, held asse
     assert.is(ctx.promptTemplateVersion, 'prompt-v1');
     assert.ok(ctx.prompt.includes('## Account') && ctx.prompt.includes('BTC|long|'), 'the prompt renders the position');
     assert.ok(ctx.assetEnabled);
+    assert.is(ctx.confidenceThreshold, 0.5, 'no minConfidence on the trading prompt: the default');
     assert.is(ctx.tierMaxLeverage, 20);
     assert.ok(ctx.assetMaxLeverage >= 1);
     assert.equal(ctx.position, { side: 'long', entryPrice: position?.entryPrice });
@@ -103,6 +104,19 @@ test('the owner preview shows the position and the held asset as a candidate wit
     assert.equal(body.branches[0]?.candidates[0], { symbol: 'BTC', rank: 1, reason: 'open_position' });
     assert.is(body.context.packet.account?.positions[0]?.asset, 'BTC');
     assert.is(body.context.packet.account?.ledger.trades, 1);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("the trading prompt's minConfidence is the run's confidence threshold", async () => {
+  if (!data) return;
+  const { server, cloneId, decisionTime } = await givenAHeldPosition(data as string, {}, { minConfidence: 0.9 });
+  try {
+    const source = decisionContextSource(server.ledger.store.db, { CLASH_TAXONOMY_FILE: DEFAULT_TAXONOMY_FILE });
+    const unit = { runId: 'run-1', propAccountId: 'acc-1', cloneId, asset: 'BTC', dueAt: decisionTime };
+    const ctx = await source.compile(unit);
+    assert.is(ctx.confidenceThreshold, 0.9);
   } finally {
     await server.stop();
   }

@@ -21,7 +21,12 @@ export interface HeldPosition {
   readonly prop: PropTrading;
 }
 
-export async function givenAHeldPosition(sharedData: string, env: Record<string, string> = {}): Promise<HeldPosition> {
+/** `minConfidence`: set on the version's trading prompt (absent: the default threshold). */
+export async function givenAHeldPosition(
+  sharedData: string,
+  env: Record<string, string> = {},
+  options: { readonly minConfidence?: number } = {},
+): Promise<HeldPosition> {
   const server = await startTestServer({ CLASH_DEV_IDENTITY: 'true', CLASH_ARTIFACTS_URL: 'memory:', ...env });
   const db = server.ledger.store.db;
   const { decisionTime } = loadDecisionMarket(db, sharedData);
@@ -33,7 +38,13 @@ export async function givenAHeldPosition(sharedData: string, env: Record<string,
     return res.body as Record<string, unknown>;
   };
   const { id } = (await call(201, 'POST', '/api/v1/clones', { name: 'Held', modelTier: 'basic' })) as { id: string };
-  await call(200, 'PUT', `/api/v1/clones/${id}/draft`, { graph: chainGraph(['BTC', 'ETH']), layout: {} });
+  const graph = chainGraph(['BTC', 'ETH']);
+  if (options.minConfidence !== undefined) {
+    graph.nodes = graph.nodes.map((n) =>
+      n.type === 'trading_prompt' ? { ...n, config: { ...n.config, minConfidence: options.minConfidence } } : n,
+    );
+  }
+  await call(200, 'PUT', `/api/v1/clones/${id}/draft`, { graph, layout: {} });
   await call(201, 'POST', `/api/v1/clones/${id}/entitlement/dev-grant`);
   const version = (await call(201, 'POST', `/api/v1/clones/${id}/versions`)) as { versionId: string };
   const prop = new PropTrading({ store: server.ledger.store, clock: server.clock, ids: server.ledger.ids, market: new MarketMemory(db) });

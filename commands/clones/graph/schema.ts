@@ -89,6 +89,8 @@ const zTradingPromptConfig = z
     enabled: z.boolean(),
     customBehaviorPrompt: z.string().max(8000),
     decisionCadenceSec: z.number().int().min(60).max(86_400),
+    /** The confidence (0..1) an action of this branch needs to be sent; absent: `DEFAULT_CONFIDENCE_THRESHOLD` (commands/decisions/validate.ts). */
+    minConfidence: z.number().min(0).max(1).optional(),
     candidatePolicy: z
       .object({ maxCandidates: z.number().int().min(1).max(MAX_CANDIDATES).default(DEFAULT_CANDIDATES) })
       .strict()

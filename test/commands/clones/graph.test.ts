@@ -220,6 +220,20 @@ test('a model tier above the entitlement is refused; a draft need not have a pro
   assert.equal(problemsOf({ nodes: [], edges: [] }, {}, { ...options, requirePrompt: false }), []);
 });
 
+test("a trading prompt's minConfidence is optional and within 0..1", () => {
+  const withConfidence = (minConfidence: unknown) => {
+    const graph = chainGraph();
+    const prompt = graph.nodes[2] as Extract<GraphNode, { type: 'trading_prompt' }>;
+    return { ...graph, nodes: [graph.nodes[0], graph.nodes[1], { ...prompt, config: { ...prompt.config, minConfidence } }] };
+  };
+  assert.ok(zStrategyGraph.safeParse(chainGraph()).success, 'absent');
+  for (const ok of [0, 0.65, 1]) assert.ok(zStrategyGraph.safeParse(withConfidence(ok)).success, String(ok));
+  for (const bad of [-0.1, 1.01, '0.7', null]) {
+    const r = zStrategyGraph.safeParse(withConfidence(bad));
+    assert.ok(!r.success && r.error.issues.some((i) => i.path.at(-1) === 'minConfidence'), String(bad));
+  }
+});
+
 const arbGraph = fc
   .record({
     streams: fc.integer({ min: 0, max: 3 }),
