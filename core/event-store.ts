@@ -12,6 +12,7 @@ import { ClashError, ConcurrencyError, CorruptEventError, IdempotencyConflict, V
 import { EVENT_ROW_COLUMNS, eventIdText, type RawEventRow, type StoredEventRow, storedEventId } from './event-leaf.ts';
 import type { EventRegistry } from './event-registry.ts';
 import { MerkleLog } from './merkle-log.ts';
+import { BOUND_LIMIT } from './statements.ts';
 import { decodeMetadata, encodeMetadata } from './stored-metadata.ts';
 
 /**
@@ -171,7 +172,7 @@ export class EventStore {
       ),
       stream: db
         .prepare<[string, number, number, number]>(
-          `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ?`,
+          `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ${BOUND_LIMIT}`,
         )
         .raw(),
       recordedAt: db.prepare<[number], { recorded_at: number }>('SELECT recorded_at FROM events WHERE position = ?'),
@@ -433,7 +434,9 @@ export class EventStore {
     const batchSize = options.batchSize ?? 1000;
     const filter = options.types ? `AND type IN (${options.types.map(() => '?').join(',')})` : '';
     const stmt = this.db
-      .prepare(`SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ?`)
+      .prepare(
+        `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ${BOUND_LIMIT}`,
+      )
       .raw();
     let after = options.after ?? 0;
     while (after < to) {
