@@ -51,17 +51,11 @@ export function checkCopy(path: string): CopyCheck {
  */
 export function snapshotInto(db: Db, out: string): CopyCheck {
   if (existsSync(out)) throw new ClashError('backup_exists', 'conflict', `${out} exists; refusing to overwrite it`, { path: out });
-  const partial = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${Date.now()}`);
-  try {
-    db.prepare('VACUUM INTO ?').run(partial);
-    fsyncFile(partial);
+  return vacuumInto(db, out, (partial) => {
     const check = checkCopy(partial);
     if (check.integrity !== 'ok') throw new CorruptBackup(out, check.integrity);
-    renameSync(partial, out);
     return check;
-  } finally {
-    rmSync(partial, { force: true });
-  }
+  });
 }
 
 /**
@@ -74,16 +68,25 @@ export function restoreFile(from: string, to: string): CopyCheck {
   }
   const check = checkCopy(from);
   if (check.integrity !== 'ok') throw new CorruptBackup(from, check.integrity);
-  const partial = join(dirname(to), `.${basename(to)}.partial-${process.pid}-${Date.now()}`);
+  const source = new Database(from, { readonly: true });
   try {
-    const source = new Database(from, { readonly: true });
-    try {
-      source.prepare('VACUUM INTO ?').run(partial);
-    } finally {
-      source.close();
-    }
+    return vacuumInto(source, to, () => check);
+  } finally {
+    source.close();
+  }
+}
+
+/**
+ * The one copy path: `VACUUM INTO` a temporary file beside `out`, fsync it, `accept` it (which
+ * throws to refuse it), and only then rename it to `out`. The temporary file never outlives the call.
+ */
+function vacuumInto(db: Db, out: string, accept: (partial: string) => CopyCheck): CopyCheck {
+  const partial = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${Date.now()}`);
+  try {
+    db.prepare('VACUUM INTO ?').run(partial);
     fsyncFile(partial);
-    renameSync(partial, to);
+    const check = accept(partial);
+    renameSync(partial, out);
     return check;
   } finally {
     rmSync(partial, { force: true });

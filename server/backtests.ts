@@ -13,8 +13,9 @@ import { recordedEngine } from '../adapters/models/recorded.ts';
 import type { PipelineStrategy } from '../commands/ai-trading/pipeline.ts';
 import { recordedReplies } from '../commands/backtests/artifact-parts.ts';
 import { BacktestCommands } from '../commands/backtests/handlers.ts';
+import type { JobRecording, ReplaySetup } from '../commands/backtests/job-cycle.ts';
 import type { BacktestEngine, StrategyRef } from '../commands/backtests/request.ts';
-import { BacktestWorker, type ReplaySetup } from '../commands/backtests/worker.ts';
+import { BacktestWorker } from '../commands/backtests/worker.ts';
 import { zGraphLayout, zStrategyGraphInput } from '../commands/clones/graph/schema.ts';
 import { noneEngine } from '../commands/decisions/engines/none.ts';
 import { rulesEngine } from '../commands/decisions/engines/rules.ts';
@@ -115,17 +116,47 @@ export async function engineOf(
   );
 }
 
-/** The replay setup of the worker over one database and artifact store (`anthropic` jobs: `backtestAnthropicOf(config)`). */
-function replaySetupOf(db: Db, artifacts: ArtifactStore, config: Config): ReplaySetup {
+/**
+ * The replay setup of a job over one database and artifact store, the worker's and the CLI's:
+ * the strategy the job names (`strategyOf`; `options.strategy` replaces it, for an operator's
+ * sandbox run from a file), its engine (`engineOf`; `anthropic` jobs: `backtestAnthropicOf(config)`;
+ * `options.repliesOf`: the runs whose replies a `recorded` job replays), and the context compiled
+ * from market memory as of each step.
+ */
+export function replaySetupOf(
+  db: Db,
+  artifacts: ArtifactStore,
+  config: Config,
+  options: { readonly strategy?: PipelineStrategy; readonly repliesOf?: readonly string[] } = {},
+): ReplaySetup {
   const market = marketAsOf(db);
   const prices = replayMarketOf(db);
   const anthropic = backtestAnthropicOf(config);
   return {
     async prepare(job) {
-      const strategy = await strategyOf(db, artifacts, job.cloneId, job.run.strategy, config.CLASH_TAXONOMY_FILE);
-      const engine = await engineOf(job.run.engine, { db, artifacts, cloneId: job.cloneId, ...(anthropic ? { anthropic } : {}) });
+      const strategy = options.strategy ?? (await strategyOf(db, artifacts, job.cloneId, job.run.strategy, config.CLASH_TAXONOMY_FILE));
+      const engine = await engineOf(job.run.engine, {
+        db,
+        artifacts,
+        cloneId: job.cloneId,
+        ...(anthropic ? { anthropic } : {}),
+        ...(options.repliesOf ? { repliesOf: options.repliesOf } : {}),
+      });
       return { strategyVersionId: strategy.strategyVersionId, context: replayContextOf(strategy, market, prices), engine };
     },
+  };
+}
+
+/**
+ * How `workerId` records the jobs it runs under this configuration: the lease each progress event
+ * renews (`BACKTEST_LEASE_SECONDS`) and the artifacts' retention (`BACKTEST_ARTIFACT_RETENTION_HOURS`), in ms.
+ */
+export function jobRecordingOf(commands: BacktestCommands, config: Config, workerId: string): JobRecording {
+  return {
+    commands,
+    workerId,
+    leaseMs: config.BACKTEST_LEASE_SECONDS * 1000,
+    retentionMs: config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000,
   };
 }
 
@@ -141,8 +172,9 @@ export function backtestWorkerOf(
   workerId = `${hostname()}:${process.pid}`,
 ): BacktestWorker {
   const db = ledger.store.db;
+  const { commands, leaseMs, retentionMs } = jobRecordingOf(backtestCommandsOf(ledger, config), config, workerId);
   return new BacktestWorker({
-    commands: backtestCommandsOf(ledger, config),
+    commands,
     jobs: {
       runnable: (limit) => runnableBacktests(db, limit),
       dueForExpiry: (now, limit) => backtestsDueForExpiry(db, now, limit),
@@ -157,8 +189,8 @@ export function backtestWorkerOf(
     limits: {
       global: config.BACKTEST_CONCURRENCY,
       perUser: config.BACKTEST_CONCURRENCY_PER_USER,
-      leaseMs: config.BACKTEST_LEASE_SECONDS * 1000,
-      retentionMs: config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000,
+      leaseMs,
+      retentionMs,
       progressEvery: config.BACKTEST_PROGRESS_EVERY_STEPS,
     },
   });

@@ -112,6 +112,8 @@ export const configSchema = z.object({
   CLASH_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(10_000_000).default(1000),
   /** …or once this many seconds passed since the last one, if anything was appended; 0 turns the checkpoint worker off. */
   CLASH_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** How often the `checkpoints` worker checks whether a checkpoint is due, in milliseconds. */
+  CLASH_CHECKPOINT_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
   /** Every this-many-th signed checkpoint is anchored on chain by the `anchors` worker (needs a chain); 0 turns anchoring off. */
   CLASH_ANCHOR_EVERY_CHECKPOINTS: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** How often the `anchors` worker looks for a checkpoint due for anchoring. */

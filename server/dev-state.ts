@@ -15,12 +15,13 @@
  * generates nothing (`loadConfig` refuses it otherwise), tests get fresh secrets each start.
  */
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generatePrivateKey } from 'viem/accounts';
 import { z } from 'zod';
 import { ConfigError } from '../core/config.ts';
 import { developmentStateDir } from '../core/database.ts';
+import { writePrivateFile } from '../core/private-file.ts';
 import type { Config } from './config.ts';
 
 /** The state folder when this configuration keeps development state, else null. */
@@ -28,22 +29,11 @@ export function keptStateDir(config: Pick<Config, 'NODE_ENV' | 'CLASH_DB'>): str
   return config.NODE_ENV === 'development' ? developmentStateDir(config.CLASH_DB) : null;
 }
 
-function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-}
-
-/** Writes a file readable by its owner only. */
-export function writePrivate(file: string, text: string): void {
-  ensureDir(dirname(file));
-  writeFileSync(file, text, { mode: 0o600 });
-  chmodSync(file, 0o600);
-}
-
 /** A secret read from `file`, or made by `create` and written there first; `check` names what is wrong with a read one. */
 function keptSecret(file: string, create: () => string, check: (text: string) => string | null): { value: string; created: boolean } {
   if (!existsSync(file)) {
     const value = create().trim();
-    writePrivate(file, `${value}\n`);
+    writePrivateFile(file, `${value}\n`);
     return { value, created: true };
   }
   const value = readFileSync(file, 'utf8').trim();
@@ -121,5 +111,5 @@ export function readChainRecord(dir: string): ChainRecord | undefined {
 }
 
 export function writeChainRecord(dir: string, record: ChainRecord): void {
-  writePrivate(join(dir, 'chain.json'), `${JSON.stringify(zChainRecord.parse(record), null, 2)}\n`);
+  writePrivateFile(join(dir, 'chain.json'), `${JSON.stringify(zChainRecord.parse(record), null, 2)}\n`);
 }

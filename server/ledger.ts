@@ -1,43 +1,41 @@
 /**
- * Wiring of the ledger's integrity: the checkpoint worker, which signs and records a checkpoint
- * whenever the schedule says one is due (`CLASH_CHECKPOINT_EVERY_EVENTS` new events, or
- * `CLASH_CHECKPOINT_INTERVAL_SECONDS` after the last one when anything was appended). It checks
- * once a second (or at the interval, when shorter), so "every N events" means at the first
- * check after the N-th event. And the `anchors` worker, which anchors every Kth checkpoint on chain.
+ * Wiring of the ledger's integrity, two workers of the catalog (`workers.ts`): `checkpoints`,
+ * which signs and records a checkpoint whenever the schedule says one is due, and `anchors`,
+ * which anchors every Kth checkpoint on chain.
  */
 import type { Logger } from 'pino';
 import { type AnchorChain, LedgerAnchors } from '../commands/ledger/anchors.ts';
 import type { CheckpointSchedule } from '../commands/ledger/handlers.ts';
-import type { RunningWorker, WorkerDefinition } from '../core/operations/worker-loop.ts';
+import type { WorkerDefinition } from '../core/operations/worker-loop.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 
+/** The schedule of `CLASH_CHECKPOINT_EVERY_EVENTS` and `CLASH_CHECKPOINT_INTERVAL_SECONDS` (interval in ms). */
 export function checkpointSchedule(
   config: Pick<Config, 'CLASH_CHECKPOINT_EVERY_EVENTS' | 'CLASH_CHECKPOINT_INTERVAL_SECONDS'>,
 ): CheckpointSchedule {
   return { everyEvents: config.CLASH_CHECKPOINT_EVERY_EVENTS, intervalMs: config.CLASH_CHECKPOINT_INTERVAL_SECONDS * 1000 };
 }
 
-export function startCheckpointWorker(ledger: Ledger, schedule: CheckpointSchedule, log: Logger): RunningWorker {
-  let failures = 0;
-  const tick = () => {
-    try {
-      if (!ledger.checkpoints.due(ledger.clock.now(), schedule)) return;
-      const c = ledger.checkpoints.record();
-      log.debug({ treeSize: c.treeSize, rootHash: c.rootHash }, 'ledger checkpoint signed');
-      failures = 0;
-    } catch (err) {
-      failures += 1;
-      log.error({ err, failures }, 'ledger checkpoint failed; retrying');
-    }
-  };
-  const timer = setInterval(tick, Math.min(1000, schedule.intervalMs));
-  timer.unref();
+/**
+ * The `checkpoints` worker (doc/ledger-integrity.md, "Checkpoints"): exclusive (one process
+ * signs); every `intervalMs` (`CLASH_CHECKPOINT_POLL_MS`) it signs and records a checkpoint when
+ * `schedule` says one is due at the tick's `now` (`schedule.everyEvents` events since the last one,
+ * or `schedule.intervalMs` after it when anything was appended), so "every N events" means at the
+ * first tick after the N-th. A checkpoint that cannot be signed (a key that is not the log's) makes
+ * the tick fail: the worker turns `failing` and the next tick tries again. Signals: `signed` (0 or
+ * 1), `treeSize` of the latest checkpoint (0 before the first).
+ */
+export function checkpointWorker(ledger: Ledger, schedule: CheckpointSchedule, intervalMs: number, log: Logger): WorkerDefinition {
   return {
     name: 'checkpoints',
-    tickNow: async () => tick(),
-    stop: async () => {
-      clearInterval(timer);
+    intervalMs,
+    exclusive: true,
+    tick: (now) => {
+      if (!ledger.checkpoints.due(now, schedule)) return { signals: { signed: 0, treeSize: ledger.checkpoints.latest()?.treeSize ?? 0 } };
+      const c = ledger.checkpoints.record();
+      log.debug({ treeSize: c.treeSize, rootHash: c.rootHash }, 'ledger checkpoint signed');
+      return { signals: { signed: 1, treeSize: c.treeSize } };
     },
   };
 }

@@ -23,7 +23,6 @@ import { type Ledger, openLedger } from './context.ts';
 import { withKeptSecrets } from './dev-state.ts';
 import { type Economy, type EconomyPorts, startEconomy } from './economy.ts';
 import { createIdentity } from './identity.ts';
-import { checkpointSchedule, startCheckpointWorker } from './ledger.ts';
 import { type Operations, openOperations } from './operations.ts';
 import type { RouteModule } from './route-module.ts';
 import { type RunningWorker, startWorkers, type WorkerContext } from './workers.ts';
@@ -169,11 +168,6 @@ export async function startServer(
       options.routes ?? productRoutes,
     );
     workers.push(...startWorkers(config.CLASH_SERVE_WORKERS, wired, ledger.clock));
-    // The checkpoint worker runs in every serve process (not yet a named, leased worker): a repeat is a no-op.
-    const checkpointing = (options.composition ?? productComposition).events.some((e) => e.type === 'LedgerCheckpointSigned');
-    if (checkpointing && config.CLASH_CHECKPOINT_INTERVAL_SECONDS > 0) {
-      workers.push(startCheckpointWorker(ledger, checkpointSchedule(config), log));
-    }
     handler = (request, env) => app.fetch(request, env);
   } catch (error) {
     await closeServer();

@@ -10,6 +10,7 @@
  * | `reconciliation` | vault Deposit logs against the ledger, completing what it can; Withdrawal logs recorded as redemptions; exclusive; needs a chain | `CLASH_RECONCILE_INTERVAL_SECONDS` |
  * | `backups` | a checked backup into the artifact store, then retention; exclusive | `CLASH_BACKUP_INTERVAL_SECONDS` |
  * | `alerts` | evaluates the alert rules and delivers notices; exclusive | `CLASH_ALERT_INTERVAL_SECONDS` |
+ * | `checkpoints` | signs a checkpoint of the log's Merkle tree when one is due (`server/ledger.ts`); exclusive; `CLASH_CHECKPOINT_EVERY_EVENTS`, `CLASH_CHECKPOINT_INTERVAL_SECONDS` | `CLASH_CHECKPOINT_POLL_MS` |
  * | `anchors` | anchors every Kth signed checkpoint on chain through the vault (`server/ledger.ts`); exclusive; needs a chain; `CLASH_ANCHOR_EVERY_CHECKPOINTS` | `CLASH_ANCHOR_INTERVAL_SECONDS` |
  * | `ingestion` | market ingestion (`doc/market-data.md`), started at the first tick; each tick flushes its health; exclusive; `CLASH_INGESTION` | 1 s |
  * | `backtests` | expires due backtest artifacts, then leases runnable jobs within the concurrency slots and starts their replays (`doc/backtesting.md`); not exclusive: any number of processes | `BACKTEST_WORKER_INTERVAL_MS` |
@@ -44,7 +45,7 @@ import type { Ledger } from './context.ts';
 import { decisionWorkerOf } from './decision-worker.ts';
 import type { Economy } from './economy.ts';
 import { ingestionWorker } from './ingestion.ts';
-import { anchorWorker } from './ledger.ts';
+import { anchorWorker, checkpointSchedule, checkpointWorker } from './ledger.ts';
 import type { Operations } from './operations.ts';
 import { propTrading } from './prop-trading.ts';
 
@@ -201,6 +202,13 @@ const alerts: Build = ({ ledger, config, ops, log, alertSink }) => {
   };
 };
 
+/** Needs the ledger module's events in the composition (the checkpoint stream's decider appends them). */
+const checkpoints: Build = ({ ledger, config, log }) => {
+  if (config.CLASH_CHECKPOINT_INTERVAL_SECONDS === 0) return 'CLASH_CHECKPOINT_INTERVAL_SECONDS is 0';
+  if (!ledger.store.registry.has('LedgerCheckpointSigned')) return 'the composition has no ledger module';
+  return checkpointWorker(ledger, checkpointSchedule(config), config.CLASH_CHECKPOINT_POLL_MS, log);
+};
+
 const anchors: Build = ({ ledger, config, economy, log }) => {
   if (config.CLASH_ANCHOR_EVERY_CHECKPOINTS === 0) return 'CLASH_ANCHOR_EVERY_CHECKPOINTS is 0';
   if (!economy) return 'no chain is configured';
@@ -256,6 +264,7 @@ export const workerCatalog: Readonly<Record<string, Build>> = {
   reconciliation,
   backups,
   alerts,
+  checkpoints,
   anchors,
   ingestion,
   decisions,

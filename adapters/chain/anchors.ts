@@ -17,7 +17,7 @@ import {
   type PublicClient,
 } from 'viem';
 import { z } from 'zod';
-import { parseChainData, zBytes32, zUint256 } from './schemas.ts';
+import { parseChainData, zBytes32, zLogEnvelope, zUint256 } from './schemas.ts';
 import { signedVaultAbi } from './signed-vault-artifact.ts';
 
 /** A `CheckpointAnchored` log: tree size, root (64 lower-case hex digits, no 0x), transaction, block and its time (ms). */
@@ -30,7 +30,6 @@ export interface AnchorLog {
 }
 
 const event = getAbiItem({ abi: signedVaultAbi, name: 'CheckpointAnchored' }) as AbiEvent;
-const zEnvelope = z.object({ removed: z.boolean(), transactionHash: zBytes32, blockNumber: zUint256 });
 const zArgs = z.object({ treeSize: zUint256, rootHash: zBytes32 });
 
 type RawLog = { removed?: boolean; transactionHash: unknown; blockNumber: unknown; args?: unknown };
@@ -67,7 +66,7 @@ export function vaultAnchors(options: {
     return t;
   };
   const parse = async (log: RawLog): Promise<AnchorLog | null> => {
-    const env = parseChainData(zEnvelope, { removed: false, ...log }, 'CheckpointAnchored log');
+    const env = parseChainData(zLogEnvelope, { removed: false, ...log }, 'CheckpointAnchored log');
     if (env.removed) return null;
     const args = parseChainData(zArgs, log.args, 'CheckpointAnchored log');
     return {

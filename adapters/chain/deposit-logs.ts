@@ -5,7 +5,7 @@
  */
 import { type AbiEvent, type Address, getAbiItem, type Hash, type PublicClient } from 'viem';
 import { z } from 'zod';
-import { parseChainData, zAddress, zBytes32, zUint256 } from './schemas.ts';
+import { parseChainData, zAddress, zBytes32, zLogEnvelope, zUint256 } from './schemas.ts';
 import { signedVaultAbi } from './signed-vault-artifact.ts';
 
 export type LogReader = Pick<PublicClient, 'getLogs'>;
@@ -24,8 +24,6 @@ export interface WithdrawalLogEntry {
   readonly txHash: Hash;
   readonly blockNumber: bigint;
 }
-
-const zLogEnvelope = z.object({ removed: z.boolean(), transactionHash: zBytes32, blockNumber: zUint256 });
 
 /** The logs of one vault event from `fromBlock` to the latest block, validated, reorged ones skipped. */
 async function vaultLogs<A extends z.ZodType>(

@@ -44,6 +44,9 @@ export const zUint256 = z.bigint().nonnegative().max(maxUint256);
 
 export const zUint8 = z.number().int().min(0).max(255);
 
+/** What every log a node returns carries besides its event's arguments: whether a reorg removed it, its transaction and block. */
+export const zLogEnvelope = z.object({ removed: z.boolean(), transactionHash: zBytes32, blockNumber: zUint256 });
+
 /**
  * The stored (already normalized) forms, for event schemas: no transforms, since events are
  * encoded as well as decoded. Hashes and ids lower-case, addresses checksummed.

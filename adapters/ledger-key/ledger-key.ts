@@ -8,9 +8,10 @@
  * first use. An in-memory database gets a key that lives as long as the process.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { developmentStateDir } from '../../core/database.ts';
+import { writePrivateFile } from '../../core/private-file.ts';
 import { keyIdOf, publicKeyHex } from '../../core/signed-checkpoint.ts';
 
 export interface LedgerKey {
@@ -45,12 +46,6 @@ export function configuredLedgerKey(pem: string): LedgerKey {
 
 const newKeyPem = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
-function writePrivateKey(file: string, pem: string, flag: 'wx' | 'w'): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, pem, { mode: 0o600, flag });
-  chmodSync(file, 0o600);
-}
-
 /**
  * The development key file of `dbPath`, after moving in a key an older engine kept beside the
  * database (copied, not moved: other databases of that directory may have signed with it too).
@@ -58,11 +53,7 @@ function writePrivateKey(file: string, pem: string, flag: 'wx' | 'w'): void {
 function keptKeyFile(dbPath: string): string {
   const file = ledgerKeyFile(dbPath);
   const legacy = legacyLedgerKeyFile(dbPath);
-  if (!existsSync(file) && existsSync(legacy)) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    copyFileSync(legacy, file);
-    chmodSync(file, 0o600);
-  }
+  if (!existsSync(file) && existsSync(legacy)) writePrivateFile(file, readFileSync(legacy));
   return file;
 }
 
@@ -70,7 +61,7 @@ function keptKeyFile(dbPath: string): string {
 export function dataDirLedgerKey(dbPath: string): LedgerKey {
   if (dbPath === ':memory:') return ledgerKeyOf(generateKeyPairSync('ed25519').privateKey, 'ephemeral');
   const file = keptKeyFile(dbPath);
-  if (!existsSync(file)) writePrivateKey(file, newKeyPem(), 'wx');
+  if (!existsSync(file)) writePrivateFile(file, newKeyPem(), 'wx');
   return ledgerKeyOf(createPrivateKey(readFileSync(file, 'utf8')), 'data_dir');
 }
 
@@ -91,7 +82,7 @@ export function rotateDataDirLedgerKey<T>(dbPath: string, record: (retired: Ledg
   const retired = dataDirLedgerKey(dbPath);
   const file = ledgerKeyFile(dbPath);
   const pem = newKeyPem();
-  writePrivateKey(`${file}.next`, pem, 'w');
+  writePrivateFile(`${file}.next`, pem);
   let result: T;
   try {
     result = record(retired, ledgerKeyOf(createPrivateKey(pem), 'data_dir'));

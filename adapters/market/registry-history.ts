@@ -11,7 +11,7 @@
  * time of its last refresh (`market_asset_details.updated_at`) — the earliest time it is known
  * to have held; an asset only ever imported from a file (no refresh time) has no history.
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../../core/canonical-json.ts';
 import type { Db } from '../../core/database.ts';
 import type { AssetInfo } from './price-source.ts';
 import type { Taxonomy } from './taxonomy.ts';
@@ -101,21 +101,13 @@ const sameAsset = (a: Omit<AssetVersion, 'effectiveFrom'>, b: Omit<AssetVersion,
   a.onlyIsolated === b.onlyIsolated &&
   a.delisted === b.delisted;
 
-/** The SHA-256 (hex) of a taxonomy's JSON with sorted keys: two files that parse alike hash alike. */
+/**
+ * The SHA-256 (hex) of a taxonomy's JSON with sorted keys (`canonicalJson`): two files that parse
+ * alike hash alike. Stored in `market_taxonomy_history`: the value must never change for the same
+ * taxonomy (a test pins the shipped file's), or the next start would record a new version.
+ */
 export function taxonomyDigest(taxonomy: Taxonomy): string {
-  const sorted = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(sorted)
-      : v !== null && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.entries(v)
-              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-              .map(([k, x]) => [k, sorted(x)]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(sorted(taxonomy)))
-    .digest('hex');
+  return sha256Hex(canonicalJson(taxonomy));
 }
 
 export class RegistryHistory {

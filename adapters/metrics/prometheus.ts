@@ -7,6 +7,14 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** One gauge of `scrapedTogether`: its name, help and labels, and how it is filled from the shared read. */
+export interface ScrapedGauge<T> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  collect(value: T, set: (labels: Record<string, string>, value: number) => void): void;
+}
+
 /** Latency buckets in seconds, 1 ms to 10 s. */
 const LATENCY = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -143,9 +151,33 @@ export class Metrics {
     });
   }
 
+  /**
+   * Gauges filled at scrape time from one read: `read` runs once per scrape (`text()`; outside
+   * one, once per gauge) and each gauge's `collect` fills it from the result.
+   */
+  scrapedTogether<T>(read: () => T, gauges: readonly ScrapedGauge<T>[]): void {
+    let kept: { scrape: number; value: T } | undefined;
+    const value = () => {
+      if (this.scrape === 0) return read();
+      if (kept?.scrape !== this.scrape) kept = { scrape: this.scrape, value: read() };
+      return kept.value;
+    };
+    for (const g of gauges) this.scraped(g.name, g.help, g.labelNames, (set) => g.collect(value(), set));
+  }
+
+  /** Scrapes so far, and the one `text()` is serving (0 outside one): what `scrapedTogether` keeps its read for. */
+  private scrapes = 0;
+  private scrape = 0;
+
   /** The registry in the Prometheus text exposition format. */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    const scrape = ++this.scrapes;
+    this.scrape = scrape;
+    try {
+      return await this.registry.metrics();
+    } finally {
+      if (this.scrape === scrape) this.scrape = 0;
+    }
   }
 
   get contentType(): string {

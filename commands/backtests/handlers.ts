@@ -7,12 +7,13 @@
  */
 import type { Clock, IdSource } from '../../core/clock.ts';
 import { CommandHandler } from '../../core/decider.ts';
+import { DomainError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
 import { baselineTier, type TierName } from '../entitlements/tiers.ts';
 import { type BacktestCommand, type BacktestState, backtestDecider, backtestUsageDecider } from './decider.ts';
 import { type Estimate, estimate } from './estimate.ts';
 import type { ArtifactRef } from './events.ts';
-import type { BacktestLimits, BacktestPolicy } from './limits.ts';
+import type { BacktestLimits, BacktestPolicy, LimitName } from './limits.ts';
 import type { BacktestMetrics } from './metrics.ts';
 import type { RunShape } from './request.ts';
 
@@ -24,6 +25,13 @@ export const usageStream = (userId: string, cloneId: string, usageDay: string) =
   `${BACKTEST_USAGE_CATEGORY}-${userId}-${cloneId}-${usageDay}`;
 /** The prop account (purpose `backtest`) a job trades on. */
 export const backtestPropAccountId = (backtestId: string) => `backtest-${backtestId}`;
+/** The limit a refused request breaks: its allowance and what the run asked for. */
+export interface Refusal {
+  readonly limit: LimitName;
+  readonly allowed: number;
+  readonly requested: number;
+}
+const refusalOf = ({ limit, allowed, requested }: Refusal): Refusal => ({ limit, allowed, requested });
 /** The UTC calendar day of a Unix-ms instant. */
 const usageDayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -62,9 +70,10 @@ export class BacktestCommands {
 
   /**
    * Requests a run: the job is accepted (and counted against today's quota) or refused naming the
-   * first limit it breaks; both are recorded. Returns the new id and the job's state.
+   * first limit it breaks; both are recorded. Returns the new id, the job's state and the refusal
+   * (null when accepted).
    */
-  request(cloneId: string, userId: string, run: RunShape): { backtestId: string; state: BacktestState } {
+  request(cloneId: string, userId: string, run: RunShape): { backtestId: string; state: BacktestState; refusal: Refusal | null } {
     const backtestId = this.deps.ids.next();
     const at = this.deps.clock.now();
     const usageDay = usageDayOf(at);
@@ -86,7 +95,8 @@ export class BacktestCommands {
         propAccountId: backtestPropAccountId(backtestId),
         at,
       };
-      const { state } = this.jobs.handle({ streamId: backtestStream(backtestId), command, metadata: { actor: `user:${userId}` } });
+      const { state, events } = this.jobs.handle({ streamId: backtestStream(backtestId), command, metadata: { actor: `user:${userId}` } });
+      const refusal = events.flatMap((e) => (e.type === 'BacktestRefused' ? [refusalOf(e.data)] : []))[0] ?? null;
       if (state.status === 'queued') {
         this.usage.handle({
           streamId: usageStream(userId, cloneId, usageDay),
@@ -94,8 +104,20 @@ export class BacktestCommands {
           metadata: { actor: `user:${userId}` },
         });
       }
-      return { backtestId, state };
+      return { backtestId, state, refusal };
     });
+  }
+
+  /**
+   * Requests a run that must be accepted, as the HTTP route and `clash backtest run --clone` do:
+   * returns the queued job's id, or throws `backtest_refused` (422; details `backtestId`, `limit`,
+   * `allowed`, `requested`) naming the limit it breaks — the refusal is recorded all the same.
+   */
+  requestQueued(cloneId: string, userId: string, run: RunShape): { backtestId: string; status: 'queued' } {
+    const { backtestId, refusal } = this.request(cloneId, userId, run);
+    if (refusal)
+      throw new DomainError('backtest_refused', 'unprocessable', `the run breaks the ${refusal.limit} limit`, { backtestId, ...refusal });
+    return { backtestId, status: 'queued' };
   }
 
   /** Takes the job's lease for `leaseMs` (queued, or its holder's lease expired); throws `backtest_leased` otherwise. */

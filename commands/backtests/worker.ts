@@ -1,6 +1,7 @@
 /**
  * The backtest worker (issue 14, "Jobs"; `001_…` "Queue and concurrency limits"): each tick
- * deletes expired artifacts and records it, then takes runnable jobs and starts their replays.
+ * deletes expired artifacts and records it, then takes runnable jobs and starts their replays
+ * (each run the cycle of `job-cycle.ts`, which `clash backtest run --clone` shares).
  *
  * - **Leases.** A job is run under its stream lease (`LeaseBacktest`, renewed by every progress
  *   event): two workers never run one job, and a crashed worker's job is taken over once its
@@ -16,45 +17,34 @@
  *   fails and the unit stays a dead letter. A lost lease stops the run silently: another worker has it.
  * - **Retention.** Packets, prompts and replies expire `retentionMs` after the run finished;
  *   the worker deletes them and records `BacktestArtifactsExpired`.
- * Replays run beside the worker loop (a tick only starts them), so heartbeats keep flowing.
+ * Replays run beside the worker loop (a tick only starts them), so heartbeats keep flowing. An
+ * error a run's bookkeeping throws after its tick returned (a busy database while recording the
+ * failure) is kept and thrown by the next tick, so the worker loop reports it like any tick's
+ * (heartbeat `failing`, the log) instead of the process dying of an unhandled rejection; the
+ * job's lease then runs out and the job is taken over.
  */
 import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
-import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import type { Clock } from '../../core/clock.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { Leases } from '../../core/operations/leases.ts';
 import type { WorkUnits } from '../../core/operations/work-units.ts';
-import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../prop-trading/rules.ts';
-import { runArtifacts } from './artifact-parts.ts';
 import type { BacktestCommands } from './handlers.ts';
-import { backtestPropAccountId } from './handlers.ts';
-import type { ReplayContextSource, ReplayMarket } from './ports.ts';
-import { replay } from './replay.ts';
-import type { RunShape } from './request.ts';
+import { failJob, type JobRecording, type JobToRun, type ReplaySetup, runJob } from './job-cycle.ts';
+import type { ReplayMarket } from './ports.ts';
 
 export const BACKTEST_WORKER = 'backtests';
 
-/** A job as the read model lists it. */
-export interface RunnableJob {
-  readonly backtestId: string;
-  readonly cloneId: string;
+/** A job as the read model lists it: the job and its owner. */
+export interface RunnableJob extends JobToRun {
   readonly userId: string;
-  readonly run: RunShape;
 }
 
-/** What the worker reads of the backtests read model (implemented by `server/backtests-worker.ts`). */
+/** What the worker reads of the backtests read model (implemented by `server/backtests.ts`). */
 export interface BacktestJobs {
   /** Queued or running jobs, oldest first, at most `limit`. */
   runnable(limit: number): readonly RunnableJob[];
   /** Finished jobs with artifacts due to expire at `now`, at most `limit`. */
   dueForExpiry(now: number, limit: number): readonly string[];
-}
-
-/** The strategy's context source and the engine of one job. Errors: `ClashError` (the job fails or is retried by its kind). */
-export interface ReplaySetup {
-  prepare(
-    job: RunnableJob,
-  ): Promise<{ readonly strategyVersionId: string; readonly context: ReplayContextSource; readonly engine: DecisionEngine }>;
 }
 
 /** Limits of the worker (README: `BACKTEST_*` variables). Times in ms. */
@@ -87,11 +77,22 @@ const LIST_LIMIT = 100;
 
 export class BacktestWorker {
   private readonly running = new Map<string, Promise<void>>();
+  private readonly recording: JobRecording;
+  /** The first error a run threw after its tick returned, thrown by the next tick. */
+  private runError: unknown = null;
 
-  constructor(readonly deps: BacktestWorkerDeps) {}
+  constructor(readonly deps: BacktestWorkerDeps) {
+    const { commands, workerId, limits } = deps;
+    this.recording = { commands, workerId, leaseMs: limits.leaseMs, retentionMs: limits.retentionMs };
+  }
 
   /** Expires due artifacts, then starts runnable jobs while slots are free; returns the runs in flight. */
   async tick(now: number): Promise<{ started: number; expired: number; inFlight: number }> {
+    if (this.runError !== null) {
+      const error = this.runError;
+      this.runError = null;
+      throw error;
+    }
     const expired = await this.expire(now);
     let started = 0;
     const parked = new Map(this.deps.units.parked(BACKTEST_WORKER).map((u) => [u.id, u]));
@@ -109,10 +110,14 @@ export class BacktestWorker {
         throw error;
       }
       started += 1;
-      const run = this.run(job, slots).finally(() => {
-        this.release(job, slots);
-        this.running.delete(job.backtestId);
-      });
+      const run = this.run(job, slots)
+        .finally(() => {
+          this.running.delete(job.backtestId);
+          this.release(job, slots);
+        })
+        .catch((error: unknown) => {
+          this.runError ??= error;
+        });
       this.running.set(job.backtestId, run);
     }
     return { started, expired, inFlight: this.running.size };
@@ -124,7 +129,6 @@ export class BacktestWorker {
   }
 
   private async run(job: RunnableJob, slots: readonly string[]): Promise<void> {
-    const { commands, workerId } = this.deps;
     const id = job.backtestId;
     let failure: ClashError | Error | null = null;
     let lost = false;
@@ -148,43 +152,22 @@ export class BacktestWorker {
     );
     if (lost || failure === null) return;
     const f = failure as Error;
-    if (outcome === 'dead' || (f instanceof ClashError && final.has(f.kind))) {
-      const code = f instanceof ClashError ? f.code : 'replay_error';
-      try {
-        commands.fail(id, workerId, code, f.message.slice(0, 2000));
-      } catch (error) {
-        if (!(error instanceof ClashError && error.code === 'lease_lost')) throw error;
-      }
-    }
+    if (outcome === 'dead' || (f instanceof ClashError && final.has(f.kind))) failJob(this.recording, id, f);
   }
 
   private async replayJob(job: RunnableJob, slots: readonly string[]): Promise<void> {
-    const { commands, workerId, limits, leases, clock } = this.deps;
-    const { strategyVersionId, context, engine } = await this.deps.setup.prepare(job);
-    const result = await replay(
-      {
-        backtestId: job.backtestId,
-        cloneId: job.cloneId,
-        strategyVersionId,
-        propAccountId: backtestPropAccountId(job.backtestId),
-        run: job.run,
-        startingEquityMicroUsd: DEFAULT_STARTING_EQUITY,
-        rules: DEFAULT_RULES,
+    const { workerId, limits, leases, clock } = this.deps;
+    await runJob(job, this.deps.setup, {
+      market: this.deps.market,
+      artifacts: this.deps.artifacts,
+      clock,
+      progressEvery: limits.progressEvery,
+      recording: this.recording,
+      onProgress: async () => {
+        for (const slot of slots) leases.acquire(slot, slotHolder(workerId, job), clock.now(), limits.leaseMs);
+        await new Promise((resolve) => setImmediate(resolve)); // let the worker loop beat between chunks
       },
-      {
-        market: this.deps.market,
-        context,
-        engine,
-        artifacts: this.deps.artifacts,
-        progressEvery: limits.progressEvery,
-        onProgress: async (stepsDone, simulatedAt) => {
-          commands.progress(job.backtestId, workerId, stepsDone, simulatedAt, limits.leaseMs);
-          for (const slot of slots) leases.acquire(slot, slotHolder(workerId, job), clock.now(), limits.leaseMs);
-          await new Promise((resolve) => setImmediate(resolve)); // let the worker loop beat between chunks
-        },
-      },
-    );
-    commands.finish(job.backtestId, workerId, result.report.metrics, runArtifacts(job.backtestId, clock.now() + limits.retentionMs));
+    });
   }
 
   /** Deletes the due artifacts of finished jobs and records each expiry; returns how many jobs. */

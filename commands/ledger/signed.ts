@@ -17,7 +17,7 @@ import {
 import { CHECKPOINT_STREAM_ID } from './decider.ts';
 import { type LedgerCheckpoint, LedgerCheckpointSigned, LedgerKeyRotated, type LedgerKeyRotation } from './events.ts';
 
-/** A stored row of the ledger stream, parsed, or why it does not parse. */
+/** A stored row of the ledger's streams (a checkpoint, a rotation, an anchor), parsed, or why it does not parse. */
 export interface StoredLedgerRow<T> {
   /** The position of the event. */
   readonly position: number;
@@ -26,8 +26,13 @@ export interface StoredLedgerRow<T> {
 export type StoredCheckpoint = StoredLedgerRow<LedgerCheckpoint>;
 export type StoredRotation = StoredLedgerRow<LedgerKeyRotation>;
 
-function storedOfType<T>(
+/**
+ * Every `event` row of the stream `streamId` in position order, parsed straight from its stored
+ * JSON with the event's schema (never through upcasters or read models), as an auditor reads them.
+ */
+export function storedOfType<T>(
   store: EventStore,
+  streamId: string,
   event: {
     type: string;
     schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } };
@@ -37,7 +42,7 @@ function storedOfType<T>(
     .prepare<[string, string], { position: number; data: string }>(
       'SELECT position, data FROM events WHERE stream_id = ? AND type = ? ORDER BY position',
     )
-    .all(CHECKPOINT_STREAM_ID, event.type);
+    .all(streamId, event.type);
   return rows.map(({ position, data }) => {
     let parsed: unknown;
     try {
@@ -52,12 +57,12 @@ function storedOfType<T>(
 
 /** Every checkpoint event of the log in order, parsed straight from the stored rows. */
 export function storedCheckpoints(store: EventStore): StoredCheckpoint[] {
-  return storedOfType(store, LedgerCheckpointSigned);
+  return storedOfType(store, CHECKPOINT_STREAM_ID, LedgerCheckpointSigned);
 }
 
 /** Every key rotation of the log in order, parsed straight from the stored rows. */
 export function storedRotations(store: EventStore): StoredRotation[] {
-  return storedOfType(store, LedgerKeyRotated);
+  return storedOfType(store, CHECKPOINT_STREAM_ID, LedgerKeyRotated);
 }
 
 /** One key of the log's chain and the positions it signed for. */

@@ -16,8 +16,8 @@ import type { EventStore } from '../../core/event-store.ts';
 import type { LogProblem } from '../../core/log-verify.ts';
 import { ANCHOR_STREAM_ID } from './anchor-decider.ts';
 import type { ChainAnchor } from './anchors.ts';
-import { type LedgerAnchor, LedgerCheckpointAnchored } from './events.ts';
-import { storedCheckpoints } from './signed.ts';
+import { LedgerCheckpointAnchored } from './events.ts';
+import { storedCheckpoints, storedOfType } from './signed.ts';
 
 export interface AnchorVerification {
   readonly ok: boolean;
@@ -39,15 +39,10 @@ export function verifyAnchors(
   for (const { position, checkpoint } of storedCheckpoints(store)) {
     if ('treeSize' in checkpoint) checkpoints.set(checkpoint.treeSize, { position, rootHash: checkpoint.rootHash });
   }
-  const recorded = store.db
-    .prepare<[string], { position: number; data: string }>('SELECT position, data FROM events WHERE stream_id = ? ORDER BY position')
-    .all(ANCHOR_STREAM_ID);
-  for (const { position, data } of recorded) {
+  const recorded = storedOfType(store, ANCHOR_STREAM_ID, LedgerCheckpointAnchored);
+  for (const { position, checkpoint: anchor } of recorded) {
     const where = `anchor at position ${position}`;
-    let anchor: LedgerAnchor;
-    try {
-      anchor = LedgerCheckpointAnchored.schema.parse(JSON.parse(data));
-    } catch {
+    if ('unreadable' in anchor) {
       problems.push({ position, problem: `${where} is unreadable` });
       continue;
     }

@@ -117,7 +117,6 @@ export class WorkUnits {
       parked: db.prepare<[string], Row>(`${SELECT} WHERE w.worker = ? ORDER BY w.seq`),
       list: db.prepare<[number], Row>(`${SELECT} ORDER BY w.seq LIMIT ${BOUND_LIMIT}`),
       dead: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM work_units WHERE state = 'dead'"),
-      anyDead: db.prepare<[], { n: number }>("SELECT 1 AS n FROM work_units WHERE state = 'dead' LIMIT 1"),
       waiting: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM work_units WHERE state = 'waiting'"),
       insert: db.prepare(
         `INSERT INTO work_units (worker, unit, ordering_key, position, description, state, attempts, first_failure_at,
@@ -201,11 +200,6 @@ export class WorkUnits {
   /** How many dead letters and waiting units there are (a few rows: the table holds parked units only). */
   counts(): { dead: number; waiting: number } {
     return { dead: this.sql.dead.get()?.n ?? 0, waiting: this.sql.waiting.get()?.n ?? 0 };
-  }
-
-  /** True when any dead letter exists (one index probe: for the public health route). */
-  anyDead(): boolean {
-    return this.sql.anyDead.get() !== undefined;
   }
 }
 

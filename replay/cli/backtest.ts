@@ -5,8 +5,9 @@
  * `--report` also writes its self-contained HTML report (`replay/backtest-report/`).
  *
  * With `--clone` the run is a job of the clone like one asked over HTTP: requested as its owner
- * (the tier's limits apply; a refusal exits 1 naming the limit), leased by this process, its
- * progress and result recorded in `backtest-<id>`; the strategy is the clone's latest version,
+ * (`requestQueued`: the tier's limits apply; a refusal exits 1 naming the limit), leased by this
+ * process and run by the worker's cycle (`commands/backtests/job-cycle.ts`), its progress and
+ * result — or its failure — recorded in `backtest-<id>`; the strategy is the clone's latest version,
  * else its draft (stored as a snapshot). With `--strategy FILE` (a JSON `{ "graph": … }` or a
  * bare graph) it is an operator's sandbox run: no clone, no job in the log, only the artifacts.
  * `runBacktestReport` returns the finished run's report data (`commands/backtests/report.ts`).
@@ -18,9 +19,7 @@ import { putContent } from '../../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
 import { loadTaxonomy, universeOf } from '../../adapters/market/taxonomy.ts';
 import { type PipelineStrategy, planStrategy } from '../../commands/ai-trading/pipeline.ts';
-import { runArtifacts } from '../../commands/backtests/artifact-parts.ts';
-import { backtestPropAccountId } from '../../commands/backtests/handlers.ts';
-import { replay } from '../../commands/backtests/replay.ts';
+import { failJob, runJob } from '../../commands/backtests/job-cycle.ts';
 import { type BacktestReport, parseStep } from '../../commands/backtests/report.ts';
 import {
   DEFAULT_DECISION_INTERVAL_MS,
@@ -31,15 +30,13 @@ import {
 } from '../../commands/backtests/request.ts';
 import { zGraphLayout, zStrategyGraphInput } from '../../commands/clones/graph/schema.ts';
 import { tiers } from '../../commands/entitlements/tiers.ts';
-import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../../commands/prop-trading/rules.ts';
 import { ClashError, ValidationError } from '../../core/errors.ts';
 import { issuesOf } from '../../core/event-registry.ts';
-import { findBacktest } from '../../projections/backtests/backtests.ts';
 import { draftOf, findClone } from '../../projections/clones/clones.ts';
 import { versionsOf } from '../../projections/clones/versions.ts';
 import { marketAsOf } from '../../server/ai-trading.ts';
-import { replayContextOf, replayMarketOf } from '../../server/backtest-replay.ts';
-import { backtestAnthropicOf, backtestCommandsOf, engineOf, strategyOf } from '../../server/backtests.ts';
+import { replayMarketOf } from '../../server/backtest-replay.ts';
+import { backtestCommandsOf, jobRecordingOf, replaySetupOf, strategyOf } from '../../server/backtests.ts';
 import { type Config, loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
 import { type Ledger, openLedger } from '../../server/context.ts';
 import { writeBacktestReport } from '../backtest-report/write.ts';
@@ -95,63 +92,28 @@ export async function runBacktestReport(options: BacktestRunOptions, deps: Backt
   });
   if (!shape.success) throw new ValidationError('backtest run', issuesOf(shape.error));
   const run = shape.data;
-  const workerId = `cli:${hostname()}:${process.pid}`;
-  const commands = 'clone' in options.source ? backtestCommandsOf(ledger, config) : null;
-  let backtestId = `${SANDBOX}-${ledger.ids.next()}`;
-  if (commands) {
-    const owner = strategy.pipeline.cloneId;
-    const requested = commands.request(owner, (findClone(db, owner) as { ownerUserId: string }).ownerUserId, run);
-    backtestId = requested.backtestId;
-    if (requested.state.status !== 'queued') {
-      const refusal = findBacktest(db, backtestId)?.refusal;
-      throw new ClashError('backtest_refused', 'unprocessable', `the run breaks the ${refusal?.limit ?? 'a'} limit`, {
-        backtestId,
-        ...refusal,
-      });
-    }
-    commands.lease(backtestId, workerId, config.BACKTEST_LEASE_SECONDS * 1000);
-  }
-  const total = Math.ceil((run.toMs - run.fromMs) / run.stepMs);
-  const prices = replayMarketOf(db);
-  const anthropic = backtestAnthropicOf(config);
-  const engine = await engineOf(run.engine, {
-    db,
-    artifacts,
-    cloneId: strategy.pipeline.cloneId,
-    ...(anthropic ? { anthropic } : {}),
+  const setup = replaySetupOf(db, artifacts, config, {
+    strategy: strategy.pipeline,
     ...(options.repliesOf ? { repliesOf: options.repliesOf } : {}),
   });
+  const total = Math.ceil((run.toMs - run.fromMs) / run.stepMs);
+  const cycle = {
+    market: replayMarketOf(db),
+    artifacts,
+    clock: ledger.clock,
+    progressEvery: Math.max(1, Math.min(config.BACKTEST_PROGRESS_EVERY_STEPS, Math.ceil(total / 100))),
+    onProgress: (done: number) => deps.onProgress?.(done, total),
+  };
+  const cloneId = strategy.pipeline.cloneId;
+  if (!('clone' in options.source)) return runJob({ backtestId: `${SANDBOX}-${ledger.ids.next()}`, cloneId, run }, setup, cycle);
+  const commands = backtestCommandsOf(ledger, config);
+  const { backtestId } = commands.requestQueued(cloneId, (findClone(db, cloneId) as { ownerUserId: string }).ownerUserId, run);
+  const recording = jobRecordingOf(commands, config, `cli:${hostname()}:${process.pid}`);
+  commands.lease(backtestId, recording.workerId, recording.leaseMs);
   try {
-    const result = await replay(
-      {
-        backtestId,
-        cloneId: strategy.pipeline.cloneId,
-        strategyVersionId: strategy.pipeline.strategyVersionId,
-        propAccountId: backtestPropAccountId(backtestId),
-        run,
-        startingEquityMicroUsd: DEFAULT_STARTING_EQUITY,
-        rules: DEFAULT_RULES,
-      },
-      {
-        market: prices,
-        context: replayContextOf(strategy.pipeline, marketAsOf(db), prices),
-        engine,
-        artifacts,
-        progressEvery: Math.max(1, Math.min(config.BACKTEST_PROGRESS_EVERY_STEPS, Math.ceil(total / 100))),
-        onProgress: (done, simulatedAt) => {
-          commands?.progress(backtestId, workerId, done, simulatedAt, config.BACKTEST_LEASE_SECONDS * 1000);
-          deps.onProgress?.(done, total);
-        },
-      },
-    );
-    if (commands) {
-      const expiresAt = ledger.clock.now() + config.BACKTEST_ARTIFACT_RETENTION_HOURS * 3_600_000;
-      commands.finish(backtestId, workerId, result.report.metrics, runArtifacts(backtestId, expiresAt));
-    }
-    return result.report;
+    return await runJob({ backtestId, cloneId, run }, setup, { ...cycle, recording });
   } catch (error) {
-    const code = error instanceof ClashError ? error.code : 'replay_error';
-    commands?.fail(backtestId, workerId, code, String((error as Error).message ?? error).slice(0, 2000));
+    failJob(recording, backtestId, error);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-/** clash worker NAME [--db PATH]: one worker alone (projections, competition, reconciliation, backups, alerts) until SIGTERM/SIGINT. */
+/** clash worker NAME [--db PATH]: one worker of `workerCatalog` (server/workers.ts) alone until SIGTERM/SIGINT. */
 import { z } from 'zod';
 import { loadConfig } from '../../server/config.ts';
 import { runWorkerUntilSignalled } from '../../server/serve.ts';

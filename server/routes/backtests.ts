@@ -345,25 +345,14 @@ export const backtestRoutes: RouteModule = (app, { ledger, config }) => {
     const pre = backtests.preflight(clone.id, clone.ownerUserId, runOf(c.req.valid('json')));
     return c.json({ ...pre, allowed: pre.estimate.verdicts.every((v) => v.ok) }, 200);
   });
-  /** The one implementation behind the new route and the legacy clone-scoped one: 202 queued, or 422 naming the limit. */
-  const requestRun = (cloneId: string, ownerUserId: string, run: RunShape) => {
-    const { backtestId, state } = backtests.request(cloneId, ownerUserId, run);
-    if (state.status !== 'queued') {
-      const refusal = findBacktest(db, backtestId)?.refusal;
-      throw new ClashError('backtest_refused', 'unprocessable', `the run breaks the ${refusal?.limit ?? 'a'} limit`, {
-        backtestId,
-        ...refusal,
-      });
-    }
-    return { backtestId, status: 'queued' as const };
-  };
+  // The new route and the legacy clone-scoped one: 202 queued, or 422 naming the limit (`requestQueued`).
   app.openapi(routes.request, (c) => {
     const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
-    return c.json(requestRun(clone.id, clone.ownerUserId, runOf(c.req.valid('json'))), 202);
+    return c.json(backtests.requestQueued(clone.id, clone.ownerUserId, runOf(c.req.valid('json'))), 202);
   });
   app.openapi(routes.legacyRequest, (c) => {
     const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
-    return c.json(requestRun(clone.id, clone.ownerUserId, legacyRunOf(c.req.valid('json'), ledger.clock.now())), 202);
+    return c.json(backtests.requestQueued(clone.id, clone.ownerUserId, legacyRunOf(c.req.valid('json'), ledger.clock.now())), 202);
   });
   app.openapi(routes.legacyShow, (c) => {
     const { id, backtestId } = c.req.valid('param');

@@ -2,8 +2,8 @@
  * `clash backtest run`: Given the recorded market in a ledger file, When a strategy file is
  * replayed with --json, Then the report data is printed (valid, one sample per step, the same
  * bytes on a second run: determinism end to end); When a clone's run is asked, Then it is a job
- * of the clone recorded from request to finish; a run over the clone's limits exits 1 naming
- * the limit; bad flags exit 2 naming the flag.
+ * of the clone recorded from request to finish (or to its failure, when its engine cannot run);
+ * a run over the clone's limits exits 1 naming the limit; bad flags exit 2 naming the flag.
  */
 import { writeFileSync } from 'node:fs';
 import { test } from 'uvu';
@@ -82,6 +82,20 @@ if (shared) {
     } finally {
       await stub.close();
     }
+  });
+
+  test('--clone whose engine cannot run: exit 1 naming why, and the leased job is failed with that code (not left running)', async () => {
+    const run = await clash(
+      ['backtest', 'run', '--clone', cloneId, '--from', from, '--to', to, '--engine', 'anthropic', '--db', db],
+      undefined,
+      env,
+    );
+    assert.is(run.code, 1);
+    assert.match(run.stderr, /engine_not_configured/);
+    const check = openLedger({ dbPath: db, readonly: true });
+    const [job] = backtestsOfClone(check.store.db, cloneId, 10);
+    assert.equal([job?.status, job?.run.engine, job?.failure?.code], ['failed', 'anthropic', 'engine_not_configured']);
+    check.close();
   });
 
   test('a clone run over its limits exits 1 naming the limit; bad flags exit 2 naming the flag', async () => {

@@ -76,6 +76,30 @@ test('/metrics: refused without a token or to a plain user; served to a service 
   const beat = again.samples.find((s) => s.name === 'clash_worker_state' && s.labels.worker === 'projections' && s.labels.state === 'ok');
   assert.is(beat?.value, 1);
   assert.ok(again.samples.some((s) => s.name === 'clash_worker_tick_duration_seconds_count' && s.labels.worker === 'projections'));
+  // One read of the heartbeats and one of the last backup per scrape, whatever the gauges over them
+  const reads = { beats: 0, backups: 0 };
+  const { heartbeats, backups } = server.ops;
+  const list = heartbeats.list.bind(heartbeats);
+  const latest = backups.latestRecorded.bind(backups);
+  heartbeats.list = (...args) => {
+    reads.beats += 1;
+    return list(...args);
+  };
+  backups.latestRecorded = () => {
+    reads.backups += 1;
+    return latest();
+  };
+  const scraped = parsePrometheus(await server.ops.metrics.text()).samples;
+  heartbeats.list = list;
+  backups.latestRecorded = latest;
+  assert.equal(reads, { beats: 1, backups: 1 });
+  assert.equal(
+    ['clash_worker_last_beat_timestamp_seconds', 'clash_worker_state', 'clash_worker_units_in_flight'].map((name) =>
+      scraped.some((s) => s.name === name && s.labels.worker === 'projections'),
+    ),
+    [true, true, true],
+    'each gauge filled from the one read',
+  );
   // The hooks the ingestion and decision workers call
   server.ops.metrics.decision('claude', 1200, true);
   server.ops.metrics.modelUsage('claude', 'sonnet', { inputTokens: 900, outputTokens: 100, costMicroUsd: 4200n });

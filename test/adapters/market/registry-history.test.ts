@@ -1,7 +1,8 @@
 /**
  * The registry and taxonomy as of a time: a refresh that changes szDecimals at t1 is seen by
  * reads at or after t1 and not before, while the live path reads the current value; margin
- * tables and the taxonomy file version are versioned alike; a history seeded from a registry
+ * tables and the taxonomy file version are versioned alike (its digest pinned, and blind to key
+ * order as a property); a history seeded from a registry
  * that predates it; and, as a property over random refresh sequences, the version read at T is
  * the last refresh at or before T that changed the asset.
  */
@@ -15,7 +16,8 @@ import type { zMetaAndAssetCtxs } from '../../../adapters/market/importers/hyper
 import { LiveRows } from '../../../adapters/market/live-rows.ts';
 import { MarketMemory } from '../../../adapters/market/market-memory.ts';
 import { MarketReader } from '../../../adapters/market/market-reader.ts';
-import { loadTaxonomy } from '../../../adapters/market/taxonomy.ts';
+import { taxonomyDigest } from '../../../adapters/market/registry-history.ts';
+import { loadTaxonomy, type Taxonomy } from '../../../adapters/market/taxonomy.ts';
 import { openDatabase } from '../../../core/database.ts';
 import { sharedData } from '../../support/prop-trading.ts';
 import { fcRuns, fcSeed, tempDir } from '../../support/store.ts';
@@ -112,6 +114,37 @@ test('the taxonomy file version is kept with the time it took effect', () => {
   assert.equal([reader.taxonomyAt(T1)?.version, reader.taxonomyAt(T1)?.effectiveFrom], [taxonomy.version + 1, T1]);
   assert.match(reader.taxonomyAt(T1)?.sha256 ?? '', /^[0-9a-f]{64}$/);
   db.close();
+});
+
+test('the taxonomy digest: the shipped file keeps the value stored since the history began; key order never matters', () => {
+  const taxonomy = loadTaxonomy();
+  // the value files recorded before the digest was computed with canonicalJson
+  assert.is(taxonomyDigest(taxonomy), '1220549f9b89631abdab941c9661c4d3394e4d518ef194b4b605e07812de3c79');
+  /** The same value with every object's keys in reverse order. */
+  const reversed = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(reversed)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .reverse()
+              .map(([k, x]) => [k, reversed(x)]),
+          )
+        : v;
+  const label = fc.string({ minLength: 1, maxLength: 20 });
+  const id = fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/);
+  fc.assert(
+    fc.property(
+      fc.record({
+        version: fc.integer({ min: 1, max: 1000 }),
+        description: fc.option(label, { nil: undefined }),
+        categories: fc.array(fc.record({ id, label, subcategories: fc.array(id, { maxLength: 4 }) }), { maxLength: 4 }),
+        assets: fc.dictionary(fc.stringMatching(/^[A-Z]{1,6}$/), fc.record({ category: id, subcategory: id }), { maxKeys: 6 }),
+      }),
+      (t) => taxonomyDigest(t as Taxonomy) === taxonomyDigest(reversed(t) as Taxonomy),
+    ),
+    { seed: fcSeed, numRuns: fcRuns },
+  );
 });
 
 test('a registry that predates the history is seeded once, each asset from its last refresh time', () => {

@@ -60,6 +60,33 @@ test('a refused run is not counted, and the preflight reads the count without ap
   store.close();
 });
 
+test('requestQueued: the queued job, or backtest_refused naming the limit, the refusal recorded all the same', () => {
+  // Given a Starter clone
+  const { store, commands } = open('queued.db');
+  // When a run within its limits is requested: it is queued
+  const queued = commands.requestQueued('c1', 'u1', runShape());
+  assert.equal(queued, { backtestId: queued.backtestId, status: 'queued' });
+  assert.is(commands.state(queued.backtestId).status, 'queued');
+  // When a run with four assets is requested: refused, naming the limit, its allowance and the request
+  const head = store.headPosition();
+  let refused: (Error & { code?: string; kind?: string; info?: Record<string, unknown> }) | undefined;
+  try {
+    commands.requestQueued('c1', 'u1', runShape({ assets: ['A', 'B', 'C', 'D'] }));
+  } catch (error) {
+    refused = error as typeof refused;
+  }
+  assert.equal(
+    [refused?.code, refused?.kind, refused?.message],
+    ['backtest_refused', 'unprocessable', 'the run breaks the active_assets limit'],
+  );
+  const backtestId = refused?.info?.backtestId as string;
+  assert.equal(refused?.info, { backtestId, limit: 'active_assets', allowed: 3, requested: 4 });
+  // Then the refusal is in the log
+  assert.is(commands.state(backtestId).status, 'refused');
+  assert.ok(store.headPosition() > head);
+  store.close();
+});
+
 test('the clone tier picks the limits: Pro allows 10 assets', () => {
   const { store, commands } = open('tier.db', { c1: 'pro' });
   const assets = Array.from({ length: 10 }, (_, i) => `A${i}`);

@@ -4,7 +4,9 @@
  * user) and the third waits for its owner's slot; every job finishes with its report stored;
  * Given a retention of 1 hour, When it ticks an hour later, Then the packets, prompts and replies are
  * deleted and `BacktestArtifactsExpired` records it while the summary stays; Given a strategy
- * snapshot that is gone, Then the job fails at once naming why (no retry).
+ * snapshot that is gone, Then the job fails at once naming why (no retry); Given the unit
+ * bookkeeping failing after the tick returned, Then nothing rejects unhandled and the next tick
+ * throws the error (the worker loop reports it) with the run's slots given back.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -89,6 +91,46 @@ if (shared) {
     assert.equal([row?.status, row?.failure?.code], ['failed', 'snapshot_not_found']);
     assert.equal(units.list(), [], 'not retried: no parked unit');
     ledger.close();
+  });
+
+  test('an error of a run after its tick returned is thrown by the next tick, not left unhandled; the slots are given back', async () => {
+    const path = dir.file('busy.db');
+    const url = `file:${dir.file('busy-artifacts')}`;
+    await backtestLedger(path, url, shared, ['u1'], env);
+    const ledger = openLedger({ dbPath: path, synchronous: 'OFF' });
+    const db = ledger.store.db;
+    const busy = new Error('database is locked');
+    class BusyUnits extends WorkUnits {
+      override async run(): Promise<never> {
+        throw busy;
+      }
+    }
+    const leases = new Leases(db);
+    const worker = backtestWorkerOf(
+      ledger,
+      loadConfig({ NODE_ENV: 'test', ...env }),
+      { artifacts: openArtifactStore(url), leases, units: new BusyUnits(db, defaultRetryPolicy) },
+      'w1',
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      assert.is((await worker.tick(ledger.clock.now())).started, 1);
+      await worker.drain();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(unhandled, []);
+      const thrown = await worker.tick(ledger.clock.now()).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      assert.is(thrown, busy, "the next tick throws the run's error");
+      assert.is((await worker.tick(ledger.clock.now())).inFlight, 0, 'thrown once; the job waits for its lease to run out');
+      assert.is(leases.get('backtests:slot:0'), undefined, 'the global slot is given back');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      ledger.close();
+    }
   });
 }
 

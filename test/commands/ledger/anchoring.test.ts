@@ -193,6 +193,16 @@ test('clash ledger verify --chain: passes on the log as written; fails when a re
     `position ${row?.position}: anchor at position ${row?.position}: transaction 0x${'99'.repeat(32)} holds no CheckpointAnchored log`,
   );
 
+  // A recorded anchor whose data is no anchor at all.
+  const garbled = dir.file('garbled-anchor.db');
+  copyFileSync(edited, garbled);
+  const g = new Database(garbled);
+  g.prepare('UPDATE events SET data = ? WHERE position = ?').run('{"bogus":1}', row?.position);
+  g.close();
+  const unreadable = await verify(garbled, '--chain');
+  assert.is(unreadable.code, 1);
+  assert.match(unreadable.stdout, `position ${row?.position}: anchor at position ${row?.position} is unreadable`);
+
   // The chain anchors another root for a tree size the log has checkpointed: the log was rewritten after anchoring.
   const first = (await anchors.all(0n))[0];
   await anchors.send(first?.treeSize ?? 0, 'ee'.repeat(32));
