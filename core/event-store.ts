@@ -256,7 +256,11 @@ export class EventStore {
       this.inReportedTransaction;
     try {
       const started = performance.now();
-      const result = this.tx.append(() => this.appendInTransaction(streamId, prepared, options, trusted));
+      const append = () => this.appendInTransaction(streamId, prepared, options, trusted);
+      // In an all-or-nothing transaction a failure rolls everything back, so the append needs no
+      // savepoint of its own — unless client event ids may make it answer a duplicate and go on (below).
+      const bare = this.#allOrNothing > 0 && !prepared.some((p) => p.clientId);
+      const result = bare ? append() : this.tx.append(append);
       if (!result.duplicate) for (const observe of this.observers) observe(result.positions.length, performance.now() - started);
       return result;
     } catch (error) {
@@ -460,19 +464,32 @@ export class EventStore {
     return lo;
   }
 
+  /** Above 0 while `fn` of an all-or-nothing `transaction` runs (see there). */
+  #allOrNothing = 0;
+
   /**
    * Runs `fn` in one write transaction (BEGIN IMMEDIATE; a savepoint inside an open one). When it
    * opens the transaction, or joins a reported one, the transaction is reported
    * (`inReportedTransaction`): if `fn` throws after writing, the rollback is noted.
+   *
+   * `allOrNothing` (honoured only when this call opens the transaction): the caller lets every
+   * error out of `fn`, so any failure rolls the whole transaction back — then appends inside
+   * it skip their own savepoint (SAVEPOINT, the pre-images of every page they change, RELEASE:
+   * about a tenth of a decision run's CPU, doc/benchmarks.md). Code in `fn` that catches an
+   * append's error and goes on must wrap that append in a nested `transaction()` (a savepoint).
    */
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => T, options: { readonly allOrNothing?: boolean } = {}): T {
     if (this.db.inTransaction && !this.inReportedTransaction) return this.tx.plain(fn) as T;
+    const allOrNothing = options.allOrNothing === true && !this.db.inTransaction;
     const before = this.sql.changes.get();
+    if (allOrNothing) this.#allOrNothing += 1;
     try {
       return this.tx.reported(fn) as T;
     } catch (error) {
       if (this.sql.changes.get() !== before) this.noteRollback();
       throw error;
+    } finally {
+      if (allOrNothing) this.#allOrNothing -= 1;
     }
   }
 
