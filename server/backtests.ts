@@ -23,6 +23,7 @@ import { type TierLimits, tiers } from '../commands/entitlements/tiers.ts';
 import { sha256Hex } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
 import { ClashError } from '../core/errors.ts';
+import type { EventStore } from '../core/event-store.ts';
 import { backtestsDueForExpiry, finishedBacktestsOfClone, runnableBacktests } from '../projections/backtests/backtests.ts';
 import { findClone } from '../projections/clones/clones.ts';
 import { versionById } from '../projections/clones/versions.ts';
@@ -33,6 +34,7 @@ import { replayContextOf, replayMarketOf } from './backtest-replay.ts';
 import type { Config } from './config.ts';
 import type { Ledger } from './context.ts';
 import { anthropicConfigOf } from './decision-config.ts';
+import { liveWindowOf } from './live-window.ts';
 
 /** Finished runs of the clone whose replies a `recorded` job replays (newest first). */
 const RECORDED_RUNS = 10;
@@ -117,14 +119,16 @@ export async function engineOf(
 }
 
 /**
- * The replay setup of a job over one database and artifact store, the worker's and the CLI's:
- * the strategy the job names (`strategyOf`; `options.strategy` replaces it, for an operator's
- * sandbox run from a file), its engine (`engineOf`; `anthropic` jobs: `backtestAnthropicOf(config)`;
- * `options.repliesOf`: the runs whose replies a `recorded` job replays), and the context compiled
- * from market memory as of each step.
+ * The replay setup of a job over one database, its log (a live window's account stream) and
+ * artifact store, the worker's and the CLI's: the strategy the job names (`strategyOf`;
+ * `options.strategy` replaces it, for an operator's sandbox run from a file), its engine
+ * (`engineOf`; `anthropic` jobs: `backtestAnthropicOf(config)`; `options.repliesOf`: the runs
+ * whose replies a `recorded` job replays; a live window: the recorded engine over its runs'
+ * replies, `liveWindowOf`), and the context compiled from market memory as of each step.
  */
 export function replaySetupOf(
   db: Db,
+  store: EventStore,
   artifacts: ArtifactStore,
   config: Config,
   options: { readonly strategy?: PipelineStrategy; readonly repliesOf?: readonly string[] } = {},
@@ -135,6 +139,12 @@ export function replaySetupOf(
   return {
     async prepare(job) {
       const strategy = options.strategy ?? (await strategyOf(db, artifacts, job.cloneId, job.run.strategy, config.CLASH_TAXONOMY_FILE));
+      const context = replayContextOf(strategy, market, prices);
+      const window = job.run.liveWindow;
+      if (window) {
+        const live = liveWindowOf(db, store, artifacts, config, { ...window, fromMs: job.run.fromMs, toMs: job.run.toMs });
+        return { strategyVersionId: strategy.strategyVersionId, context, engine: live.engine, live: live.source };
+      }
       const engine = await engineOf(job.run.engine, {
         db,
         artifacts,
@@ -142,7 +152,7 @@ export function replaySetupOf(
         ...(anthropic ? { anthropic } : {}),
         ...(options.repliesOf ? { repliesOf: options.repliesOf } : {}),
       });
-      return { strategyVersionId: strategy.strategyVersionId, context: replayContextOf(strategy, market, prices), engine };
+      return { strategyVersionId: strategy.strategyVersionId, context, engine };
     },
   };
 }
@@ -179,7 +189,7 @@ export function backtestWorkerOf(
       runnable: (limit) => runnableBacktests(db, limit),
       dueForExpiry: (now, limit) => backtestsDueForExpiry(db, now, limit),
     },
-    setup: replaySetupOf(db, deps.artifacts, config),
+    setup: replaySetupOf(db, ledger.store, deps.artifacts, config),
     market: replayMarketOf(db),
     artifacts: deps.artifacts,
     leases: deps.leases,

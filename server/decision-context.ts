@@ -13,13 +13,15 @@
  * the branch's trading prompt's (`confidenceThresholdOf`).
  */
 import { MarketMemory } from '../adapters/market/market-memory.ts';
+import type { AssetInfo } from '../adapters/market/price-source.ts';
 import { PRICE } from '../adapters/market/units.ts';
 import type { IndicatorSnapshot } from '../adapters/models/engine.ts';
-import { pipelinePreview } from '../commands/ai-trading/pipeline.ts';
-import type { AccountSection, MarketAsOf } from '../commands/ai-trading/ports.ts';
+import { type PipelinePreview, type PipelineStrategy, pipelinePreview } from '../commands/ai-trading/pipeline.ts';
+import type { MarketAsOf } from '../commands/ai-trading/ports.ts';
 import type { DecisionContextSource, DueUnit, RunContext } from '../commands/decisions/ports.ts';
-import { confidenceThresholdOf, gateHeadroomMicroUsd } from '../commands/decisions/validate.ts';
+import { confidenceThresholdOf } from '../commands/decisions/validate.ts';
 import { tiers } from '../commands/entitlements/tiers.ts';
+import { actionHeadroomMicroUsd } from '../commands/prop-trading/headroom.ts';
 import type { Rules } from '../commands/prop-trading/rules.ts';
 import { parseCanonicalJson } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
@@ -27,6 +29,7 @@ import { ClashError } from '../core/errors.ts';
 import { formatDecimal } from '../core/money.ts';
 import { versionById } from '../projections/clones/versions.ts';
 import { activeLimitsOf } from '../projections/entitlements/entitlements.ts';
+import type { AccountRow } from '../projections/prop-trading/accounts.ts';
 import { PropTradingQueries } from '../projections/prop-trading/queries.ts';
 import { pipelineReadersOf } from './ai-trading.ts';
 import type { Config } from './config.ts';
@@ -61,27 +64,12 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
       if (!account || !['new', 'active', 'frozen'].includes(account.status)) {
         throw new ClashError('account_not_running', 'conflict', `prop account ${propAccountId} is ${row.status} at ${dueAt}`);
       }
-      const version = versionById(db, row.strategy_version_id);
-      if (!version || version.cloneId !== row.clone_id) {
-        throw new ClashError('version_not_found', 'not_found', `no published version ${row.strategy_version_id} of clone ${row.clone_id}`);
-      }
-      const limits = activeLimitsOf(db, row.clone_id) ?? tiers.starter;
-      const modelStrength = version.modelTier;
-      const strategy = {
-        cloneId: row.clone_id,
-        strategyVersionId: version.versionId,
-        graph: version.graph,
-        layout: {},
-        modelTier: modelStrength,
-        limits,
-        universe: readers.universe(),
-      };
+      const strategy = accountStrategyOf(db, readers, row);
+      const modelStrength = strategy.modelTier;
       const preview = pipelinePreview(strategy, { ...readers, accounts: { account: () => account } }, dueAt, {
         asset,
       });
       const context = preview.context as NonNullable<typeof preview.context>;
-      const branch = preview.branches.find((b) => b.promptNodeId === context.packet.promptNodeId);
-      const promptNode = version.graph.nodes.find((n) => n.id === context.packet.promptNodeId);
       const quote = memory.priceAt(asset, dueAt);
       if (!quote) throw new ClashError('no_price', 'unprocessable', `no price of ${asset} at or before ${new Date(dueAt).toISOString()}`);
       const info = memory.asset(asset);
@@ -94,12 +82,10 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
         system: context.prompt.system,
         prompt: context.prompt.user,
         modelStrength,
-        candidates: (branch?.candidates ?? []).map((c) => c.symbol),
-        assetEnabled: Boolean(info?.enabled && branch?.universe.find((u) => u.symbol === asset)?.tradable),
-        confidenceThreshold: confidenceThresholdOf(promptNode?.type === 'trading_prompt' ? promptNode.config : {}),
+        ...branchFactsOf(strategy, preview, context.packet.promptNodeId, asset, info),
         tierMaxLeverage,
         assetMaxLeverage,
-        headroomMicroUsd: runHeadroom(account, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),
+        headroomMicroUsd: actionHeadroomMicroUsd(account.headroomMicroUsd, asset, Math.min(tierMaxLeverage, assetMaxLeverage)),
         equityMicroUsd: BigInt(account.equityMicroUsd),
         lastPrice: formatDecimal(quote.price, PRICE),
         indicators: latestIndicators(readers.market, asset, dueAt),
@@ -110,19 +96,48 @@ export function decisionContextSource(db: Db, config: Pick<Config, 'CLASH_TAXONO
 }
 
 /**
- * The notional (micro-USD) an open/increase of `asset` may add: `gateHeadroomMicroUsd` over the
- * section's position cap, the asset's held notional and free margin at `leverage`; 0 once the
- * daily-loss or drawdown gate has no headroom left (Prop Trading refuses opening then).
+ * The strategy a prop account trades, for the pipeline: its `strategyVersionId` (what it was
+ * entered with), compiled under the clone's active limits (Starter without an entitlement).
+ * Errors: `version_not_found` (404) when the version is missing or another clone's.
  */
-function runHeadroom(account: AccountSection, asset: string, leverage: number): bigint {
-  const h = account.headroomMicroUsd;
-  if (h.dailyLoss === '0' || h.drawdown === '0') return 0n;
-  const cap = BigInt(h.positionNotional ?? '0');
-  const room = BigInt(h[`positionNotional.${asset}`] ?? h.positionNotional ?? '0');
-  return gateHeadroomMicroUsd({
-    maxPositionNotionalMicroUsd: cap,
-    positionNotionalMicroUsd: cap - room,
-    freeMarginMicroUsd: BigInt(h.freeMargin ?? '0'),
-    leverage,
-  });
+export function accountStrategyOf(
+  db: Db,
+  readers: { universe: () => PipelineStrategy['universe'] },
+  row: Pick<AccountRow, 'clone_id' | 'strategy_version_id'>,
+): PipelineStrategy {
+  const version = versionById(db, row.strategy_version_id);
+  if (!version || version.cloneId !== row.clone_id) {
+    throw new ClashError('version_not_found', 'not_found', `no published version ${row.strategy_version_id} of clone ${row.clone_id}`);
+  }
+  return {
+    cloneId: row.clone_id,
+    strategyVersionId: version.versionId,
+    graph: version.graph,
+    layout: {},
+    modelTier: version.modelTier,
+    limits: activeLimitsOf(db, row.clone_id) ?? tiers.starter,
+    universe: readers.universe(),
+  };
+}
+
+/**
+ * What validation reads of a run's branch at T, live runs and live-window re-runs alike: the
+ * candidates of the branch `promptNodeId` (held assets included), whether `asset` is enabled —
+ * enabled in the registry and tradable in the branch's universe — and the confidence threshold
+ * of its trading prompt (`confidenceThresholdOf`).
+ */
+export function branchFactsOf(
+  strategy: Pick<PipelineStrategy, 'graph'>,
+  preview: PipelinePreview,
+  promptNodeId: string,
+  asset: string,
+  info: AssetInfo | undefined,
+): { candidates: string[]; assetEnabled: boolean; confidenceThreshold: number } {
+  const branch = preview.branches.find((b) => b.promptNodeId === promptNodeId);
+  const prompt = strategy.graph.nodes.find((n) => n.id === promptNodeId);
+  return {
+    candidates: (branch?.candidates ?? []).map((c) => c.symbol),
+    assetEnabled: Boolean(info?.enabled && branch?.universe.find((u) => u.symbol === asset)?.tradable),
+    confidenceThreshold: confidenceThresholdOf(prompt?.type === 'trading_prompt' ? prompt.config : {}),
+  };
 }

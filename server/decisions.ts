@@ -5,6 +5,7 @@
  */
 import { putContent } from '../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import { orderInputOf } from '../commands/decisions/orders.ts';
 import type { ArtifactSink, OrderOutcome, OrderPort } from '../commands/decisions/ports.ts';
 import type { PropTrading } from '../commands/prop-trading/handlers.ts';
 
@@ -12,7 +13,7 @@ import type { PropTrading } from '../commands/prop-trading/handlers.ts';
 const DECISION_ACTOR = 'service:decisions';
 
 /**
- * Sends a validated action to Prop Trading with the run id as `decisionRunId` (its idempotency
+ * Sends a validated action to Prop Trading (`orderInputOf`, the builder the backtest replay uses too) with the run id as `decisionRunId` (its idempotency
  * key: a retried run returns the first result and fills nothing twice), an open's or increase's
  * exit plan with it (placed as take-profit and stop-loss protective orders, doc/prop-trading.md). The outcome is the
  * `OrderFilled` (executed) or the `ActionRejected` (refused, with its gate's reason code).
@@ -20,15 +21,7 @@ const DECISION_ACTOR = 'service:decisions';
 export function propTradingOrders(prop: PropTrading): OrderPort {
   return {
     submit(propAccountId, runId, action): OrderOutcome {
-      const amount = action.action === 'close' ? {} : { notionalUsd: action.notionalUsd };
-      // An open or increase carries its exit plan: Prop Trading places it as protective orders.
-      const adding =
-        action.action === 'open' || action.action === 'increase' ? { leverage: action.leverage, exitPlan: action.exitPlan } : {};
-      const result = prop.submitAction(
-        propAccountId,
-        { decisionRunId: runId, asset: action.asset, action: action.action, side: action.side, ...amount, ...adding },
-        DECISION_ACTOR,
-      );
+      const result = prop.submitAction(propAccountId, orderInputOf(runId, action), DECISION_ACTOR);
       for (const event of result.events) {
         if (event.type === 'OrderFilled') return { orderId: event.data.orderId, status: 'executed', code: null };
         if (event.type === 'ActionRejected') return { orderId: event.data.orderId, status: 'refused', code: event.data.reasonCode };

@@ -2,7 +2,7 @@
  * The packet's prop-account section (issue 12; `AccountAsOf` of `commands/ai-trading/ports.ts`)
  * over the prop-trading read models: positions with entry, liquidation price and unrealized PnL,
  * open (protective) orders, recent fills, a ledger summary, equity, drawdown and each gate's remaining
- * headroom (the gates of `commands/prop-trading/rules.ts`).
+ * headroom (`gatesHeadroom` of `commands/prop-trading/headroom.ts`, the one list live runs and backtests share).
  *
  * "As of T" (doc/ai-trading.md, "The account section"): the read models hold the account after
  * every event appended before the read, valued at the marks its last event recorded; fills are
@@ -14,13 +14,13 @@
  */
 import { PRICE, SIZE } from '../adapters/market/units.ts';
 import type { AccountAsOf, AccountSection, FillView } from '../commands/ai-trading/ports.ts';
-import { ppmOf, share } from '../commands/prop-trading/figures.ts';
+import { ppmOf } from '../commands/prop-trading/figures.ts';
+import { gatesHeadroom } from '../commands/prop-trading/headroom.ts';
 import type { Rules } from '../commands/prop-trading/rules.ts';
 import { parseCanonicalJson } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
-import { absBigint, formatDecimal, maxBigint } from '../core/money.ts';
+import { absBigint, formatDecimal } from '../core/money.ts';
 import { BOUND_LIMIT } from '../core/statements.ts';
-import type { AccountRow } from '../projections/prop-trading/accounts.ts';
 import { type FillRow, PropTradingQueries } from '../projections/prop-trading/queries.ts';
 
 /** How many fills the section lists (the newest at or before T). */
@@ -78,10 +78,16 @@ export function propAccountSections(db: Db): PropAccountSections {
         marginUsedMicroUsd: row.margin_used,
         trades: row.trades,
       },
-      headroomMicroUsd: headroomOf(
-        row,
-        positions.map((p) => ({ asset: p.asset, notional: BigInt(p.notional) })),
-      ),
+      // the rules column is the canonical JSON of the opening event's validated rules
+      headroomMicroUsd: gatesHeadroom({
+        rules: parseCanonicalJson(row.rules) as Rules,
+        startingEquityMicroUsd: BigInt(row.starting_equity),
+        startOfDayEquityMicroUsd: BigInt(row.start_of_day_equity),
+        equityMicroUsd: BigInt(row.equity),
+        drawdownMicroUsd: BigInt(row.drawdown),
+        marginUsedMicroUsd: BigInt(row.margin_used),
+        held: positions.map((p) => ({ asset: p.asset, notionalMicroUsd: BigInt(p.notional) })),
+      }),
     };
   };
   return {
@@ -101,28 +107,4 @@ export function fillSide(size: string): { side: 'buy' | 'sell'; size: string } {
 
 function fillView(f: FillRow): FillView {
   return { time: iso(f.at), asset: f.asset, ...fillSide(f.size), price: formatDecimal(BigInt(f.price), PRICE) };
-}
-
-/**
- * The gates' remaining headroom (micro-USD, never negative), per `Rules`:
- * - `dailyLoss`: dailyLossPpm × start-of-day equity − (start-of-day equity − equity);
- * - `drawdown`: maxDrawdownPpm × starting equity − current drawdown;
- * - `freeMargin`: equity − margin used;
- * - `positionNotional`: maxPositionNotional (a new position); `positionNotional.<ASSET>`: it less the held notional.
- * Shares rounded down (`share`), as the gates compute them.
- */
-function headroomOf(row: AccountRow, held: readonly { asset: string; notional: bigint }[]): Record<string, string> {
-  // the column is the canonical JSON of the opening event's validated rules
-  const rules = parseCanonicalJson(row.rules) as Rules;
-  const equity = BigInt(row.equity);
-  const startOfDay = BigInt(row.start_of_day_equity);
-  const dayLoss = maxBigint(0n, startOfDay - equity);
-  const out: Record<string, string> = {
-    dailyLoss: maxBigint(0n, share(startOfDay, rules.dailyLossPpm) - dayLoss).toString(),
-    drawdown: maxBigint(0n, share(BigInt(row.starting_equity), rules.maxDrawdownPpm) - BigInt(row.drawdown)).toString(),
-    freeMargin: maxBigint(0n, equity - BigInt(row.margin_used)).toString(),
-    positionNotional: rules.maxPositionNotionalMicroUsd.toString(),
-  };
-  for (const h of held) out[`positionNotional.${h.asset}`] = maxBigint(0n, rules.maxPositionNotionalMicroUsd - h.notional).toString();
-  return out;
 }

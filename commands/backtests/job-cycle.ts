@@ -1,7 +1,8 @@
 /**
  * One run of a backtest, the cycle the backtest worker and `clash backtest run` share (issue 14,
  * "Jobs"): prepare the job's strategy context and engine, replay it on the simulated clock on its
- * own account (purpose `backtest`, `DEFAULT_STARTING_EQUITY`, `DEFAULT_RULES`), record progress —
+ * own account (purpose `backtest`, `DEFAULT_STARTING_EQUITY`, `DEFAULT_RULES`; a live window's
+ * starts as its live account did), record progress —
  * each progress event renews the job's lease — and record its finish with its artifacts' expiry;
  * a run that throws is failed with `failJob`. The lease itself is taken by the caller (the worker
  * within its concurrency slots, the CLI right after its request).
@@ -13,7 +14,7 @@ import { ClashError } from '../../core/errors.ts';
 import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../prop-trading/rules.ts';
 import { runArtifacts } from './artifact-parts.ts';
 import { type BacktestCommands, backtestPropAccountId } from './handlers.ts';
-import type { ReplayContextSource, ReplayMarket } from './ports.ts';
+import type { LiveWindowSource, ReplayContextSource, ReplayMarket } from './ports.ts';
 import { replay } from './replay.ts';
 import type { BacktestReport } from './report.ts';
 import type { RunShape } from './request.ts';
@@ -25,11 +26,17 @@ export interface JobToRun {
   readonly run: RunShape;
 }
 
-/** The strategy's context source and the engine of one job. Errors: `ClashError` (the worker fails or retries the job by its kind). */
+/**
+ * The strategy's context source and the engine of one job, and for a live window re-run the live
+ * account's window (`RunShape.liveWindow`). Errors: `ClashError` (the worker fails or retries the job by its kind).
+ */
 export interface ReplaySetup {
-  prepare(
-    job: JobToRun,
-  ): Promise<{ readonly strategyVersionId: string; readonly context: ReplayContextSource; readonly engine: DecisionEngine }>;
+  prepare(job: JobToRun): Promise<{
+    readonly strategyVersionId: string;
+    readonly context: ReplayContextSource;
+    readonly engine: DecisionEngine;
+    readonly live?: LiveWindowSource;
+  }>;
 }
 
 /** Where a job's progress and end are recorded: its stream, by the holder of its lease. Times in ms. */
@@ -62,7 +69,7 @@ export interface JobCycleDeps {
  */
 export async function runJob(job: JobToRun, setup: ReplaySetup, deps: JobCycleDeps): Promise<BacktestReport> {
   const { recording, clock } = deps;
-  const { strategyVersionId, context, engine } = await setup.prepare(job);
+  const { strategyVersionId, context, engine, live } = await setup.prepare(job);
   const result = await replay(
     {
       backtestId: job.backtestId,
@@ -78,6 +85,7 @@ export async function runJob(job: JobToRun, setup: ReplaySetup, deps: JobCycleDe
       context,
       engine,
       artifacts: deps.artifacts,
+      ...(live ? { live } : {}),
       progressEvery: deps.progressEvery,
       onProgress: async (stepsDone, simulatedAt) => {
         recording?.commands.progress(job.backtestId, recording.workerId, stepsDone, simulatedAt, recording.leaseMs);

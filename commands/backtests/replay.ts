@@ -11,7 +11,10 @@
  *    own prop account, priced at the latest price at or before T by the same rules as live;
  * 3. the sample: equity and open notional at the latest prices at or before T, and the
  *    buy-and-hold benchmark.
- * At `toMs` open positions are closed at their marks (`PropAccountFinalized`). Lookahead-free:
+ * At `toMs` open positions are closed at their marks (`PropAccountFinalized`). A live window
+ * re-run (`deps.live`, `live-window.ts`) keeps the same clock and samples, but its account starts
+ * as the live account did and its decisions are the live runs, each at its order time (the
+ * account kept up to it first), compared with what the live run decided. Lookahead-free:
  * every read takes T. Deterministic: run ids, order ids and artifact keys derive from the
  * backtest id, T and the asset; no clock or randomness is read. Memory: the curve is three typed
  * arrays of one entry per step (bounded by the step cap), open trades, and one part of buffered
@@ -23,22 +26,24 @@ import { MINUTE_MS } from '../../adapters/market/price-source.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
-import { formatDecimal, MICRO_USD, mulDiv, parseDecimal } from '../../core/money.ts';
-import type { ExitPlan as AiExitPlan, TradingAction } from '../ai-trading/action.ts';
+import { formatDecimal } from '../../core/money.ts';
 import type { AccountSection } from '../ai-trading/ports.ts';
+import { orderInputOf } from '../decisions/orders.ts';
 import { parseReply } from '../decisions/reply.ts';
-import { gateHeadroomMicroUsd, validateAction } from '../decisions/validate.ts';
-import type { ExitPlan, Quotes } from '../prop-trading/commands.ts';
+import { validateAction } from '../decisions/validate.ts';
+import type { Quotes } from '../prop-trading/commands.ts';
 import type { PropAccountEvent } from '../prop-trading/events.ts';
 import { ppmOf } from '../prop-trading/figures.ts';
 import { MAX_CHECKED_CANDLES } from '../prop-trading/handlers.ts';
-import { zExitPlanInput } from '../prop-trading/inputs.ts';
+import { actionHeadroomMicroUsd, gatesHeadroom } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { PartWriter, partsPrefix, summaryKey } from './artifact-parts.ts';
-import { type ClosedTrade, computeMetrics, type EquityPoint } from './metrics.ts';
-import type { ReplayContextSource, ReplayMarket } from './ports.ts';
+import { type LiveStep, LiveTally, liveAccountMetrics, liveSchedule, reRunSeed, rerunDecision } from './live-window.ts';
+import type { ClosedTrade, EquityPoint } from './metrics.ts';
+import type { LiveWindowSource, ReplayContextSource, ReplayMarket } from './ports.ts';
 import { type BacktestReport, type ReportTrade, stepLabel, zBacktestReport } from './report.ts';
 import type { RunShape } from './request.ts';
+import { benchmarkAt, firstPrices, heldAssets, marksAt, metricsOf, quotesAt } from './sampling.ts';
 import { SimAccount } from './sim-account.ts';
 import { TradeBook } from './trade-book.ts';
 
@@ -51,6 +56,7 @@ export interface ReplayJob {
   readonly strategyVersionId: string;
   readonly propAccountId: string;
   readonly run: RunShape;
+  /** micro-USD; for a live window re-run the live account's opening sets both instead. */
   readonly startingEquityMicroUsd: bigint;
   readonly rules: Rules;
 }
@@ -63,6 +69,11 @@ export interface ReplayDeps {
   /** Told every `progressEvery` steps and at the end (steps done, simulated time ms); the worker renews its lease here. */
   readonly onProgress?: (stepsDone: number, simulatedAt: number) => Promise<void> | void;
   readonly progressEvery?: number;
+  /**
+   * Set for a live window re-run (`RunShape.liveWindow`): the decisions are the live account's
+   * runs (`live-window.ts`) instead of the strategy's ticks, and the account starts as it did.
+   */
+  readonly live?: LiveWindowSource;
 }
 
 /** What a decision of the replay came to. */
@@ -119,47 +130,23 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
   };
   const counts: Record<DecisionStatus, number> = { held: 0, filled: 0, rejected: 0, refused: 0, no_data: 0 };
 
-  const quotesAt = (assets: Iterable<string>, at: number): Quotes => {
-    const quotes: Record<string, { price: bigint; time: number }> = {};
-    for (const asset of new Set(assets)) {
-      const q = market.priceAt(asset, at);
-      if (q) quotes[asset] = { price: q.price, time: q.time };
-    }
-    return quotes;
-  };
-  const held = () => Object.keys(account.state.positions).sort();
-  const marksAt = (at: number) => {
-    const quotes = quotesAt(held(), at);
-    return Object.fromEntries(
-      held().map((a) => [a, quotes[a]?.price ?? account.state.lastMarks[a] ?? account.state.positions[a]?.entryPrice ?? 0n]),
-    );
-  };
-
-  const firstPrices = run.assets.map((asset) => market.priceAt(asset, run.fromMs)?.price ?? null);
-  const benchmarkAt = (at: number): bigint => {
-    const n = BigInt(firstPrices.filter((p) => p !== null).length);
-    if (n === 0n) return job.startingEquityMicroUsd;
-    let value = 0n;
-    run.assets.forEach((asset, k) => {
-      const p0 = firstPrices[k];
-      if (p0 === null || p0 === undefined || p0 === 0n) return;
-      const p = market.priceAt(asset, at)?.price ?? p0;
-      value += mulDiv(job.startingEquityMicroUsd, p, n * p0, 'floor');
-    });
-    return value;
-  };
+  const quotesOf = (assets: Iterable<string>, at: number): Quotes => quotesAt(market, assets, at);
+  const held = () => heldAssets(account.state);
+  const marksOf = (at: number) => marksAt(account.state, market, at);
+  const first = firstPrices(market, run.assets, run.fromMs);
+  /** The account's rules: the job's, or for a live window the live account's (its opening). */
+  const rules = () => account.state.rules as Rules;
 
   /** The packet's account section at T: the account valued by Prop Trading's own valuation at the marks of T. */
   const accountView = (at: number): AccountSection => {
-    const v = account.valuation(marksAt(at));
+    const v = account.valuation(marksOf(at));
     const state = account.state;
-    const drawdown = state.startingEquity - v.equityMicroUsd;
     return {
       propAccountId: job.propAccountId,
       status: state.status,
       updatedAt: new Date(account.updatedAt).toISOString(),
       equityMicroUsd: v.equityMicroUsd.toString(),
-      drawdownPpm: Number(ppmOf(drawdown > 0n ? drawdown : 0n, state.startingEquity)),
+      drawdownPpm: Number(ppmOf(v.drawdownMicroUsd, state.startingEquity)),
       positions: v.positions.map((p) => ({
         asset: p.asset,
         side: p.size > 0n ? ('long' as const) : ('short' as const),
@@ -179,7 +166,15 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
         marginUsedMicroUsd: v.marginUsedMicroUsd.toString(),
         trades: state.trades,
       },
-      headroomMicroUsd: { freeMargin: (v.equityMicroUsd - v.marginUsedMicroUsd).toString() },
+      headroomMicroUsd: gatesHeadroom({
+        rules: rules(),
+        startingEquityMicroUsd: state.startingEquity,
+        startOfDayEquityMicroUsd: state.startOfDayEquity,
+        equityMicroUsd: v.equityMicroUsd,
+        drawdownMicroUsd: v.drawdownMicroUsd,
+        marginUsedMicroUsd: v.marginUsedMicroUsd,
+        held: v.positions.map((p) => ({ asset: p.asset, notionalMicroUsd: p.notionalMicroUsd })),
+      }),
     };
   };
 
@@ -224,23 +219,15 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
       await writers.decisions.add({ ...base, status: 'refused', stage: 'parse', reason: parsed.reason });
       return;
     }
-    const leverage = Math.min(job.rules.maxLeverage, info.maxLeverage);
-    const notional = position
-      ? mulDiv(position.size < 0n ? -position.size : position.size, marksAt(at)[asset] ?? 0n, 10n ** 10n, 'floor')
-      : 0n;
+    const leverage = Math.min(rules().maxLeverage, info.maxLeverage);
     const validation = validateAction(parsed.action, {
       runAsset: asset,
       candidates: run.assets,
       assetEnabled: info.enabled,
       confidenceThreshold: ctx.confidenceThreshold,
-      tierMaxLeverage: job.rules.maxLeverage,
+      tierMaxLeverage: rules().maxLeverage,
       assetMaxLeverage: info.maxLeverage,
-      headroomMicroUsd: gateHeadroomMicroUsd({
-        maxPositionNotionalMicroUsd: job.rules.maxPositionNotionalMicroUsd,
-        positionNotionalMicroUsd: notional,
-        freeMarginMicroUsd: BigInt(view.headroomMicroUsd.freeMargin ?? '0'),
-        leverage,
-      }),
+      headroomMicroUsd: actionHeadroomMicroUsd(view.headroomMicroUsd, asset, leverage),
       position: positionView,
     });
     if (validation.status === 'refused') {
@@ -254,7 +241,12 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
       await writers.decisions.add({ ...base, status: 'held', action });
       return;
     }
-    const events = account.submit(orderOf(runId, action, info, quotesAt([asset, ...held()], at), at));
+    const events = account.submitAction(orderInputOf(runId, action), {
+      orderId: runId,
+      assetInfo: (a) => market.asset(a) ?? null,
+      quotes: quotesOf([asset, ...held()], at),
+      at,
+    });
     const fill = events.find((e) => e.type === 'OrderFilled');
     const rejection = events.find((e) => e.type === 'ActionRejected');
     const status: DecisionStatus = fill ? 'filled' : 'rejected';
@@ -272,44 +264,79 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     });
   };
 
-  account.open({
-    accountId: job.propAccountId,
-    cloneId: job.cloneId,
-    strategyVersionId: job.strategyVersionId,
-    startingEquityMicroUsd: job.startingEquityMicroUsd,
-    rules: job.rules,
-    at: run.fromMs,
-  });
+  /** A live window re-run's step: re-run, judged against its live run, counted and logged (`live-window.ts`). */
+  const liveStep = async (source: LiveWindowSource, tally: LiveTally, step: LiveStep) => {
+    const ctx = { source, market, engine: deps.engine, account, rules: rules(), modelStrength: source.modelStrength };
+    const outcome = await rerunDecision(step, { ...ctx, write: (kind, line) => writers[kind].add(line) });
+    const same = tally.record(step, outcome);
+    const status: DecisionStatus =
+      outcome.verdict === 'refused'
+        ? 'refused'
+        : outcome.order === null
+          ? 'held'
+          : outcome.order.status === 'executed'
+            ? 'filled'
+            : 'rejected';
+    counts[status] += 1;
+    const { runId, asset, packetDigest, outcome: live } = step.run;
+    await writers.decisions.add({ at: step.at, asset, runId, packetDigest, status, outcome, live, ...same });
+  };
+
+  /** The funding of every hour passed, resting protective orders against the final 1m candles, then a mark: the account from `from` to `at` (ms), as live. */
+  const keep = (from: number, at: number) => {
+    for (let hour = from - (from % HOUR_MS) + HOUR_MS; hour <= at; hour += HOUR_MS) {
+      const assets = held();
+      if (assets.length === 0) continue;
+      const rates: Record<string, bigint> = {};
+      for (const asset of assets) {
+        const r = market.fundingAt(asset, hour);
+        if (r) rates[asset] = r.rate;
+      }
+      if (Object.keys(rates).length > 0) account.fund(hour, rates, quotesOf(assets, hour));
+    }
+    const guarded = [...new Set(Object.values(account.state.protective).map((o) => o.asset))].sort();
+    if (guarded.length > 0) {
+      const candles = guarded.flatMap((asset) => market.finalCandles(asset, MINUTE_MS, from, at, MAX_CHECKED_CANDLES));
+      account.checkProtective(candles, quotesOf(held(), at), at);
+    }
+    if (held().length > 0) account.mark(quotesOf(held(), at), at);
+  };
+
+  const live = deps.live;
+  if (live) account.follow(reRunSeed(live.accountEvents, run.fromMs, job.propAccountId), run.fromMs);
+  else {
+    account.open({
+      accountId: job.propAccountId,
+      cloneId: job.cloneId,
+      strategyVersionId: job.strategyVersionId,
+      startingEquityMicroUsd: job.startingEquityMicroUsd,
+      rules: job.rules,
+      at: run.fromMs,
+    });
+  }
+  const schedule = live ? liveSchedule(live) : [];
+  const tally = live && new LiveTally(live.propAccountId, schedule.length);
+  let next = 0;
   let previous = run.fromMs;
   for (let i = 0; i <= steps; i += 1) {
     const at = Math.min(run.fromMs + i * run.stepMs, run.toMs);
-    if (i > 0) {
-      for (let hour = previous - (previous % HOUR_MS) + HOUR_MS; hour <= at; hour += HOUR_MS) {
-        const assets = held();
-        if (assets.length === 0) continue;
-        const rates: Record<string, bigint> = {};
-        for (const asset of assets) {
-          const r = market.fundingAt(asset, hour);
-          if (r) rates[asset] = r.rate;
-        }
-        if (Object.keys(rates).length > 0) account.fund(hour, rates, quotesAt(assets, hour));
-      }
-      const guarded = [...new Set(Object.values(account.state.protective).map((o) => o.asset))].sort();
-      if (guarded.length > 0) {
-        const candles = guarded.flatMap((asset) => market.finalCandles(asset, MINUTE_MS, previous, at, MAX_CHECKED_CANDLES));
-        account.checkProtective(candles, quotesAt(held(), at), at);
-      }
-      if (held().length > 0) account.mark(quotesAt(held(), at), at);
+    // A live window's runs, each at its order time, the account kept up to it first.
+    while (live && tally && next < schedule.length && (schedule[next] as LiveStep).at <= at) {
+      const step = schedule[next++] as LiveStep;
+      if (step.at > previous) keep(previous, step.at);
+      previous = Math.max(previous, step.at);
+      await liveStep(live, tally, step);
     }
-    if (i < steps && i % ticksPer === 0 && account.state.status === 'active') {
+    if (at > previous) keep(previous, at);
+    if (!live && i < steps && i % ticksPer === 0 && account.state.status === 'active') {
       for (const asset of run.assets) await decide(asset, at);
     }
-    if (i === steps && account.state.status === 'active') account.finalize(quotesAt(held(), at), at);
-    const f = account.figures(marksAt(at));
+    if (i === steps && account.state.status === 'active') account.finalize(quotesOf(held(), at), at);
+    const f = account.figures(marksOf(at));
     curve.at[i] = at;
     curve.equity[i] = f.equityMicroUsd;
     curve.exposure[i] = f.exposureMicroUsd;
-    bench[i] = benchmarkAt(at);
+    bench[i] = benchmarkAt(market, run.assets, first, account.state.startingEquity, at);
     previous = at;
     if (deps.onProgress && ((i > 0 && i % progressEvery === 0) || i === steps)) await deps.onProgress(i, at);
   }
@@ -319,19 +346,14 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
   for (let i = 0; i <= steps; i += 1) {
     equity.push({ at: curve.at[i] as number, equityMicroUsd: curve.equity[i] as bigint, exposureMicroUsd: curve.exposure[i] as bigint });
   }
-  const lastAt = run.toMs;
-  const metrics = computeMetrics({
+  const metrics = metricsOf({
+    run,
+    market,
     equity,
-    trades: closed,
+    closed,
     tradedNotionalMicroUsd: book.tradedNotionalMicroUsd,
-    feesMicroUsd: account.state.fees,
-    fundingMicroUsd: account.state.funding,
-    samplingIntervalMs: run.stepMs,
-    benchmark: run.assets.flatMap((asset, k) => {
-      const first = firstPrices[k];
-      const last = market.priceAt(asset, lastAt)?.price;
-      return first === null || first === undefined || last === undefined ? [] : [{ asset, firstPrice: first, lastPrice: last }];
-    }),
+    state: account.state,
+    first,
   });
   const iso = (ms: number) => new Date(ms).toISOString();
   let peak = 0n;
@@ -350,39 +372,8 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
     }),
     benchmark: Array.from(bench, (v, i) => ({ at: iso(curve.at[i] as number), valueMicroUsd: v.toString() })),
     trades,
+    ...(live && tally ? { liveWindow: tally.summary(metrics, liveAccountMetrics(live.accountEvents, run, market)) } : {}),
   });
   await artifacts.put(summaryKey(backtestId), new TextEncoder().encode(canonicalJson(report)));
   return { report, decisions: counts, accountEvents };
-}
-
-/** The action's exit plan as Prop Trading's command takes it (PRICE bigints), parsed by its own input schema. */
-function exitPlanOf(plan: AiExitPlan): ExitPlan {
-  const p = zExitPlanInput.parse(plan);
-  return { takeProfitPrice: p.takeProfitPrice ?? null, stopLossPrice: p.stopLossPrice ?? null, invalidation: p.invalidation ?? null };
-}
-
-/** The account command of a validated action: notional in micro-USD, leverage for open/increase, ids from the run. */
-function orderOf(
-  runId: string,
-  action: Exclude<TradingAction, { action: 'hold' }>,
-  info: NonNullable<ReturnType<ReplayMarket['asset']>>,
-  quotes: Quotes,
-  at: number,
-) {
-  return {
-    orderId: runId,
-    decisionRunId: runId,
-    asset: action.asset,
-    assetInfo: info,
-    action: action.action,
-    side: action.side,
-    size: null,
-    notionalMicroUsd: action.action === 'close' ? null : parseDecimal(action.notionalUsd, MICRO_USD),
-    leverage: action.action === 'open' || action.action === 'increase' ? action.leverage : null,
-    reduceOnly: false,
-    // as live: an open or increase places its exit plan as protective orders (prices parsed by Prop Trading's input schema)
-    ...(action.action === 'open' || action.action === 'increase' ? { exitPlan: exitPlanOf(action.exitPlan) } : {}),
-    quotes,
-    at,
-  };
 }

@@ -5,6 +5,7 @@
  * as integer micro-USD strings (`…MicroUsd`), prices as decimal USD strings, ratios as numbers.
  */
 import { z } from 'zod';
+import { zTradingAction } from '../ai-trading/action.ts';
 import { zBacktestMetrics } from './metrics.ts';
 import { zAssetSymbol, zBacktestEngine } from './request.ts';
 
@@ -38,6 +39,60 @@ export const zReportTrade = z
   })
   .strict();
 
+/** The most divergences a report lists (the rest are counted in `divergencesOmitted`). */
+export const MAX_DIVERGENCES = 200;
+
+/** What a decision run came to (`RunOutcome` of `ports.ts`): parse, verdict, refusals with their figures, the action and its order. */
+export const zRunOutcome = z
+  .object({
+    parse: z.enum(['valid', 'extracted', 'refused']),
+    verdict: z.enum(['accepted', 'refused']),
+    stage: z.enum(['parse', 'validation']).nullable(),
+    refusals: z.array(z.object({ code: z.string().min(1).max(100), detail: z.string().max(300) }).strict()).max(20),
+    action: zTradingAction.nullable(),
+    order: z
+      .object({ status: z.enum(['executed', 'refused']), code: z.string().max(100).nullable() })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
+/**
+ * A live window re-run (doc/backtesting.md, "Re-running a live window"): how many live runs were
+ * re-run, how many gave the same decision and the same order, every run that did not (live and
+ * re-run outcomes side by side), the live account's metrics over the same samples and whether
+ * they equal the re-run's byte for byte.
+ */
+export const zLiveRerun = z
+  .object({
+    propAccountId: z.string().min(1).max(200),
+    runs: z.number().int().nonnegative(),
+    decisionsReproduced: z.number().int().nonnegative(),
+    ordersReproduced: z.number().int().nonnegative(),
+    divergences: z
+      .array(
+        z
+          .object({
+            runId: z.string().min(1).max(200),
+            asset: zAssetSymbol,
+            at: iso,
+            decisionReproduced: z.boolean(),
+            orderReproduced: z.boolean(),
+            live: zRunOutcome,
+            rerun: zRunOutcome,
+          })
+          .strict(),
+      )
+      .max(MAX_DIVERGENCES),
+    divergencesOmitted: z.number().int().nonnegative(),
+    liveMetrics: zBacktestMetrics,
+    metricsReproduced: z.boolean(),
+  })
+  .strict();
+export type LiveRerun = z.output<typeof zLiveRerun>;
+/** What a live run decided, or what its re-run decides: compared run by run (`live-window.ts`). */
+export type RunOutcome = z.output<typeof zRunOutcome>;
+
 export const zBacktestReport = z
   .object({
     backtestId: z.string().min(1).max(200),
@@ -51,6 +106,8 @@ export const zBacktestReport = z
     equity: z.array(zReportEquityPoint).min(1).max(MAX_SAMPLES),
     benchmark: z.array(zReportBenchmarkPoint).max(MAX_SAMPLES),
     trades: z.array(zReportTrade).max(MAX_SAMPLES),
+    /** Only for a live window re-run: the comparison with the live runs and the live account. */
+    liveWindow: zLiveRerun.optional(),
   })
   .strict();
 export type BacktestReport = z.output<typeof zBacktestReport>;

@@ -25,6 +25,13 @@ export const zStrategyRef = z.discriminatedUnion('kind', [
 ]);
 export type StrategyRef = z.output<typeof zStrategyRef>;
 
+/**
+ * A live audition or race account whose decision window a `recorded` run re-runs (doc/backtesting.md,
+ * "Re-running a live window"): its runs' stored packets and replies, on the backtest's own account.
+ */
+export const zLiveWindow = z.object({ propAccountId: z.string().min(1).max(200) }).strict();
+export type LiveWindow = z.output<typeof zLiveWindow>;
+
 /** The run's shape; times are Unix ms, cadences ms (whole minutes, the decision interval a multiple of the step). */
 export const zRunShape = z
   .object({
@@ -48,6 +55,8 @@ export const zRunShape = z
       .int()
       .min(MINUTE_MS)
       .max(24 * 60 * MINUTE_MS),
+    /** Absent for a replay of the strategy; set, the decisions are the live account's runs in the window (engine `recorded`). */
+    liveWindow: zLiveWindow.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -55,6 +64,8 @@ export const zRunShape = z
     if (r.toMs - r.fromMs > MAX_WINDOW_MS) ctx.addIssue({ code: 'custom', path: ['toMs'], message: 'the window is at most 366 days' });
     if (r.decisionIntervalMs % r.stepMs !== 0)
       ctx.addIssue({ code: 'custom', path: ['decisionIntervalMs'], message: 'a whole number of steps' });
+    if (r.liveWindow && r.engine !== 'recorded')
+      ctx.addIssue({ code: 'custom', path: ['engine'], message: 'a live window is re-run with the recorded engine' });
   });
 export type RunShape = z.output<typeof zRunShape>;
 

@@ -7,9 +7,11 @@
  */
 import type { CandleBar } from '../../adapters/market/price-source.ts';
 import { DomainError } from '../../core/errors.ts';
+import { type ActionFacts, actionCommand } from '../prop-trading/action-command.ts';
 import type { PropAccountCommand, Quotes } from '../prop-trading/commands.ts';
 import { propAccountDecider, propAccountStream } from '../prop-trading/decider.ts';
 import type { PropAccountEvent, Valuation } from '../prop-trading/events.ts';
+import type { ActionInput } from '../prop-trading/inputs.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { type PropAccountState, valuationOf } from '../prop-trading/state.ts';
 
@@ -31,9 +33,23 @@ export class SimAccount {
     this.apply({ type: 'OpenPropAccount', purpose: 'backtest', ...input });
   }
 
-  /** Submits one validated action (ids deterministic from the run id); the fill or the rejection. */
-  submit(command: Omit<Extract<PropAccountCommand, { type: 'SubmitAction' }>, 'type'>): readonly PropAccountEvent[] {
-    return this.apply({ type: 'SubmitAction', ...command });
+  /**
+   * Folds events another account recorded (a live account's, `live-window.ts`) as if this
+   * account had recorded them at `at` (ms): its state follows theirs. Used to value a live
+   * account from its own events and to start a re-run from the live account's state.
+   */
+  follow(events: readonly PropAccountEvent[], at: number): void {
+    if (this.streamId === '' && events[0]?.type === 'PropAccountOpened') this.streamId = propAccountStream(events[0].data.accountId);
+    this.record(events, at);
+  }
+
+  /**
+   * Submits one action input (`orderInputOf`), validated and built by Prop Trading's
+   * `actionCommand` exactly as a live order is (ids deterministic from the run id); the fill or
+   * the rejection. Errors: `ValidationError` (400) when the input breaks `zActionInput`.
+   */
+  submitAction(input: ActionInput, facts: ActionFacts): readonly PropAccountEvent[] {
+    return this.apply(actionCommand(input, facts).command);
   }
 
   /**
@@ -82,7 +98,12 @@ export class SimAccount {
 
   private apply(command: PropAccountCommand): readonly PropAccountEvent[] {
     const events = propAccountDecider.decide(command, this.current);
-    if (events.length > 0) this.updatedAt = command.at;
+    this.record(events, command.at);
+    return events;
+  }
+
+  private record(events: readonly PropAccountEvent[], at: number): void {
+    if (events.length > 0) this.updatedAt = at;
     for (const event of events) {
       this.version += 1;
       // The envelope a stored event would carry; the decider's evolve reads only type and data.
@@ -93,11 +114,10 @@ export class SimAccount {
         eventId: `${this.streamId}:${this.version}`,
         schemaVersion: 1,
         metadata: { actor: 'backtest' },
-        recordedAt: command.at,
+        recordedAt: at,
       };
       this.current = propAccountDecider.evolve(this.current, { ...event, ...envelope });
       this.observe(event);
     }
-    return events;
   }
 }

@@ -11,8 +11,9 @@
  *   `backtests:slot:<n>`, `backtests:user:<userId>:<n>`), renewed with the job's lease and given
  *   back when the run ends; a crashed worker's slots expire with its job's lease.
  * - **Failures.** A run is one unit of `WorkUnits.run` (the one retry policy): an error the job
- *   cannot recover from (`invalid`, `not_found`, `forbidden`, `unprocessable`: a strategy that no
- *   longer compiles, an engine that is not configured) fails the job at once; any other is
+ *   cannot recover from (`invalid`, `not_found`, `forbidden`, `unprocessable`, `corrupt`: a strategy that no
+ *   longer compiles, an engine that is not configured, a stored payload failing its sha-256)
+ *   fails the job at once; any other is
  *   retried with backoff by whichever worker leases it next, and after the last attempt the job
  *   fails and the unit stays a dead letter. A lost lease stops the run silently: another worker has it.
  * - **Retention.** Packets, prompts and replies expire `retentionMs` after the run finished;
@@ -72,7 +73,7 @@ export interface BacktestWorkerDeps {
 }
 
 /** Error kinds that retrying cannot fix: the job fails at once. */
-const final = new Set(['invalid', 'not_found', 'forbidden', 'unprocessable']);
+const final = new Set(['invalid', 'not_found', 'forbidden', 'unprocessable', 'corrupt']);
 const LIST_LIMIT = 100;
 
 export class BacktestWorker {

@@ -20,7 +20,7 @@ import type { EventStore } from '../../core/event-store.ts';
 import { checkDue, type DecisionCommand, type DecisionState, decisionDecider, type RunUnit, type Verdict } from './decider.ts';
 import type { DecisionEventData, SkipReason } from './events.ts';
 import type { ArtifactSink, DecisionContextSource, DueUnit, OrderOutcome, OrderPort, RunContext } from './ports.ts';
-import { parseReply } from './reply.ts';
+import { parseReply, replyRefusalDetail } from './reply.ts';
 import { validateAction } from './validate.ts';
 
 export const DECISIONS_CATEGORY = 'decisions';
@@ -139,9 +139,7 @@ export class DecisionRuns {
     const record = (verdict: Verdict, order: OrderOutcome | null) =>
       this.decide(propAccountId, { type: 'RecordRun', unit, retry, start, reply: recorded, verdict, order, at: this.now() });
     if (parsed.status === 'refused') {
-      const issue = parsed.issues[0];
-      const detail = `${parsed.reason}${issue ? `: ${[issue.path, issue.message].filter(Boolean).join(' ')}` : ''}`.slice(0, 300);
-      record({ status: 'refused', stage: 'parse', refusals: [{ code: 'reply_refused', detail }] }, null);
+      record({ status: 'refused', stage: 'parse', refusals: [{ code: 'reply_refused', detail: replyRefusalDetail(parsed) }] }, null);
       return { status: 'refused', stage: 'parse' };
     }
     const validation = validateAction(parsed.action, { runAsset: asset, ...ctx });

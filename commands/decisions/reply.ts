@@ -55,3 +55,9 @@ export function parseReply(raw: string): ParsedReply {
   }
   return { status: fenced ? 'extracted' : 'valid', action: result.data };
 }
+
+/** The refusal a parse failure is recorded with (`reply_refused`): the reason and its first issue, at most 300 characters. */
+export function replyRefusalDetail(parsed: Extract<ParsedReply, { status: 'refused' }>): string {
+  const issue = parsed.issues[0];
+  return `${parsed.reason}${issue ? `: ${[issue.path, issue.message].filter(Boolean).join(' ')}` : ''}`.slice(0, 300);
+}

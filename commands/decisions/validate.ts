@@ -14,7 +14,7 @@
  * - `no_position`: increase, reduce or close without a position; `side_mismatch`: their side is
  *   not the position's; `position_exists`: open while a position is held (use increase).
  */
-import { MICRO_USD, maxBigint, minBigint, parseDecimal } from '../../core/money.ts';
+import { MICRO_USD, parseDecimal } from '../../core/money.ts';
 import type { TradingAction } from '../ai-trading/action.ts';
 
 export const refusalCodes = [
@@ -55,7 +55,7 @@ export interface ValidationContext {
   readonly tierMaxLeverage: number;
   /** The asset's `maxLeverage` from the registry. */
   readonly assetMaxLeverage: number;
-  /** The largest notional an open/increase may add now (see `gateHeadroomMicroUsd`). */
+  /** The largest notional an open/increase may add now (`actionHeadroomMicroUsd` of `commands/prop-trading/headroom.ts`). */
   readonly headroomMicroUsd: bigint;
   readonly position: { readonly side: 'long' | 'short' } | null;
 }
@@ -63,21 +63,6 @@ export interface ValidationContext {
 export type Validation =
   | { readonly status: 'accepted'; readonly action: TradingAction }
   | { readonly status: 'refused'; readonly refusals: readonly Refusal[] };
-
-/**
- * The notional (micro-USD) the gates leave for an open/increase: the position cap less the
- * position's notional, and no more than free margin × leverage; never negative.
- */
-export function gateHeadroomMicroUsd(figures: {
-  readonly maxPositionNotionalMicroUsd: bigint;
-  readonly positionNotionalMicroUsd: bigint;
-  readonly freeMarginMicroUsd: bigint;
-  readonly leverage: number;
-}): bigint {
-  const byCap = figures.maxPositionNotionalMicroUsd - figures.positionNotionalMicroUsd;
-  const byMargin = figures.freeMarginMicroUsd * BigInt(figures.leverage);
-  return maxBigint(0n, minBigint(byCap, byMargin));
-}
 
 /** Validates `action` against `ctx`; see the module comment for the checks. */
 export function validateAction(action: TradingAction, ctx: ValidationContext): Validation {

@@ -16,10 +16,11 @@ import { CommandHandler, type HandleResult } from '../../core/decider.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { issuesOf } from '../../core/event-registry.ts';
 import type { EventMetadata, EventStore } from '../../core/event-store.ts';
+import { actionCommand } from './action-command.ts';
 import type { PropAccountCommand, Quotes } from './commands.ts';
 import { propAccountDecider, propAccountStream } from './decider.ts';
 import type { PropAccountEvent } from './events.ts';
-import { type ActionInput, type OpenAccountInput, zActionInput, zFundingInput, zOpenAccountInput, zReasonInput } from './inputs.ts';
+import { type ActionInput, type OpenAccountInput, zFundingInput, zOpenAccountInput, zReasonInput } from './inputs.ts';
 import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY, type Rules } from './rules.ts';
 import type { PropAccountState } from './state.ts';
 
@@ -132,34 +133,16 @@ export class PropTrading {
    * action is an IdempotencyConflict.
    */
   submitAction(accountId: string, input: ActionInput, actor: string): PropResult {
-    const a = parse(zActionInput, input, 'action');
     const at = this.deps.clock.now();
+    const { input: a, command } = actionCommand(input, {
+      orderId: this.deps.ids.next(),
+      assetInfo: (asset) => this.deps.market.asset(asset) ?? null,
+      quotes: {},
+      at,
+    });
     return this.run(
       accountId,
-      {
-        type: 'SubmitAction',
-        orderId: this.deps.ids.next(),
-        decisionRunId: a.decisionRunId,
-        asset: a.asset,
-        assetInfo: this.deps.market.asset(a.asset) ?? null,
-        action: a.action,
-        side: a.side,
-        size: a.size ?? null,
-        notionalMicroUsd: a.notionalUsd ?? null,
-        leverage: a.leverage ?? null,
-        reduceOnly: a.reduceOnly,
-        ...(a.exitPlan
-          ? {
-              exitPlan: {
-                takeProfitPrice: a.exitPlan.takeProfitPrice ?? null,
-                stopLossPrice: a.exitPlan.stopLossPrice ?? null,
-                invalidation: a.exitPlan.invalidation ?? null,
-              },
-            }
-          : {}),
-        quotes: {},
-        at,
-      },
+      command,
       { actor, correlationId: a.decisionRunId },
       { idempotency: { key: `prop-action:${accountId}:${a.decisionRunId}`, payload: a }, ...this.quoted(at, [a.asset]) },
     );

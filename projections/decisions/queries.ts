@@ -191,3 +191,22 @@ export function replyOfPacket(db: Db, packetDigest: string): RecordedReplyRow | 
   ).get(packetDigest);
   return row && { reply: JSON.parse(row.reply) as RecordedReplyRow['reply'], model: row.model };
 }
+
+/**
+ * The completed runs of one prop account of `cloneId` due in [`fromMs`, `toMs`], in log order,
+ * at most `limit` (a live window re-run's steps; the clone's index, then the account).
+ */
+export function completedRunsOfAccount(
+  db: Db,
+  cloneId: string,
+  propAccountId: string,
+  window: { readonly fromMs: number; readonly toMs: number; readonly limit: number },
+): DecisionRunRow[] {
+  return prepared<[string, string, number, number, number], Raw>(
+    db,
+    `${SELECT} WHERE r.clone_id = ? AND r.prop_account_id = ? AND r.status = 'completed' AND r.due_at BETWEEN ? AND ?
+       ORDER BY r.position LIMIT ${BOUND_LIMIT}`,
+  )
+    .all(cloneId, propAccountId, window.fromMs, window.toMs, window.limit)
+    .map(fromRaw);
+}

@@ -3,6 +3,9 @@
  * [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID] [--report FILE.html] [--json]`:
  * one backtest replayed in this process with a progress bar, then its metrics (doc/backtesting.md, "CLI");
  * `--report` also writes its self-contained HTML report (`replay/backtest-report/`).
+ * `clash backtest run --clone ID --live-window PROP_ACCOUNT_ID --engine recorded [--from ISO] [--to ISO]`
+ * re-runs a live audition or race window of the clone from its stored packets and replies and says
+ * whether its decisions and metrics were reproduced ("Re-running a live window").
  *
  * With `--clone` the run is a job of the clone like one asked over HTTP: requested as its owner
  * (`requestQueued`: the tier's limits apply; a refusal exits 1 naming the limit), leased by this
@@ -39,14 +42,18 @@ import { replayMarketOf } from '../../server/backtest-replay.ts';
 import { backtestCommandsOf, jobRecordingOf, replaySetupOf, strategyOf } from '../../server/backtests.ts';
 import { type Config, loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
 import { type Ledger, openLedger } from '../../server/context.ts';
+import { liveWindowShape } from '../../server/live-window.ts';
 import { writeBacktestReport } from '../backtest-report/write.ts';
 import { commonFlags, defineCommand, existingDb, isoTimeFlag } from './command.ts';
 
 /** What a run is asked for (the CLI's flags, validated). */
 export interface BacktestRunOptions {
   readonly source: { readonly clone: string } | { readonly strategyFile: string };
-  readonly fromMs: number;
-  readonly toMs: number;
+  /** Required but for a live window, where they narrow the account's runs (default: first to last). */
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  /** A live audition or race account of the clone whose window is re-run (engine `recorded`). */
+  readonly liveWindow?: string;
   /** Default: every asset the strategy plans. */
   readonly assets?: readonly string[];
   readonly engine: RunShape['engine'];
@@ -76,23 +83,26 @@ const encoder = new TextEncoder();
 export async function runBacktestReport(options: BacktestRunOptions, deps: BacktestRunDeps): Promise<BacktestReport> {
   const { ledger, config, artifacts } = deps;
   const db = ledger.store.db;
-  const strategy = await strategyFor(options, deps);
-  const assets = options.assets ?? plannedAssets(strategy, db);
   const stepMs = options.stepMs;
-  const decisionIntervalMs =
-    options.decisionIntervalMs ?? (DEFAULT_DECISION_INTERVAL_MS % stepMs === 0 ? DEFAULT_DECISION_INTERVAL_MS : stepMs);
+  const window = liveWindowFor(options, db);
+  const strategy = await strategyFor(options, deps, window?.strategy);
+  const assets = window?.assets ?? options.assets ?? plannedAssets(strategy, db);
+  const decisionIntervalMs = window
+    ? stepMs
+    : (options.decisionIntervalMs ?? (DEFAULT_DECISION_INTERVAL_MS % stepMs === 0 ? DEFAULT_DECISION_INTERVAL_MS : stepMs));
   const shape = zRunShape.safeParse({
     strategy: strategy.ref,
-    fromMs: options.fromMs,
-    toMs: options.toMs,
+    fromMs: window?.fromMs ?? options.fromMs,
+    toMs: window?.toMs ?? options.toMs,
     assets,
     engine: options.engine,
     stepMs,
     decisionIntervalMs,
+    ...(options.liveWindow === undefined ? {} : { liveWindow: { propAccountId: options.liveWindow } }),
   });
   if (!shape.success) throw new ValidationError('backtest run', issuesOf(shape.error));
   const run = shape.data;
-  const setup = replaySetupOf(db, artifacts, config, {
+  const setup = replaySetupOf(db, ledger.store, artifacts, config, {
     strategy: strategy.pipeline,
     ...(options.repliesOf ? { repliesOf: options.repliesOf } : {}),
   });
@@ -118,10 +128,33 @@ export async function runBacktestReport(options: BacktestRunOptions, deps: Backt
   }
 }
 
-/** The strategy to replay and how the run names it. */
+/**
+ * A live window's shape (`liveWindowShape`): only with `--clone`. Errors: `ValidationError`
+ * naming `--live-window` with `--strategy`; `live_window_refused` (422) naming it otherwise.
+ */
+function liveWindowFor(options: BacktestRunOptions, db: Ledger['store']['db']): ReturnType<typeof liveWindowShape> | null {
+  if (options.liveWindow === undefined) return null;
+  if (!('clone' in options.source)) {
+    throw new ValidationError('backtest run', [{ path: 'live-window', message: 'a live window is re-run for a clone (--clone)' }]);
+  }
+  const request = { propAccountId: options.liveWindow, stepMs: options.stepMs };
+  return liveWindowShape(
+    db,
+    options.source.clone,
+    {
+      ...request,
+      ...(options.fromMs === undefined ? {} : { fromMs: options.fromMs }),
+      ...(options.toMs === undefined ? {} : { toMs: options.toMs }),
+    },
+    'live-window',
+  );
+}
+
+/** The strategy to replay and how the run names it (`version`: a live window's account version). */
 async function strategyFor(
   options: BacktestRunOptions,
   { ledger, config, artifacts }: BacktestRunDeps,
+  version?: RunShape['strategy'],
 ): Promise<{ pipeline: PipelineStrategy; ref: RunShape['strategy'] }> {
   const db = ledger.store.db;
   const source = options.source;
@@ -129,7 +162,8 @@ async function strategyFor(
     const cloneId = source.clone;
     const latest = versionsOf(db, cloneId).at(-1);
     let ref: RunShape['strategy'];
-    if (latest) ref = { kind: 'version', versionId: latest.versionId };
+    if (version) ref = version;
+    else if (latest) ref = { kind: 'version', versionId: latest.versionId };
     else {
       const draft = draftOf(db, cloneId);
       if (!findClone(db, cloneId)) throw new ClashError('clone_not_found', 'not_found', `no clone ${cloneId}`);
@@ -177,7 +211,7 @@ const step = z.string().transform((s, ctx) => {
 export const backtestRun = defineCommand({
   words: ['backtest', 'run'],
   usage:
-    'clash backtest run (--clone ID | --strategy FILE) --from ISO --to ISO [--assets A,B] [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID,…] [--report FILE.html] [--db PATH] [--json]',
+    'clash backtest run (--clone ID | --strategy FILE) --from ISO --to ISO [--assets A,B] [--engine rules|recorded|anthropic|none] [--step 5m] [--decide-every 15m] [--replies-of ID,…] [--report FILE.html] [--db PATH] [--json] | clash backtest run --clone ID --live-window PROP_ACCOUNT_ID --engine recorded [--from ISO] [--to ISO] [--step 5m] [--report FILE.html] [--json]',
   summary:
     'replay a strategy over market memory on a simulated clock with a progress bar; prints the metrics (--json: the report data); --report writes the HTML report',
   options: {
@@ -190,6 +224,7 @@ export const backtestRun = defineCommand({
     step: { type: 'string' },
     'decide-every': { type: 'string' },
     'replies-of': { type: 'string' },
+    'live-window': { type: 'string' },
     report: { type: 'string' },
   },
   schema: z
@@ -197,8 +232,8 @@ export const backtestRun = defineCommand({
       ...commonFlags,
       clone: z.string().min(1).max(200).optional(),
       strategy: z.string().min(1).max(4096).optional(),
-      from: isoTimeFlag,
-      to: isoTimeFlag,
+      from: isoTimeFlag.optional(),
+      to: isoTimeFlag.optional(),
       assets: z
         .string()
         .max(1100)
@@ -212,12 +247,17 @@ export const backtestRun = defineCommand({
         .max(2100)
         .transform((s) => s.split(','))
         .optional(),
+      'live-window': z.string().min(1).max(200).optional(),
       report: z.string().min(1).max(4096).optional(),
       positionals: z.array(z.string()).length(0, 'no arguments; use the flags'),
     })
     .refine((f) => (f.clone === undefined) !== (f.strategy === undefined), {
       message: 'give exactly one of --clone and --strategy',
       path: ['clone'],
+    })
+    .refine((f) => f['live-window'] !== undefined || (f.from !== undefined && f.to !== undefined), {
+      message: 'give --from and --to (optional only with --live-window)',
+      path: ['from'],
     }),
   run: async (flags, ctx) => {
     const config = loadConfig({ ...ctx.env, CLASH_DB: existingDb(flags.db, ctx.env) });
@@ -227,8 +267,9 @@ export const backtestRun = defineCommand({
       const report = await runBacktestReport(
         {
           source: flags.clone !== undefined ? { clone: flags.clone } : { strategyFile: flags.strategy as string },
-          fromMs: flags.from,
-          toMs: flags.to,
+          ...(flags.from === undefined ? {} : { fromMs: flags.from }),
+          ...(flags.to === undefined ? {} : { toMs: flags.to }),
+          ...(flags['live-window'] ? { liveWindow: flags['live-window'] } : {}),
           ...(flags.assets ? { assets: flags.assets } : {}),
           engine: flags.engine,
           stepMs: flags.step,
@@ -256,6 +297,13 @@ export const backtestRun = defineCommand({
         { metric: 'fees / funding (micro-USD)', value: `${m.feesMicroUsd} / ${m.fundingMicroUsd}` },
         { metric: 'exposure / turnover', value: `${pct(m.exposure)} / ${num(m.turnover)}` },
       ]);
+      const live = report.liveWindow;
+      if (live) {
+        const divergent = live.divergences.length + live.divergencesOmitted;
+        ctx.out.line(
+          `live window ${live.propAccountId}: ${live.decisionsReproduced} of ${live.runs} decisions and ${live.ordersReproduced} orders reproduced, metrics ${live.metricsReproduced ? 'reproduced' : 'differ'}${divergent > 0 ? `; ${divergent} runs diverge (--json lists them)` : ''}`,
+        );
+      }
       if (flags.report !== undefined) {
         const written = writeBacktestReport(flags.report, report);
         ctx.out.line(`report: ${written.file} (${written.bytes.toLocaleString('en-US')} bytes)`);

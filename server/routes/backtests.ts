@@ -21,6 +21,7 @@ import { issuesOf } from '../../core/event-registry.ts';
 import { type BacktestRow, backtestsOfClone, findBacktest } from '../../projections/backtests/backtests.ts';
 import { Forbidden, type Principal, requireUser } from '../auth.ts';
 import { backtestCommandsOf } from '../backtests.ts';
+import { liveWindowShape } from '../live-window.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { CloneParams, existingClone, ownedClone, readableClone } from './clone-access.ts';
@@ -44,12 +45,20 @@ const StrategySchema = z
   .openapi('BacktestStrategy', {
     description: 'A published version of the clone, or a draft graph stored as an artifact (key and sha-256)',
   });
+const LiveWindowSchema = z
+  .object({ propAccountId: z.string().min(1).max(200).openapi({ description: 'an audition or race prop account of this clone' }) })
+  .strict()
+  .openapi('BacktestLiveWindow', {
+    description:
+      'Re-run this live account’s decision runs (engine `recorded`): the strategy, assets and window come from the account and its runs',
+  });
 const RunBody = z
   .object({
-    strategy: StrategySchema,
-    from: zTime,
-    to: zTime,
-    assets: z.array(zAssetSymbol).min(1).max(50),
+    strategy: StrategySchema.optional().openapi({ description: 'required without liveWindow' }),
+    from: zTime.optional().openapi({ description: 'required without liveWindow; with it, the earliest run re-run' }),
+    to: zTime.optional().openapi({ description: 'required without liveWindow; with it, the latest run re-run' }),
+    assets: z.array(zAssetSymbol).min(1).max(50).optional().openapi({ description: 'required without liveWindow' }),
+    liveWindow: LiveWindowSchema.optional(),
     engine: zBacktestEngine.default('rules'),
     stepMs: z
       .number()
@@ -77,6 +86,7 @@ const RunSchema = z
     engine: zBacktestEngine,
     stepMs: z.number().int(),
     decisionIntervalMs: z.number().int(),
+    liveWindow: LiveWindowSchema.optional().openapi({ description: 'the live account re-run; absent for a strategy replay' }),
   })
   .openapi('BacktestRun');
 const LimitsSchema = z
@@ -207,7 +217,7 @@ const routes = {
     tags: ['backtests'],
     summary: 'Estimate a run and judge it against every limit (appends nothing)',
     request: { params: CloneParams, body: { content: json(RunBody), required: true } },
-    responses: { 200: { description: 'The estimate', content: json(PreflightSchema) }, ...errorsOf(400, 401, 403, 404) },
+    responses: { 200: { description: 'The estimate', content: json(PreflightSchema) }, ...errorsOf(400, 401, 403, 404, 422) },
   }),
   request: createRoute({
     method: 'post',
@@ -272,16 +282,48 @@ const routes = {
   }),
 };
 
-/** The body as a run shape, validated like every other boundary (400 naming the field). */
-function runOf(body: z.output<typeof RunBody>): RunShape {
+/** The body's field a live window is named by (in `live_window_refused` details). */
+const LIVE_WINDOW_FIELD = 'liveWindow.propAccountId';
+const STRATEGY_FIELDS = ['strategy', 'from', 'to', 'assets'] as const;
+
+/**
+ * The body as a run shape of clone `cloneId`, validated like every other boundary (400 naming
+ * the field). With `liveWindow` the strategy, assets and window come from the live account
+ * (`liveWindowShape`: 422 `live_window_refused` naming the field when it is not this clone's
+ * audition or race account, or has no runs); `from`/`to` then narrow its runs.
+ */
+function runOf(db: Db, cloneId: string, body: z.output<typeof RunBody>): RunShape {
+  const live = body.liveWindow;
+  const wrong = STRATEGY_FIELDS.filter((k) => (live ? k !== 'from' && k !== 'to' && body[k] !== undefined : body[k] === undefined));
+  if (wrong.length > 0) {
+    const message = live ? 'not with liveWindow (taken from the live account)' : 'required without liveWindow';
+    throw new ValidationError(
+      'request json',
+      wrong.map((k) => ({ path: `json.${k}`, message })),
+    );
+  }
+  const window =
+    live &&
+    liveWindowShape(
+      db,
+      cloneId,
+      {
+        propAccountId: live.propAccountId,
+        stepMs: body.stepMs,
+        ...(body.from === undefined ? {} : { fromMs: Date.parse(body.from) }),
+        ...(body.to === undefined ? {} : { toMs: Date.parse(body.to) }),
+      },
+      LIVE_WINDOW_FIELD,
+    );
   const parsed = zRunShape.safeParse({
-    strategy: body.strategy,
-    fromMs: Date.parse(body.from),
-    toMs: Date.parse(body.to),
-    assets: body.assets,
+    strategy: window ? window.strategy : body.strategy,
+    fromMs: window ? window.fromMs : Date.parse(body.from ?? ''),
+    toMs: window ? window.toMs : Date.parse(body.to ?? ''),
+    assets: window ? window.assets : body.assets,
     engine: body.engine,
     stepMs: body.stepMs,
-    decisionIntervalMs: body.decisionIntervalMs,
+    decisionIntervalMs: window ? body.stepMs : body.decisionIntervalMs,
+    ...(live ? { liveWindow: live } : {}),
   });
   if (!parsed.success) {
     const named = issuesOf(parsed.error, 'json').map((i) => ({ ...i, path: i.path.replace(/^json\.(from|to)Ms/, 'json.$1') }));
@@ -291,9 +333,9 @@ function runOf(body: z.output<typeof RunBody>): RunShape {
 }
 
 /** The legacy body as a run: the `last_6h` window ending at `now` floored to the 5-minute step, 15-minute decisions. */
-function legacyRunOf(body: z.output<typeof LegacyBody>, now: number): RunShape {
+function legacyRunOf(db: Db, cloneId: string, body: z.output<typeof LegacyBody>, now: number): RunShape {
   const toMs = now - (now % REPLAY_SHAPE.stepMs);
-  return runOf({
+  return runOf(db, cloneId, {
     strategy: { kind: 'version', versionId: body.versionId },
     from: iso(toMs - REPLAY_SHAPE.windowMs),
     to: iso(toMs),
@@ -305,13 +347,13 @@ function legacyRunOf(body: z.output<typeof LegacyBody>, now: number): RunShape {
 }
 
 function view(r: BacktestRow): z.output<typeof BacktestSchema> {
-  const { fromMs, toMs, ...run } = r.run;
+  const { fromMs, toMs, liveWindow, ...run } = r.run;
   return {
     backtestId: r.backtestId,
     cloneId: r.cloneId,
     status: r.status,
     tier: r.tier,
-    run: { ...run, from: iso(fromMs), to: iso(toMs) },
+    run: { ...run, from: iso(fromMs), to: iso(toMs), ...(liveWindow ? { liveWindow } : {}) },
     limits: r.limits,
     estimate: r.estimate,
     refusal: r.refusal,
@@ -342,17 +384,20 @@ export const backtestRoutes: RouteModule = (app, { ledger, config }) => {
 
   app.openapi(routes.preflight, (c) => {
     const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
-    const pre = backtests.preflight(clone.id, clone.ownerUserId, runOf(c.req.valid('json')));
+    const pre = backtests.preflight(clone.id, clone.ownerUserId, runOf(db, clone.id, c.req.valid('json')));
     return c.json({ ...pre, allowed: pre.estimate.verdicts.every((v) => v.ok) }, 200);
   });
   // The new route and the legacy clone-scoped one: 202 queued, or 422 naming the limit (`requestQueued`).
   app.openapi(routes.request, (c) => {
     const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
-    return c.json(backtests.requestQueued(clone.id, clone.ownerUserId, runOf(c.req.valid('json'))), 202);
+    return c.json(backtests.requestQueued(clone.id, clone.ownerUserId, runOf(db, clone.id, c.req.valid('json'))), 202);
   });
   app.openapi(routes.legacyRequest, (c) => {
     const clone = ownedClone(db, c.req.valid('param').id, c.get('principal'));
-    return c.json(backtests.requestQueued(clone.id, clone.ownerUserId, legacyRunOf(c.req.valid('json'), ledger.clock.now())), 202);
+    return c.json(
+      backtests.requestQueued(clone.id, clone.ownerUserId, legacyRunOf(db, clone.id, c.req.valid('json'), ledger.clock.now())),
+      202,
+    );
   });
   app.openapi(routes.legacyShow, (c) => {
     const { id, backtestId } = c.req.valid('param');

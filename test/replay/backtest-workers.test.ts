@@ -33,6 +33,8 @@ function workerEnv(artifacts: string) {
   };
 }
 const stderrOf = new WeakMap<ChildProcess, string[]>();
+/** Resolves with the exit code once the process exited and its stderr was read to its end. */
+const closedOf = new WeakMap<ChildProcess, Promise<unknown[]>>();
 function worker(db: string, artifacts: string): ChildProcess {
   const p = spawn(process.execPath, ['replay/bin.mjs', 'worker', 'backtests', '--db', db], {
     env: workerEnv(artifacts),
@@ -41,6 +43,7 @@ function worker(db: string, artifacts: string): ChildProcess {
   const lines: string[] = [];
   p.stderr?.on('data', (chunk) => lines.push(String(chunk)));
   stderrOf.set(p, lines);
+  closedOf.set(p, once(p, 'close'));
   return p;
 }
 
@@ -61,11 +64,13 @@ async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void
   }
 }
 
+/** Signals `p` unless it already exited; its exit code, with its stderr printed when that is not 0 (also for an early exit). */
 async function exit(p: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  if (p.exitCode !== null || p.signalCode !== null) return p.exitCode;
-  p.kill(signal);
-  const [code] = (await once(p, 'exit')) as [number | null];
-  if (code !== 0 && signal !== 'SIGKILL') console.error((stderrOf.get(p) ?? []).join(''));
+  const early = p.exitCode !== null || p.signalCode !== null;
+  if (!early) p.kill(signal);
+  const [code] = (await closedOf.get(p)) as [number | null];
+  if (code !== 0 && (early || signal !== 'SIGKILL'))
+    console.error(`worker exited ${code}${early ? ' before the signal' : ''}:`, (stderrOf.get(p) ?? []).join(''));
   return code;
 }
 

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { TradingAction } from '../../../commands/ai-trading/action.ts';
-import { gateHeadroomMicroUsd, type ValidationContext, validateAction } from '../../../commands/decisions/validate.ts';
+import { type ValidationContext, validateAction } from '../../../commands/decisions/validate.ts';
+import { gateHeadroomMicroUsd } from '../../../commands/prop-trading/headroom.ts';
 import { MICRO_USD, parseDecimal } from '../../../core/money.ts';
 import { fcRuns, fcSeed } from '../../support/store.ts';
 
