@@ -106,6 +106,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  // A savepoint's statement journal (the pages it changed, as they were, for ROLLBACK TO) stays in
+  // memory: at the default (a file once it passes 64 KiB) a prop action in its savepoint (a group
+  // commit's command) created and deleted a temp file; its size is the pages one savepoint changes.
+  db.pragma('temp_store = MEMORY');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     db.close();

@@ -6,7 +6,11 @@
  */
 import { z } from 'zod';
 import { ClashError, type FieldIssue, ValidationError } from './errors.ts';
+import { onlyJudges } from './pure-checks.ts';
 import { storedDataOf } from './stored-data.ts';
+
+/** zod's parse option to run no checks (`ParseContextInternal.skipChecks`); types and shapes are still enforced. */
+const SKIP_CHECKS = { skipChecks: true } as z.core.ParseContext<z.core.$ZodIssue>;
 
 /** Turns data of version k into data of version k + 1. */
 export type Upcaster = (data: unknown) => unknown;
@@ -75,6 +79,8 @@ export class UnknownEventType extends ClashError {
 
 export class EventRegistry {
   private readonly byType = new Map<string, EventDefinition>();
+  /** Types whose schema only judges values (`core/pure-checks.ts`): their encode skips the checks the decode runs. */
+  private readonly judgedOnce = new Set<string>();
 
   constructor(definitions: Iterable<EventDefinition> = []) {
     for (const d of definitions) this.register(d);
@@ -83,6 +89,7 @@ export class EventRegistry {
   register(definition: EventDefinition): this {
     if (this.byType.has(definition.type)) throw new Error(`event type ${definition.type} is declared twice`);
     this.byType.set(definition.type, definition);
+    if (onlyJudges(definition.schema)) this.judgedOnce.add(definition.type);
     return this;
   }
 
@@ -103,13 +110,21 @@ export class EventRegistry {
   /**
    * Validates in-memory data and returns its stored text under the current version (compact,
    * core/stored-data.ts), and the data as a reader will see it (unknown keys stripped, codecs
-   * applied both ways).
+   * applied both ways). The
+   * checks run once: encoding runs them twice over (zod's backward pass tries every checked node
+   * before checking it), and the decode that makes the reader's data runs them all again, on the
+   * stored form. So for a schema that only judges values (`onlyJudges`) the encode skips them and
+   * the decode is the validation — the same stored form and data in about half the time for a
+   * decision run's events (doc/benchmarks.md, "Decision runs"). Errors: ValidationError naming
+   * the field (`data.<path>`).
    */
   encode(type: string, data: unknown): { version: number; json: string; data: unknown } {
     const d = this.definition(type);
-    const result = z.safeEncode(d.schema, data as never);
-    if (!result.success) throw new ValidationError(`event ${type}`, issuesOf(result.error, 'data'));
-    return { version: d.version, json: storedDataOf(d.schema).text(result.data), data: z.decode(d.schema, result.data as never) };
+    const encoded = z.safeEncode(d.schema, data as never, this.judgedOnce.has(type) ? SKIP_CHECKS : undefined);
+    if (!encoded.success) throw new ValidationError(`event ${type}`, issuesOf(encoded.error, 'data'));
+    const decoded = z.safeDecode(d.schema, encoded.data as never);
+    if (!decoded.success) throw new ValidationError(`event ${type}`, issuesOf(decoded.error, 'data'));
+    return { version: d.version, json: storedDataOf(d.schema).text(encoded.data), data: decoded.data };
   }
 
   /** Parses a stored row's data, upcasting from `version` to the current one, and validates it. */

@@ -12,6 +12,7 @@ import { ClashError, ConcurrencyError, CorruptEventError, IdempotencyConflict, V
 import { EVENT_ROW_COLUMNS, eventIdText, type RawEventRow, type StoredEventRow, storedEventId } from './event-leaf.ts';
 import type { EventRegistry } from './event-registry.ts';
 import { MerkleLog } from './merkle-log.ts';
+import { BOUND_LIMIT } from './statements.ts';
 import { decodeMetadata, encodeMetadata } from './stored-metadata.ts';
 
 /**
@@ -136,6 +137,16 @@ export class EventStore {
   private idempotencySql?: { get: Database.Statement<[string], IdempotencyRow>; put: Database.Statement };
   /** True when the file stores UUID event ids as 16 bytes (created at schema 3, core/database.ts). */
   private readonly blobIds: boolean;
+  /**
+   * better-sqlite3 transaction functions, made once: `db.transaction` builds four wrappers per
+   * call, which an append and a run's `transaction` paid every time. BEGIN IMMEDIATE, or a
+   * savepoint inside an open transaction.
+   */
+  private readonly tx: {
+    append: (work: () => AppendResult) => AppendResult;
+    plain: (work: () => unknown) => unknown;
+    reported: (work: () => unknown) => unknown;
+  };
 
   static open(path: string, options: EventStoreOptions): EventStore {
     return new EventStore(openDatabase(path, options), options);
@@ -161,11 +172,16 @@ export class EventStore {
       ),
       stream: db
         .prepare<[string, number, number, number]>(
-          `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ?`,
+          `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND position <= ? ORDER BY stream_version LIMIT ${BOUND_LIMIT}`,
         )
         .raw(),
       recordedAt: db.prepare<[number], { recorded_at: number }>('SELECT recorded_at FROM events WHERE position = ?'),
       changes: db.prepare<[], number>('SELECT total_changes()').pluck(),
+    };
+    this.tx = {
+      append: db.transaction((work: () => AppendResult) => work()).immediate,
+      plain: db.transaction((work: () => unknown) => work()).immediate,
+      reported: db.transaction((work: () => unknown) => this.reporting(work)).immediate,
     };
   }
 
@@ -240,7 +256,11 @@ export class EventStore {
       this.inReportedTransaction;
     try {
       const started = performance.now();
-      const result = this.db.transaction(() => this.appendInTransaction(streamId, prepared, options, trusted)).immediate();
+      const append = () => this.appendInTransaction(streamId, prepared, options, trusted);
+      // In an all-or-nothing transaction a failure rolls everything back, so the append needs no
+      // savepoint of its own — unless client event ids may make it answer a duplicate and go on (below).
+      const bare = this.#allOrNothing > 0 && !prepared.some((p) => p.clientId);
+      const result = bare ? append() : this.tx.append(append);
       if (!result.duplicate) for (const observe of this.observers) observe(result.positions.length, performance.now() - started);
       return result;
     } catch (error) {
@@ -418,7 +438,9 @@ export class EventStore {
     const batchSize = options.batchSize ?? 1000;
     const filter = options.types ? `AND type IN (${options.types.map(() => '?').join(',')})` : '';
     const stmt = this.db
-      .prepare(`SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ?`)
+      .prepare(
+        `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ${filter} ORDER BY position LIMIT ${BOUND_LIMIT}`,
+      )
       .raw();
     let after = options.after ?? 0;
     while (after < to) {
@@ -442,19 +464,32 @@ export class EventStore {
     return lo;
   }
 
+  /** Above 0 while `fn` of an all-or-nothing `transaction` runs (see there). */
+  #allOrNothing = 0;
+
   /**
    * Runs `fn` in one write transaction (BEGIN IMMEDIATE; a savepoint inside an open one). When it
    * opens the transaction, or joins a reported one, the transaction is reported
    * (`inReportedTransaction`): if `fn` throws after writing, the rollback is noted.
+   *
+   * `allOrNothing` (honoured only when this call opens the transaction): the caller lets every
+   * error out of `fn`, so any failure rolls the whole transaction back — then appends inside
+   * it skip their own savepoint (SAVEPOINT, the pre-images of every page they change, RELEASE:
+   * about a tenth of a decision run's CPU, doc/benchmarks.md). Code in `fn` that catches an
+   * append's error and goes on must wrap that append in a nested `transaction()` (a savepoint).
    */
-  transaction<T>(fn: () => T): T {
-    if (this.db.inTransaction && !this.inReportedTransaction) return this.db.transaction(fn).immediate();
+  transaction<T>(fn: () => T, options: { readonly allOrNothing?: boolean } = {}): T {
+    if (this.db.inTransaction && !this.inReportedTransaction) return this.tx.plain(fn) as T;
+    const allOrNothing = options.allOrNothing === true && !this.db.inTransaction;
     const before = this.sql.changes.get();
+    if (allOrNothing) this.#allOrNothing += 1;
     try {
-      return this.db.transaction(() => this.reporting(fn)).immediate();
+      return this.tx.reported(fn) as T;
     } catch (error) {
       if (this.sql.changes.get() !== before) this.noteRollback();
       throw error;
+    } finally {
+      if (allOrNothing) this.#allOrNothing -= 1;
     }
   }
 

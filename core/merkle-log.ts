@@ -20,6 +20,7 @@ import {
   rootOf,
   splitPoint,
 } from './merkle.ts';
+import { BOUND_LIMIT } from './statements.ts';
 
 /** Subtrees of 2^CACHED_LEVEL leaves and more are stored once complete; smaller ones are hashed from their leaves. */
 export const CACHED_LEVEL = 6;
@@ -50,7 +51,7 @@ export class MerkleLog {
       insertNode: db.prepare<[number, number, Buffer]>('INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       eventRows: db
         .prepare<[number, number, number]>(
-          `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
+          `SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ${BOUND_LIMIT}`,
         )
         .raw(),
       eventRow: db.prepare<[number]>(`SELECT ${EVENT_ROW_COLUMNS} FROM events WHERE position = ?`).raw(),

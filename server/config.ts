@@ -16,6 +16,7 @@ import { backtestConfigShape } from './backtest-config.ts';
 import { competitionConfigShape, refuseImpossibleCompetition } from './competition-config.ts';
 import { CORS_ORIGIN_PATTERN, DEVELOPMENT_CORS_ORIGINS } from './cors.ts';
 import { decisionConfigShape, refuseAnthropicWithoutKey } from './decision-config.ts';
+import { isWorkerName, WORKER_NAMES } from './worker-names.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -233,7 +234,14 @@ export const configSchema = z.object({
         .map((w) => w.trim())
         .filter(Boolean),
     )
-    .refine((ws) => ws.every((w) => /^[a-z][a-z0-9-]{0,39}$/.test(w)), 'expected all, none or comma-separated worker names'),
+    .superRefine((ws, ctx) => {
+      const unknown = ws.filter((w) => w !== 'all' && w !== 'none' && !isWorkerName(w));
+      if (unknown.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown worker ${unknown.join(', ')}: expected all, none or comma-separated names of ${WORKER_NAMES.join(', ')}`,
+        });
+    }),
   /** A worker is `stale` after this many missed beats (its interval each). */
   CLASH_WORKER_STALE_BEATS: z.coerce.number().int().min(2).max(100).default(3),
   /** How often the backups worker takes a backup into the artifact store, in seconds; 0 turns it off. */

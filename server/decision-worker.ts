@@ -6,7 +6,6 @@
  */
 import { hostname } from 'node:os';
 import type { DecisionEngine } from '../adapters/models/engine.ts';
-import { DecisionControls } from '../commands/decisions/controls.ts';
 import { DecisionRuns } from '../commands/decisions/handlers.ts';
 import { DecisionWorker } from '../commands/decisions/worker.ts';
 import type { Config } from './config.ts';
@@ -15,7 +14,7 @@ import { runningAccountsOf } from './decision-accounts.ts';
 import { engineOf } from './decision-config.ts';
 import { decisionContextSource } from './decision-context.ts';
 import { decisionReplyArchive } from './decision-replies.ts';
-import { artifactSink, propTradingOrders } from './decisions.ts';
+import { artifactSink, decisionControlsOf, propTradingOrders } from './decisions.ts';
 import type { Operations } from './operations.ts';
 import { propTrading } from './prop-trading.ts';
 
@@ -34,7 +33,7 @@ export function decisionWorkerOf(ledger: Ledger, config: Config, ops: Operations
   return new DecisionWorker({
     runs,
     accounts: runningAccountsOf(db, config),
-    controls: new DecisionControls({ store: ledger.store, clock: ledger.clock }),
+    controls: decisionControlsOf(ledger),
     units: ops.units,
     leases: ops.leases,
     engine: engine.name,

@@ -1,13 +1,22 @@
 /**
- * Wiring of the decision runtime to the other modules: Prop Trading as the runs' `OrderPort`
- * and the artifact store as their `ArtifactSink`. The context source is `decision-context.ts`,
- * the worker's wiring `decision-worker.ts`.
+ * Wiring of the decision runtime to the other modules: Prop Trading as the runs' `OrderPort`,
+ * the artifact store as their `ArtifactSink`, the clones read model behind the pause controls.
+ * The context source is `decision-context.ts`, the worker's wiring `decision-worker.ts`.
  */
 import { putContent } from '../adapters/artifacts/content.ts';
 import type { ArtifactStore } from '../adapters/artifacts/store.ts';
+import { DecisionControls } from '../commands/decisions/controls.ts';
 import { orderInputOf } from '../commands/decisions/orders.ts';
 import type { ArtifactSink, OrderOutcome, OrderPort } from '../commands/decisions/ports.ts';
 import type { PropTrading } from '../commands/prop-trading/handlers.ts';
+import { findClone } from '../projections/clones/clones.ts';
+import type { Ledger } from './context.ts';
+
+/** The pause and resume controls over `ledger`, a clone known by the clones read model. */
+export function decisionControlsOf(ledger: Ledger): DecisionControls {
+  const db = ledger.store.db;
+  return new DecisionControls({ store: ledger.store, clock: ledger.clock, cloneExists: (cloneId) => findClone(db, cloneId) !== undefined });
+}
 
 /** The actor recorded on orders a decision run sends. */
 const DECISION_ACTOR = 'service:decisions';

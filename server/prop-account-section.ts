@@ -20,6 +20,7 @@ import type { Rules } from '../commands/prop-trading/rules.ts';
 import { parseCanonicalJson } from '../core/canonical-json.ts';
 import type { Db } from '../core/database.ts';
 import { absBigint, formatDecimal } from '../core/money.ts';
+import { BOUND_LIMIT } from '../core/statements.ts';
 import { type FillRow, PropTradingQueries } from '../projections/prop-trading/queries.ts';
 
 /** How many fills the section lists (the newest at or before T). */
@@ -44,7 +45,7 @@ export function propAccountSections(db: Db): PropAccountSections {
       .prepare<[string, number], number>('SELECT count(*) FROM prop_protective_orders WHERE account_id = ? AND placed_at <= ?')
       .pluck(),
     fills: db.prepare<[string, number, number], FillRow>(
-      'SELECT * FROM prop_fills WHERE account_id = ? AND at <= ? ORDER BY position DESC, seq DESC LIMIT ?',
+      `SELECT * FROM prop_fills WHERE account_id = ? AND at <= ? ORDER BY position DESC, seq DESC LIMIT ${BOUND_LIMIT}`,
     ),
   };
   const section = (propAccountId: string, at: number): AccountSection | null => {

@@ -48,6 +48,7 @@ import { ingestionWorker } from './ingestion.ts';
 import { anchorWorker, checkpointSchedule, checkpointWorker } from './ledger.ts';
 import type { Operations } from './operations.ts';
 import { propTrading } from './prop-trading.ts';
+import type { WorkerName } from './worker-names.ts';
 
 /** What the workers are built from. */
 export interface WorkerContext {
@@ -256,7 +257,7 @@ const decisions: Build = ({ ledger, config, ops, competing, log }) => {
   };
 };
 
-/** Every worker by name, in start order. */
+/** Every worker by name, in start order: exactly `WORKER_NAMES` (`server/worker-names.ts`). */
 export const workerCatalog: Readonly<Record<string, Build>> = {
   projections,
   competition,
@@ -269,7 +270,7 @@ export const workerCatalog: Readonly<Record<string, Build>> = {
   ingestion,
   decisions,
   backtests,
-};
+} satisfies Record<WorkerName, Build>;
 
 /**
  * Starts the named workers (`all`, `none`, or names from `workerCatalog`). With `all`, a worker

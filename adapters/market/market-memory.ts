@@ -7,6 +7,7 @@
  * file twice changes nothing and reports every row as unchanged.
  */
 import type { Db } from '../../core/database.ts';
+import { BOUND_LIMIT } from '../../core/statements.ts';
 import type {
   AssetInfo,
   AssetRegistry,
@@ -113,7 +114,7 @@ export class MarketMemory implements PriceSource, AssetRegistry, FundingSource, 
       >(
         // open_time <= at bounds the index range: without it the scan runs to the newest candle.
         `SELECT open_time, open, high, low, close FROM market_candles
-         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND open_time <= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
+         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND open_time <= ? AND close_time <= ? ORDER BY open_time LIMIT ${BOUND_LIMIT}`,
       ),
       getFunding: db.prepare<[string, number], { rate: string }>('SELECT rate FROM market_funding WHERE asset = ? AND hour = ?'),
     };

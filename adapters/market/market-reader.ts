@@ -6,6 +6,7 @@
  */
 import type { Db } from '../../core/database.ts';
 import { formatDecimal } from '../../core/money.ts';
+import { BOUND_LIMIT } from '../../core/statements.ts';
 import { DerivedSeries, type IndicatorRow } from './derived/derived-series.ts';
 import { channelsOf, LiveRows, type MarketChannel } from './live-rows.ts';
 import { MarketMemory } from './market-memory.ts';
@@ -84,7 +85,7 @@ export class MarketReader {
       // `open_time <= at` bounds the key range (a candle closes after it opens): without it the scan runs to the newest candle.
       candles: db.prepare<[string, number, number, number, number, number], CandleDbRow>(
         `SELECT open_time, close_time, open, high, low, close, volume FROM market_candles
-         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND open_time <= ? AND close_time <= ? ORDER BY open_time LIMIT ?`,
+         WHERE asset = ? AND interval_ms = ? AND open_time >= ? AND open_time <= ? AND close_time <= ? ORDER BY open_time LIMIT ${BOUND_LIMIT}`,
       ),
       mid: db.prepare<[string, number], { time: number; price: string }>(
         'SELECT time, price FROM market_mids WHERE asset = ? AND time <= ? ORDER BY time DESC LIMIT 1',

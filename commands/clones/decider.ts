@@ -100,6 +100,8 @@ export const cloneDecider: Decider<CloneCommand, CloneState, CloneEvent> = {
       }
       case 'ChangeModel':
         owned(state, command);
+        // PUT semantics: asking for the tier the clone has changes nothing and records nothing.
+        if (command.modelTier === state.modelTier) return [];
         if (strengthRank(command.modelTier) > strengthRank(command.limits.modelStrength)) {
           throw new DomainError('model_strength_exceeded', 'unprocessable', `model tier ${command.modelTier} is above the entitlement`, {
             allowed: command.limits.modelStrength,

@@ -1,8 +1,10 @@
 /**
  * Pausing and resuming decision runs (issue 13 "Admin controls"), one stream
  * `decision-controls-main`. Pausing what is paused, or resuming what runs, is refused
- * (`already_paused` / `not_paused`, 409) so every event is a change. At most
- * `MAX_PAUSES` pauses at once (`too_many_pauses`, 409): the state stays bounded.
+ * (`already_paused` / `not_paused`, 409) so every event is a change; a clone that does not
+ * exist cannot be paused (`clone_not_found`, 404: a typo would otherwise pause nothing while the
+ * operator believes it paused). At most `MAX_PAUSES` pauses at once (`too_many_pauses`, 409):
+ * the state stays bounded.
  */
 import type { Clock } from '../../core/clock.ts';
 import { CommandHandler, type Decider } from '../../core/decider.ts';
@@ -62,12 +64,17 @@ export const controlsDecider: Decider<ControlCommand, ControlState, DecisionCont
 export class DecisionControls {
   private readonly handler;
 
-  constructor(private readonly deps: { readonly store: EventStore; readonly clock: Clock }) {
+  /** `cloneExists`: whether a clone of that id was ever created (the clones read model, wired by the server). */
+  constructor(
+    private readonly deps: { readonly store: EventStore; readonly clock: Clock; readonly cloneExists: (cloneId: string) => boolean },
+  ) {
     this.handler = new CommandHandler(deps.store, controlsDecider);
   }
 
-  /** Pauses `target`. Errors: `already_paused`, `too_many_pauses` (409). */
+  /** Pauses `target`. Errors: `clone_not_found` (404), `already_paused`, `too_many_pauses` (409). */
   pause(target: ControlTarget, reason: string, by: string): ControlState {
+    if (target.scope === 'clone' && !this.deps.cloneExists(target.target))
+      throw new DomainError('clone_not_found', 'not_found', `clone ${target.target} not found`);
     return this.decide({ type: 'Pause', ...target, reason, by, at: this.deps.clock.now() }, by);
   }
 

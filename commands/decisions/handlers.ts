@@ -161,10 +161,13 @@ export class DecisionRuns {
     return { status: 'ordered', order };
   }
 
-  /** Runs `fn` in one write transaction; a rollback is noted so no handler keeps state the file lost. */
+  /**
+   * Runs `fn` in one write transaction; a rollback is noted so no handler keeps state the file
+   * lost. All or nothing: no error is caught inside, so the appends need no savepoints of their own.
+   */
   private atomically<T>(fn: () => T): T {
     try {
-      return this.deps.store.transaction(fn);
+      return this.deps.store.transaction(fn, { allOrNothing: true });
     } catch (error) {
       this.deps.store.noteRollback();
       throw error;

@@ -52,7 +52,10 @@ export const zOpenAccountInput = z
     cloneId: zSafeId,
     strategyVersionId: zSafeId,
     purpose: zPurpose,
-    startingEquityUsd: zDecimalUpTo(MICRO_USD, MAX_INPUT_MICRO_USD).optional(),
+    // An account with no equity cannot trade or be judged (a return over zero): above zero, as the configured default must be.
+    startingEquityUsd: zDecimalUpTo(MICRO_USD, MAX_INPUT_MICRO_USD)
+      .refine((v) => v > 0n, 'must be above zero')
+      .optional(),
     rules: zRules
       .partial()
       .extend({ maxPositionNotionalMicroUsd: zMicroUsdRule.optional(), minOrderNotionalMicroUsd: zMicroUsdRule.optional() })

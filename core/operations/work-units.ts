@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { Db } from '../database.ts';
 import { NotFoundError } from '../errors.ts';
+import { BOUND_LIMIT } from '../statements.ts';
 import { backoffMs, exhausted, type Random, type RetryPolicy } from './retry.ts';
 
 /** A unit as a worker names it. */
@@ -114,7 +115,7 @@ export class WorkUnits {
         'SELECT seq FROM work_units WHERE worker = ? AND ordering_key = ? AND seq < ? ORDER BY seq LIMIT 1',
       ),
       parked: db.prepare<[string], Row>(`${SELECT} WHERE w.worker = ? ORDER BY w.seq`),
-      list: db.prepare<[number], Row>(`${SELECT} ORDER BY w.seq LIMIT ?`),
+      list: db.prepare<[number], Row>(`${SELECT} ORDER BY w.seq LIMIT ${BOUND_LIMIT}`),
       dead: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM work_units WHERE state = 'dead'"),
       waiting: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM work_units WHERE state = 'waiting'"),
       insert: db.prepare(

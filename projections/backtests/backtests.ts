@@ -12,7 +12,7 @@ import type { TierName } from '../../commands/entitlements/tiers.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
-import { prepared } from '../../core/statements.ts';
+import { BOUND_LIMIT, prepared } from '../../core/statements.ts';
 
 export const backtestsProjection = defineProjection({
   name: 'backtests',
@@ -200,7 +200,10 @@ export function findBacktest(db: Db, backtestId: string): BacktestRow | undefine
 
 /** The clone's jobs, newest first, at most `limit`. */
 export function backtestsOfClone(db: Db, cloneId: string, limit: number): BacktestRow[] {
-  return prepared<[string, number], Raw>(db, `${SELECT} WHERE clone_id = ? ORDER BY requested_at DESC, backtest_id DESC LIMIT ?`)
+  return prepared<[string, number], Raw>(
+    db,
+    `${SELECT} WHERE clone_id = ? ORDER BY requested_at DESC, backtest_id DESC LIMIT ${BOUND_LIMIT}`,
+  )
     .all(cloneId, limit)
     .map(decode);
 }
@@ -208,7 +211,7 @@ export function backtestsOfClone(db: Db, cloneId: string, limit: number): Backte
 /** Jobs a worker may take (queued, or running: its lease may have expired), oldest first, at most `limit`. */
 export function runnableBacktests(db: Db, limit: number): BacktestRow[] {
   return db
-    .prepare<[number], Raw>(`${SELECT} WHERE status IN ('queued', 'running') ORDER BY requested_at, backtest_id LIMIT ?`)
+    .prepare<[number], Raw>(`${SELECT} WHERE status IN ('queued', 'running') ORDER BY requested_at, backtest_id LIMIT ${BOUND_LIMIT}`)
     .all(limit)
     .map(decode);
 }
@@ -217,7 +220,7 @@ export function runnableBacktests(db: Db, limit: number): BacktestRow[] {
 export function backtestsDueForExpiry(db: Db, now: number, limit: number): string[] {
   return db
     .prepare<[number, number], { id: string }>(
-      'SELECT backtest_id AS id FROM backtests WHERE artifacts_expire_at <= ? ORDER BY artifacts_expire_at, backtest_id LIMIT ?',
+      `SELECT backtest_id AS id FROM backtests WHERE artifacts_expire_at <= ? ORDER BY artifacts_expire_at, backtest_id LIMIT ${BOUND_LIMIT}`,
     )
     .all(now, limit)
     .map((r) => r.id);
@@ -227,7 +230,7 @@ export function backtestsDueForExpiry(db: Db, now: number, limit: number): strin
 export function finishedBacktestsOfClone(db: Db, cloneId: string, limit: number): string[] {
   return db
     .prepare<[string, number], { id: string }>(
-      "SELECT backtest_id AS id FROM backtests WHERE clone_id = ? AND status = 'finished' ORDER BY ended_at DESC, backtest_id DESC LIMIT ?",
+      `SELECT backtest_id AS id FROM backtests WHERE clone_id = ? AND status = 'finished' ORDER BY ended_at DESC, backtest_id DESC LIMIT ${BOUND_LIMIT}`,
     )
     .all(cloneId, limit)
     .map((r) => r.id);

@@ -4,6 +4,7 @@
  * first or most open reports first, filtered by moderation state, paged by a keyset cursor.
  */
 import type { Db } from '../../core/database.ts';
+import { BOUND_LIMIT } from '../../core/statements.ts';
 import { type PublicProfile, publicProfileOf } from './profiles.ts';
 
 export interface ModerationQueueQuery {
@@ -77,7 +78,7 @@ export function moderationQueue(db: Db, q: ModerationQueueQuery): { items: Moder
   const order = q.sort === 'newest' ? 'last_report_order DESC' : 'open_reports DESC, last_report_order DESC';
   const rows = db
     .prepare<(string | number)[], QueueRow>(
-      `SELECT clone_id, open_reports, last_report_order FROM clone_profiles WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+      `SELECT clone_id, open_reports, last_report_order FROM clone_profiles WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${BOUND_LIMIT}`,
     )
     .all(...params, q.limit + 1);
   const page = rows.slice(0, q.limit);
@@ -115,7 +116,7 @@ function itemOf(db: Db, cloneId: string): ModerationQueueItem {
   const open = db
     .prepare<[string, number], ModerationReport>(
       `SELECT report_id AS reportId, reporter_user_id AS reporterUserId, reason, reported_at AS reportedAt
-       FROM clone_reports WHERE clone_id = ? AND status = 'open' ORDER BY position DESC LIMIT ?`,
+       FROM clone_reports WHERE clone_id = ? AND status = 'open' ORDER BY position DESC LIMIT ${BOUND_LIMIT}`,
     )
     .all(cloneId, MODERATION_LIST_LIMIT);
   const history = db
@@ -124,7 +125,7 @@ function itemOf(db: Db, cloneId: string): ModerationQueueItem {
          FROM clone_reports WHERE clone_id = ?
        UNION ALL
        SELECT action, position, at, admin_user_id, reason, NULL, resolved_reports FROM clone_moderation_actions WHERE clone_id = ?
-       ORDER BY position DESC LIMIT ?`,
+       ORDER BY position DESC LIMIT ${BOUND_LIMIT}`,
     )
     .all(cloneId, cloneId, MODERATION_LIST_LIMIT)
     .map(historyEntry);

@@ -5,7 +5,7 @@
  * times as epoch milliseconds (the routes turn times into ISO strings); Hall of Fame rows as stored.
  */
 import type { Db } from '../../core/database.ts';
-import { prepared } from '../../core/statements.ts';
+import { BOUND_LIMIT, prepared } from '../../core/statements.ts';
 import type { HallOfFameRow } from './careers.ts';
 
 export interface AuditionRow {
@@ -167,7 +167,7 @@ export class CompetitionQueries {
   }
 
   races(limit: number): RaceRow[] {
-    return this.all(`SELECT ${RACE} FROM competition_races ORDER BY sequence DESC LIMIT ?`, limit);
+    return this.all(`SELECT ${RACE} FROM competition_races ORDER BY sequence DESC LIMIT ${BOUND_LIMIT}`, limit);
   }
 
   race(raceId: string): RaceRow | undefined {

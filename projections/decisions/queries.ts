@@ -8,7 +8,7 @@
 import type { ArtifactRef } from '../../adapters/artifacts/content.ts';
 import type { TradingAction } from '../../commands/ai-trading/action.ts';
 import type { Db } from '../../core/database.ts';
-import { prepared } from '../../core/statements.ts';
+import { BOUND_LIMIT, prepared } from '../../core/statements.ts';
 
 export interface DecisionFill {
   /** Signed size (base units, 1e-8 integer text): positive buys. */
@@ -152,7 +152,7 @@ export function decisionRunsOfClone(
 ): { items: DecisionRunRow[]; next: number | null } {
   const rows = prepared<[string, number, number], Raw>(
     db,
-    `${SELECT} WHERE r.clone_id = ? AND r.position < ? ORDER BY r.position DESC LIMIT ?`,
+    `${SELECT} WHERE r.clone_id = ? AND r.position < ? ORDER BY r.position DESC LIMIT ${BOUND_LIMIT}`,
   ).all(cloneId, options.before ?? Number.MAX_SAFE_INTEGER, options.limit + 1);
   const items = rows.slice(0, options.limit).map(fromRaw);
   return { items, next: rows.length > options.limit ? (items.at(-1)?.position ?? null) : null };
@@ -205,7 +205,7 @@ export function completedRunsOfAccount(
   return prepared<[string, string, number, number, number], Raw>(
     db,
     `${SELECT} WHERE r.clone_id = ? AND r.prop_account_id = ? AND r.status = 'completed' AND r.due_at BETWEEN ? AND ?
-       ORDER BY r.position LIMIT ?`,
+       ORDER BY r.position LIMIT ${BOUND_LIMIT}`,
   )
     .all(cloneId, propAccountId, window.fromMs, window.toMs, window.limit)
     .map(fromRaw);

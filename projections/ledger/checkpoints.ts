@@ -6,6 +6,7 @@ import type { LedgerCheckpoint } from '../../commands/ledger/events.ts';
 import type { Db } from '../../core/database.ts';
 import type { RecordedEvent } from '../../core/event-store.ts';
 import { defineProjection } from '../../core/projection.ts';
+import { BOUND_LIMIT } from '../../core/statements.ts';
 
 export const ledgerCheckpointsProjection = defineProjection({
   name: 'ledger_checkpoints',
@@ -50,7 +51,7 @@ export class CheckpointQueries {
 
   constructor(db: Db) {
     this.sql = {
-      page: db.prepare<[number, number], CheckpointRow>(`${SELECT} WHERE tree_size < ? ORDER BY tree_size DESC LIMIT ?`),
+      page: db.prepare<[number, number], CheckpointRow>(`${SELECT} WHERE tree_size < ? ORDER BY tree_size DESC LIMIT ${BOUND_LIMIT}`),
     };
   }
 

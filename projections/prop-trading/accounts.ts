@@ -167,15 +167,16 @@ export const propAccountsProjection = defineProjection({
   ],
   tables: [{ name: 'prop_accounts', columns: COLUMNS, primaryKey: ['account_id'], indexes: [['clone_id']] }],
   bind(db: Db, t) {
-    const names = Object.keys(COLUMNS);
+    const names = Object.keys(COLUMNS) as (keyof AccountRow)[];
     const get = db.prepare<[string], AccountRow>(`SELECT * FROM "${t.prop_accounts}" WHERE account_id = ?`);
-    const put = db.prepare(
-      `INSERT OR REPLACE INTO "${t.prop_accounts}" (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`,
+    // Bound by position, not by name: binding 25 parameters by name from an object made this write up to twice as slow.
+    const put = db.prepare<AccountRow[keyof AccountRow][]>(
+      `INSERT OR REPLACE INTO "${t.prop_accounts}" (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
     );
     return (raw: RecordedEvent) => {
       const e = raw as RecordedEvent<PropAccountEvent>;
       const row = next(get.get(e.data.accountId), e);
-      if (row) put.run(row);
+      if (row) put.run(...names.map((n) => row[n]));
     };
   },
 });

@@ -5,7 +5,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../core/database.ts';
-import { prepared } from '../../core/statements.ts';
+import { BOUND_LIMIT, prepared } from '../../core/statements.ts';
 import type { AccountRow } from './accounts.ts';
 import { JOURNAL_ROWS, ledgerAccountOf } from './journal.ts';
 
@@ -149,7 +149,7 @@ export class PropTradingQueries {
     const { table, line } = LISTS[list];
     const [position = 0, lineNo = -1] = (options.after ?? '0.-1').split('.').map(Number);
     const rows = this.statement<[string, number, number, number], PagedRows[L] & { _line: number }>(
-      `SELECT *, ${line} AS _line FROM ${table} WHERE account_id = ? AND (position, ${line}) > (?, ?) ORDER BY position, _line LIMIT ?`,
+      `SELECT *, ${line} AS _line FROM ${table} WHERE account_id = ? AND (position, ${line}) > (?, ?) ORDER BY position, _line LIMIT ${BOUND_LIMIT}`,
     ).all(accountId, position, lineNo, options.limit + 1);
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
@@ -217,7 +217,7 @@ export class PropTradingQueries {
   tradingAccountIds(purposes: readonly string[], limit: number): string[] {
     return this.statement<[string, number], string>(
       `SELECT account_id FROM prop_accounts WHERE status IN ('active', 'frozen')
-         AND purpose IN (SELECT value FROM json_each(?)) ORDER BY account_id LIMIT ?`,
+         AND purpose IN (SELECT value FROM json_each(?)) ORDER BY account_id LIMIT ${BOUND_LIMIT}`,
     )
       .pluck()
       .all(JSON.stringify(purposes), limit);

@@ -23,6 +23,7 @@ import { EventRegistry } from '../../core/event-registry.ts';
 import { EventStore } from '../../core/event-store.ts';
 import { MerkleFrontier } from '../../core/merkle.ts';
 import { ProjectionRunner } from '../../core/projection-runner.ts';
+import { BOUND_LIMIT } from '../../core/statements.ts';
 import { walletEvents } from '../../test/support/wallet/events.ts';
 import { seedLog } from './event-store.ts';
 import { compare, type Figure, figure, rate, type Scratch } from './measure.ts';
@@ -41,7 +42,10 @@ function rawHash(rows: Iterable<RawEventRow>): number {
 
 function hashingFigure(path: string, count: number, rounds: number): Figure {
   const db = new Database(path, { readonly: true });
-  const rows = db.prepare(`SELECT ${EVENT_ROW_COLUMNS} FROM events ORDER BY position LIMIT ?`).raw().all(count) as RawEventRow[];
+  const rows = db
+    .prepare(`SELECT ${EVENT_ROW_COLUMNS} FROM events ORDER BY position LIMIT ${BOUND_LIMIT}`)
+    .raw()
+    .all(count) as RawEventRow[];
   db.close();
   const stored = rows.map(storedRow);
   const r = compare(

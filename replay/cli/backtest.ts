@@ -15,7 +15,6 @@
  * bare graph) it is an operator's sandbox run: no clone, no job in the log, only the artifacts.
  * `runBacktestReport` returns the finished run's report data (`commands/backtests/report.ts`).
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { putContent } from '../../adapters/artifacts/content.ts';
@@ -44,7 +43,8 @@ import { type Config, loadConfig, openConfiguredArtifactStore } from '../../serv
 import { type Ledger, openLedger } from '../../server/context.ts';
 import { liveWindowShape } from '../../server/live-window.ts';
 import { writeBacktestReport } from '../backtest-report/write.ts';
-import { commonFlags, defineCommand, existingDb, isoTimeFlag } from './command.ts';
+import { commonFlags, defineCommand, existingDb, isoTimeFlag, UsageError } from './command.ts';
+import { readBoundedText } from './input-file.ts';
 
 /** What a run is asked for (the CLI's flags, validated). */
 export interface BacktestRunOptions {
@@ -73,6 +73,17 @@ export interface BacktestRunDeps {
 
 /** A sandbox run's clone id (no clone exists). */
 const SANDBOX = 'sandbox';
+/** The largest `--strategy` file read (bytes): a graph is at most about 1 MiB as the HTTP draft body is (`CLASH_MAX_BODY_BYTES`'s default). */
+const MAX_STRATEGY_FILE_BYTES = 4 * 1024 * 1024;
+
+/** The JSON of a `--strategy` file; a `UsageError` naming the flag when it is not JSON. */
+function parseStrategyFile(file: string, text: string): { graph?: unknown; layout?: unknown } {
+  try {
+    return JSON.parse(text) as { graph?: unknown; layout?: unknown };
+  } catch (error) {
+    throw new UsageError(`--strategy: ${file} is not JSON: ${(error as Error).message}`);
+  }
+}
 const encoder = new TextEncoder();
 
 /**
@@ -174,7 +185,7 @@ async function strategyFor(
     return { pipeline: await strategyOf(db, artifacts, cloneId, ref, config.CLASH_TAXONOMY_FILE), ref };
   }
   const file = source.strategyFile;
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { graph?: unknown; layout?: unknown };
+  const json = parseStrategyFile(file, readBoundedText('--strategy', file, MAX_STRATEGY_FILE_BYTES));
   const parsed = zStrategyGraphInput.safeParse(json.graph ?? json);
   if (!parsed.success) throw new ValidationError(file, issuesOf(parsed.error));
   const bytes = encoder.encode(JSON.stringify({ graph: parsed.data }));

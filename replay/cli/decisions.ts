@@ -10,11 +10,11 @@
 import { z } from 'zod';
 import { engineNames } from '../../adapters/models/engine.ts';
 import type { ControlTarget } from '../../commands/decisions/control-events.ts';
-import { DecisionControls } from '../../commands/decisions/controls.ts';
 import { DECISIONS_WORKER } from '../../commands/decisions/worker.ts';
 import { loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
 import { type Ledger, openLedger } from '../../server/context.ts';
 import { decisionWorkerOf } from '../../server/decision-worker.ts';
+import { decisionControlsOf } from '../../server/decisions.ts';
 import { openOperations } from '../../server/operations.ts';
 import { pausesView } from '../../server/routes/decision-controls.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb, UsageError } from './command.ts';
@@ -87,7 +87,7 @@ const control = (verb: 'pause' | 'resume') =>
     ...controlFlags,
     run: (flags, ctx) =>
       withLedger(flags, ctx, (ledger) => {
-        const controls = new DecisionControls({ store: ledger.store, clock: ledger.clock });
+        const controls = decisionControlsOf(ledger);
         const target = targetOf(flags);
         const state = controls[verb](target, flags.reason, 'operator:cli');
         ctx.out.data({ ...target, paused: Object.keys(state.paused).length });
@@ -106,7 +106,7 @@ export const decisionsPauses = defineCommand({
   schema: z.object({ ...commonFlags, positionals: z.array(z.string()).max(0) }),
   run: (flags, ctx) =>
     withLedger(flags, ctx, (ledger) => {
-      const { items } = pausesView(new DecisionControls({ store: ledger.store, clock: ledger.clock }).state());
+      const { items } = pausesView(decisionControlsOf(ledger).state());
       ctx.out.data(items);
       ctx.out.table(items);
       ctx.out.line(`${items.length} pause(s)`);

@@ -4,7 +4,6 @@
  * they can run against a backup or a copy handed to an auditor.
  */
 import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { vaultAnchors } from '../../adapters/chain/anchors.ts';
@@ -22,6 +21,7 @@ import { publicKeyFromHex } from '../../core/signed-checkpoint.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb, intFlag, UsageError } from './command.ts';
+import { readBoundedText } from './input-file.ts';
 
 /** `--public-key HEX`: the trusted ledger key as `GET /api/v1/ledger/key` serves it. */
 export const publicKeyFlag = z
@@ -52,11 +52,15 @@ export function readOnlyStore(dbPath: string, ctx: CliContext): EventStore {
   return new EventStore(openDatabase(dbPath, { readonly: true }), { registry: new EventRegistry(ctx.composition.events) });
 }
 
+/** The largest checkpoint file read (1 MiB): a checkpoint's JSON is well under a kilobyte. */
+const MAX_CHECKPOINT_BYTES = 1024 * 1024;
+
 /** A published checkpoint as the API serves it (signedAt ISO), read from a file. */
 function publishedCheckpoint(file: string): LedgerCheckpoint {
+  const text = readBoundedText('--checkpoint', file, MAX_CHECKPOINT_BYTES);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`--checkpoint: cannot read ${file}: ${(error as Error).message}`);
   }

@@ -8,10 +8,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { zArtifactKey } from '../../adapters/artifacts/store.ts';
 import { restoreFile } from '../../core/backup.ts';
 import { fetchBackup } from '../../core/operations/backup-catalog.ts';
 import { loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
-import { defineCommand } from './command.ts';
+import { defineCommand, UsageError } from './command.ts';
 
 export const restoreCommand = defineCommand({
   words: ['restore'],
@@ -29,6 +30,8 @@ export const restoreCommand = defineCommand({
     try {
       let source = flags.from;
       if (!existsSync(source)) {
+        if (!zArtifactKey.safeParse(source).success)
+          throw new UsageError(`--from: no such file ${source} (nor an artifact key such as backups/….sqlite)`);
         const store = openConfiguredArtifactStore(loadConfig(ctx.env));
         source = join(scratch, 'backup.sqlite');
         await fetchBackup(store, flags.from, source);

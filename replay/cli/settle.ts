@@ -1,5 +1,4 @@
 /** clash settle --input FILE [--json]: the settlement rule as a pure calculator over a JSON file. */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { payoutTree } from '../../commands/competition/payout-tree.ts';
 import { formatWeight } from '../../commands/competition/ranking.ts';
@@ -7,14 +6,13 @@ import { type Settlement, settle } from '../../commands/competition/settlement.t
 import { parseSettlementFile } from '../../commands/competition/settlement-input.ts';
 import { formatDecimal, WEI } from '../../core/money.ts';
 import { commonFlags, defineCommand, UsageError } from './command.ts';
+import { readBoundedText } from './input-file.ts';
+
+/** The largest settlement input read (64 MiB): far above a race's entrants and ticket holders. */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--input: cannot read ${path}: ${(error as Error).message}`);
-  }
+  const text = readBoundedText('--input', path, MAX_INPUT_BYTES);
   try {
     return JSON.parse(text);
   } catch (error) {

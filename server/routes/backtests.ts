@@ -19,6 +19,7 @@ import type { Db } from '../../core/database.ts';
 import { ClashError, ValidationError } from '../../core/errors.ts';
 import { issuesOf } from '../../core/event-registry.ts';
 import { type BacktestRow, backtestsOfClone, findBacktest } from '../../projections/backtests/backtests.ts';
+import { versionById } from '../../projections/clones/versions.ts';
 import { Forbidden, type Principal, requireUser } from '../auth.ts';
 import { backtestCommandsOf } from '../backtests.ts';
 import { liveWindowShape } from '../live-window.ts';
@@ -329,7 +330,18 @@ function runOf(db: Db, cloneId: string, body: z.output<typeof RunBody>): RunShap
     const named = issuesOf(parsed.error, 'json').map((i) => ({ ...i, path: i.path.replace(/^json\.(from|to)Ms/, 'json.$1') }));
     throw new ValidationError('request json', named);
   }
-  return parsed.data;
+  return ofKnownVersion(db, cloneId, parsed.data);
+}
+
+/**
+ * `run` when the version it names is one of the clone's: otherwise 404 `version_not_found` (the
+ * worker's code for it) before the run is judged, so a typo is neither recorded nor counted
+ * against the daily quota. A draft snapshot is checked by the worker, which reads the artifact store.
+ */
+function ofKnownVersion(db: Db, cloneId: string, run: RunShape): RunShape {
+  if (run.strategy.kind === 'version' && versionById(db, run.strategy.versionId)?.cloneId !== cloneId)
+    throw new ClashError('version_not_found', 'not_found', `clone ${cloneId} has no version ${run.strategy.versionId}`);
+  return run;
 }
 
 /** The legacy body as a run: the `last_6h` window ending at `now` floored to the 5-minute step, 15-minute decisions. */

@@ -23,11 +23,11 @@ export const PublicProfileSchema = z
     updatedAt: zTime,
   })
   .openapi('PublicCloneProfile');
-const ReportBody = z.object({ reason: zReportReasonInput }).openapi('CloneReportInput');
+const ReportBody = z.object({ reason: zReportReasonInput }).strict().openapi('CloneReportInput');
 const ReportSchema = z
   .object({ reportId: z.string(), reporterUserId: z.string(), reason: z.string(), reportedAt: zTime })
   .openapi('CloneReport');
-const ModerationBody = z.object({ reason: zAdminReasonInput }).openapi('ModerationInput');
+const ModerationBody = z.object({ reason: zAdminReasonInput }).strict().openapi('ModerationInput');
 
 /** A profile as the public sees it: without the report count. */
 export function publicProfileView(p: PublicProfile): z.output<typeof PublicProfileSchema> {

@@ -26,9 +26,9 @@ const CloneSchema = z
     lifecycleState: z.enum(lifecycleStates),
   })
   .openapi('Clone');
-const CreateBody = z.object({ name: zCloneNameInput, modelTier: zModelStrength }).openapi('CreateClone');
-const ModelBody = z.object({ modelTier: zModelStrength }).openapi('CloneModel');
-const DraftBody = z.object({ graph: zStrategyGraphInput, layout: zGraphLayout }).openapi('StrategyDraftInput');
+const CreateBody = z.object({ name: zCloneNameInput, modelTier: zModelStrength }).strict().openapi('CreateClone');
+const ModelBody = z.object({ modelTier: zModelStrength }).strict().openapi('CloneModel');
+const DraftBody = z.object({ graph: zStrategyGraphInput, layout: zGraphLayout }).strict().openapi('StrategyDraftInput');
 const DraftSchema = z
   .object({
     graph: zStrategyGraph,

@@ -7,8 +7,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { engineNames } from '../../adapters/models/engine.ts';
 import type { ControlState } from '../../commands/decisions/controls.ts';
-import { DecisionControls } from '../../commands/decisions/controls.ts';
 import { actorOf, type Principal } from '../auth.ts';
+import { decisionControlsOf } from '../decisions.ts';
 import type { RouteModule } from '../route-module.ts';
 import { secured } from './access.ts';
 import { errorsOf, iso, json } from './schemas.ts';
@@ -56,7 +56,7 @@ const routes = {
     tags: ['ai-trading'],
     summary: 'Pause the decision runs of a clone or of an engine (from the next due unit)',
     request: { body: { content: json(ControlBody), required: true } },
-    responses: { 201: { description: 'Paused; the pauses in force', content: json(PausesSchema) }, ...errorsOf(400, 401, 403, 409) },
+    responses: { 201: { description: 'Paused; the pauses in force', content: json(PausesSchema) }, ...errorsOf(400, 401, 403, 404, 409) },
   }),
   resume: createRoute({
     method: 'post',
@@ -88,7 +88,7 @@ export function pausesView(state: ControlState) {
 const byOf = (p: Principal | null) => (p ? actorOf(p) : 'unknown');
 
 export const decisionControlRoutes: RouteModule = (app, { ledger }) => {
-  const controls = new DecisionControls({ store: ledger.store, clock: ledger.clock });
+  const controls = decisionControlsOf(ledger);
   const targetOf = (b: z.output<typeof ControlBody>) =>
     b.scope === 'clone'
       ? { scope: 'clone' as const, target: b.target }

@@ -33,8 +33,8 @@ const EntitlementSchema = z
     revokedAt: zTime.nullable(),
   })
   .openapi('Entitlement');
-const GrantBody = z.object({ tier: zTierName, reason: zAdminReasonInput }).openapi('AdminGrantInput');
-const RevokeBody = z.object({ reason: zAdminReasonInput }).openapi('AdminRevokeInput');
+const GrantBody = z.object({ tier: zTierName, reason: zAdminReasonInput }).strict().openapi('AdminGrantInput');
+const RevokeBody = z.object({ reason: zAdminReasonInput }).strict().openapi('AdminRevokeInput');
 
 const routes = {
   show: createRoute({

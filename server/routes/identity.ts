@@ -38,9 +38,13 @@ const VerifyBody = z
       .regex(/^0x[0-9a-fA-F]+$/, 'expected 0x-prefixed hex')
       .max(1000),
   })
+  .strict()
   .openapi('SignInProof');
 
-const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).openapi('RefreshRequest');
+const RefreshBody = z
+  .object({ refreshToken: z.string().min(1).max(200) })
+  .strict()
+  .openapi('RefreshRequest');
 
 const MeSchema = z.object({ id: z.string(), address: z.string(), admin: z.boolean(), registeredAt: zTime }).openapi('Me');
 

@@ -36,7 +36,7 @@ import {
   SnapshotSchema,
   snapshotView,
 } from './prop-trading-schemas.ts';
-import { errorsOf, json } from './schemas.ts';
+import { errorsOf, isRealTime, json } from './schemas.ts';
 
 const IdParams = z.object({
   id: z
@@ -61,6 +61,7 @@ const FundingBody = z
       .string()
       .max(24)
       .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/, 'must be an ISO 8601 UTC time on a whole hour')
+      .refine(isRealTime, 'must be an ISO 8601 UTC time on a whole hour')
       .openapi({ format: 'date-time', description: 'the start of the UTC hour to apply', example: '2026-01-05T13:00:00.000Z' }),
   })
   .strict()

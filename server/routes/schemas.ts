@@ -41,11 +41,18 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 /** `iso` of a nullable time. */
 export const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-/** An instant on the wire: `2026-01-05T00:00:00.000Z`. */
+/** Whether `text` names an instant that exists, written as `iso` writes it (`2026-02-30T…` and hour 24 do not). */
+export const isRealTime = (text: string) => {
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) && iso(ms) === text;
+};
+
+/** An instant on the wire: `2026-01-05T00:00:00.000Z`; as input, one that exists (else 400 naming the field). */
 export const zTime = z
   .string()
   .max(24)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  .refine(isRealTime, 'a UTC time that exists, YYYY-MM-DDTHH:mm:ss.sssZ')
   .openapi({ format: 'date-time', example: '2026-01-05T00:00:00.000Z' });
 
 /** A UTC calendar day on the wire: `2026-01-05`; `utcDay` counts days since the epoch. */

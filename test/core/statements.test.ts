@@ -1,8 +1,10 @@
 /** Statements prepared once per connection (core/statements.ts). */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { prepared } from '../../core/statements.ts';
+import { BOUND_LIMIT, prepared } from '../../core/statements.ts';
 
 test('Given one connection, When the same SQL is asked for twice, Then it is prepared once and the statement kept', () => {
   const db = new Database(':memory:');
@@ -34,6 +36,29 @@ test('Given two connections, When each asks for the same SQL, Then each gets a s
   assert.equal(b.get(), { v: 2 });
   one.close();
   two.close();
+});
+
+test('Given a bound limit, When the statement runs with -1 and with n, Then it returns every row and the first n', () => {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE t (v INTEGER PRIMARY KEY)');
+  for (let v = 1; v <= 5; v++) db.prepare('INSERT INTO t VALUES (?)').run(v);
+  const firsts = db.prepare<[number], number>(`SELECT v FROM t ORDER BY v LIMIT ${BOUND_LIMIT}`).pluck();
+  assert.equal(firsts.all(-1), [1, 2, 3, 4, 5]);
+  assert.equal(firsts.all(2), [1, 2]);
+  db.close();
+});
+
+test('Given the sources, Then no statement binds a bare LIMIT ? (each run would recompile it; BOUND_LIMIT)', () => {
+  const bare: string[] = [];
+  for (const folder of ['core', 'commands', 'projections', 'server', 'adapters', 'replay']) {
+    for (const file of readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      const lines = readFileSync(join(folder, file), 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (/LIMIT \?/.test(line) && !/^\s*(\*|\/\/)/.test(line)) bare.push(`${join(folder, file)}:${i + 1}`);
+      });
+    }
+  }
+  assert.equal(bare, []);
 });
 
 test.run();

@@ -120,6 +120,16 @@ if (shared) {
     );
     assert.is(step.code, 2);
     assert.match(step.stderr, /--step/);
+    const prose = dir.file('prose.txt');
+    writeFileSync(prose, 'a strategy, in words');
+    for (const [file, message] of [
+      ['/dev/zero', /--strategy: \/dev\/zero is larger than 4194304 bytes/],
+      [prose, /--strategy: .*prose\.txt is not JSON/],
+    ] as const) {
+      const refused = await clash(['backtest', 'run', '--strategy', file, '--from', from, '--to', to, '--db', db], undefined, env);
+      assert.is(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, message);
+    }
   });
 }
 

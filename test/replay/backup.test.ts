@@ -80,6 +80,10 @@ test('clash restore: refuses to overwrite a database; restores a checked copy to
   const garbage = await clash(['restore', '--from', dir.file('garbage.bak'), '--db', dir.file('never.db')], walletComposition);
   assert.is(garbage.code, 1);
   assert.not.ok(existsSync(dir.file('never.db')), 'nothing is left at the target');
+  // a file path that does not exist is named as a missing file, not taken for an artifact key
+  const missing = await clash(['restore', '--from', dir.file('missing.bak'), '--db', dir.file('never.db')], walletComposition);
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, /--from: no such file .*missing\.bak/);
   const restored = await clash(['restore', '--from', backup, '--db', dir.file('restored.db'), '--json'], walletComposition);
   assert.is(restored.code, 0, restored.stderr);
   assert.equal(JSON.parse(restored.stdout).head, 11);
@@ -89,7 +93,9 @@ test('clash restore: refuses to overwrite a database; restores a checked copy to
 test('backup drill: passes on a healthy backup, fails naming the check on a tampered one', async () => {
   const path = ledgerWith('drill.db', 25);
   const store = `file:${dir.file('artifacts')}`;
-  const env = { CLASH_ARTIFACTS_URL: store };
+  // CLASH_DB names the scratch ledger: the drill's trusted key is the development key beside it,
+  // never the one `npm start` leaves in the repository's ./data/clash.dev
+  const env = { CLASH_ARTIFACTS_URL: store, CLASH_DB: path };
   const taken = await clash(['backup', '--db', path, '--json'], walletComposition, env);
   assert.is(taken.code, 0, taken.stderr);
   const record = JSON.parse(taken.stdout) as { key: string; head: number };

@@ -174,11 +174,20 @@ test('the real executable: `clash --help`, and a bad environment variable stops 
   assert.match(help.stdout, /clash projections verify/);
   const bad = spawnSync(process.execPath, ['replay/bin.mjs', 'serve', '--db', dir.file('x.db')], {
     encoding: 'utf8',
-    env: { ...process.env, PORT: 'eighty', CLASH_SYNCHRONOUS: 'SOMETIMES' },
+    env: { ...process.env, PORT: 'eighty', CLASH_SYNCHRONOUS: 'SOMETIMES', CLASH_SERVE_WORKERS: 'projections,bogus' },
   });
   assert.is(bad.status, 2);
   assert.match(bad.stderr, /PORT="eighty"/);
   assert.match(bad.stderr, /CLASH_SYNCHRONOUS="SOMETIMES"/);
+  assert.match(bad.stderr, /CLASH_SERVE_WORKERS="projections,bogus": .*bogus/);
+});
+
+test('the real executable: a reader that stops early (`| head -1`) ends it quietly, with no stack trace', () => {
+  const piped = spawnSync('bash', ['-c', 'set -o pipefail; node replay/bin.mjs events catalog --json | head -1 >/dev/null'], {
+    encoding: 'utf8',
+  });
+  assert.is(piped.status, 0, piped.stderr);
+  assert.is(piped.stderr, '');
 });
 
 test.after(() => dir.remove());

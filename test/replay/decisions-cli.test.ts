@@ -1,12 +1,15 @@
 /**
  * `clash decisions …` over a ledger file: pause and resume a clone and an engine (recorded on
- * `decision-controls-main`, refused when already in that state), list the pauses; `run-once`
+ * `decision-controls-main`, refused when already in that state or when the clone does not
+ * exist), list the pauses; `run-once`
  * for a clone with no running account is a 404 naming it; the decision dead letters are the
  * `decisions` worker's parked units only, and another worker's unit is refused by retry.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CloneCommands } from '../../commands/clones/handlers.ts';
 import { CONTROLS_STREAM } from '../../commands/decisions/controls.ts';
+import { tiers } from '../../commands/entitlements/tiers.ts';
 import { openDatabase } from '../../core/database.ts';
 import { defaultRetryPolicy } from '../../core/operations/retry.ts';
 import { WorkUnits } from '../../core/operations/work-units.ts';
@@ -16,15 +19,20 @@ import { tempDir } from '../support/store.ts';
 
 const dir = tempDir('clash-decisions-cli-');
 const path = dir.file('ledger.db');
-openLedger({ dbPath: path }).close();
+const setup = openLedger({ dbPath: path });
+const cloneId = new CloneCommands({ ...setup, limitsOf: () => tiers.starter }).create('user-1', 'Paused', 'basic');
+setup.close();
 const env = { NODE_ENV: 'test', CLASH_ARTIFACTS_URL: 'memory:', LOG_LEVEL: 'silent' };
 
 test('pause and resume a clone and an engine; the pauses in force; a second pause is refused', async () => {
-  const paused = await clash(['decisions', 'pause', '--clone', 'clone-7', '--reason', 'odd fills', '--db', path], undefined, env);
+  const paused = await clash(['decisions', 'pause', '--clone', cloneId, '--reason', 'odd fills', '--db', path], undefined, env);
   assert.is(paused.code, 0, paused.stderr);
-  assert.match(paused.stdout, 'paused clone clone-7; 1 pause(s) in force');
+  assert.match(paused.stdout, `paused clone ${cloneId}; 1 pause(s) in force`);
+  const typo = await clash(['decisions', 'pause', '--clone', 'clone-7', '--reason', 'odd fills', '--db', path], undefined, env);
+  assert.is(typo.code, 1);
+  assert.match(typo.stderr, 'clone_not_found');
   assert.is((await clash(['decisions', 'pause', '--source', 'anthropic', '--reason', 'incident', '--db', path], undefined, env)).code, 0);
-  const again = await clash(['decisions', 'pause', '--clone', 'clone-7', '--reason', 'twice', '--db', path], undefined, env);
+  const again = await clash(['decisions', 'pause', '--clone', cloneId, '--reason', 'twice', '--db', path], undefined, env);
   assert.is(again.code, 1);
   assert.match(again.stderr, 'already_paused');
   const both = await clash(['decisions', 'pause', '--clone', 'x', '--source', 'rules', '--reason', 'r', '--db', path], undefined, env);
@@ -37,11 +45,11 @@ test('pause and resume a clone and an engine; the pauses in force; a second paus
   assert.equal(
     (JSON.parse(listed.stdout) as { scope: string; target: string; by: string }[]).map((p) => [p.scope, p.target, p.by]),
     [
-      ['clone', 'clone-7', 'operator:cli'],
+      ['clone', cloneId, 'operator:cli'],
       ['source', 'anthropic', 'operator:cli'],
     ],
   );
-  assert.is((await clash(['decisions', 'resume', '--clone', 'clone-7', '--reason', 'checked', '--db', path], undefined, env)).code, 0);
+  assert.is((await clash(['decisions', 'resume', '--clone', cloneId, '--reason', 'checked', '--db', path], undefined, env)).code, 0);
   const ledger = openLedger({ dbPath: path });
   try {
     assert.equal(

@@ -36,6 +36,13 @@ test('market show prints the candle, mid, funding and every indicator at a time,
   assert.is(bad.code, 2);
 });
 
+test('market import refuses an endless or huge file at its bound, naming it', async () => {
+  const scratch = dir.file('endless.db');
+  const endless = await clash(['market', 'import', '--db', scratch, '/dev/zero']);
+  assert.is(endless.code, 2, endless.stderr);
+  assert.match(endless.stderr, /\/dev\/zero: .*larger than 134217728 bytes/);
+});
+
 test('market archive list and restore through the configured artifact store', async () => {
   if (!data) return;
   const artifacts = `file:${dir.file('artifacts')}`;

@@ -92,6 +92,10 @@ test('settle: bad input exits 2 naming the field', async () => {
   const absent = await clash(['settle', '--input', dir.file('absent.json')]);
   assert.is(absent.code, 2);
   assert.match(absent.stderr, /cannot read/);
+  // an endless input (a device, a runaway file) is refused at the bound, not read until memory runs out
+  const endless = await clash(['settle', '--input', '/dev/zero']);
+  assert.is(endless.code, 2);
+  assert.match(endless.stderr, /--input: \/dev\/zero is larger than 67108864 bytes/);
 });
 
 test.after(() => dir.remove());

@@ -39,14 +39,21 @@ async function freshClone(): Promise<string> {
   return id;
 }
 
-const backtestRun = {
-  strategy: { kind: 'version', versionId: 'v1' },
+/** The clone's first version, published by its owner (a backtest names one of the clone's versions). */
+async function publish(id: string): Promise<string> {
+  const res = await server.call('POST', `/api/v1/clones/${id}/versions`, { auth: owner.auth });
+  return (res.body as { versionId: string }).versionId;
+}
+const backtestRun = async (id: string) => ({
+  strategy: { kind: 'version', versionId: await publish(id) },
   from: '2026-01-04T18:00:00.000Z',
   to: '2026-01-05T00:00:00.000Z',
   assets: ['BTC'],
-};
+});
 const profile = { name: 'Renamed', description: '', avatarUrl: null, capabilitySignals: [] };
-type Row = [method: string, path: (id: string) => string, body: unknown, expected: Record<Caller, number>];
+/** A body, or how to make one for the row's fresh clone. */
+type Body = unknown | ((id: string) => Promise<unknown>);
+type Row = [method: string, path: (id: string) => string, body: Body, expected: Record<Caller, number>];
 const ownerOnly = (ok: number) => ({ anonymous: 401, owner: ok, stranger: 403, admin: 403, service: 403 });
 const adminOnly = (ok: number) => ({ anonymous: 401, owner: 403, stranger: 403, admin: ok, service: 403 });
 const anyUser = (ok: number) => ({ anonymous: 401, owner: ok, stranger: ok, admin: ok, service: 403 });
@@ -85,16 +92,23 @@ const table: Row[] = [
   ['POST', (id) => `/api/v1/clones/${id}/backtests/preflight`, backtestRun, ownerOnly(200)],
   ['POST', (id) => `/api/v1/clones/${id}/backtests`, backtestRun, ownerOnly(202)],
   ['GET', (id) => `/api/v1/clones/${id}/backtests`, undefined, { ...ownerOnly(200), admin: 200 }],
-  ['POST', (id) => `/api/v1/clones/${id}/decision-backtests`, { versionId: 'v1', assets: ['BTC'] }, ownerOnly(202)],
+  [
+    'POST',
+    (id) => `/api/v1/clones/${id}/decision-backtests`,
+    async (id: string) => ({ versionId: await publish(id), assets: ['BTC'] }),
+    ownerOnly(202),
+  ],
 ];
 
 test('every (route, caller) pair answers the status of the table', async () => {
   const wrong: string[] = [];
   for (const [method, path, body, expected] of table) {
     for (const caller of Object.keys(expected) as Caller[]) {
-      const p = path(await freshClone());
+      const id = await freshClone();
+      const p = path(id);
+      const sent = typeof body === 'function' ? await (body as (id: string) => Promise<unknown>)(id) : body;
       const res = await server.call(method, p, {
-        ...(body === undefined ? {} : { body }),
+        ...(sent === undefined ? {} : { body: sent }),
         ...(auth[caller] ? { auth: auth[caller] } : {}),
       });
       if (res.status !== expected[caller])

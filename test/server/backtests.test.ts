@@ -22,16 +22,23 @@ const owner = await signIn(server, newAccount());
 const stranger = await signIn(server, newAccount());
 const admin = await signIn(server, adminAccount);
 
-const run = (o: Record<string, unknown> = {}) => ({
-  strategy: { kind: 'version', versionId: 'v1' },
+/** A clone of the owner with a published version (the development Starter grant unlocks publishing). */
+async function publishedClone(name: string): Promise<{ cloneId: string; versionId: string }> {
+  const created = await server.call('POST', '/api/v1/clones', { auth: owner.auth, body: { name, modelTier: 'basic' } });
+  const cloneId = (created.body as { id: string }).id;
+  await server.call('PUT', `/api/v1/clones/${cloneId}/draft`, { auth: owner.auth, body: { graph: chainGraph(), layout: {} } });
+  await server.call('POST', `/api/v1/clones/${cloneId}/entitlement/dev-grant`, { auth: owner.auth });
+  const published = await server.call('POST', `/api/v1/clones/${cloneId}/versions`, { auth: owner.auth });
+  return { cloneId, versionId: (published.body as { versionId: string }).versionId };
+}
+const { cloneId, versionId } = await publishedClone('Tester');
+const run = (o: Record<string, unknown> = {}, version = versionId) => ({
+  strategy: { kind: 'version', versionId: version },
   from: '2025-12-31T18:00:00.000Z',
   to: '2026-01-01T00:00:00.000Z',
   assets: ['BTC', 'ETH'],
   ...o,
 });
-const created = await server.call('POST', '/api/v1/clones', { auth: owner.auth, body: { name: 'Tester', modelTier: 'basic' } });
-const cloneId = (created.body as { id: string }).id;
-await server.call('PUT', `/api/v1/clones/${cloneId}/draft`, { auth: owner.auth, body: { graph: chainGraph(), layout: {} } });
 const base = `/api/v1/clones/${cloneId}/backtests`;
 const post = (path: string, body: unknown, auth = owner.auth) => server.call('POST', path, { auth, body });
 const get = (path: string, auth: string | undefined = owner.auth) => server.call('GET', path, auth ? { auth } : {});
@@ -74,8 +81,8 @@ test('requests: 202 until the daily quota, then 422 naming the limit; a per-run 
     'daily_runs',
   );
   // on another clone the quota is fresh: four assets break the Starter asset limit
-  const other = await server.call('POST', '/api/v1/clones', { auth: owner.auth, body: { name: 'Other', modelTier: 'basic' } });
-  const assets = await post(`/api/v1/clones/${(other.body as { id: string }).id}/backtests`, run({ assets: ['A', 'B', 'C', 'D'] }));
+  const other = await publishedClone('Other');
+  const assets = await post(`/api/v1/clones/${other.cloneId}/backtests`, run({ assets: ['A', 'B', 'C', 'D'] }, other.versionId));
   assert.is(assets.status, 422);
   assert.equal((assets.body as { error: { details: unknown } }).error.details, {
     backtestId: (assets.body as { error: { details: { backtestId: string } } }).error.details.backtestId,
@@ -126,9 +133,8 @@ test('compare: runs in the order asked; bad id lists are 400; a stranger is refu
 });
 
 test('legacy decision-backtest route: the same job as POST /backtests (last 6 hours, 5-minute steps); read by owner and admin only', async () => {
-  const fresh = await server.call('POST', '/api/v1/clones', { auth: owner.auth, body: { name: 'Legacy', modelTier: 'basic' } });
-  const cloneId = (fresh.body as { id: string }).id;
-  const res = await post(`/api/v1/clones/${cloneId}/decision-backtests`, { versionId: 'v1', assets: ['BTC'] });
+  const { cloneId, versionId } = await publishedClone('Legacy');
+  const res = await post(`/api/v1/clones/${cloneId}/decision-backtests`, { versionId, assets: ['BTC'] });
   assert.is(res.status, 202, JSON.stringify(res.body));
   const { backtestId } = res.body as { backtestId: string };
   const legacy = await get(`/api/v1/clones/${cloneId}/decision-backtests/${backtestId}`);
@@ -143,9 +149,30 @@ test('legacy decision-backtest route: the same job as POST /backtests (last 6 ho
   assert.is((await get(`/api/v1/clones/${cloneId}/decision-backtests/${backtestId}`, admin.auth)).status, 200);
   assert.is((await get(`/api/v1/clones/${cloneId}/decision-backtests/${backtestId}`, stranger.auth)).status, 403);
   assert.is((await get(`/api/v1/clones/other/decision-backtests/${backtestId}`)).status, 404);
-  const bad = await post(`/api/v1/clones/${cloneId}/decision-backtests`, { versionId: 'v1', assets: ['btc'] });
+  const bad = await post(`/api/v1/clones/${cloneId}/decision-backtests`, { versionId, assets: ['btc'] });
   assert.is(bad.status, 400);
   assert.match(JSON.stringify(bad.body), /assets/);
+});
+
+test('a version that is not one of the clone’s is a 404 before the run is judged: nothing recorded, no daily run spent', async () => {
+  const fresh = await publishedClone('Versions');
+  const path = `/api/v1/clones/${fresh.cloneId}/backtests`;
+  for (const version of ['no-such-version', versionId]) {
+    for (const res of [
+      await post(path, run({}, version)),
+      await post(`${path}/preflight`, run({}, version)),
+      await post(`/api/v1/clones/${fresh.cloneId}/decision-backtests`, { versionId: version, assets: ['BTC'] }),
+    ]) {
+      assert.is(res.status, 404, JSON.stringify(res.body));
+      assert.is(codeOf(res.body), 'version_not_found');
+    }
+  }
+  assert.equal(((await get(path)).body as { backtests: unknown[] }).backtests, []);
+  const preflight = (await post(`${path}/preflight`, run({}, fresh.versionId))).body as Preflight;
+  assert.equal(
+    preflight.estimate.verdicts.find((v) => v.limit === 'daily_runs'),
+    { limit: 'daily_runs', allowed: 2, requested: 1, ok: true },
+  );
 });
 
 test('bad input is a 400 naming the field and appends nothing', async () => {
@@ -157,6 +184,12 @@ test('bad input is a 400 naming the field and appends nothing', async () => {
   assert.ok(odd.status === 400 && JSON.stringify(odd.body).includes('json.decisionIntervalMs'), JSON.stringify(odd.body));
   assert.is((await post(base, run({ assets: ['btc'] }))).status, 400);
   assert.is((await post(base, run({ engine: 'gpt' }))).status, 400);
+  // times no calendar has are refused, not rolled over into March or NaN
+  for (const from of ['2025-02-30T00:00:00.000Z', '2025-12-31T24:30:00.000Z']) {
+    const unreal = await post(base, run({ from }));
+    assert.is(unreal.status, 400, from);
+    assert.equal((unreal.body as { error: { details: { issues: { path: string }[] } } }).error.details.issues[0]?.path, 'json.from');
+  }
   assert.is(((await get(base)).body as { backtests: unknown[] }).backtests.length, before);
 });
 

@@ -281,10 +281,11 @@ test('bad input is a 400 naming the field and appends nothing', async () => {
   assert.is(noLeverage.status, 400);
   assert.match(noLeverage.body.error?.message ?? '', 'leverage');
   assert.is((await call('GET', '/api/v1/prop-accounts/h1/fills?limit=0', SERVICE)).status, 400);
-  for (const hour of ['2026-01-05T13:30:00.000Z', 1767618000000]) {
+  // not a whole hour, not a string, and whole hours that no calendar has (February 30, hour 25)
+  for (const hour of ['2026-01-05T13:30:00.000Z', 1767618000000, '2026-02-30T13:00:00.000Z', '2026-01-05T25:00:00.000Z']) {
     const funding = await call('POST', '/api/v1/prop-accounts/h1/funding', SERVICE, { hour });
     assert.is(funding.status, 400, String(hour));
-    assert.match(JSON.stringify(funding.body.error?.details), 'hour');
+    assert.match(JSON.stringify(funding.body.error?.details), 'json.hour');
   }
   assert.is(ledger.store.headPosition(), head);
 });
@@ -299,6 +300,8 @@ test('amounts beyond the stated maxima and unsafe or unknown ids are refused, na
     [{ startingEquityUsd: '9'.repeat(200_000) }, 'json.startingEquityUsd'],
     [{ startingEquityUsd: (2n ** 256n).toString() }, 'json.startingEquityUsd'],
     [{ startingEquityUsd: '1000000000.000001' }, 'json.startingEquityUsd'],
+    [{ startingEquityUsd: '0' }, 'json.startingEquityUsd'],
+    [{ startingEquityUsd: '0.000000' }, 'json.startingEquityUsd'],
     [{ rules: { maxPositionNotionalMicroUsd: '1'.repeat(100) } }, 'json.rules.maxPositionNotionalMicroUsd'],
     [{ accountId: '__proto__' }, 'json.accountId'],
     [{ accountId: 'constructor' }, 'json.accountId'],

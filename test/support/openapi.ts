@@ -77,32 +77,45 @@ export function requestSchemasOf(op: OperationObject): [string, JsonSchema][] {
   return body ? [...params, ['json', body]] : params;
 }
 
-/** Paths (`.a.b[]`) inside a schema where a string, array or map has no upper bound. */
-export function unboundedIn(doc: ServedDocument, root: JsonSchema): string[] {
+/**
+ * What `check` finds at every schema inside `root` (alternatives, items, properties, map keys and
+ * values), each visited once, with its path (`.a.b[]`, `{key}`, `{}`).
+ */
+function findIn(doc: ServedDocument, root: JsonSchema, check: (s: JsonSchema, at: string) => string[]): string[] {
   const found: string[] = [];
   const seen = new Set<JsonSchema>();
   const walk = (node: JsonSchema, at: string) => {
     const s = resolve(doc, node);
     if (seen.has(s)) return;
     seen.add(s);
+    found.push(...check(s, at));
     for (const alt of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])]) walk(alt, at);
-    const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
-    if (types.includes('string') && s.enum === undefined && s.const === undefined && s.maxLength === undefined) {
-      found.push(`${at}: string without maxLength`);
-    }
-    if (types.includes('array')) {
-      if (s.maxItems === undefined) found.push(`${at}: array without maxItems`);
-      if (s.items) walk(s.items, `${at}[]`);
-    }
+    if (s.items) walk(s.items, `${at}[]`);
     for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, `${at}.${k}`);
-    if (typeof s.additionalProperties === 'object') {
-      if (s.maxProperties === undefined) found.push(`${at}: map without maxProperties`);
-      if (s.propertyNames) walk(s.propertyNames, `${at}{key}`);
-      walk(s.additionalProperties, `${at}{}`);
-    }
+    if (s.propertyNames) walk(s.propertyNames, `${at}{key}`);
+    if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, `${at}{}`);
   };
   walk(root, '');
   return found;
+}
+
+/** Paths (`.a.b[]`) inside a schema where a string, array or map has no upper bound. */
+export function unboundedIn(doc: ServedDocument, root: JsonSchema): string[] {
+  return findIn(doc, root, (s, at) => {
+    const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
+    return [
+      ...(types.includes('string') && s.enum === undefined && s.const === undefined && s.maxLength === undefined
+        ? [`${at}: string without maxLength`]
+        : []),
+      ...(types.includes('array') && s.maxItems === undefined ? [`${at}: array without maxItems`] : []),
+      ...(typeof s.additionalProperties === 'object' && s.maxProperties === undefined ? [`${at}: map without maxProperties`] : []),
+    ];
+  });
+}
+
+/** Paths inside a schema of objects with named properties that do not refuse other ones (`additionalProperties: false`). */
+export function openObjectsIn(doc: ServedDocument, root: JsonSchema): string[] {
+  return findIn(doc, root, (s, at) => (s.properties && s.additionalProperties !== false ? [at || '(the body)'] : []));
 }
 
 /**

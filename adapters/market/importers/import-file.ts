@@ -3,7 +3,7 @@
  * them in batches (each its own transaction) and report what changed. Idempotent: the same
  * file again writes nothing.
  */
-import { readFileSync } from 'node:fs';
+import { readTextUpTo } from '../../../core/bounded-read.ts';
 import { ValidationError } from '../../../core/errors.ts';
 import { type DerivedSeries, MINUTE_MS } from '../derived/derived-series.ts';
 import type { MarketMemory, MarketRows, WriteCounts } from '../market-memory.ts';
@@ -47,9 +47,13 @@ function snapshotTime(file: string, format: MarketFileFormat, at: number | undef
   return at;
 }
 
-/** Parses a file into rows, naming the format it recognised. */
+/** The largest market file read (128 MiB): a year of one asset's 1m Bybit candles is about 32 MiB. */
+export const MAX_MARKET_FILE_BYTES = 128 * 1024 * 1024;
+
+/** Parses a file into rows, naming the format it recognised. Errors: `ValidationError` naming the file (unknown shape, larger than `MAX_MARKET_FILE_BYTES`). */
 export function readMarketFile(file: string, at?: number): { format: MarketFileFormat; rows: MarketRows } {
-  const text = readFileSync(file, 'utf8');
+  const text = readTextUpTo(file, MAX_MARKET_FILE_BYTES);
+  if (text === null) throw new ValidationError(file, [{ path: '', message: `larger than ${MAX_MARKET_FILE_BYTES} bytes` }]);
   if (text.startsWith(BYBIT_HEADER)) {
     return { format: 'bybit-csv', rows: { assets: [], candles: parseBybitCsv(file, text), mids: [], funding: [] } };
   }

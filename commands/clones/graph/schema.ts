@@ -29,6 +29,7 @@ const includeInPrompt = z.boolean();
 const retrievalProfile = z.enum(['fast', 'balanced', 'deep']);
 const lookback = z.enum(['1h', '6h', '24h', '7d']);
 const granularity = z.enum(['1m', '1h']);
+const profileDefinition = z.object({ lookback, granularity }).strict();
 
 /** One context block of a data stream (the builder drops one per source/channel). */
 const zContextBlock = z.discriminatedUnion('source', [
@@ -68,7 +69,11 @@ const zDataStreamConfig = z
     profile: retrievalProfile,
     sourcePolicy: z.object({ hyperliquid: sourceRule, polymarket: sourceRule, defillama: sourceRule }).strict(),
     blocks: z.array(zContextBlock).max(50),
-    profileDefinitions: z.partialRecord(retrievalProfile, z.object({ lookback, granularity }).strict()).optional(),
+    /** Per profile (a closed object, so the contract says other keys are refused). */
+    profileDefinitions: z
+      .object({ fast: profileDefinition.optional(), balanced: profileDefinition.optional(), deep: profileDefinition.optional() })
+      .strict()
+      .optional(),
     assetOverrides: zBoundedRecord(zSymbol, z.object({ profile: retrievalProfile }).strict(), MAX_SYMBOLS).optional(),
     /** Asset/group profile assignment: a subcategory or category tag → profile (doc/ai-trading.md, precedence). */
     groupProfiles: zBoundedRecord(z.string().min(1).max(60), z.object({ profile: retrievalProfile }).strict(), MAX_SYMBOLS).optional(),

@@ -94,7 +94,7 @@ test('publishing freezes the draft as version 1 with its content hash; it needs 
     .thenThrows('version_unchanged');
 });
 
-test('the model tier stays within the entitlement, at change and at publish', () => {
+test('the model tier stays within the entitlement, at change and at publish; its current tier records nothing', () => {
   const change = (modelTier: 'basic' | 'advanced'): CloneCommand => ({
     type: 'ChangeModel',
     cloneId: 'c',
@@ -104,6 +104,7 @@ test('the model tier stays within the entitlement, at change and at publish', ()
     at: 5,
   });
   clones.given([created]).when(change('advanced')).thenThrows('model_strength_exceeded');
+  clones.given([created]).when(change('basic')).thenEmits([]);
   const upgraded: CloneEvent = { type: 'CloneModelChanged', data: { cloneId: 'c', modelTier: 'standard', changedAt: 5 } };
   clones.given([created, draft, upgraded]).when(publish(tiers.starter)).thenThrows('graph_invalid');
 });

@@ -59,7 +59,7 @@ function workerOn(name: string, holder: string, options: { engine?: DecisionEngi
     artifacts: { put: (kind, bytes) => putContent(artifacts, kind, bytes) },
     orders: { submit: (_, runId) => ({ orderId: `order-${runId}`, status: 'executed', code: null }) },
   });
-  const controls = new DecisionControls({ store, clock });
+  const controls = new DecisionControls({ store, clock, cloneExists: () => true });
   const units = new WorkUnits(store.db, policy, () => 0);
   const leases = new Leases(store.db);
   const state = { accounts: options.accounts ?? (() => [account()]) };
