@@ -10,7 +10,7 @@ import type { Decider } from '../../core/decider.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { TierName } from '../entitlements/tiers.ts';
 import { brokenLimit, estimate } from './estimate.ts';
-import type { ArtifactRef, BacktestEvent, BacktestUsageEvent } from './events.ts';
+import type { ArtifactRef, BacktestEvent, BacktestUsageEvent, LiveWindowVerdict } from './events.ts';
 import type { BacktestLimits, EstimateModel } from './limits.ts';
 import type { BacktestMetrics } from './metrics.ts';
 import type { RunShape } from './request.ts';
@@ -33,7 +33,14 @@ export type BacktestCommand =
     }
   | { type: 'LeaseBacktest'; workerId: string; leaseMs: number; at: number }
   | { type: 'RecordProgress'; workerId: string; stepsDone: number; simulatedAt: number; leaseMs: number; at: number }
-  | { type: 'FinishBacktest'; workerId: string; metrics: BacktestMetrics; artifacts: readonly ArtifactRef[]; at: number }
+  | {
+      type: 'FinishBacktest';
+      workerId: string;
+      metrics: BacktestMetrics;
+      artifacts: readonly ArtifactRef[];
+      liveWindow?: LiveWindowVerdict | undefined;
+      at: number;
+    }
   | { type: 'FailBacktest'; workerId: string; code: string; message: string; at: number }
   | { type: 'ExpireArtifacts'; objects: number; at: number };
 
@@ -133,13 +140,9 @@ export const backtestDecider: Decider<BacktestCommand, BacktestState, BacktestEv
       }
       case 'FinishBacktest': {
         holder(state, command.workerId, command.at);
-        const { workerId, metrics, artifacts, at } = command;
-        return [
-          {
-            type: 'BacktestFinished',
-            data: { backtestId: state.backtestId as string, workerId, metrics, artifacts: [...artifacts], finishedAt: at },
-          },
-        ];
+        const { workerId, metrics, artifacts, liveWindow, at } = command;
+        const data = { backtestId: state.backtestId as string, workerId, metrics, artifacts: [...artifacts], finishedAt: at };
+        return [{ type: 'BacktestFinished', data: liveWindow ? { ...data, liveWindow } : data }];
       }
       case 'FailBacktest': {
         holder(state, command.workerId, command.at);

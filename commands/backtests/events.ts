@@ -84,9 +84,35 @@ export const BacktestProgressed = defineEvent(
     .strict(),
 );
 
+/**
+ * What a live-window re-run reproduced (`live-window.ts`): of the live account's `runs`, how many
+ * decisions and orders came out the same, how many runs diverged, and whether the re-run's
+ * metrics equal the live account's byte for byte. The divergences themselves are in the summary.
+ */
+export const zLiveWindowVerdict = z
+  .object({
+    runs: z.number().int().nonnegative(),
+    decisionsReproduced: z.number().int().nonnegative(),
+    ordersReproduced: z.number().int().nonnegative(),
+    divergences: z.number().int().nonnegative(),
+    metricsReproduced: z.boolean(),
+  })
+  .strict();
+export type LiveWindowVerdict = z.output<typeof zLiveWindowVerdict>;
+
+/** A run finished; `liveWindow` only for a live-window re-run (an optional key added last: older events read without it). */
 export const BacktestFinished = defineEvent(
   'BacktestFinished',
-  z.object({ backtestId: id, workerId: id, metrics: zBacktestMetrics, artifacts: z.array(zArtifactRef).max(20), finishedAt: at }).strict(),
+  z
+    .object({
+      backtestId: id,
+      workerId: id,
+      metrics: zBacktestMetrics,
+      artifacts: z.array(zArtifactRef).max(20),
+      finishedAt: at,
+      liveWindow: zLiveWindowVerdict.optional(),
+    })
+    .strict(),
 );
 
 export const BacktestFailed = defineEvent(

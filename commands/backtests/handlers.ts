@@ -12,7 +12,7 @@ import type { EventStore } from '../../core/event-store.ts';
 import { baselineTier, type TierName } from '../entitlements/tiers.ts';
 import { type BacktestCommand, type BacktestState, backtestDecider, backtestUsageDecider } from './decider.ts';
 import { type Estimate, estimate } from './estimate.ts';
-import type { ArtifactRef } from './events.ts';
+import type { ArtifactRef, LiveWindowVerdict } from './events.ts';
 import type { BacktestLimits, BacktestPolicy, LimitName } from './limits.ts';
 import type { BacktestMetrics } from './metrics.ts';
 import type { RunShape } from './request.ts';
@@ -131,8 +131,15 @@ export class BacktestCommands {
     return this.run(backtestId, { type: 'RecordProgress', workerId, stepsDone, simulatedAt, leaseMs, at }, workerId);
   }
 
-  finish(backtestId: string, workerId: string, metrics: BacktestMetrics, artifacts: readonly ArtifactRef[]): BacktestState {
-    return this.run(backtestId, { type: 'FinishBacktest', workerId, metrics, artifacts, at: this.deps.clock.now() }, workerId);
+  /** Records the finished run; `liveWindow`: what a live-window re-run reproduced. Throws `lease_lost` unless `workerId` holds a live lease. */
+  finish(
+    backtestId: string,
+    workerId: string,
+    metrics: BacktestMetrics,
+    artifacts: readonly ArtifactRef[],
+    liveWindow?: LiveWindowVerdict,
+  ): BacktestState {
+    return this.run(backtestId, { type: 'FinishBacktest', workerId, metrics, artifacts, liveWindow, at: this.deps.clock.now() }, workerId);
   }
 
   fail(backtestId: string, workerId: string, code: string, message: string): BacktestState {

@@ -95,7 +95,16 @@ export async function runJob(job: JobToRun, setup: ReplaySetup, deps: JobCycleDe
   );
   if (recording) {
     const expiresAt = clock.now() + recording.retentionMs;
-    recording.commands.finish(job.backtestId, recording.workerId, result.report.metrics, runArtifacts(job.backtestId, expiresAt));
+    const rerun = result.report.liveWindow;
+    const verdict = rerun && {
+      runs: rerun.runs,
+      decisionsReproduced: rerun.decisionsReproduced,
+      ordersReproduced: rerun.ordersReproduced,
+      divergences: rerun.divergences.length + rerun.divergencesOmitted,
+      metricsReproduced: rerun.metricsReproduced,
+    };
+    const artifacts = runArtifacts(job.backtestId, expiresAt);
+    recording.commands.finish(job.backtestId, recording.workerId, result.report.metrics, artifacts, verdict);
   }
   return result.report;
 }

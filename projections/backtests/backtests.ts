@@ -4,7 +4,7 @@
  */
 
 import type { Estimate } from '../../commands/backtests/estimate.ts';
-import type { ArtifactRef, BacktestEvent } from '../../commands/backtests/events.ts';
+import type { ArtifactRef, BacktestEvent, LiveWindowVerdict } from '../../commands/backtests/events.ts';
 import type { BacktestLimits, LimitName } from '../../commands/backtests/limits.ts';
 import type { BacktestMetrics } from '../../commands/backtests/metrics.ts';
 import type { RunShape } from '../../commands/backtests/request.ts';
@@ -16,8 +16,8 @@ import { BOUND_LIMIT, prepared } from '../../core/statements.ts';
 
 export const backtestsProjection = defineProjection({
   name: 'backtests',
-  // 2: artifact expiry (`artifacts_expire_at`, `artifacts_expired_at`)
-  version: 2,
+  // 2: artifact expiry (`artifacts_expire_at`, `artifacts_expired_at`); 3: a live-window re-run's verdict (`live_window`)
+  version: 3,
   mode: 'inline',
   eventTypes: [
     'BacktestRequested',
@@ -47,6 +47,8 @@ export const backtestsProjection = defineProjection({
         steps_total: 'INTEGER NOT NULL',
         simulated_at: 'INTEGER',
         metrics: 'TEXT',
+        /** JSON `LiveWindowVerdict` of a live-window re-run once finished; NULL otherwise. */
+        live_window: 'TEXT',
         artifacts: 'TEXT NOT NULL',
         /** The earliest expiry (Unix ms) of artifacts not yet expired; NULL when none is pending. */
         artifacts_expire_at: 'INTEGER',
@@ -62,16 +64,16 @@ export const backtestsProjection = defineProjection({
   bind(db, t) {
     const insert = db.prepare(
       `INSERT INTO "${t.backtests}" (backtest_id, clone_id, user_id, status, tier, run, limits, estimate, refusal, attempts, steps_done,
-         steps_total, simulated_at, metrics, artifacts, artifacts_expire_at, artifacts_expired_at, failure, requested_at, ended_at)
-       VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, NULL, 0, 0, ?, NULL, NULL, '[]', NULL, NULL, NULL, ?, NULL)`,
+         steps_total, simulated_at, metrics, live_window, artifacts, artifacts_expire_at, artifacts_expired_at, failure, requested_at, ended_at)
+       VALUES (?, ?, ?, 'requested', ?, ?, ?, ?, NULL, 0, 0, ?, NULL, NULL, NULL, '[]', NULL, NULL, NULL, ?, NULL)`,
     );
     const status = db.prepare(`UPDATE "${t.backtests}" SET status = ? WHERE backtest_id = ?`);
     const refuse = db.prepare(`UPDATE "${t.backtests}" SET status = 'refused', refusal = ?, ended_at = ? WHERE backtest_id = ?`);
     const lease = db.prepare(`UPDATE "${t.backtests}" SET status = 'running', attempts = ?, steps_done = 0 WHERE backtest_id = ?`);
     const progress = db.prepare(`UPDATE "${t.backtests}" SET steps_done = ?, simulated_at = ? WHERE backtest_id = ?`);
     const finish = db.prepare(
-      `UPDATE "${t.backtests}" SET status = 'finished', steps_done = steps_total, metrics = ?, artifacts = ?, artifacts_expire_at = ?,
-         ended_at = ? WHERE backtest_id = ?`,
+      `UPDATE "${t.backtests}" SET status = 'finished', steps_done = steps_total, metrics = ?, live_window = ?, artifacts = ?,
+         artifacts_expire_at = ?, ended_at = ? WHERE backtest_id = ?`,
     );
     const expired = db.prepare(`UPDATE "${t.backtests}" SET artifacts_expire_at = NULL, artifacts_expired_at = ? WHERE backtest_id = ?`);
     const fail = db.prepare(`UPDATE "${t.backtests}" SET status = 'failed', failure = ?, ended_at = ? WHERE backtest_id = ?`);
@@ -111,7 +113,9 @@ export const backtestsProjection = defineProjection({
         case 'BacktestFinished': {
           const expiries = e.data.artifacts.flatMap((a) => (a.expiresAt === null ? [] : [a.expiresAt]));
           const expireAt = expiries.length === 0 ? null : Math.min(...expiries);
-          finish.run(JSON.stringify(e.data.metrics), JSON.stringify(e.data.artifacts), expireAt, e.data.finishedAt, e.data.backtestId);
+          const { metrics, liveWindow, artifacts, finishedAt, backtestId } = e.data;
+          const verdict = liveWindow ? JSON.stringify(liveWindow) : null;
+          finish.run(JSON.stringify(metrics), verdict, JSON.stringify(artifacts), expireAt, finishedAt, backtestId);
           return;
         }
         case 'BacktestArtifactsExpired':
@@ -143,6 +147,8 @@ export interface BacktestRow {
   readonly stepsTotal: number;
   readonly simulatedAt: number | null;
   readonly metrics: BacktestMetrics | null;
+  /** What a finished live-window re-run reproduced; null for any other run or before it finished. */
+  readonly liveWindow: LiveWindowVerdict | null;
   readonly artifacts: readonly ArtifactRef[];
   /** When the expiring artifacts (packets, prompts, replies) were deleted; null while kept. */
   readonly artifactsExpiredAt: number | null;
@@ -166,6 +172,7 @@ interface Raw {
   stepsTotal: number;
   simulatedAt: number | null;
   metrics: string | null;
+  liveWindow: string | null;
   artifacts: string;
   artifactsExpiredAt: number | null;
   failure: string | null;
@@ -174,7 +181,7 @@ interface Raw {
 }
 
 const SELECT = `SELECT backtest_id AS backtestId, clone_id AS cloneId, user_id AS userId, status, tier, run, limits, estimate, refusal,
-  attempts, steps_done AS stepsDone, steps_total AS stepsTotal, simulated_at AS simulatedAt, metrics, artifacts,
+  attempts, steps_done AS stepsDone, steps_total AS stepsTotal, simulated_at AS simulatedAt, metrics, live_window AS liveWindow, artifacts,
   artifacts_expired_at AS artifactsExpiredAt, failure,
   requested_at AS requestedAt, ended_at AS endedAt FROM backtests`;
 
@@ -188,6 +195,7 @@ function decode(r: Raw): BacktestRow {
     estimate: JSON.parse(r.estimate) as Estimate,
     refusal: parse(r.refusal),
     metrics: parse(r.metrics),
+    liveWindow: parse(r.liveWindow),
     artifacts: JSON.parse(r.artifacts) as ArtifactRef[],
     failure: parse(r.failure),
   };

@@ -154,6 +154,19 @@ const BacktestSchema = z
     progress: z.object({ stepsDone: z.number().int(), stepsTotal: z.number().int(), simulatedAt: zTime.nullable() }),
     attempts: z.number().int(),
     metrics: MetricsSchema.nullable(),
+    liveWindowVerdict: z
+      .object({
+        runs: z.number().int(),
+        decisionsReproduced: z.number().int(),
+        ordersReproduced: z.number().int(),
+        divergences: z.number().int(),
+        metricsReproduced: z.boolean(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'a finished live-window re-run: of the live runs, how many decisions and orders it reproduced, how many diverged (listed in the summary artifact), and whether its metrics equal the live account’s byte for byte; null otherwise',
+      }),
     artifacts: z.array(z.object({ key: z.string(), kind: z.string(), expiresAt: zTime.nullable() })),
     artifactsExpiredAt: zTime.nullable().openapi({ description: 'when the packets, prompts and replies were deleted; null while kept' }),
     failure: z.object({ code: z.string(), message: z.string() }).nullable(),
@@ -372,6 +385,7 @@ function view(r: BacktestRow): z.output<typeof BacktestSchema> {
     progress: { stepsDone: r.stepsDone, stepsTotal: r.stepsTotal, simulatedAt: isoOrNull(r.simulatedAt) },
     attempts: r.attempts,
     metrics: r.metrics,
+    liveWindowVerdict: r.liveWindow,
     artifacts: r.artifacts.map((a) => ({ ...a, expiresAt: isoOrNull(a.expiresAt) })),
     artifactsExpiredAt: isoOrNull(r.artifactsExpiredAt),
     failure: r.failure,

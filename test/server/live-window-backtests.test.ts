@@ -56,6 +56,13 @@ async function jobOverHttp(live: LiveAudition, body: Record<string, unknown>) {
     attempts: number;
     failure: { code: string } | null;
     run: { liveWindow?: { propAccountId: string }; engine: string };
+    liveWindowVerdict: {
+      runs: number;
+      decisionsReproduced: number;
+      ordersReproduced: number;
+      divergences: number;
+      metricsReproduced: boolean;
+    } | null;
   };
 }
 
@@ -92,6 +99,11 @@ if (shared) {
       const { job, report } = await rerunOverHttp(live, body);
       assert.equal([job.run.engine, job.run.liveWindow], ['recorded', { propAccountId: live.propAccountId }]);
       const runs = assertReproduced(live, report);
+      assert.equal(
+        job.liveWindowVerdict,
+        { runs: runs.length, decisionsReproduced: runs.length, ordersReproduced: runs.length, divergences: 0, metricsReproduced: true },
+        'GET /backtests/:id shows the verdict (BacktestFinished.liveWindow)',
+      );
       assert.ok(
         runs.some((r) => r.order?.status === 'executed'),
         'the live runs traded',
@@ -102,6 +114,7 @@ if (shared) {
       await live.server.ops.artifacts.put(reply, new TextEncoder().encode('{"action":"hold"}'));
       const corrupt = await jobOverHttp(live, body);
       assert.equal([corrupt.status, corrupt.failure?.code, corrupt.attempts], ['failed', 'artifact_corrupt', 1]);
+      assert.is(corrupt.liveWindowVerdict, null, 'no verdict for a run that did not finish');
       await live.server.ops.artifacts.put(reply, original);
 
       // Refusals: nothing appended, each names the field

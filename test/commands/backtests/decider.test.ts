@@ -91,6 +91,20 @@ test('only the live holder records progress, finishes or fails; progress renews 
     ]);
 });
 
+test('a finish carries the live-window verdict only when the run is a live-window re-run', () => {
+  const given = [...requested(), leased('w1', T0 + 10)];
+  const finished = { backtestId: 'b1', workerId: 'w1', metrics, artifacts: [], finishedAt: T0 + 20 };
+  spec
+    .given(given)
+    .when({ type: 'FinishBacktest', workerId: 'w1', metrics, artifacts: [], at: T0 + 20 })
+    .thenEmits([{ type: 'BacktestFinished', data: finished }]);
+  const liveWindow = { runs: 50, decisionsReproduced: 49, ordersReproduced: 49, divergences: 1, metricsReproduced: false };
+  spec
+    .given(given)
+    .when({ type: 'FinishBacktest', workerId: 'w1', metrics, artifacts: [], liveWindow, at: T0 + 20 })
+    .thenEmits([{ type: 'BacktestFinished', data: { ...finished, liveWindow } }]);
+});
+
 test('progress never goes back nor past the total', () => {
   const given = [...requested(), leased('w1', T0 + 10)];
   spec
