@@ -269,6 +269,10 @@ export const backtestRun = defineCommand({
     .refine((f) => f['live-window'] !== undefined || (f.from !== undefined && f.to !== undefined), {
       message: 'give --from and --to (optional only with --live-window)',
       path: ['from'],
+    })
+    .refine((f) => f.from === undefined || f.to === undefined || f.to >= f.from, {
+      message: 'the window must end after it starts',
+      path: ['to'],
     }),
   run: async (flags, ctx) => {
     const config = loadConfig({ ...ctx.env, CLASH_DB: existingDb(flags.db, ctx.env) });

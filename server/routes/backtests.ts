@@ -304,7 +304,8 @@ const STRATEGY_FIELDS = ['strategy', 'from', 'to', 'assets'] as const;
  * The body as a run shape of clone `cloneId`, validated like every other boundary (400 naming
  * the field). With `liveWindow` the strategy, assets and window come from the live account
  * (`liveWindowShape`: 422 `live_window_refused` naming the field when it is not this clone's
- * audition or race account, or has no runs); `from`/`to` then narrow its runs.
+ * audition or race account, or has no runs); `from`/`to` then narrow its runs (400 naming `to`
+ * when it is before `from`).
  */
 function runOf(db: Db, cloneId: string, body: z.output<typeof RunBody>): RunShape {
   const live = body.liveWindow;
@@ -316,6 +317,9 @@ function runOf(db: Db, cloneId: string, body: z.output<typeof RunBody>): RunShap
       wrong.map((k) => ({ path: `json.${k}`, message })),
     );
   }
+  // Checked before the window is resolved: a backwards window would read as `no_runs` and name the account
+  if (live && body.from !== undefined && body.to !== undefined && body.to < body.from)
+    throw new ValidationError('request json', [{ path: 'json.to', message: 'the window must end after it starts' }]);
   const window =
     live &&
     liveWindowShape(

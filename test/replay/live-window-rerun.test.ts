@@ -137,6 +137,22 @@ if (shared) {
       assert.equal([foreign?.code, foreign?.field, foreign?.reason], ['live_window_refused', 'live-window', 'not_clone_account']);
       const own = await failure(rerun(live, { propAccountId: `backtest-${report.backtestId}` }));
       assert.equal([own?.code, own?.reason], ['live_window_refused', 'not_clone_account']);
+      // A backwards window names --to (it used to read as no_runs naming --live-window)
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const backwards = await clash(
+        ['backtest', 'run', '--clone', live.cloneId, '--live-window', live.propAccountId, '--engine', 'recorded'].concat([
+          '--from',
+          iso(live.to),
+          '--to',
+          iso(live.from),
+          '--db',
+          live.server.ledger.store.db.name,
+        ]),
+        undefined,
+        { ...live.env, NODE_ENV: 'test' },
+      );
+      assert.is(backwards.code, 2, backwards.stderr);
+      assert.match(backwards.stderr, /to: the window must end after it starts/);
     } finally {
       await live.server.stop();
     }

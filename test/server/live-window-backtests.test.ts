@@ -151,6 +151,8 @@ if (shared) {
       assert.equal([sandbox.error.code, sandbox.error.details.reason], ['live_window_refused', 'not_live_account']);
       const empty = await refused(422, { ...body, from: new Date(live.to + 3_600_000).toISOString() });
       assert.equal([empty.error.code, empty.error.details.reason], ['live_window_refused', 'no_runs']);
+      const backwards = await refused(400, { ...body, from: new Date(live.to).toISOString(), to: new Date(live.from).toISOString() });
+      assert.equal(backwards.error.details.issues, [{ path: 'json.to', message: 'the window must end after it starts' }]);
       const engine = await refused(400, { ...body, engine: 'rules' });
       assert.equal(engine.error.details.issues, [{ path: 'json.engine', message: 'a live window is re-run with the recorded engine' }]);
       const mixed = await refused(400, { ...body, assets: ['BTC'] });
