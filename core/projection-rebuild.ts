@@ -165,6 +165,12 @@ export interface VerifyResult {
   readonly position: number;
   readonly tables: readonly { table: string; rows: number; liveHash: string; replayHash: string }[];
   readonly firstDifference: RowDifference | null;
+  /**
+   * Set when the live tables cannot be compared: their checkpoint's version is not this build's
+   * (`liveVersion`; null when they were never built), as in a file from before a read model
+   * changed, opened read-only. `ok` is then false; a writable open rebuilds them.
+   */
+  readonly stale?: { readonly liveVersion: number | null; readonly version: number };
 }
 
 function scratchPath(): string {
@@ -178,7 +184,8 @@ function removeDb(path: string): void {
 /**
  * Verifies projections in one pass: every projection is replayed into one scratch database up
  * to its own checkpoint (inline ones are at the head, async ones may lag), all read in the same
- * snapshot of the live file, then compared table by table.
+ * snapshot of the live file, then compared table by table. A projection whose live checkpoint is
+ * missing or of another version is not compared (`stale`, not ok).
  */
 export function verifyProjections(
   store: EventStore,
@@ -192,12 +199,15 @@ export function verifyProjections(
   // are all seen at the same instant, whatever other processes append meanwhile.
   live.exec('BEGIN');
   try {
-    const targets = projections.map((p) => {
-      for (const t of p.tables) createTable(scratch, t, t.name);
-      return { p, apply: p.bind(scratch, liveNames(p)), types: new Set(p.eventTypes), upTo: readCheckpoint(live, p.name)?.position ?? 0 };
-    });
+    const stale = (p: ProjectionDefinition) => readCheckpoint(live, p.name)?.version !== p.version;
+    const targets = projections
+      .filter((p) => !stale(p))
+      .map((p) => {
+        for (const t of p.tables) createTable(scratch, t, t.name);
+        return { p, apply: p.bind(scratch, liveNames(p)), types: new Set(p.eventTypes), upTo: readCheckpoint(live, p.name)?.position ?? 0 };
+      });
     replayMany(store, scratch, targets, 0, options);
-    return targets.map(({ p, upTo }) => {
+    const compared = targets.map(({ p, upTo }): VerifyResult => {
       const tables = [];
       let firstDifference: RowDifference | null = null;
       for (const t of p.tables) {
@@ -206,6 +216,20 @@ export function verifyProjections(
         firstDifference ??= cmp.firstDifference;
       }
       return { name: p.name, ok: firstDifference === null, position: upTo, tables, firstDifference };
+    });
+    return projections.map((p): VerifyResult => {
+      const done = compared.find((r) => r.name === p.name);
+      if (done) return done;
+      const cp = readCheckpoint(live, p.name);
+      const liveVersion = cp?.version ?? null;
+      return {
+        name: p.name,
+        ok: false,
+        position: cp?.position ?? 0,
+        tables: [],
+        firstDifference: null,
+        stale: { liveVersion, version: p.version },
+      };
     });
   } finally {
     live.exec('COMMIT');

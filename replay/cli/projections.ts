@@ -94,7 +94,12 @@ export const projectionsVerify = defineCommand({
       for (const r of results) {
         if (r.ok)
           ctx.out.line(`ok      ${r.name} at position ${r.position} (${r.tables.map((t) => `${t.table}: ${t.rows} rows`).join(', ')})`);
-        else {
+        else if (r.stale) {
+          const was = r.stale.liveVersion === null ? 'were never built' : `are at version ${r.stale.liveVersion}`;
+          ctx.out.line(
+            `STALE   ${r.name}: its tables ${was} (this build: version ${r.stale.version}); a writable open rebuilds them (clash projections rebuild)`,
+          );
+        } else {
           const d = r.firstDifference;
           ctx.out.line(`DIFFERS ${r.name} at position ${r.position}: table ${d?.table} row ${JSON.stringify(d?.key)}`);
           ctx.out.line(`        live:     ${JSON.stringify(d?.live)}`);
