@@ -4,22 +4,24 @@
  * "Report data") in the configured artifact store (`CLASH_ARTIFACTS_URL`, `CLASH_S3_*`).
  */
 import { z } from 'zod';
+import { assertCurrentReadModel } from '../../core/checkpoints.ts';
 import { DomainError, NotFoundError, ValidationError } from '../../core/errors.ts';
-import { findBacktest } from '../../projections/backtests/backtests.ts';
+import { backtestsProjection, findBacktest } from '../../projections/backtests/backtests.ts';
 import { loadConfig, openConfiguredArtifactStore } from '../../server/config.ts';
 import { openLedger } from '../../server/context.ts';
 import { writeBacktestReport } from '../backtest-report/write.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb } from './command.ts';
 
 /**
- * The finished run's report data, unvalidated (`writeBacktestReport` validates it): NotFoundError
- * without the job; DomainError before it finished, without its summary, or with another run's;
+ * The finished run's report data, unvalidated (`writeBacktestReport` validates it): `read_model_stale`
+ * when the file's backtests read model is older than this build's; NotFoundError without the job; DomainError before it finished, without its summary, or with another run's;
  * ValidationError when the summary is not JSON.
  */
 async function reportData(dbPath: string, backtestId: string, ctx: CliContext): Promise<unknown> {
   const ledger = openLedger({ dbPath, composition: ctx.composition, readonly: true });
   let key: string | undefined;
   try {
+    assertCurrentReadModel(ledger.store.db, backtestsProjection);
     const job = findBacktest(ledger.store.db, backtestId);
     if (!job) throw new NotFoundError('backtest', backtestId);
     if (job.status !== 'finished') {

@@ -143,6 +143,13 @@ test('a schema-3 file reads as main read it, read-only and after its first writa
   const reader = openLedger({ dbPath: file, readonly: true });
   readsAsMainDid(reader);
   reader.close();
+  // A read-only command on a read model changed since names it (was SQLite's `no such column: live_window`)
+  const report = await clash(['backtest', 'report', 'b-1', '--out', dir.file('b-1.html'), '--db', file]);
+  assert.is(report.code, 1, report.stdout + report.stderr);
+  assert.match(
+    report.stderr,
+    'read_model_stale: the backtests read model of this file is at version 2 (this build: version 3): open it writable once (clash projections rebuild backtests)',
+  );
   assert.is(userVersion(file), 3, 'a read-only open leaves it as it is');
 
   const ledger = openLedger({ dbPath: file });
