@@ -273,6 +273,15 @@ export const backtestRun = defineCommand({
     .refine((f) => f.from === undefined || f.to === undefined || f.to >= f.from, {
       message: 'the window must end after it starts',
       path: ['to'],
+    })
+    // As over HTTP (`runOf`), before the database is read: what the live account gives is not a flag
+    .superRefine((f, ctx) => {
+      if (f['live-window'] === undefined) return;
+      for (const flag of ['assets', 'decide-every', 'replies-of'] as const)
+        if (f[flag] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [flag], message: 'not with --live-window (taken from the live account)' });
+      if (f.engine !== 'recorded')
+        ctx.addIssue({ code: 'custom', path: ['engine'], message: 'a live window is re-run with the recorded engine' });
     }),
   run: async (flags, ctx) => {
     const config = loadConfig({ ...ctx.env, CLASH_DB: existingDb(flags.db, ctx.env) });

@@ -153,6 +153,30 @@ if (shared) {
       );
       assert.is(backwards.code, 2, backwards.stderr);
       assert.match(backwards.stderr, /to: the window must end after it starts/);
+      // Flags the live window takes from the account are refused naming the flag (--assets was ignored)
+      const flagged = (extra: string[]) =>
+        clash(
+          [
+            'backtest',
+            'run',
+            '--clone',
+            live.cloneId,
+            '--live-window',
+            live.propAccountId,
+            '--db',
+            live.server.ledger.store.db.name,
+          ].concat(extra),
+          undefined,
+          { ...live.env, NODE_ENV: 'test' },
+        );
+      const withAssets = await flagged(['--engine', 'recorded', '--assets', 'BTC']);
+      assert.is(withAssets.code, 2, withAssets.stderr);
+      assert.match(withAssets.stderr, 'error: --assets: not with --live-window (taken from the live account)');
+      const withEvery = await flagged(['--engine', 'recorded', '--decide-every', '15m']);
+      assert.match(withEvery.stderr, 'error: --decide-every: not with --live-window (taken from the live account)');
+      const withEngine = await flagged(['--engine', 'rules']);
+      assert.is(withEngine.code, 2, withEngine.stderr);
+      assert.match(withEngine.stderr, 'error: --engine: a live window is re-run with the recorded engine');
     } finally {
       await live.server.stop();
     }
