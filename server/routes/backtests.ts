@@ -73,8 +73,10 @@ const RunBody = z
       .int()
       .min(60_000)
       .max(86_400_000)
-      .default(DEFAULT_DECISION_INTERVAL_MS)
-      .openapi({ description: 'how often the engine decides, ms (a whole number of steps)' }),
+      .optional()
+      .openapi({
+        description: `how often the engine decides, ms (a whole number of steps; default ${DEFAULT_DECISION_INTERVAL_MS}); not with liveWindow (the step)`,
+      }),
   })
   .strict()
   .openapi('BacktestRunInput');
@@ -299,6 +301,8 @@ const routes = {
 /** The body's field a live window is named by (in `live_window_refused` details). */
 const LIVE_WINDOW_FIELD = 'liveWindow.propAccountId';
 const STRATEGY_FIELDS = ['strategy', 'from', 'to', 'assets'] as const;
+/** Fields a live window takes from the account (the decision interval is the step), refused beside it. */
+const LIVE_TAKEN_FIELDS = ['strategy', 'assets', 'decisionIntervalMs'] as const;
 
 /**
  * The body as a run shape of clone `cloneId`, validated like every other boundary (400 naming
@@ -309,7 +313,7 @@ const STRATEGY_FIELDS = ['strategy', 'from', 'to', 'assets'] as const;
  */
 function runOf(db: Db, cloneId: string, body: z.output<typeof RunBody>): RunShape {
   const live = body.liveWindow;
-  const wrong = STRATEGY_FIELDS.filter((k) => (live ? k !== 'from' && k !== 'to' && body[k] !== undefined : body[k] === undefined));
+  const wrong = live ? LIVE_TAKEN_FIELDS.filter((k) => body[k] !== undefined) : STRATEGY_FIELDS.filter((k) => body[k] === undefined);
   if (wrong.length > 0) {
     const message = live ? 'not with liveWindow (taken from the live account)' : 'required without liveWindow';
     throw new ValidationError(
@@ -340,7 +344,7 @@ function runOf(db: Db, cloneId: string, body: z.output<typeof RunBody>): RunShap
     assets: window ? window.assets : body.assets,
     engine: body.engine,
     stepMs: body.stepMs,
-    decisionIntervalMs: window ? body.stepMs : body.decisionIntervalMs,
+    decisionIntervalMs: window ? body.stepMs : (body.decisionIntervalMs ?? DEFAULT_DECISION_INTERVAL_MS),
     ...(live ? { liveWindow: live } : {}),
   });
   if (!parsed.success) {

@@ -157,6 +157,11 @@ if (shared) {
       assert.equal(engine.error.details.issues, [{ path: 'json.engine', message: 'a live window is re-run with the recorded engine' }]);
       const mixed = await refused(400, { ...body, assets: ['BTC'] });
       assert.equal(mixed.error.details.issues, [{ path: 'json.assets', message: 'not with liveWindow (taken from the live account)' }]);
+      // the decision interval is the step: one given was ignored
+      const interval = await refused(400, { ...body, decisionIntervalMs: 900_000 });
+      assert.equal(interval.error.details.issues, [
+        { path: 'json.decisionIntervalMs', message: 'not with liveWindow (taken from the live account)' },
+      ]);
       assert.is(live.server.ledger.store.headPosition(), before, 'no refusal appended anything');
     } finally {
       await live.server.stop();
