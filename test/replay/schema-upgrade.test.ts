@@ -57,6 +57,13 @@ test('read-only commands read a schema-2 file as it is, and leave it so', async 
   assert.is(projections.stderr, '');
   assert.match(projections.stdout, /^STALE {3}prop_protective_orders: its tables were never built \(this build: version 1\)/m);
   assert.match(projections.stdout, /^ok {6}prop_orders at position 28 \(prop_orders: 24 rows, prop_fills: 24 rows\)/m);
+  // No worker ever parked a unit in it: none to list or show (was SQLite's `no such table: work_units`)
+  const parked = await clash(['dead-letters', 'list', '--all', '--db', file]);
+  assert.is(parked.code, 0, parked.stdout + parked.stderr);
+  assert.match(parked.stdout, '0 parked unit(s)');
+  const one = await clash(['dead-letters', 'show', '1', '--db', file]);
+  assert.is(one.code, 1, one.stdout + one.stderr);
+  assert.match(one.stderr, 'not_found: dead letter 1 not found');
   assert.is(userVersion(file), 2);
 });
 
