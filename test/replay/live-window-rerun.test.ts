@@ -137,38 +137,19 @@ if (shared) {
       assert.equal([foreign?.code, foreign?.field, foreign?.reason], ['live_window_refused', 'live-window', 'not_clone_account']);
       const own = await failure(rerun(live, { propAccountId: `backtest-${report.backtestId}` }));
       assert.equal([own?.code, own?.reason], ['live_window_refused', 'not_clone_account']);
+      // The owner's CLI re-run with `extra` flags
+      const dbPath = db.name;
+      const flagged = (extra: string[]) =>
+        clash(['backtest', 'run', '--clone', live.cloneId, '--live-window', live.propAccountId, '--db', dbPath, ...extra], undefined, {
+          ...live.env,
+          NODE_ENV: 'test',
+        });
       // A backwards window names --to (it used to read as no_runs naming --live-window)
       const iso = (ms: number) => new Date(ms).toISOString();
-      const backwards = await clash(
-        ['backtest', 'run', '--clone', live.cloneId, '--live-window', live.propAccountId, '--engine', 'recorded'].concat([
-          '--from',
-          iso(live.to),
-          '--to',
-          iso(live.from),
-          '--db',
-          live.server.ledger.store.db.name,
-        ]),
-        undefined,
-        { ...live.env, NODE_ENV: 'test' },
-      );
+      const backwards = await flagged(['--engine', 'recorded', '--from', iso(live.to), '--to', iso(live.from)]);
       assert.is(backwards.code, 2, backwards.stderr);
       assert.match(backwards.stderr, /to: the window must end after it starts/);
       // Flags the live window takes from the account are refused naming the flag (--assets was ignored)
-      const flagged = (extra: string[]) =>
-        clash(
-          [
-            'backtest',
-            'run',
-            '--clone',
-            live.cloneId,
-            '--live-window',
-            live.propAccountId,
-            '--db',
-            live.server.ledger.store.db.name,
-          ].concat(extra),
-          undefined,
-          { ...live.env, NODE_ENV: 'test' },
-        );
       const withAssets = await flagged(['--engine', 'recorded', '--assets', 'BTC']);
       assert.is(withAssets.code, 2, withAssets.stderr);
       assert.match(withAssets.stderr, 'error: --assets: not with --live-window (taken from the live account)');
