@@ -153,25 +153,16 @@ export class DecisionRuns {
       return { status: 'held' };
     }
     // The order and the run commit together: no fill without its run, nor a run claiming a fill that is not there.
-    const order = this.atomically(() => {
-      const sent = this.deps.orders.submit(propAccountId, runId, action);
-      record({ status: 'accepted', action }, sent);
-      return sent;
-    });
+    // All or nothing (no error is caught inside, so the appends need no savepoints of their own); the store notes a rollback itself.
+    const order = this.deps.store.transaction(
+      () => {
+        const sent = this.deps.orders.submit(propAccountId, runId, action);
+        record({ status: 'accepted', action }, sent);
+        return sent;
+      },
+      { allOrNothing: true },
+    );
     return { status: 'ordered', order };
-  }
-
-  /**
-   * Runs `fn` in one write transaction; a rollback is noted so no handler keeps state the file
-   * lost. All or nothing: no error is caught inside, so the appends need no savepoints of their own.
-   */
-  private atomically<T>(fn: () => T): T {
-    try {
-      return this.deps.store.transaction(fn, { allOrNothing: true });
-    } catch (error) {
-      this.deps.store.noteRollback();
-      throw error;
-    }
   }
 
   private now(): number {
