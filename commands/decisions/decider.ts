@@ -27,8 +27,9 @@ export type Verdict =
   | { readonly status: 'accepted'; readonly action: Data<'DecisionActionAccepted'>['action'] }
   | ({ readonly status: 'refused' } & Omit<Data<'DecisionActionRefused'>, 'runId' | 'refusedAt'>);
 
-type Start = Omit<Data<'DecisionRunStarted'>, 'runId'>;
-type Reply = Omit<Data<'DecisionReplyRecorded'>, 'runId'>;
+/** What `DecisionRunStarted` records of a run, and `DecisionReplyRecorded`, but the run id (the unit's). */
+export type Start = Omit<Data<'DecisionRunStarted'>, 'runId'>;
+export type Reply = Omit<Data<'DecisionReplyRecorded'>, 'runId'>;
 
 /**
  * A run is one append (issue 13 throughput; doc/ai-trading.md "Run event layout"):

@@ -17,8 +17,17 @@ import type { Clock } from '../../core/clock.ts';
 import { CommandHandler } from '../../core/decider.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { EventStore } from '../../core/event-store.ts';
-import { checkDue, type DecisionCommand, type DecisionState, decisionDecider, type RunUnit, type Verdict } from './decider.ts';
-import type { DecisionEventData, SkipReason } from './events.ts';
+import {
+  checkDue,
+  type DecisionCommand,
+  type DecisionState,
+  decisionDecider,
+  type Reply,
+  type RunUnit,
+  type Start,
+  type Verdict,
+} from './decider.ts';
+import type { SkipReason } from './events.ts';
 import type { ArtifactSink, DecisionContextSource, DueUnit, OrderOutcome, OrderPort, RunContext } from './ports.ts';
 import { parseReply, replyRefusalDetail } from './reply.ts';
 import { validateAction } from './validate.ts';
@@ -42,8 +51,6 @@ export interface DecisionRunDeps {
 }
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-type Start = Omit<DecisionEventData<'DecisionRunStarted'>, 'runId'>;
-type Reply = Omit<DecisionEventData<'DecisionReplyRecorded'>, 'runId'>;
 
 export class DecisionRuns {
   private readonly handler;
