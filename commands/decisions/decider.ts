@@ -128,7 +128,6 @@ export const decisionDecider: Decider<DecisionCommand, DecisionState, DecisionEv
   evolve(state, event) {
     const { runId } = event.data;
     const step = (s: RunStep) => ({ ...state, open: { ...state.open, [runId]: s } });
-    const closed = without(state.open, (id) => id !== runId);
     switch (event.type) {
       case 'DecisionRunScheduled': {
         const { asset, dueAt } = event.data;
@@ -156,9 +155,14 @@ export const decisionDecider: Decider<DecisionCommand, DecisionState, DecisionEv
       case 'DecisionActionRefused':
         return step('refused');
       case 'DecisionRunCompleted':
-        return { ...state, open: closed, retryable: without(state.retryable, (_, id) => id !== runId), completed: state.completed + 1 };
+        return {
+          ...state,
+          open: without(state.open, (id) => id !== runId),
+          retryable: without(state.retryable, (_, id) => id !== runId),
+          completed: state.completed + 1,
+        };
       case 'DecisionRunFailed':
-        return { ...state, open: closed, failed: state.failed + 1 };
+        return { ...state, open: without(state.open, (id) => id !== runId), failed: state.failed + 1 };
     }
   },
   snapshot: { version: 2, every: 200 },
