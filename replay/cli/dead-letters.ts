@@ -28,7 +28,8 @@ export function withUnits<T>(flags: { db?: string | undefined }, ctx: CliContext
   }
 }
 
-const idArg = z.object({ ...commonFlags, positionals: z.tuple([z.coerce.number().int().positive()]) });
+/** `ID`: a parked unit's sequence number. */
+export const idArg = z.object({ ...commonFlags, positionals: z.tuple([z.coerce.number().int().positive()]) });
 
 /** Prints one parked unit (data and lines); exit 0. */
 export function printParked(ctx: CliContext, verb: string, unit: ParkedUnit): number {
