@@ -108,8 +108,7 @@ async function wireProcess(ledger: Ledger, config: Config, log: Logger, options:
   let economy: Economy | null = null;
   const competitionEconomy = options.competitionEconomy ?? competitionEconomyOf(ledger, () => economy);
   economy = await startEconomy(ledger, config, log, options.economyPorts ?? ((l) => competitionTicketPorts(l, competitionEconomy)));
-  const artifacts = options.artifacts ?? openConfiguredArtifactStore(config);
-  const ops = openOperations(ledger, config, artifacts);
+  const ops = openOperations(ledger, config, options.artifacts ?? openConfiguredArtifactStore(config));
   const competing = (options.composition ?? productComposition).streams.some((k) => k.category === ARENA_CATEGORY);
   return {
     ledger,
@@ -119,7 +118,6 @@ async function wireProcess(ledger: Ledger, config: Config, log: Logger, options:
     economy,
     competitionEconomy,
     competing,
-    artifacts,
     ...(options.alertSink ? { alertSink: options.alertSink } : {}),
   };
 }

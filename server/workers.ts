@@ -21,7 +21,6 @@
  */
 import type { Logger } from 'pino';
 import { type AlertSink, webhookSink } from '../adapters/alerts/webhook.ts';
-import type { ArtifactStore } from '../adapters/artifacts/store.ts';
 import { depositLogsSince, withdrawalLogsSince } from '../adapters/chain/deposit-logs.ts';
 import { WORKER_ACTOR } from '../commands/competition/handlers.ts';
 import type { CompetitionEconomy } from '../commands/competition/ports.ts';
@@ -60,8 +59,6 @@ export interface WorkerContext {
   readonly competitionEconomy: CompetitionEconomy;
   /** Whether the composition has the competition module (the example domain in tests has not). */
   readonly competing: boolean;
-  /** The artifact store of backtest artifacts (the process's `CLASH_ARTIFACTS_URL` store). */
-  readonly artifacts?: ArtifactStore;
   /** Delivers alert notices (default: the webhook of `CLASH_ALERT_WEBHOOK_URL`, or none). */
   readonly alertSink?: AlertSink;
 }
@@ -219,10 +216,9 @@ const anchors: Build = ({ ledger, config, economy, log }) => {
 const ingestion: Build = ({ ledger, config, log }) => ingestionWorker(ledger, config, log);
 
 /** Not exclusive: every process takes jobs under their leases and slots; its replays run beside the loop and are waited for at stop. */
-const backtests: Build = ({ ledger, config, ops, artifacts, log }) => {
+const backtests: Build = ({ ledger, config, ops, log }) => {
   if (config.BACKTEST_WORKER_INTERVAL_MS === 0) return 'BACKTEST_WORKER_INTERVAL_MS is 0';
-  if (!artifacts) return 'no artifact store';
-  const worker = backtestWorkerOf(ledger, config, { artifacts, leases: ops.leases, units: ops.units });
+  const worker = backtestWorkerOf(ledger, config, { artifacts: ops.artifacts, leases: ops.leases, units: ops.units });
   return {
     name: 'backtests',
     intervalMs: config.BACKTEST_WORKER_INTERVAL_MS,

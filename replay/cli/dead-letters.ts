@@ -28,7 +28,8 @@ export function withUnits<T>(flags: { db?: string | undefined }, ctx: CliContext
   }
 }
 
-const idArg = z.object({ ...commonFlags, positionals: z.tuple([z.coerce.number().int().positive()]) });
+/** `ID`: a parked unit's sequence number. */
+export const idArg = z.object({ ...commonFlags, positionals: z.tuple([z.coerce.number().int().positive()]) });
 
 /** Prints one parked unit (data and lines); exit 0. */
 export function printParked(ctx: CliContext, verb: string, unit: ParkedUnit): number {
@@ -65,12 +66,17 @@ export function listParked(flags: { db?: string | undefined; all: boolean }, ctx
   });
 }
 
+/** `[--all]` of the dead-letter lists (`listParked`). */
+export const listFlags = {
+  options: { all: { type: 'boolean' } },
+  schema: z.object({ ...commonFlags, all: z.boolean().default(false), positionals: z.array(z.string()).max(0) }),
+} as const;
+
 export const deadLettersList = defineCommand({
   words: ['dead-letters', 'list'],
   usage: 'clash dead-letters list [--all] [--db PATH] [--json]',
   summary: 'dead letters (with --all: every parked unit, retrying and waiting too)',
-  options: { all: { type: 'boolean' } },
-  schema: z.object({ ...commonFlags, all: z.boolean().default(false), positionals: z.array(z.string()).max(0) }),
+  ...listFlags,
   run: (flags, ctx) => listParked(flags, ctx),
 });
 

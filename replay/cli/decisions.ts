@@ -18,7 +18,7 @@ import { decisionControlsOf } from '../../server/decisions.ts';
 import { openOperations } from '../../server/operations.ts';
 import { pausesView } from '../../server/routes/decision-controls.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb, UsageError } from './command.ts';
-import { listParked, printParked, withUnits } from './dead-letters.ts';
+import { idArg, listFlags, listParked, printParked, withUnits } from './dead-letters.ts';
 
 function withLedger<T>(flags: { db?: string | undefined }, ctx: CliContext, fn: (ledger: Ledger) => Promise<T> | T): Promise<T> {
   const ledger = openLedger({ dbPath: existingDb(flags.db, ctx.env), composition: ctx.composition });
@@ -118,12 +118,9 @@ export const decisionsDeadLettersList = defineCommand({
   words: ['decisions', 'dead-letters', 'list'],
   usage: 'clash decisions dead-letters list [--all] [--db PATH] [--json]',
   summary: 'dead decision units (with --all: retrying ones too)',
-  options: { all: { type: 'boolean' } },
-  schema: z.object({ ...commonFlags, all: z.boolean().default(false), positionals: z.array(z.string()).max(0) }),
+  ...listFlags,
   run: (flags, ctx) => listParked(flags, ctx, DECISIONS_WORKER),
 });
-
-const idArg = z.object({ ...commonFlags, positionals: z.tuple([z.coerce.number().int().positive()]) });
 
 /** `retry` or `discard` of a parked unit of the decision worker (another worker's unit is refused). */
 const onDeadLetter = (verb: 'retry' | 'discard') =>

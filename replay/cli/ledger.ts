@@ -101,7 +101,8 @@ export const ledgerVerify = defineCommand({
       const ms = Math.round(performance.now() - started);
       const problems = [...result.problems, ...(anchors?.problems ?? [])].sort((a, b) => a.position - b.position);
       const ok = result.ok && (anchors?.ok ?? true);
-      ctx.out.data({ ...result, ok, problems, firstProblem: result.firstProblem ?? problems[0] ?? null, anchors, ms });
+      const firstProblem = result.firstProblem ?? problems[0] ?? null;
+      ctx.out.data({ ...result, ok, problems, firstProblem, anchors, ms });
       if (ok) {
         const anchored = anchors ? `, ${anchors.recorded} anchor(s) match the chain's ${anchors.onChain}` : '';
         ctx.out.line(
@@ -109,8 +110,7 @@ export const ledgerVerify = defineCommand({
         );
         return 0;
       }
-      const first = result.firstProblem ?? problems[0];
-      ctx.out.error(`ledger differs at position ${first?.position}: ${first?.problem}`);
+      ctx.out.error(`ledger differs at position ${firstProblem?.position}: ${firstProblem?.problem}`);
       for (const p of problems) ctx.out.line(`  position ${p.position}: ${p.problem}`);
       return 1;
     } finally {
