@@ -108,6 +108,10 @@ export class WorkUnits {
     private readonly random: Random = Math.random,
   ) {
     if (!db.readonly) db.exec(SCHEMA);
+    // A read-only open cannot create the table, and a file no worker ever ran on has none: it
+    // has no parked unit, so its reads see an empty temporary table (the temp schema is writable).
+    else if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'work_units'").get())
+      db.exec(SCHEMA.replace('CREATE TABLE', 'CREATE TEMP TABLE').replace(/CREATE INDEX[^;]*;/, ''));
     this.sql = {
       get: db.prepare<[string, string], Row>(`${SELECT} WHERE w.worker = ? AND w.unit = ?`),
       bySeq: db.prepare<[number], Row>(`${SELECT} WHERE w.seq = ?`),

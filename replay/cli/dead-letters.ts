@@ -11,19 +11,12 @@ import { type ParkedUnit, WorkUnits } from '../../core/operations/work-units.ts'
 import { deadLetterView } from '../../server/routes/operations.ts';
 import { type CliContext, commonFlags, defineCommand, existingDb } from './command.ts';
 
-/**
- * Runs `fn` over the parked units of the ledger the flags name. A read-only open does not create
- * the table, and a file no worker ever ran on has none: it has no parked unit, so `fn` reads an
- * empty one in memory.
- */
+/** Runs `fn` over the parked units of the ledger the flags name (read-only: a file no worker ran on lists none). */
 export function withUnits<T>(flags: { db?: string | undefined }, ctx: CliContext, readonly: boolean, fn: (units: WorkUnits) => T): T {
   const db = openDatabase(existingDb(flags.db, ctx.env), { readonly });
-  const parked = !readonly || db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'work_units'").get() !== undefined;
-  const source = parked ? db : openDatabase(':memory:');
   try {
-    return fn(new WorkUnits(source, defaultRetryPolicy));
+    return fn(new WorkUnits(db, defaultRetryPolicy));
   } finally {
-    if (source !== db) source.close();
     db.close();
   }
 }
