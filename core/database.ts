@@ -85,11 +85,6 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
 `;
 
 /**
- * Opens (and, writable, creates or migrates) a ledger file. Read-only opens never write: the
- * file must exist and already be a ledger of this schema, else `Error('PATH is not a ledger …')`
- * — so read commands work on a read-only copy and never turn an empty file into a ledger.
- */
-/**
  * The folder beside a database file where development state is kept (`<dir>/<name>.dev/` for
  * `<dir>/<name>.db`: secrets generated in development, the embedded chain's state); null for an
  * in-memory database. One folder per file, so two ledgers in one directory never share a key.
@@ -99,6 +94,11 @@ export function developmentStateDir(dbPath: string): string | null {
   return join(dirname(dbPath), `${basename(dbPath, extname(dbPath))}.dev`);
 }
 
+/**
+ * Opens (and, writable, creates or migrates) a ledger file. Read-only opens never write: the
+ * file must exist and already be a ledger of this schema, else `Error('PATH is not a ledger …')`
+ * — so read commands work on a read-only copy and never turn an empty file into a ledger.
+ */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (options.readonly) return openReadOnly(path);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

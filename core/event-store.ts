@@ -143,9 +143,8 @@ export class EventStore {
    * savepoint inside an open transaction.
    */
   private readonly tx: {
-    append: (work: () => AppendResult) => AppendResult;
-    plain: (work: () => unknown) => unknown;
-    reported: (work: () => unknown) => unknown;
+    plain: <T>(work: () => T) => T;
+    reported: <T>(work: () => T) => T;
   };
 
   static open(path: string, options: EventStoreOptions): EventStore {
@@ -179,9 +178,8 @@ export class EventStore {
       changes: db.prepare<[], number>('SELECT total_changes()').pluck(),
     };
     this.tx = {
-      append: db.transaction((work: () => AppendResult) => work()).immediate,
-      plain: db.transaction((work: () => unknown) => work()).immediate,
-      reported: db.transaction((work: () => unknown) => this.reporting(work)).immediate,
+      plain: db.transaction((work: () => unknown) => work()).immediate as <T>(work: () => T) => T,
+      reported: db.transaction((work: () => unknown) => this.reporting(work)).immediate as <T>(work: () => T) => T,
     };
   }
 
@@ -260,7 +258,7 @@ export class EventStore {
       // In an all-or-nothing transaction a failure rolls everything back, so the append needs no
       // savepoint of its own — unless client event ids may make it answer a duplicate and go on (below).
       const bare = this.#allOrNothing > 0 && !prepared.some((p) => p.clientId);
-      const result = bare ? append() : this.tx.append(append);
+      const result = bare ? append() : this.tx.plain(append);
       if (!result.duplicate) for (const observe of this.observers) observe(result.positions.length, performance.now() - started);
       return result;
     } catch (error) {
@@ -479,12 +477,12 @@ export class EventStore {
    * append's error and goes on must wrap that append in a nested `transaction()` (a savepoint).
    */
   transaction<T>(fn: () => T, options: { readonly allOrNothing?: boolean } = {}): T {
-    if (this.db.inTransaction && !this.inReportedTransaction) return this.tx.plain(fn) as T;
+    if (this.db.inTransaction && !this.inReportedTransaction) return this.tx.plain(fn);
     const allOrNothing = options.allOrNothing === true && !this.db.inTransaction;
     const before = this.sql.changes.get();
     if (allOrNothing) this.#allOrNothing += 1;
     try {
-      return this.tx.reported(fn) as T;
+      return this.tx.reported(fn);
     } catch (error) {
       if (this.sql.changes.get() !== before) this.noteRollback();
       throw error;

@@ -59,6 +59,8 @@ export class GroupCommit {
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
   readonly #changes: { get(): unknown };
+  /** One command's savepoint (better-sqlite3 nests `db.transaction` inside the group's BEGIN), made once, not per command. */
+  readonly #savepoint: (work: () => unknown) => unknown;
 
   /**
    * `rollbacks.noteRollback` is called after a group in which work that had written was rolled
@@ -71,6 +73,7 @@ export class GroupCommit {
     private readonly rollbacks: RollbackListener = unheard,
   ) {
     this.#changes = db.prepare('SELECT total_changes()').pluck();
+    this.#savepoint = db.transaction((work: () => unknown) => this.rollbacks.reporting(work));
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError('maxBatch must be an integer ≥ 1');
     if (!(options.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be ≥ 0');
   }
@@ -151,7 +154,7 @@ export class GroupCommit {
       for (const q of group) {
         const before = this.#changes.get();
         try {
-          outcomes.push({ ok: true, value: this.db.transaction(() => this.rollbacks.reporting(q.work))() });
+          outcomes.push({ ok: true, value: this.#savepoint(q.work) });
         } catch (error) {
           // A refusal thrown before any write rolls back nothing worth forgetting.
           if (this.#changes.get() !== before) rolledBack = true;

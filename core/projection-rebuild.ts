@@ -199,15 +199,24 @@ export function verifyProjections(
   // are all seen at the same instant, whatever other processes append meanwhile.
   live.exec('BEGIN');
   try {
-    const stale = (p: ProjectionDefinition) => readCheckpoint(live, p.name)?.version !== p.version;
-    const targets = projections
-      .filter((p) => !stale(p))
-      .map((p) => {
+    // Each checkpoint read once: a projection whose live version is not this build's is stale.
+    const checked = projections.map((p) => {
+      const cp = readCheckpoint(live, p.name);
+      return { p, cp, current: cp?.version === p.version };
+    });
+    const targets = checked
+      .filter((c) => c.current)
+      .map(({ p, cp }) => {
         for (const t of p.tables) createTable(scratch, t, t.name);
-        return { p, apply: p.bind(scratch, liveNames(p)), types: new Set(p.eventTypes), upTo: readCheckpoint(live, p.name)?.position ?? 0 };
+        return { p, apply: p.bind(scratch, liveNames(p)), types: new Set(p.eventTypes), upTo: cp?.position ?? 0 };
       });
     replayMany(store, scratch, targets, 0, options);
-    const compared = targets.map(({ p, upTo }): VerifyResult => {
+    return checked.map(({ p, cp, current }): VerifyResult => {
+      const position = cp?.position ?? 0;
+      if (!current) {
+        const stale = { liveVersion: cp?.version ?? null, version: p.version };
+        return { name: p.name, ok: false, position, tables: [], firstDifference: null, stale };
+      }
       const tables = [];
       let firstDifference: RowDifference | null = null;
       for (const t of p.tables) {
@@ -215,21 +224,7 @@ export function verifyProjections(
         tables.push({ table: t.name, rows: cmp.rows, liveHash: cmp.liveHash, replayHash: cmp.replayHash });
         firstDifference ??= cmp.firstDifference;
       }
-      return { name: p.name, ok: firstDifference === null, position: upTo, tables, firstDifference };
-    });
-    return projections.map((p): VerifyResult => {
-      const done = compared.find((r) => r.name === p.name);
-      if (done) return done;
-      const cp = readCheckpoint(live, p.name);
-      const liveVersion = cp?.version ?? null;
-      return {
-        name: p.name,
-        ok: false,
-        position: cp?.position ?? 0,
-        tables: [],
-        firstDifference: null,
-        stale: { liveVersion, version: p.version },
-      };
+      return { name: p.name, ok: firstDifference === null, position, tables, firstDifference };
     });
   } finally {
     live.exec('COMMIT');

@@ -53,6 +53,12 @@ export interface MarketSnapshot {
 type CandleDbRow = { open_time: number; close_time: number; open: string; high: string; low: string; close: string; volume: string };
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A registry version as a snapshot shows it: every field but the name, its effective time in ISO 8601 UTC. */
+const registryView = ({ name: _name, effectiveFrom, ...fields }: AssetVersion): MarketSnapshot['registry'] => ({
+  effectiveFrom: iso(effectiveFrom),
+  ...fields,
+});
 const price = (s: string) => formatDecimal(BigInt(s), PRICE);
 const candleView = (r: CandleDbRow): CandleView => ({
   openTime: iso(r.open_time),
@@ -194,18 +200,7 @@ export class MarketReader {
             macdHistogram: ind.macdHistogram,
           }
         : null,
-      registry: version
-        ? {
-            effectiveFrom: iso(version.effectiveFrom),
-            szDecimals: version.szDecimals,
-            maxLeverage: version.maxLeverage,
-            kind: version.kind,
-            enabled: version.enabled,
-            marginTableId: version.marginTableId,
-            onlyIsolated: version.onlyIsolated,
-            delisted: version.delisted,
-          }
-        : null,
+      registry: version ? registryView(version) : null,
     };
   }
 }

@@ -218,28 +218,30 @@ export function backtestsOfClone(db: Db, cloneId: string, limit: number): Backte
 
 /** Jobs a worker may take (queued, or running: its lease may have expired), oldest first, at most `limit`. */
 export function runnableBacktests(db: Db, limit: number): BacktestRow[] {
-  return db
-    .prepare<[number], Raw>(`${SELECT} WHERE status IN ('queued', 'running') ORDER BY requested_at, backtest_id LIMIT ${BOUND_LIMIT}`)
+  return prepared<[number], Raw>(
+    db,
+    `${SELECT} WHERE status IN ('queued', 'running') ORDER BY requested_at, backtest_id LIMIT ${BOUND_LIMIT}`,
+  )
     .all(limit)
     .map(decode);
 }
 
 /** Finished jobs whose expiring artifacts are due at `now` (ms), oldest expiry first, at most `limit`. */
 export function backtestsDueForExpiry(db: Db, now: number, limit: number): string[] {
-  return db
-    .prepare<[number, number], { id: string }>(
-      `SELECT backtest_id AS id FROM backtests WHERE artifacts_expire_at <= ? ORDER BY artifacts_expire_at, backtest_id LIMIT ${BOUND_LIMIT}`,
-    )
+  return prepared<[number, number], { id: string }>(
+    db,
+    `SELECT backtest_id AS id FROM backtests WHERE artifacts_expire_at <= ? ORDER BY artifacts_expire_at, backtest_id LIMIT ${BOUND_LIMIT}`,
+  )
     .all(now, limit)
     .map((r) => r.id);
 }
 
 /** The clone's finished jobs, newest first, at most `limit` (the archives a `recorded` run reads). */
 export function finishedBacktestsOfClone(db: Db, cloneId: string, limit: number): string[] {
-  return db
-    .prepare<[string, number], { id: string }>(
-      `SELECT backtest_id AS id FROM backtests WHERE clone_id = ? AND status = 'finished' ORDER BY ended_at DESC, backtest_id DESC LIMIT ${BOUND_LIMIT}`,
-    )
+  return prepared<[string, number], { id: string }>(
+    db,
+    `SELECT backtest_id AS id FROM backtests WHERE clone_id = ? AND status = 'finished' ORDER BY ended_at DESC, backtest_id DESC LIMIT ${BOUND_LIMIT}`,
+  )
     .all(cloneId, limit)
     .map((r) => r.id);
 }

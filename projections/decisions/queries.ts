@@ -166,13 +166,12 @@ export function findDecisionRun(db: Db, runId: string): DecisionRunRow | undefin
 
 /** Tokens and cost per clone and UTC day for days `fromDay`..`toDay` (inclusive), by day then clone. */
 export function decisionCosts(db: Db, fromDay: number, toDay: number): DecisionCostRow[] {
-  return db
-    .prepare<[number, number], DecisionCostRow>(
-      `SELECT clone_id AS cloneId, utc_day AS day, count(*) AS runs, sum(input_tokens) AS inputTokens,
-         sum(output_tokens) AS outputTokens, CAST(sum(CAST(cost_micro_usd AS INTEGER)) AS TEXT) AS costMicroUsd
-       FROM decision_runs WHERE utc_day BETWEEN ? AND ? GROUP BY utc_day, clone_id ORDER BY utc_day, clone_id`,
-    )
-    .all(fromDay, toDay);
+  return prepared<[number, number], DecisionCostRow>(
+    db,
+    `SELECT clone_id AS cloneId, utc_day AS day, count(*) AS runs, sum(input_tokens) AS inputTokens,
+       sum(output_tokens) AS outputTokens, CAST(sum(CAST(cost_micro_usd AS INTEGER)) AS TEXT) AS costMicroUsd
+     FROM decision_runs WHERE utc_day BETWEEN ? AND ? GROUP BY utc_day, clone_id ORDER BY utc_day, clone_id`,
+  ).all(fromDay, toDay);
 }
 
 /** The reply a completed run recorded for a packet: its artifact reference and the model that answered. */
