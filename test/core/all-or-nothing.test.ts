@@ -1,25 +1,12 @@
-/**
- * All-or-nothing transactions (core/event-store.ts `transaction(fn, { allOrNothing: true })`, used
- * by a decision run for its order and its record): appends inside skip their own savepoint, and a
- * failure anywhere — even after an append wrote its events — leaves nothing of the transaction.
- */
-import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EventRegistry } from '../../core/event-registry.ts';
-import { EventStore } from '../../core/event-store.ts';
-import { openWalletStore, tempDir } from '../support/store.ts';
-import { walletEvents } from '../support/wallet/events.ts';
+import { tempDir, tracedWalletStore } from '../support/store.ts';
 
 const dir = tempDir();
 
 /** A store over a fresh wallet ledger whose connection records every statement it runs. */
 function traced(name: string) {
-  const path = dir.file(`${name}.db`);
-  openWalletStore(path).store.close(); // the schema
-  const statements: string[] = [];
-  const db = new Database(path, { verbose: (sql) => statements.push(String(sql)) });
-  const store = new EventStore(db, { registry: new EventRegistry(walletEvents) });
+  const { store, statements } = tracedWalletStore(dir.file(`${name}.db`));
   const savepoints = () => statements.filter((s) => s.startsWith('SAVEPOINT')).length;
   return { store, savepoints };
 }

@@ -4,16 +4,12 @@
  * a writer in another process between the load and the append is still caught.
  */
 import { execFileSync } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CommandHandler } from '../../core/decider.ts';
-import { EventRegistry } from '../../core/event-registry.ts';
-import { EventStore } from '../../core/event-store.ts';
 import { GroupCommit } from '../../core/group-commit.ts';
-import { openWalletStore, tempDir } from '../support/store.ts';
+import { tempDir, tracedWalletStore } from '../support/store.ts';
 import { type WalletCommand, walletDecider } from '../support/wallet/decider.ts';
-import { walletEvents } from '../support/wallet/events.ts';
 
 const dir = tempDir();
 const STREAM = 'wallet-w';
@@ -21,11 +17,7 @@ const STREAM = 'wallet-w';
 /** A store over `name` whose connection records every statement it runs. */
 function traced(name: string) {
   const path = dir.file(`${name}.db`);
-  openWalletStore(path).store.close(); // the schema
-  const statements: string[] = [];
-  const db = new Database(path, { verbose: (sql) => statements.push(String(sql)) });
-  db.pragma('busy_timeout = 10000');
-  const store = new EventStore(db, { registry: new EventRegistry(walletEvents) });
+  const { db, store, statements } = tracedWalletStore(path);
   const handler = new CommandHandler(store, walletDecider);
   const commits = new GroupCommit(db, { maxBatch: 16, maxWaitMs: 0 }, store);
   const handle = (command: WalletCommand, prepare?: () => void) =>

@@ -23,6 +23,18 @@ export interface WalletStore {
   clock: ManualClock;
 }
 
+/**
+ * A wallet store over its own connection to `path` that records every statement it runs
+ * (`statements`, in order): what the tests counting savepoints and reads look at.
+ */
+export function tracedWalletStore(path: string): { db: Db; store: EventStore; statements: string[] } {
+  openWalletStore(path).store.close(); // the schema
+  const statements: string[] = [];
+  const db = new Database(path, { verbose: (sql) => statements.push(String(sql)) });
+  db.pragma('busy_timeout = 10000');
+  return { db, store: new EventStore(db, { registry: new EventRegistry(walletEvents) }), statements };
+}
+
 export function openWalletStore(
   path: string,
   options: { projections?: readonly ProjectionDefinition[]; clock?: Clock; synchronous?: 'FULL' | 'NORMAL' } = {},
