@@ -29,6 +29,7 @@ import type { Clock } from '../../core/clock.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { Leases } from '../../core/operations/leases.ts';
 import type { WorkUnits } from '../../core/operations/work-units.ts';
+import { dueArtifacts } from './decider.ts';
 import type { BacktestCommands } from './handlers.ts';
 import { failJob, type JobRecording, type JobToRun, type ReplaySetup, runJob } from './job-cycle.ts';
 import type { ReplayMarket } from './ports.ts';
@@ -175,7 +176,7 @@ export class BacktestWorker {
   private async expire(now: number): Promise<number> {
     let done = 0;
     for (const id of this.deps.jobs.dueForExpiry(now, LIST_LIMIT)) {
-      const due = this.deps.commands.state(id).expiring.filter((a) => a.expiresAt !== null && a.expiresAt <= now);
+      const due = dueArtifacts(this.deps.commands.state(id), now);
       if (due.length === 0) continue;
       let objects = 0;
       for (const ref of due) {
