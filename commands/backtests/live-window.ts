@@ -30,6 +30,7 @@ import { validateAction } from '../decisions/validate.ts';
 import type { PropAccountEvent } from '../prop-trading/events.ts';
 import { actionHeadroomMicroUsd } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
+import type { LiveWindowVerdict } from './events.ts';
 import type { BacktestMetrics, ClosedTrade, EquityPoint } from './metrics.ts';
 import type { LiveRun, LiveWindowSource, ReplayMarket, StoredPacket } from './ports.ts';
 import { type LiveRerun, MAX_DIVERGENCES, type RunOutcome } from './report.ts';
@@ -245,6 +246,17 @@ export class LiveTally {
       metricsReproduced: canonicalJson(liveMetrics) === canonicalJson(metrics),
     };
   }
+}
+
+/** What `BacktestFinished` records of a re-run (`zLiveWindowVerdict`): its counts, every divergence (listed or omitted) counted. */
+export function liveWindowVerdict(rerun: LiveRerun): LiveWindowVerdict {
+  return {
+    runs: rerun.runs,
+    decisionsReproduced: rerun.decisionsReproduced,
+    ordersReproduced: rerun.ordersReproduced,
+    divergences: rerun.divergences.length + rerun.divergencesOmitted,
+    metricsReproduced: rerun.metricsReproduced,
+  };
 }
 
 /**

@@ -22,6 +22,7 @@ import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
 import { loadTaxonomy, universeOf } from '../../adapters/market/taxonomy.ts';
 import { type PipelineStrategy, planStrategy } from '../../commands/ai-trading/pipeline.ts';
 import { failJob, runJob } from '../../commands/backtests/job-cycle.ts';
+import { liveWindowVerdict } from '../../commands/backtests/live-window.ts';
 import { type BacktestReport, parseStep } from '../../commands/backtests/report.ts';
 import {
   DEFAULT_DECISION_INTERVAL_MS,
@@ -323,7 +324,7 @@ export const backtestRun = defineCommand({
       ]);
       const live = report.liveWindow;
       if (live) {
-        const divergent = live.divergences.length + live.divergencesOmitted;
+        const divergent = liveWindowVerdict(live).divergences;
         ctx.out.line(
           `live window ${live.propAccountId}: ${live.decisionsReproduced} of ${live.runs} decisions and ${live.ordersReproduced} orders reproduced, metrics ${live.metricsReproduced ? 'reproduced' : 'differ'}${divergent > 0 ? `; ${divergent} runs diverge (--json lists them)` : ''}`,
         );
