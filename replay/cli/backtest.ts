@@ -149,17 +149,8 @@ function liveWindowFor(options: BacktestRunOptions, db: Ledger['store']['db']): 
   if (!('clone' in options.source)) {
     throw new ValidationError('backtest run', [{ path: 'live-window', message: 'a live window is re-run for a clone (--clone)' }]);
   }
-  const request = { propAccountId: options.liveWindow, stepMs: options.stepMs };
-  return liveWindowShape(
-    db,
-    options.source.clone,
-    {
-      ...request,
-      ...(options.fromMs === undefined ? {} : { fromMs: options.fromMs }),
-      ...(options.toMs === undefined ? {} : { toMs: options.toMs }),
-    },
-    'live-window',
-  );
+  const { liveWindow: propAccountId, stepMs, fromMs, toMs } = options;
+  return liveWindowShape(db, options.source.clone, { propAccountId, stepMs, fromMs, toMs }, 'live-window');
 }
 
 /** The strategy to replay and how the run names it (`version`: a live window's account version). */
