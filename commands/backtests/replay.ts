@@ -26,7 +26,7 @@ import { MINUTE_MS } from '../../adapters/market/price-source.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
-import { formatDecimal } from '../../core/money.ts';
+import { absBigint, formatDecimal } from '../../core/money.ts';
 import type { AccountSection } from '../ai-trading/ports.ts';
 import { orderInputOf } from '../decisions/orders.ts';
 import { parseReply } from '../decisions/reply.ts';
@@ -150,7 +150,7 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
       positions: v.positions.map((p) => ({
         asset: p.asset,
         side: p.size > 0n ? ('long' as const) : ('short' as const),
-        size: formatDecimal(p.size < 0n ? -p.size : p.size, SIZE),
+        size: formatDecimal(absBigint(p.size), SIZE),
         entryPrice: formatDecimal(p.entryPrice, PRICE),
         liquidationPrice: p.liquidationPrice === null ? null : formatDecimal(p.liquidationPrice, PRICE),
         unrealizedPnlMicroUsd: p.unrealizedPnlMicroUsd.toString(),
