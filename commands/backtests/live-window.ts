@@ -104,7 +104,6 @@ export interface RerunContext {
   readonly engine: DecisionEngine;
   readonly account: SimAccount;
   readonly rules: Rules;
-  readonly modelStrength: string;
   /** Appends one line to the run's artifacts of `kind`. */
   readonly write: (kind: 'packets' | 'prompts' | 'replies', line: unknown) => Promise<void>;
 }
@@ -143,7 +142,7 @@ export async function rerunDecision(step: LiveStep, ctx: RerunContext): Promise<
     packetDigest: run.packetDigest,
     system: prompt.system,
     prompt: prompt.prompt,
-    modelStrength: ctx.modelStrength,
+    modelStrength: source.modelStrength,
     // the recorded engine answers by the packet digest alone; these are what the run saw where known
     lastPrice: quote ? formatDecimal(quote.price, PRICE) : '0',
     indicators: null,

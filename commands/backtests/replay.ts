@@ -38,7 +38,7 @@ import { MAX_CHECKED_CANDLES } from '../prop-trading/handlers.ts';
 import { actionHeadroomMicroUsd, gatesHeadroom } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { PartWriter, partsPrefix, summaryKey } from './artifact-parts.ts';
-import { type LiveStep, LiveTally, liveAccountMetrics, liveSchedule, reRunSeed, rerunDecision } from './live-window.ts';
+import { type LiveStep, LiveTally, liveAccountMetrics, liveSchedule, type RerunContext, reRunSeed, rerunDecision } from './live-window.ts';
 import type { ClosedTrade, EquityPoint } from './metrics.ts';
 import type { LiveWindowSource, ReplayContextSource, ReplayMarket } from './ports.ts';
 import { type BacktestReport, type ReportTrade, stepLabel, zBacktestReport } from './report.ts';
@@ -266,8 +266,8 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
 
   /** A live window re-run's step: re-run, judged against its live run, counted and logged (`live-window.ts`). */
   const liveStep = async (source: LiveWindowSource, tally: LiveTally, step: LiveStep) => {
-    const ctx = { source, market, engine: deps.engine, account, rules: rules(), modelStrength: source.modelStrength };
-    const outcome = await rerunDecision(step, { ...ctx, write: (kind, line) => writers[kind].add(line) });
+    const write: RerunContext['write'] = (kind, line) => writers[kind].add(line);
+    const outcome = await rerunDecision(step, { source, market, engine: deps.engine, account, rules: rules(), write });
     const same = tally.record(step, outcome);
     const status: DecisionStatus =
       outcome.verdict === 'refused'
