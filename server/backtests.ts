@@ -182,9 +182,8 @@ export function backtestWorkerOf(
   workerId = `${hostname()}:${process.pid}`,
 ): BacktestWorker {
   const db = ledger.store.db;
-  const { commands, leaseMs, retentionMs } = jobRecordingOf(backtestCommandsOf(ledger, config), config, workerId);
   return new BacktestWorker({
-    commands,
+    recording: jobRecordingOf(backtestCommandsOf(ledger, config), config, workerId),
     jobs: {
       runnable: (limit) => runnableBacktests(db, limit),
       dueForExpiry: (now, limit) => backtestsDueForExpiry(db, now, limit),
@@ -195,12 +194,9 @@ export function backtestWorkerOf(
     leases: deps.leases,
     units: deps.units,
     clock: ledger.clock,
-    workerId,
     limits: {
       global: config.BACKTEST_CONCURRENCY,
       perUser: config.BACKTEST_CONCURRENCY_PER_USER,
-      leaseMs,
-      retentionMs,
       progressEvery: config.BACKTEST_PROGRESS_EVERY_STEPS,
     },
   });

@@ -37,8 +37,8 @@ export type LiveWindowRefusal = 'not_clone_account' | 'not_live_account' | 'no_r
 /** What a request names: the live account, optionally a window inside its runs (ms). */
 export interface LiveWindowRequest {
   readonly propAccountId: string;
-  readonly fromMs?: number;
-  readonly toMs?: number;
+  readonly fromMs?: number | undefined;
+  readonly toMs?: number | undefined;
   /** The replay step (ms): the window's end is rounded up to a whole step past the last run. */
   readonly stepMs: number;
 }

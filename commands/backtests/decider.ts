@@ -56,6 +56,10 @@ export interface BacktestState {
   readonly expiring: readonly ArtifactRef[];
 }
 
+/** The finished run's artifacts due to expire at `at` (ms): what `ExpireArtifacts` deletes and records. */
+export const dueArtifacts = (state: BacktestState, at: number): ArtifactRef[] =>
+  state.expiring.filter((a) => a.expiresAt !== null && a.expiresAt <= at);
+
 const notRunnable = (state: BacktestState) =>
   new DomainError('backtest_not_runnable', 'conflict', `backtest ${state.backtestId ?? '(unknown)'} is ${state.status}`, {
     status: state.status,
@@ -150,7 +154,7 @@ export const backtestDecider: Decider<BacktestCommand, BacktestState, BacktestEv
         return [{ type: 'BacktestFailed', data: { backtestId: state.backtestId as string, workerId, code, message, failedAt: at } }];
       }
       case 'ExpireArtifacts': {
-        const due = state.expiring.filter((a) => a.expiresAt !== null && a.expiresAt <= command.at);
+        const due = dueArtifacts(state, command.at);
         if (due.length === 0) {
           throw new DomainError(
             'nothing_to_expire',

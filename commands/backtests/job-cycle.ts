@@ -14,6 +14,7 @@ import { ClashError } from '../../core/errors.ts';
 import { DEFAULT_RULES, DEFAULT_STARTING_EQUITY } from '../prop-trading/rules.ts';
 import { runArtifacts } from './artifact-parts.ts';
 import { type BacktestCommands, backtestPropAccountId } from './handlers.ts';
+import { liveWindowVerdict } from './live-window.ts';
 import type { LiveWindowSource, ReplayContextSource, ReplayMarket } from './ports.ts';
 import { replay } from './replay.ts';
 import type { BacktestReport } from './report.ts';
@@ -96,13 +97,7 @@ export async function runJob(job: JobToRun, setup: ReplaySetup, deps: JobCycleDe
   if (recording) {
     const expiresAt = clock.now() + recording.retentionMs;
     const rerun = result.report.liveWindow;
-    const verdict = rerun && {
-      runs: rerun.runs,
-      decisionsReproduced: rerun.decisionsReproduced,
-      ordersReproduced: rerun.ordersReproduced,
-      divergences: rerun.divergences.length + rerun.divergencesOmitted,
-      metricsReproduced: rerun.metricsReproduced,
-    };
+    const verdict = rerun && liveWindowVerdict(rerun);
     const artifacts = runArtifacts(job.backtestId, expiresAt);
     recording.commands.finish(job.backtestId, recording.workerId, result.report.metrics, artifacts, verdict);
   }

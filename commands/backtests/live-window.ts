@@ -30,6 +30,7 @@ import { validateAction } from '../decisions/validate.ts';
 import type { PropAccountEvent } from '../prop-trading/events.ts';
 import { actionHeadroomMicroUsd } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
+import type { LiveWindowVerdict } from './events.ts';
 import type { BacktestMetrics, ClosedTrade, EquityPoint } from './metrics.ts';
 import type { LiveRun, LiveWindowSource, ReplayMarket, StoredPacket } from './ports.ts';
 import { type LiveRerun, MAX_DIVERGENCES, type RunOutcome } from './report.ts';
@@ -103,7 +104,6 @@ export interface RerunContext {
   readonly engine: DecisionEngine;
   readonly account: SimAccount;
   readonly rules: Rules;
-  readonly modelStrength: string;
   /** Appends one line to the run's artifacts of `kind`. */
   readonly write: (kind: 'packets' | 'prompts' | 'replies', line: unknown) => Promise<void>;
 }
@@ -142,7 +142,7 @@ export async function rerunDecision(step: LiveStep, ctx: RerunContext): Promise<
     packetDigest: run.packetDigest,
     system: prompt.system,
     prompt: prompt.prompt,
-    modelStrength: ctx.modelStrength,
+    modelStrength: source.modelStrength,
     // the recorded engine answers by the packet digest alone; these are what the run saw where known
     lastPrice: quote ? formatDecimal(quote.price, PRICE) : '0',
     indicators: null,
@@ -245,6 +245,17 @@ export class LiveTally {
       metricsReproduced: canonicalJson(liveMetrics) === canonicalJson(metrics),
     };
   }
+}
+
+/** What `BacktestFinished` records of a re-run (`zLiveWindowVerdict`): its counts, every divergence (listed or omitted) counted. */
+export function liveWindowVerdict(rerun: LiveRerun): LiveWindowVerdict {
+  return {
+    runs: rerun.runs,
+    decisionsReproduced: rerun.decisionsReproduced,
+    ordersReproduced: rerun.ordersReproduced,
+    divergences: rerun.divergences.length + rerun.divergencesOmitted,
+    metricsReproduced: rerun.metricsReproduced,
+  };
 }
 
 /**

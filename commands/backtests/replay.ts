@@ -26,7 +26,7 @@ import { MINUTE_MS } from '../../adapters/market/price-source.ts';
 import { PRICE, SIZE } from '../../adapters/market/units.ts';
 import type { DecisionEngine } from '../../adapters/models/engine.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
-import { formatDecimal } from '../../core/money.ts';
+import { absBigint, formatDecimal } from '../../core/money.ts';
 import type { AccountSection } from '../ai-trading/ports.ts';
 import { orderInputOf } from '../decisions/orders.ts';
 import { parseReply } from '../decisions/reply.ts';
@@ -38,7 +38,7 @@ import { MAX_CHECKED_CANDLES } from '../prop-trading/handlers.ts';
 import { actionHeadroomMicroUsd, gatesHeadroom } from '../prop-trading/headroom.ts';
 import type { Rules } from '../prop-trading/rules.ts';
 import { PartWriter, partsPrefix, summaryKey } from './artifact-parts.ts';
-import { type LiveStep, LiveTally, liveAccountMetrics, liveSchedule, reRunSeed, rerunDecision } from './live-window.ts';
+import { type LiveStep, LiveTally, liveAccountMetrics, liveSchedule, type RerunContext, reRunSeed, rerunDecision } from './live-window.ts';
 import type { ClosedTrade, EquityPoint } from './metrics.ts';
 import type { LiveWindowSource, ReplayContextSource, ReplayMarket } from './ports.ts';
 import { type BacktestReport, type ReportTrade, stepLabel, zBacktestReport } from './report.ts';
@@ -150,7 +150,7 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
       positions: v.positions.map((p) => ({
         asset: p.asset,
         side: p.size > 0n ? ('long' as const) : ('short' as const),
-        size: formatDecimal(p.size < 0n ? -p.size : p.size, SIZE),
+        size: formatDecimal(absBigint(p.size), SIZE),
         entryPrice: formatDecimal(p.entryPrice, PRICE),
         liquidationPrice: p.liquidationPrice === null ? null : formatDecimal(p.liquidationPrice, PRICE),
         unrealizedPnlMicroUsd: p.unrealizedPnlMicroUsd.toString(),
@@ -266,8 +266,8 @@ export async function replay(job: ReplayJob, deps: ReplayDeps): Promise<ReplayRe
 
   /** A live window re-run's step: re-run, judged against its live run, counted and logged (`live-window.ts`). */
   const liveStep = async (source: LiveWindowSource, tally: LiveTally, step: LiveStep) => {
-    const ctx = { source, market, engine: deps.engine, account, rules: rules(), modelStrength: source.modelStrength };
-    const outcome = await rerunDecision(step, { ...ctx, write: (kind, line) => writers[kind].add(line) });
+    const write: RerunContext['write'] = (kind, line) => writers[kind].add(line);
+    const outcome = await rerunDecision(step, { source, market, engine: deps.engine, account, rules: rules(), write });
     const same = tally.record(step, outcome);
     const status: DecisionStatus =
       outcome.verdict === 'refused'

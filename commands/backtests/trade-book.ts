@@ -34,11 +34,6 @@ export class TradeBook {
 
   constructor(private readonly onClose: (trade: BookedTrade) => void) {}
 
-  /** Whether any trade is open. */
-  get flat(): boolean {
-    return this.open.size === 0;
-  }
-
   observe(event: PropAccountEvent): void {
     switch (event.type) {
       case 'OrderFilled': {

@@ -29,7 +29,7 @@ import type { Clock } from '../../core/clock.ts';
 import { ClashError } from '../../core/errors.ts';
 import type { Leases } from '../../core/operations/leases.ts';
 import type { WorkUnits } from '../../core/operations/work-units.ts';
-import type { BacktestCommands } from './handlers.ts';
+import { dueArtifacts } from './decider.ts';
 import { failJob, type JobRecording, type JobToRun, type ReplaySetup, runJob } from './job-cycle.ts';
 import type { ReplayMarket } from './ports.ts';
 
@@ -48,18 +48,17 @@ export interface BacktestJobs {
   dueForExpiry(now: number, limit: number): readonly string[];
 }
 
-/** Limits of the worker (README: `BACKTEST_*` variables). Times in ms. */
+/** Limits of the worker (README: `BACKTEST_*` variables); the lease and retention are the recording's. */
 export interface BacktestWorkerLimits {
   readonly global: number;
   readonly perUser: number;
-  readonly leaseMs: number;
-  readonly retentionMs: number;
   /** Steps between progress events (each renews the leases). */
   readonly progressEvery: number;
 }
 
 export interface BacktestWorkerDeps {
-  readonly commands: BacktestCommands;
+  /** How runs are recorded: the commands, this worker's id (`host:pid` in a process, the lease holder), the lease and the retention (ms). */
+  readonly recording: JobRecording;
   readonly jobs: BacktestJobs;
   readonly setup: ReplaySetup;
   readonly market: ReplayMarket;
@@ -67,8 +66,6 @@ export interface BacktestWorkerDeps {
   readonly leases: Leases;
   readonly units: WorkUnits;
   readonly clock: Clock;
-  /** This worker's id (`host:pid` in a process), the lease holder. */
-  readonly workerId: string;
   readonly limits: BacktestWorkerLimits;
 }
 
@@ -78,14 +75,10 @@ const LIST_LIMIT = 100;
 
 export class BacktestWorker {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly recording: JobRecording;
   /** The first error a run threw after its tick returned, thrown by the next tick. */
   private runError: unknown = null;
 
-  constructor(readonly deps: BacktestWorkerDeps) {
-    const { commands, workerId, limits } = deps;
-    this.recording = { commands, workerId, leaseMs: limits.leaseMs, retentionMs: limits.retentionMs };
-  }
+  constructor(readonly deps: BacktestWorkerDeps) {}
 
   /** Expires due artifacts, then starts runnable jobs while slots are free; returns the runs in flight. */
   async tick(now: number): Promise<{ started: number; expired: number; inFlight: number }> {
@@ -104,7 +97,7 @@ export class BacktestWorker {
       const slots = this.takeSlots(job, now);
       if (slots === null) continue;
       try {
-        this.deps.commands.lease(job.backtestId, this.deps.workerId, this.deps.limits.leaseMs);
+        this.deps.recording.commands.lease(job.backtestId, this.deps.recording.workerId, this.deps.recording.leaseMs);
       } catch (error) {
         this.release(job, slots);
         if (error instanceof ClashError && (error.code === 'backtest_leased' || error.code === 'backtest_not_runnable')) continue;
@@ -153,19 +146,19 @@ export class BacktestWorker {
     );
     if (lost || failure === null) return;
     const f = failure as Error;
-    if (outcome === 'dead' || (f instanceof ClashError && final.has(f.kind))) failJob(this.recording, id, f);
+    if (outcome === 'dead' || (f instanceof ClashError && final.has(f.kind))) failJob(this.deps.recording, id, f);
   }
 
   private async replayJob(job: RunnableJob, slots: readonly string[]): Promise<void> {
-    const { workerId, limits, leases, clock } = this.deps;
+    const { recording, limits, leases, clock } = this.deps;
     await runJob(job, this.deps.setup, {
       market: this.deps.market,
       artifacts: this.deps.artifacts,
       clock,
       progressEvery: limits.progressEvery,
-      recording: this.recording,
+      recording,
       onProgress: async () => {
-        for (const slot of slots) leases.acquire(slot, slotHolder(workerId, job), clock.now(), limits.leaseMs);
+        for (const slot of slots) leases.acquire(slot, slotHolder(recording.workerId, job), clock.now(), recording.leaseMs);
         await new Promise((resolve) => setImmediate(resolve)); // let the worker loop beat between chunks
       },
     });
@@ -175,7 +168,7 @@ export class BacktestWorker {
   private async expire(now: number): Promise<number> {
     let done = 0;
     for (const id of this.deps.jobs.dueForExpiry(now, LIST_LIMIT)) {
-      const due = this.deps.commands.state(id).expiring.filter((a) => a.expiresAt !== null && a.expiresAt <= now);
+      const due = dueArtifacts(this.deps.recording.commands.state(id), now);
       if (due.length === 0) continue;
       let objects = 0;
       for (const ref of due) {
@@ -184,7 +177,7 @@ export class BacktestWorker {
           objects += 1;
         }
       }
-      this.deps.commands.expireArtifacts(id, objects, `worker:${this.deps.workerId}`);
+      this.deps.recording.commands.expireArtifacts(id, objects, `worker:${this.deps.recording.workerId}`);
       done += 1;
     }
     return done;
@@ -192,9 +185,9 @@ export class BacktestWorker {
 
   /** One global slot and one of the job owner's slots, held for this job, or null (then nothing is held). */
   private takeSlots(job: RunnableJob, now: number): string[] | null {
-    const { leases, limits } = this.deps;
-    const holder = slotHolder(this.deps.workerId, job);
-    const take = (names: string[]) => names.find((n) => leases.acquire(n, holder, now, limits.leaseMs)) ?? null;
+    const { leases, limits, recording } = this.deps;
+    const holder = slotHolder(recording.workerId, job);
+    const take = (names: string[]) => names.find((n) => leases.acquire(n, holder, now, recording.leaseMs)) ?? null;
     const global = take(Array.from({ length: limits.global }, (_, n) => `backtests:slot:${n}`));
     if (global === null) return null;
     const user = take(Array.from({ length: limits.perUser }, (_, n) => `backtests:user:${job.userId}:${n}`));
@@ -206,7 +199,7 @@ export class BacktestWorker {
   }
 
   private release(job: RunnableJob, slots: readonly string[]): void {
-    for (const slot of slots) this.deps.leases.release(slot, slotHolder(this.deps.workerId, job));
+    for (const slot of slots) this.deps.leases.release(slot, slotHolder(this.deps.recording.workerId, job));
   }
 }
 

@@ -22,6 +22,7 @@ import type { ArtifactStore } from '../../adapters/artifacts/store.ts';
 import { loadTaxonomy, universeOf } from '../../adapters/market/taxonomy.ts';
 import { type PipelineStrategy, planStrategy } from '../../commands/ai-trading/pipeline.ts';
 import { failJob, runJob } from '../../commands/backtests/job-cycle.ts';
+import { liveWindowVerdict } from '../../commands/backtests/live-window.ts';
 import { type BacktestReport, parseStep } from '../../commands/backtests/report.ts';
 import {
   DEFAULT_DECISION_INTERVAL_MS,
@@ -148,17 +149,8 @@ function liveWindowFor(options: BacktestRunOptions, db: Ledger['store']['db']): 
   if (!('clone' in options.source)) {
     throw new ValidationError('backtest run', [{ path: 'live-window', message: 'a live window is re-run for a clone (--clone)' }]);
   }
-  const request = { propAccountId: options.liveWindow, stepMs: options.stepMs };
-  return liveWindowShape(
-    db,
-    options.source.clone,
-    {
-      ...request,
-      ...(options.fromMs === undefined ? {} : { fromMs: options.fromMs }),
-      ...(options.toMs === undefined ? {} : { toMs: options.toMs }),
-    },
-    'live-window',
-  );
+  const { liveWindow: propAccountId, stepMs, fromMs, toMs } = options;
+  return liveWindowShape(db, options.source.clone, { propAccountId, stepMs, fromMs, toMs }, 'live-window');
 }
 
 /** The strategy to replay and how the run names it (`version`: a live window's account version). */
@@ -323,7 +315,7 @@ export const backtestRun = defineCommand({
       ]);
       const live = report.liveWindow;
       if (live) {
-        const divergent = live.divergences.length + live.divergencesOmitted;
+        const divergent = liveWindowVerdict(live).divergences;
         ctx.out.line(
           `live window ${live.propAccountId}: ${live.decisionsReproduced} of ${live.runs} decisions and ${live.ordersReproduced} orders reproduced, metrics ${live.metricsReproduced ? 'reproduced' : 'differ'}${divergent > 0 ? `; ${divergent} runs diverge (--json lists them)` : ''}`,
         );

@@ -332,8 +332,8 @@ function runOf(db: Db, cloneId: string, body: z.output<typeof RunBody>): RunShap
       {
         propAccountId: live.propAccountId,
         stepMs: body.stepMs,
-        ...(body.from === undefined ? {} : { fromMs: Date.parse(body.from) }),
-        ...(body.to === undefined ? {} : { toMs: Date.parse(body.to) }),
+        fromMs: body.from === undefined ? undefined : Date.parse(body.from),
+        toMs: body.to === undefined ? undefined : Date.parse(body.to),
       },
       LIVE_WINDOW_FIELD,
     );
